@@ -1,0 +1,49 @@
+# MSOIC Insight. `make demo` and `make test` work from a fresh clone.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+
+.PHONY: setup assets demo serve test test-sqlite test-postgres bench lint fmt clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP) assets
+
+assets: src/msoic/static/vendor/.built
+
+src/msoic/static/vendor/.built: package.json package-lock.json scripts/build_assets.sh
+	bash scripts/build_assets.sh
+	touch $@
+
+demo: setup
+	$(BIN)/msoic migrate --no-input
+	$(BIN)/msoic demo
+	@echo "Open http://127.0.0.1:$(PORT)/ and log in with one of the accounts above."
+	$(BIN)/msoic runserver --insecure 127.0.0.1:$(PORT)
+
+test: setup
+	bash scripts/test.sh
+
+test-sqlite: setup
+	$(BIN)/pytest -q
+
+bench: setup
+	$(BIN)/python -m benchmarks
+
+lint: setup
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+
+fmt: setup
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+clean:
+	rm -rf $(VENV) var node_modules src/msoic/static/vendor

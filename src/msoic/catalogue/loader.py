@@ -1,0 +1,243 @@
+"""Reads the catalogue's YAML files, checks them, and exposes them as typed objects.
+
+The files under ``definitions/`` are the source; :func:`load_catalogue` stores a new
+:class:`CatalogueRevision` when they changed, and :func:`get_catalogue` answers from the
+newest revision (cached per process, refreshed when a newer revision appears).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
+AGGREGATIONS = {"flow", "stock"}
+IMPORTANCES = {"error", "warning"}
+
+
+class CatalogueError(ValueError):
+    """A definition file is malformed; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    name: str
+    label: str
+    options: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Metric:
+    code: str
+    dataset: str
+    label: str
+    short_label: str
+    help: str
+    aggregation: str
+    unit: str
+    breakdowns: tuple[str, ...]
+
+    @property
+    def is_stock(self) -> bool:
+        return self.aggregation == "stock"
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    kind: str
+    importance: str
+    message: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    code: str
+    label: str
+    description: str
+    frequency: str
+    orgunits: str
+    due_day: int
+    lock_on_approval: bool
+    first_period: str
+    metrics: tuple[str, ...]
+
+
+@dataclass
+class Catalogue:
+    revision: int | None
+    datasets: dict[str, Dataset]
+    metrics: dict[str, Metric]
+    breakdowns: dict[str, Breakdown]
+    rules: list[Rule]
+
+    def metric(self, code: str) -> Metric:
+        return self.metrics[code]
+
+    def dataset_metrics(self, dataset: str) -> list[Metric]:
+        return [self.metrics[c] for c in self.datasets[dataset].metrics]
+
+    def option_label(self, breakdown: str, option: str) -> str:
+        return self.breakdowns[breakdown].options.get(option, option)
+
+
+def read_sources(directory: Path = DEFINITIONS_DIR) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(directory.glob("*.yaml"))}
+
+
+def _need(mapping: Any, key: str, where: str) -> Any:
+    if not isinstance(mapping, dict) or key not in mapping:
+        raise CatalogueError(f"{where}: missing '{key}'")
+    return mapping[key]
+
+
+def parse_sources(sources: dict[str, str]) -> dict[str, Any]:
+    """Check the YAML texts and return the catalogue as plain JSON-able data."""
+    breakdowns: dict[str, Any] = {}
+    rules: list[dict[str, Any]] = []
+    datasets: dict[str, Any] = {}
+    metrics: dict[str, Any] = {}
+    for name, text in sources.items():
+        try:
+            doc = yaml.safe_load(text) or {}
+        except yaml.YAMLError as exc:
+            raise CatalogueError(f"{name}: not valid YAML ({exc})") from exc
+        for bname, bdef in (doc.get("breakdowns") or {}).items():
+            where = f"{name}: breakdown {bname}"
+            options = _need(bdef, "options", where)
+            if not isinstance(options, dict) or not options:
+                raise CatalogueError(f"{where}: options must be a non-empty mapping")
+            breakdowns[bname] = {
+                "name": bname,
+                "label": str(_need(bdef, "label", where)),
+                "options": {str(k): str(v) for k, v in options.items()},
+            }
+        for i, rdef in enumerate(doc.get("rules") or [], start=1):
+            where = f"{name}: rule {i}"
+            importance = _need(rdef, "importance", where)
+            if importance not in IMPORTANCES:
+                raise CatalogueError(f"{where}: importance must be error or warning")
+            rules.append(
+                {
+                    "code": str(_need(rdef, "code", where)),
+                    "kind": str(_need(rdef, "kind", where)),
+                    "importance": importance,
+                    "message": str(_need(rdef, "message", where)),
+                    "params": dict(rdef.get("params") or {}),
+                }
+            )
+        if "dataset" in doc:
+            ddef = doc["dataset"]
+            code = str(_need(ddef, "code", f"{name}: dataset"))
+            where = f"{name}: dataset {code}"
+            metric_codes = []
+            for mdef in _need(doc, "metrics", where):
+                mcode = str(_need(mdef, "code", where))
+                mwhere = f"{name}: metric {mcode}"
+                aggregation = _need(mdef, "aggregation", mwhere)
+                if aggregation not in AGGREGATIONS:
+                    raise CatalogueError(f"{mwhere}: aggregation must be flow or stock")
+                if mcode in metrics:
+                    raise CatalogueError(f"{mwhere}: metric defined twice")
+                metrics[mcode] = {
+                    "code": mcode,
+                    "dataset": code,
+                    "label": str(_need(mdef, "label", mwhere)),
+                    "short_label": str(mdef.get("short_label") or mdef["label"]),
+                    "help": str(mdef.get("help", "")).strip(),
+                    "aggregation": aggregation,
+                    "unit": str(mdef.get("unit", "")),
+                    "breakdowns": [str(b) for b in mdef.get("breakdowns") or []],
+                }
+                metric_codes.append(mcode)
+            datasets[code] = {
+                "code": code,
+                "label": str(_need(ddef, "label", where)),
+                "description": str(ddef.get("description", "")).strip(),
+                "frequency": str(_need(ddef, "frequency", where)),
+                "orgunits": str(ddef.get("orgunits", "forces")),
+                "due_day": int(_need(ddef, "due_day", where)),
+                "lock_on_approval": bool(ddef.get("lock_on_approval", True)),
+                "first_period": str(_need(ddef, "first_period", where)),
+                "metrics": metric_codes,
+            }
+    for mcode, mdef in metrics.items():
+        for b in mdef["breakdowns"]:
+            if b not in breakdowns:
+                raise CatalogueError(f"metric {mcode}: unknown breakdown {b!r}")
+    return {"datasets": datasets, "metrics": metrics, "breakdowns": breakdowns, "rules": rules}
+
+
+def sources_hash(sources: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(sources, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def build(definition: dict[str, Any], revision: int | None) -> Catalogue:
+    return Catalogue(
+        revision=revision,
+        datasets={
+            k: Dataset(**{**v, "metrics": tuple(v["metrics"])}) for k, v in definition["datasets"].items()
+        },
+        metrics={
+            k: Metric(**{**v, "breakdowns": tuple(v["breakdowns"])})
+            for k, v in definition["metrics"].items()
+        },
+        breakdowns={k: Breakdown(**v) for k, v in definition["breakdowns"].items()},
+        rules=[Rule(**r) for r in definition["rules"]],
+    )
+
+
+def load_catalogue(actor: Any = None, directory: Path = DEFINITIONS_DIR) -> tuple[Any, bool]:
+    """Store a new revision if the files changed. Returns (revision, created)."""
+    from django.db import transaction
+
+    from msoic.audit.log import record
+    from msoic.catalogue.models import CatalogueRevision
+
+    sources = read_sources(directory)
+    digest = sources_hash(sources)
+    definition = parse_sources(sources)
+    latest = CatalogueRevision.objects.order_by("-pk").first()
+    if latest is not None and latest.sha256 == digest:
+        return latest, False
+    with transaction.atomic():
+        revision = CatalogueRevision.objects.create(
+            sha256=digest,
+            sources=sources,
+            definition=definition,
+            loaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        record(
+            actor=actor,
+            action="admin",
+            obj=revision,
+            detail={"sha256": digest, "files": sorted(sources)},
+        )
+    _cache.clear()
+    return revision, True
+
+
+_cache: dict[str, Catalogue] = {}
+
+
+def get_catalogue() -> Catalogue:
+    """The newest loaded catalogue; falls back to the files if nothing is loaded yet."""
+    from msoic.catalogue.models import CatalogueRevision
+
+    latest = CatalogueRevision.objects.order_by("-pk").values("pk").first()
+    if latest is None:
+        return build(parse_sources(read_sources()), None)
+    key = str(latest["pk"])
+    cat = _cache.get(key)
+    if cat is None:
+        revision = CatalogueRevision.objects.get(pk=latest["pk"])
+        cat = build(revision.definition, revision.pk)
+        _cache.clear()
+        _cache[key] = cat
+    return cat

@@ -1,0 +1,299 @@
+"""The one collection pipeline: parse → validate → store a new version, atomically.
+
+Every source (CSV, the XLSX template, the web form, the API, the ``import_returns``
+command, the demo loader) ends in :func:`import_rows`. A file is all or nothing: if any
+row has an error, or a warning nobody has explained, nothing is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from msoic.accounts.access import writable_forces
+from msoic.audit.log import record
+from msoic.audit.models import AuditAction
+from msoic.catalogue.loader import get_catalogue
+from msoic.collection.models import StoredFile, Submission, SubmissionVersion, Value
+from msoic.collection.readers import FileRejected, ParsedFile, RawRow, read_upload
+from msoic.collection.validation import Context, Entry, Problem, validate_rows
+from msoic.metrics.periods import add_months, format_month
+from msoic.orgunits.models import OrgUnit
+
+
+@dataclass
+class StoredSubmission:
+    dataset: str
+    force: str
+    period: str
+    version: int | None
+    state: str  # new | corrected | unchanged | would-store
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+@dataclass
+class Outcome:
+    filename: str
+    status: str  # accepted | unchanged | rejected | needs-comment
+    rows: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    submissions: list[StoredSubmission] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return self.status in {"accepted", "unchanged"}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.filename,
+            "status": self.status,
+            "rows": self.rows,
+            "dry_run": self.dry_run,
+            "problems": [p.as_dict(self.filename) for p in self.problems],
+            "submissions": [s.as_dict() for s in self.submissions],
+        }
+
+    def lines(self) -> list[str]:
+        """A human summary, one problem a line, for the command line."""
+        head = f"{self.filename}: {self.status.upper()}"
+        if self.status in {"accepted", "unchanged"}:
+            counts = defaultdict(int)
+            for s in self.submissions:
+                counts[s.state] += 1
+            head += f" ({self.rows} rows; " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) + ")"
+        out = [head]
+        for p in self.problems:
+            out.append(f"  {p.severity}: {p.location(self.filename)}: {p.message}")
+        return out
+
+
+class _Rollback(Exception):
+    pass
+
+
+def build_context(actor: Any, entries_hint: Iterable[RawRow] = ()) -> Context:
+    catalogue = get_catalogue()
+    forces = {o.code: o for o in OrgUnit.objects.forces()}
+    writable = set(writable_forces(actor).values_list("code", flat=True)) if actor is not None else set(forces)
+    return Context(catalogue=catalogue, forces=forces, writable=writable)
+
+
+def _add_locks_and_history(ctx: Context, rows: list[RawRow]) -> None:
+    """Load the locks and recent history the rules need, in two queries for the whole file."""
+    from msoic.collection.validation import _parse_period, _text
+
+    force_codes, periods, metrics = set(), set(), set()
+    for raw in rows:
+        force_codes.add(_text(raw.cells.get("force")).lower())
+        metrics.add(_text(raw.cells.get("metric")).lower())
+        try:
+            periods.add(_parse_period(raw.cells.get("period")))
+        except ValueError:
+            pass
+    force_ids = {ctx.forces[c].pk: c for c in force_codes if c in ctx.forces}
+    if not force_ids or not periods:
+        return
+    ctx.locked = {
+        (s["dataset"], force_ids[s["orgunit_id"]], s["period"])
+        for s in Submission.objects.filter(
+            orgunit_id__in=force_ids, period__in=periods, locked=True
+        ).values("dataset", "orgunit_id", "period")
+    }
+    lookback = 12
+    for rule in ctx.catalogue.rules:
+        if rule.kind == "outlier_high":
+            lookback = int(rule.params.get("lookback_months", 12))
+    start = add_months(min(periods), -lookback)
+    history: dict[tuple[str, str], dict[date, int]] = defaultdict(dict)
+    for v in Value.objects.filter(
+        is_current=True, breakdown="", orgunit_id__in=force_ids, metric__in=metrics,
+        period__gte=start, period__lt=max(periods),
+    ).values_list("orgunit_id", "metric", "period", "value"):
+        history[(force_ids[v[0]], v[1])][v[2]] = v[3]
+    ctx.history = dict(history)
+
+
+def _content_hash(content: dict[tuple[str, str, str], tuple[int, str]]) -> str:
+    items = sorted((list(k) + [v[0], v[1]]) for k, v in content.items())
+    return hashlib.sha256(json.dumps(items, separators=(",", ":")).encode("utf-8")).hexdigest()
+
+
+def import_rows(
+    parsed: ParsedFile,
+    *,
+    filename: str,
+    actor: Any,
+    data: bytes | None = None,
+    dry_run: bool = False,
+    acknowledgements: dict[str, str] | None = None,
+    received_at: datetime | None = None,
+    context: Context | None = None,
+) -> Outcome:
+    """Validate ``parsed`` rows and, if clean, store them as new submission versions."""
+    ctx = context or build_context(actor)
+    _add_locks_and_history(ctx, parsed.rows)
+    entries, problems = validate_rows(parsed.rows, ctx)
+    outcome = Outcome(filename=filename, status="rejected", rows=len(entries), problems=problems, dry_run=dry_run)
+    if outcome.errors:
+        outcome.rows = len(parsed.rows)
+        _audit_rejection(actor, filename, outcome, dry_run)
+        return outcome
+    acknowledgements = acknowledgements or {}
+    by_key = {e.key: e for e in entries}
+    unexplained = []
+    acknowledged = []
+    for w in outcome.warnings:
+        note = (acknowledgements.get(w.key) or "").strip() or (by_key[w.key].comment if w.key in by_key else "")
+        if note:
+            acknowledged.append({"key": w.key, "rule": w.rule, "message": w.message, "comment": note})
+            if w.key in by_key and not by_key[w.key].comment:
+                by_key[w.key].comment = note
+        else:
+            unexplained.append(w)
+    if unexplained:
+        outcome.status = "needs-comment"
+        return outcome
+    if not entries:
+        outcome.status = "rejected"
+        outcome.problems.append(Problem("error", "empty", "file has no values to store (every value cell is blank)"))
+        _audit_rejection(actor, filename, outcome, dry_run)
+        return outcome
+    try:
+        with transaction.atomic():
+            outcome.submissions = _store(
+                entries, ctx, actor=actor, filename=filename, data=data, source=parsed.kind,
+                acknowledged=acknowledged, received_at=received_at,
+            )
+            if dry_run:
+                raise _Rollback
+    except _Rollback:
+        for s in outcome.submissions:
+            s.state = "would-store" if s.state != "unchanged" else s.state
+            s.version = None if s.state == "would-store" else s.version
+    except FileRejected as exc:  # a lock taken by someone else while we checked
+        outcome.problems.append(Problem("error", "period_not_locked", exc.message))
+        return outcome
+    changed = any(s.state in {"new", "corrected", "would-store"} for s in outcome.submissions)
+    outcome.status = "accepted" if changed else "unchanged"
+    return outcome
+
+
+def _audit_rejection(actor: Any, filename: str, outcome: Outcome, dry_run: bool) -> None:
+    if dry_run:
+        return
+    record(
+        actor=actor, action=AuditAction.REJECT, object_type="collection.upload", object_id=filename[:64],
+        detail={"errors": len(outcome.errors), "first": outcome.errors[0].as_dict(filename) if outcome.errors else None},
+    )
+
+
+def _store(
+    entries: list[Entry], ctx: Context, *, actor: Any, filename: str, data: bytes | None, source: str,
+    acknowledged: list[dict[str, str]], received_at: datetime | None,
+) -> list[StoredSubmission]:
+    now = received_at or timezone.now()
+    stored_file = None
+    if data is not None:
+        digest = hashlib.sha256(data).hexdigest()
+        stored_file = StoredFile.objects.filter(sha256=digest).first() or StoredFile.objects.create(
+            sha256=digest, name=filename[:255], size=len(data), content=data
+        )
+    groups: dict[tuple[str, str, date], list[Entry]] = defaultdict(list)
+    for e in entries:
+        groups[e.submission_key].append(e)
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    results = []
+    for (dataset, force_code, period), group in sorted(groups.items()):
+        orgunit = ctx.forces[force_code]
+        sub, _ = Submission.objects.get_or_create(dataset=dataset, orgunit=orgunit, period=period)
+        sub = Submission.objects.select_for_update().get(pk=sub.pk)
+        if sub.locked:
+            raise FileRejected(f"{dataset} {force_code} {format_month(period)} was locked while the file was checked")
+        content: dict[tuple[str, str, str], tuple[int, str]] = {}
+        if sub.current_version_id:
+            for v in Value.objects.filter(version_id=sub.current_version_id).values_list(
+                "metric", "breakdown", "option", "value", "comment"
+            ):
+                content[(v[0], v[1], v[2])] = (v[3], v[4])
+        replaced_metrics = {e.metric for e in group}
+        content = {k: v for k, v in content.items() if k[0] not in replaced_metrics}
+        for e in group:
+            content[(e.metric, e.breakdown, e.option)] = (e.value, e.comment)
+        digest = _content_hash(content)
+        current = sub.current_version
+        if current is not None and current.content_sha256 == digest:
+            results.append(StoredSubmission(dataset, force_code, format_month(period), current.number, "unchanged"))
+            continue
+        number = (current.number + 1) if current else 1
+        keys = {e.key for e in group}
+        version = SubmissionVersion.objects.create(
+            submission=sub, number=number, source=source, filename=filename[:255], file=stored_file,
+            content_sha256=digest, received_at=now, submitted_by=user, value_count=len(content),
+            acknowledged_warnings=[a for a in acknowledged if a["key"] in keys],
+        )
+        if current is not None:
+            Value.objects.filter(version_id=current.pk).update(is_current=False)
+        Value.objects.bulk_create(
+            Value(version=version, orgunit=orgunit, period=period, metric=m, breakdown=b, option=o,
+                  value=val, comment=comment, is_current=True)
+            for (m, b, o), (val, comment) in content.items()
+        )
+        sub.current_version = version
+        if sub.first_received_at is None:
+            sub.first_received_at = now
+        sub.save(update_fields=["current_version", "first_received_at"])
+        record(
+            actor=actor,
+            action=AuditAction.COLLECTION if number == 1 else AuditAction.ALTERATION,
+            obj=sub,
+            orgunit=orgunit,
+            detail={"version": number, "file": filename, "values": len(content), "source": source,
+                    "file_sha256": stored_file.sha256 if stored_file else None},
+        )
+        results.append(StoredSubmission(dataset, force_code, format_month(period), number, "new" if number == 1 else "corrected"))
+    return results
+
+
+def import_file(
+    filename: str,
+    data: bytes,
+    *,
+    actor: Any,
+    dry_run: bool = False,
+    acknowledgements: dict[str, str] | None = None,
+    received_at: datetime | None = None,
+    context: Context | None = None,
+) -> Outcome:
+    """Read, check and store one uploaded file. Never raises for bad input."""
+    try:
+        parsed = read_upload(filename, data)
+    except FileRejected as exc:
+        outcome = Outcome(
+            filename=filename, status="rejected", dry_run=dry_run,
+            problems=[Problem("error", "file", exc.message, sheet=exc.sheet, row=exc.row, column=exc.column)],
+        )
+        _audit_rejection(actor, filename, outcome, dry_run)
+        return outcome
+    return import_rows(
+        parsed, filename=filename, actor=actor, data=data, dry_run=dry_run,
+        acknowledgements=acknowledgements, received_at=received_at, context=context,
+    )

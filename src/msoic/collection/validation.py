@@ -1,0 +1,305 @@
+"""Validation of return rows against the catalogue's rules.
+
+Every row is checked and every problem collected, so a force sees all that is wrong with
+a file at once. Rule *instances* (codes, importance, messages, thresholds) come from the
+catalogue; this module holds the check each rule ``kind`` names.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.utils import timezone
+
+from msoic.catalogue.loader import Catalogue, Rule
+from msoic.collection.readers import RawRow
+from msoic.metrics.periods import PeriodError, add_months, format_month, last_complete_month, parse_month
+
+WHOLE = re.compile(r"^\d+$")
+
+
+@dataclass
+class Problem:
+    severity: str  # error | warning
+    rule: str
+    message: str
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""
+    key: str = ""  # identifies the value a warning is about, for acknowledgement
+
+    def location(self, filename: str = "") -> str:
+        parts = [filename] if filename else []
+        if self.sheet:
+            parts.append(f"sheet {self.sheet}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column {self.column}")
+        return ", ".join(parts)
+
+    def as_dict(self, filename: str = "") -> dict[str, Any]:
+        return {
+            "severity": self.severity,
+            "rule": self.rule,
+            "message": self.message,
+            "file": filename,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "key": self.key,
+        }
+
+
+@dataclass
+class Entry:
+    """A row that parsed: one value for one key."""
+
+    dataset: str
+    force: str
+    period: date
+    metric: str
+    breakdown: str
+    option: str
+    value: int
+    comment: str
+    source: RawRow
+
+    @property
+    def key(self) -> str:
+        cut = f"{self.breakdown}={self.option}" if self.breakdown else ""
+        return f"{self.force}|{format_month(self.period)}|{self.metric}|{cut}"
+
+    @property
+    def submission_key(self) -> tuple[str, str, date]:
+        return (self.dataset, self.force, self.period)
+
+
+@dataclass
+class Context:
+    """What validation needs to know beyond the rows: the user's rights, locks, history."""
+
+    catalogue: Catalogue
+    forces: dict[str, Any]  # force code -> OrgUnit
+    writable: set[str]  # force codes the submitter may write
+    locked: set[tuple[str, str, date]] = field(default_factory=set)
+    history: dict[tuple[str, str], dict[date, int]] = field(default_factory=dict)  # (force, metric) -> month -> total
+    today: date = field(default_factory=lambda: timezone.localdate())
+
+
+def _text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def _rules(catalogue: Catalogue) -> dict[str, Rule]:
+    return {r.kind: r for r in catalogue.rules}
+
+
+def _problem(rule: Rule | None, kind: str, raw: RawRow, column: str, detail: str, key: str = "") -> Problem:
+    severity = rule.importance if rule else "error"
+    code = rule.code if rule else kind
+    base = rule.message if rule else kind
+    return Problem(
+        severity=severity,
+        rule=code,
+        message=f"{base}: {detail}" if detail else base,
+        sheet=raw.sheet,
+        row=raw.row,
+        column=raw.columns.get(column, ""),
+        key=key,
+    )
+
+
+def parse_value(raw: Any) -> tuple[int | None, str]:
+    """Return (value, reason-if-bad). A blank returns (None, '') and means 'not provided'."""
+    if raw is None:
+        return None, ""
+    if isinstance(raw, bool):
+        return None, f"'{raw}' is true/false, not a number"
+    if isinstance(raw, int):
+        return (raw, "") if raw >= 0 else (None, f"{raw} is negative")
+    if isinstance(raw, float):
+        if not raw.is_integer():
+            return None, f"{raw:g} is not a whole number"
+        return (int(raw), "") if raw >= 0 else (None, f"{raw:g} is negative")
+    if isinstance(raw, datetime | date):
+        return None, f"'{raw}' is a date, not a number (check the cell format)"
+    text = str(raw).strip()
+    if text == "":
+        return None, ""
+    if WHOLE.match(text):
+        return int(text), ""
+    if text[0] in "=+@" or text.startswith("-="):
+        return None, f"'{text}' looks like a formula; type the number itself"
+    if re.fullmatch(r"-\d+(\.\d+)?", text):
+        return None, f"{text} is negative"
+    if re.fullmatch(r"\d+\.\d+", text):
+        return None, f"{text} is not a whole number"
+    if re.fullmatch(r"\d{1,3}(,\d{3})+", text):
+        return None, f"'{text}' has a thousands separator; write {text.replace(',', '')}"
+    if text.upper() in {"NA", "N/A", "NULL", "NONE", "-", "?", "UNKNOWN", "NIL"}:
+        return None, f"'{text}' is not a number; leave the cell blank if the figure is not known"
+    return None, f"'{text}' is not a number"
+
+
+def _parse_period(raw: Any) -> date:
+    if isinstance(raw, datetime):
+        raw = raw.date()
+    if isinstance(raw, date):
+        if raw.day != 1:
+            raise PeriodError(f"'{raw.isoformat()}' is a day, not a month; write YYYY-MM")
+        return raw
+    return parse_month(_text(raw))
+
+
+def validate_rows(rows: list[RawRow], ctx: Context) -> tuple[list[Entry], list[Problem]]:
+    cat = ctx.catalogue
+    rules = _rules(cat)
+    problems: list[Problem] = []
+    entries: list[Entry] = []
+    seen: dict[str, RawRow] = {}
+    newest = last_complete_month(ctx.today)
+
+    for raw in rows:
+        cells = raw.cells
+        row_ok = True
+        value, reason = parse_value(cells.get("value"))
+        if value is None and not reason:
+            continue  # blank value: not provided
+        if reason:
+            problems.append(_problem(rules.get("whole_number"), "whole_number", raw, "value", reason))
+            row_ok = False
+
+        force = _text(cells.get("force")).lower()
+        if force not in ctx.forces:
+            problems.append(_problem(rules.get("known_force"), "known_force", raw, "force", f"'{force}'" if force else "blank"))
+            row_ok = False
+        elif force not in ctx.writable:
+            problems.append(_problem(rules.get("may_write_force"), "may_write_force", raw, "force", f"'{force}'"))
+            row_ok = False
+
+        period: date | None = None
+        try:
+            period = _parse_period(cells.get("period"))
+        except PeriodError as exc:
+            problems.append(_problem(rules.get("valid_period"), "valid_period", raw, "period", str(exc)))
+            row_ok = False
+        if period is not None and period > newest:
+            problems.append(
+                _problem(
+                    rules.get("period_not_future"), "period_not_future", raw, "period",
+                    f"{format_month(period)} (the newest month that can be returned is {format_month(newest)})",
+                )
+            )
+            row_ok = False
+
+        metric_code = _text(cells.get("metric")).lower()
+        metric = cat.metrics.get(metric_code)
+        if metric is None:
+            problems.append(_problem(rules.get("known_metric"), "known_metric", raw, "metric", f"'{metric_code}'" if metric_code else "blank"))
+            row_ok = False
+
+        breakdown, option = "", ""
+        cut = _text(cells.get("breakdown"))
+        if cut:
+            if "=" not in cut:
+                problems.append(_problem(rules.get("known_breakdown"), "known_breakdown", raw, "breakdown", f"'{cut}' must be written name=option"))
+                row_ok = False
+            else:
+                breakdown, option = (p.strip().lower() for p in cut.split("=", 1))
+                if metric is not None:
+                    if breakdown not in metric.breakdowns:
+                        allowed = ", ".join(metric.breakdowns) or "none"
+                        problems.append(_problem(rules.get("known_breakdown"), "known_breakdown", raw, "breakdown", f"{metric.code} has no breakdown '{breakdown}' (allowed: {allowed})"))
+                        row_ok = False
+                    elif option not in cat.breakdowns[breakdown].options:
+                        allowed = ", ".join(cat.breakdowns[breakdown].options)
+                        problems.append(_problem(rules.get("known_breakdown"), "known_breakdown", raw, "breakdown", f"'{option}' is not an option of {breakdown} (allowed: {allowed})"))
+                        row_ok = False
+
+        if not row_ok or metric is None or period is None or value is None:
+            continue
+        entry = Entry(
+            dataset=metric.dataset, force=force, period=period, metric=metric.code,
+            breakdown=breakdown, option=option, value=value,
+            comment=_text(cells.get("comment")), source=raw,
+        )
+        if entry.key in seen:
+            first = seen[entry.key]
+            where = f"row {first.row}" + (f" of sheet {first.sheet}" if first.sheet else "")
+            problems.append(_problem(rules.get("unique_key"), "unique_key", raw, "metric", f"{entry.key.replace('|', ' ')} is also on {where}"))
+            continue
+        seen[entry.key] = raw
+        if entry.submission_key in ctx.locked:
+            problems.append(_problem(rules.get("period_not_locked"), "period_not_locked", raw, "period", f"{metric.dataset} {force} {format_month(period)}; ask the unit to unlock it"))
+            continue
+        entries.append(entry)
+
+    problems.extend(_check_breakdown_sums(entries, rules.get("breakdown_sum"), cat))
+    problems.extend(_check_outliers(entries, rules.get("outlier_high"), ctx))
+    return entries, problems
+
+
+def _check_breakdown_sums(entries: list[Entry], rule: Rule | None, cat: Catalogue) -> list[Problem]:
+    if rule is None:
+        return []
+    totals: dict[tuple[str, date, str], Entry] = {}
+    parts: dict[tuple[str, date, str, str], list[Entry]] = defaultdict(list)
+    for e in entries:
+        if e.breakdown:
+            parts[(e.force, e.period, e.metric, e.breakdown)].append(e)
+        else:
+            totals[(e.force, e.period, e.metric)] = e
+    problems = []
+    for (force, period, metric, breakdown), cells in parts.items():
+        total = totals.get((force, period, metric))
+        if total is None:
+            first = cells[0]
+            problems.append(_problem(rule, "breakdown_sum", first.source, "breakdown", f"{metric} for {force} {format_month(period)} has a breakdown but no total row"))
+            continue
+        summed = sum(c.value for c in cells)
+        options = cat.breakdowns[breakdown].options
+        complete = {c.option for c in cells} == set(options)
+        label = f"{metric} by {breakdown} for {force} {format_month(period)}"
+        if complete and summed != total.value:
+            problems.append(_problem(rule, "breakdown_sum", total.source, "value", f"{label}: the options add up to {summed} but the total is {total.value}"))
+        elif not complete and summed > total.value:
+            problems.append(_problem(rule, "breakdown_sum", total.source, "value", f"{label}: the options given add up to {summed}, more than the total of {total.value}"))
+    return problems
+
+
+def _check_outliers(entries: list[Entry], rule: Rule | None, ctx: Context) -> list[Problem]:
+    """Warn when a total is far above the force's own median over recent months."""
+    if rule is None:
+        return []
+    lookback = int(rule.params.get("lookback_months", 12))
+    min_history = int(rule.params.get("min_history", 6))
+    factor = float(rule.params.get("factor", 3))
+    min_excess = float(rule.params.get("min_excess", 10))
+    problems = []
+    for e in entries:
+        if e.breakdown:
+            continue
+        series = ctx.history.get((e.force, e.metric), {})
+        window = [series[m] for i in range(1, lookback + 1) if (m := add_months(e.period, -i)) in series]
+        if len(window) < min_history:
+            continue
+        median = statistics.median(window)
+        if e.value > factor * median and e.value - median > min_excess:
+            problems.append(
+                _problem(
+                    rule, "outlier_high", e.source, "value",
+                    f"{e.value} against a median of {median:g} over the previous {len(window)} months",
+                    key=e.key,
+                )
+            )
+    return problems

@@ -1,0 +1,329 @@
+"""The metric engine: one place that answers "metric M for org unit O over period P, by B".
+
+Flows sum over the period's months; stocks take the period's last month. Forces roll up to
+regions and the nation. Year-on-year change compares with the same period a year earlier,
+to one decimal place, and says when either side is incomplete (a force has not returned).
+
+Dashboards, the API, exports and the ``query`` command all call :func:`query` and
+:func:`series`; none of them sums values itself. Access is decided by the caller through
+``msoic.accounts.access`` before asking.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, Sum
+
+from msoic.catalogue.loader import Catalogue, Metric, get_catalogue
+from msoic.collection.models import Value
+from msoic.metrics.periods import Period, format_month, parse_month
+from msoic.orgunits.models import OrgUnit, OrgUnitKind
+
+
+class QueryError(ValueError):
+    """The question cannot be asked (unknown metric, breakdown or org unit kind)."""
+
+
+def change_pct(current: int | None, previous: int | None) -> float | None:
+    """Percentage change to one decimal place, half away from zero; None when undefined."""
+    if current is None or previous is None or previous == 0:
+        return None
+    raw = (Decimal(current) - Decimal(previous)) * 100 / Decimal(previous)
+    return float(raw.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+@dataclass
+class Coverage:
+    expected: int  # force-months expected
+    received: int  # force-months with a value
+    missing_forces: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return self.expected > 0 and self.received >= self.expected
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "expected": self.expected,
+            "received": self.received,
+            "complete": self.complete,
+            "missing_forces": self.missing_forces,
+        }
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    value: int | None
+    share: float | None = None
+    previous_value: int | None = None
+    change_pct: float | None = None
+    complete: bool = True
+    previous_complete: bool | None = None
+
+    def as_dict(self, compare: bool) -> dict[str, Any]:
+        out: dict[str, Any] = {"key": self.key, "label": self.label, "value": self.value, "complete": self.complete}
+        if self.share is not None:
+            out["share"] = self.share
+        if compare:
+            out["previous_value"] = self.previous_value
+            out["change_pct"] = self.change_pct
+            out["previous_complete"] = self.previous_complete
+        return out
+
+
+@dataclass
+class Result:
+    metric: Metric
+    orgunit: OrgUnit
+    period: Period
+    value: int | None
+    coverage: Coverage
+    by: str | None = None
+    rows: list[Row] = field(default_factory=list)
+    previous_period: Period | None = None
+    previous_value: int | None = None
+    previous_coverage: Coverage | None = None
+
+    @property
+    def change_pct(self) -> float | None:
+        return change_pct(self.value, self.previous_value)
+
+    @property
+    def incomplete(self) -> bool:
+        prev_bad = self.previous_coverage is not None and not self.previous_coverage.complete
+        return not self.coverage.complete or prev_bad
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "metric": self.metric.code,
+            "metric_label": self.metric.label,
+            "aggregation": self.metric.aggregation,
+            "orgunit": self.orgunit.code,
+            "orgunit_name": self.orgunit.name,
+            "period": self.period.code,
+            "period_label": self.period.label,
+            "value": self.value,
+            "complete": self.coverage.complete,
+            "coverage": self.coverage.as_dict(),
+        }
+        compare = self.previous_period is not None
+        if compare:
+            assert self.previous_period is not None and self.previous_coverage is not None
+            out.update(
+                {
+                    "previous_period": self.previous_period.code,
+                    "previous_value": self.previous_value,
+                    "change_pct": self.change_pct,
+                    "previous_complete": self.previous_coverage.complete,
+                    "previous_coverage": self.previous_coverage.as_dict(),
+                    "change_flag": "incomplete" if self.incomplete else "",
+                }
+            )
+        if self.by:
+            out["by"] = self.by
+            out["rows"] = [r.as_dict(compare) for r in self.rows]
+        return out
+
+
+def forces_under(orgunit: OrgUnit) -> list[OrgUnit]:
+    if orgunit.kind == OrgUnitKind.FORCE:
+        return [orgunit]
+    if orgunit.kind == OrgUnitKind.REGION:
+        return list(OrgUnit.objects.filter(parent=orgunit, kind=OrgUnitKind.FORCE).order_by("name"))
+    if orgunit.kind == OrgUnitKind.NATIONAL:
+        return list(OrgUnit.objects.filter(kind=OrgUnitKind.FORCE).select_related("parent").order_by("name"))
+    raise QueryError(f"{orgunit.name} is a partner agency and has no returns")
+
+
+def _expected_months(period: Period, metric: Metric, cat: Catalogue) -> list[date]:
+    first = parse_month(cat.datasets[metric.dataset].first_period)
+    months = [period.end] if metric.is_stock else period.months()
+    return [m for m in months if m >= first]
+
+
+@dataclass
+class _Window:
+    totals: dict[int, int]  # force id -> value over the window
+    counts: dict[int, int]  # force id -> months with a value
+    options: dict[tuple[int, str], int]  # (force id, option) -> value
+    months: list[date]
+
+
+def _window(metric: Metric, force_ids: list[int], months: list[date], breakdown: str | None) -> _Window:
+    if not months:
+        return _Window({}, {}, {}, months)
+    base = Value.objects.filter(
+        metric=metric.code, is_current=True, orgunit_id__in=force_ids,
+        period__gte=months[0], period__lte=months[-1],
+    )
+    totals, counts = {}, {}
+    for oid, total, n in base.filter(breakdown="").values_list("orgunit_id").annotate(
+        t=Sum("value"), n=Count("id")
+    ).values_list("orgunit_id", "t", "n"):
+        totals[oid] = int(total)
+        counts[oid] = n
+    options: dict[tuple[int, str], int] = {}
+    if breakdown:
+        for oid, option, total in base.filter(breakdown=breakdown).values_list("orgunit_id", "option").annotate(
+            t=Sum("value")
+        ).values_list("orgunit_id", "option", "t"):
+            options[(oid, option)] = int(total)
+    return _Window(totals, counts, options, months)
+
+
+def _coverage(window: _Window, forces: list[OrgUnit]) -> Coverage:
+    expected = len(forces) * len(window.months)
+    received = sum(min(window.counts.get(f.pk, 0), len(window.months)) for f in forces)
+    missing = [f.code for f in forces if window.counts.get(f.pk, 0) < len(window.months)]
+    return Coverage(expected, received, missing)
+
+
+def _sum(values: list[int | None]) -> int | None:
+    present = [v for v in values if v is not None]
+    return sum(present) if present else None
+
+
+def query(
+    metric_code: str,
+    orgunit: OrgUnit,
+    period: Period | str,
+    *,
+    by: str | None = None,
+    compare: str | None = None,
+    catalogue: Catalogue | None = None,
+) -> Result:
+    cat = catalogue or get_catalogue()
+    metric = cat.metrics.get(metric_code)
+    if metric is None:
+        raise QueryError(f"unknown metric {metric_code!r}")
+    if isinstance(period, str):
+        period = Period.parse(period)
+    if compare not in (None, "", "previous-year"):
+        raise QueryError("compare must be previous-year")
+    breakdown = None
+    if by in ("force", "region"):
+        if by == "region" and orgunit.kind != OrgUnitKind.NATIONAL:
+            raise QueryError("by=region needs the national org unit")
+        if orgunit.kind == OrgUnitKind.FORCE:
+            raise QueryError(f"{orgunit.name} is a force: it cannot be split by {by}")
+    elif by:
+        if by not in metric.breakdowns:
+            allowed = ", ".join(["force", "region", *metric.breakdowns])
+            raise QueryError(f"{metric.code} cannot be split by {by!r} (allowed: {allowed})")
+        breakdown = by
+    forces = forces_under(orgunit)
+    ids = [f.pk for f in forces]
+    current = _window(metric, ids, _expected_months(period, metric, cat), breakdown)
+    result = Result(
+        metric=metric, orgunit=orgunit, period=period,
+        value=_sum([current.totals.get(i) for i in ids]), coverage=_coverage(current, forces), by=by or None,
+    )
+    previous: _Window | None = None
+    if compare:
+        prev_period = period.previous_year()
+        previous = _window(metric, ids, _expected_months(prev_period, metric, cat), breakdown)
+        result.previous_period = prev_period
+        result.previous_value = _sum([previous.totals.get(i) for i in ids])
+        result.previous_coverage = _coverage(previous, forces)
+    if by:
+        result.rows = _rows(by, breakdown, metric, cat, forces, current, previous, result.value)
+    return result
+
+
+def _rows(by: str, breakdown: str | None, metric: Metric, cat: Catalogue, forces: list[OrgUnit],
+          current: _Window, previous: _Window | None, total: int | None) -> list[Row]:
+    n_months = len(current.months)
+    groups: list[tuple[str, str, list[OrgUnit]]] = []
+    if by == "force":
+        groups = [(f.code, f.name, [f]) for f in forces]
+    elif by == "region":
+        regions: dict[int, list[OrgUnit]] = defaultdict(list)
+        for f in forces:
+            regions[f.parent_id].append(f)  # type: ignore[index]
+        parents = {r.pk: r for r in OrgUnit.objects.filter(pk__in=list(regions))}
+        groups = sorted(((parents[k].code, parents[k].name, v) for k, v in regions.items()), key=lambda g: g[1])
+    rows: list[Row] = []
+    if breakdown:
+        options = cat.breakdowns[breakdown].options
+        for code, label in options.items():
+            value = _sum([current.options.get((f.pk, code)) for f in forces])
+            row = Row(code, label, value)
+            if previous is not None:
+                row.previous_value = _sum([previous.options.get((f.pk, code)) for f in forces])
+                row.change_pct = change_pct(row.value, row.previous_value)
+            rows.append(row)
+        if total:
+            for row in rows:
+                row.share = round((row.value or 0) / total, 4)
+        return rows
+    for code, label, members in groups:
+        value = _sum([current.totals.get(f.pk) for f in members])
+        complete = all(current.counts.get(f.pk, 0) >= n_months for f in members)
+        row = Row(code, label, value, complete=complete)
+        if previous is not None:
+            row.previous_value = _sum([previous.totals.get(f.pk) for f in members])
+            row.change_pct = change_pct(row.value, row.previous_value)
+            row.previous_complete = all(previous.counts.get(f.pk, 0) >= len(previous.months) for f in members)
+        if total:
+            row.share = round((row.value or 0) / total, 4)
+        rows.append(row)
+    return rows
+
+
+@dataclass
+class Point:
+    month: date
+    value: int | None
+    received: int
+    expected: int
+    option: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "month": format_month(self.month),
+            "option": self.option,
+            "value": self.value,
+            "received": self.received,
+            "expected": self.expected,
+        }
+
+
+def series(metric_code: str, orgunit: OrgUnit, start: date, end: date, *, by: str | None = None,
+           catalogue: Catalogue | None = None) -> list[Point]:
+    """Month-by-month values (the monthly figure: a flow's month, a stock's month end)."""
+    cat = catalogue or get_catalogue()
+    metric = cat.metrics.get(metric_code)
+    if metric is None:
+        raise QueryError(f"unknown metric {metric_code!r}")
+    if by and by not in metric.breakdowns:
+        raise QueryError(f"{metric.code} cannot be split by {by!r}")
+    forces = forces_under(orgunit)
+    ids = [f.pk for f in forces]
+    months = [m for m in Period(start, end, "range").months()
+              if m >= parse_month(cat.datasets[metric.dataset].first_period)]
+    if not months:
+        return []
+    base = Value.objects.filter(metric=metric.code, is_current=True, orgunit_id__in=ids,
+                                period__gte=months[0], period__lte=months[-1])
+    totals = {p: (int(t), n) for p, t, n in base.filter(breakdown="").values_list("period").annotate(
+        t=Sum("value"), n=Count("id")).values_list("period", "t", "n")}
+    points: list[Point] = []
+    if by:
+        cells = {(p, o): int(t) for p, o, t in base.filter(breakdown=by).values_list("period", "option").annotate(
+            t=Sum("value")).values_list("period", "option", "t")}
+        for m in months:
+            received = totals.get(m, (0, 0))[1]
+            for option in cat.breakdowns[by].options:
+                points.append(Point(m, cells.get((m, option)), received, len(forces), option))
+        return points
+    for m in months:
+        t, n = totals.get(m, (None, 0))
+        points.append(Point(m, t, n, len(forces)))
+    return points

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OrgUnitsConfig(AppConfig):
+    name = "msoic.orgunits"
+    label = "orgunits"
+    verbose_name = "Organisational units"

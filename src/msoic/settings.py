@@ -1,0 +1,143 @@
+"""Django settings for MSOIC Insight, read from the environment (see docs/deploy.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from msoic.env import env_bool, env_int, env_list, env_str, parse_database_url
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent.parent
+VAR_DIR = Path(env_str("MSOIC_VAR_DIR", str(PROJECT_DIR / "var")))
+
+DEBUG = env_bool("MSOIC_DEBUG", default=False)
+PRODUCTION = env_bool("MSOIC_PRODUCTION", default=False)
+
+if PRODUCTION:
+    SECRET_KEY = env_str("SECRET_KEY")
+else:
+    SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789abcdef")
+
+ALLOWED_HOSTS = env_list("MSOIC_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("MSOIC_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "msoic.orgunits",
+    "msoic.accounts",
+    "msoic.audit",
+    "msoic.catalogue",
+    "msoic.collection",
+    "msoic.metrics",
+    "msoic.dashboards",
+    "msoic.api",
+    "msoic.demo",
+    "msoic.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "msoic.web.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "msoic.accounts.middleware.TokenAuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "msoic.urls"
+WSGI_APPLICATION = "msoic.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "msoic.web.context.navigation",
+            ],
+        },
+    }
+]
+
+DATABASES = {
+    "default": parse_database_url(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'msoic.sqlite3'}"), PROJECT_DIR
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+
+# Sessions: 30 minutes idle, then log in again.
+SESSION_COOKIE_AGE = env_int("MSOIC_SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Security headers (the Content-Security-Policy is set by msoic.web.middleware).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("MSOIC_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env_int("MSOIC_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Uploads: the limit is checked before any parsing.
+MSOIC_MAX_UPLOAD_BYTES = env_int("MSOIC_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+MSOIC_MAX_UNZIPPED_BYTES = env_int("MSOIC_MAX_UNZIPPED_BYTES", 50 * 1024 * 1024)
+MSOIC_MAX_FILES_PER_UPLOAD = env_int("MSOIC_MAX_FILES_PER_UPLOAD", 60)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MSOIC_MAX_UPLOAD_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = MSOIC_MAX_UPLOAD_BYTES + 1024 * 1024
+
+# Login throttling: failures per (username) and per (address) within the window.
+MSOIC_LOGIN_MAX_FAILURES = env_int("MSOIC_LOGIN_MAX_FAILURES", 5)
+MSOIC_LOGIN_WINDOW_SECONDS = env_int("MSOIC_LOGIN_WINDOW_SECONDS", 15 * 60)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("MSOIC_LOG_LEVEL", "WARNING")},
+}
+
+if not PRODUCTION:
+    SILENCED_SYSTEM_CHECKS: list[str] = []

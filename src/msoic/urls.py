@@ -1,0 +1,12 @@
+"""URLs of MSOIC Insight. Every URL that takes an org unit or an object id is listed in
+tests/test_url_access.py, which fails when a new one appears without an access test."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("msoic.web.urls")),
+    path("dashboards/", include("msoic.dashboards.urls")),
+    path("returns/", include("msoic.collection.urls")),
+    path("audit/", include("msoic.audit.urls")),
+    path("api/v1/", include("msoic.api.urls")),
+]
