@@ -1,0 +1,113 @@
+"""Shared fixtures: named personas, set up once per test, and file helpers.
+
+Personas (password for all: ``PERSONA_PASSWORD``):
+- ``kent_user`` and ``essex_user``: force users, both forces in the Eastern region;
+- ``cleveland_user``: a force user outside Eastern (North East);
+- ``eastern_coordinator``: regional coordinator for Eastern (Essex is one of its forces);
+- ``national_analyst``; ``partner_user`` (NCA); ``admin_user``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+PERSONA_PASSWORD = "Persona-pass-2024!"
+
+
+def _make(username: str, role: str, orgunit: str | None) -> Any:
+    from msoic.accounts.actions import do_create_user
+
+    user, _ = do_create_user(username, role=role, orgunit_code=orgunit, password=PERSONA_PASSWORD,
+                             actor="tests", check_password=False)
+    return user
+
+
+@pytest.fixture
+def kent_user(db: Any) -> Any:
+    return _make("kent.user", "force", "kent")
+
+
+@pytest.fixture
+def essex_user(db: Any) -> Any:
+    return _make("essex.user", "force", "essex")
+
+
+@pytest.fixture
+def cleveland_user(db: Any) -> Any:
+    return _make("cleveland.user", "force", "cleveland")
+
+
+@pytest.fixture
+def eastern_coordinator(db: Any) -> Any:
+    return _make("eastern.coordinator", "regional", "eastern")
+
+
+@pytest.fixture
+def national_analyst(db: Any) -> Any:
+    return _make("national.analyst", "national", None)
+
+
+@pytest.fixture
+def partner_user(db: Any) -> Any:
+    return _make("nca.partner", "partner", "nca")
+
+
+@pytest.fixture
+def admin_user(db: Any) -> Any:
+    return _make("admin.user", "admin", None)
+
+
+@pytest.fixture
+def personas(kent_user: Any, essex_user: Any, cleveland_user: Any, eastern_coordinator: Any, national_analyst: Any,
+             partner_user: Any, admin_user: Any) -> dict[str, Any]:
+    return {
+        "kent": kent_user,
+        "essex": essex_user,
+        "cleveland": cleveland_user,
+        "eastern": eastern_coordinator,
+        "national": national_analyst,
+        "partner": partner_user,
+        "admin": admin_user,
+    }
+
+
+def csv_bytes(rows: list[list[Any]], header: list[str] | None = None, *, encoding: str = "utf-8",
+              delimiter: str = ",") -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(header or ["force", "period", "metric", "breakdown", "value", "comment"])
+    for row in rows:
+        writer.writerow(row)
+    return buffer.getvalue().encode(encoding)
+
+
+def xlsx_bytes(rows: list[list[Any]], header: list[str] | None = None, *, sheet: str = "Return",
+               preamble: int = 0) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    for i in range(preamble):
+        ws.append([f"note {i + 1}"])
+    ws.append(header or ["force", "period", "metric", "breakdown", "value", "comment"])
+    for row in rows:
+        ws.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def make_csv() -> Callable[..., bytes]:
+    return csv_bytes
+
+
+@pytest.fixture
+def make_xlsx() -> Callable[..., bytes]:
+    return xlsx_bytes
