@@ -24,7 +24,7 @@ from msoic.orgunits.models import OrgUnit, OrgUnitKind
 
 if TYPE_CHECKING:
     from msoic.accounts.models import User
-    from msoic.collection.models import Submission
+    from msoic.collection.models import ImportJob, Submission, SubmissionVersion
 
 
 def _role(user: object) -> str | None:
@@ -139,3 +139,37 @@ def writable_forces(user: User) -> QuerySet[OrgUnit]:
     if role == Role.FORCE and user.orgunit_id:
         return OrgUnit.objects.filter(pk=user.orgunit_id, kind=OrgUnitKind.FORCE)
     return OrgUnit.objects.none()
+
+
+def get_import_job_for_user(user: User, pk: int) -> ImportJob:
+    """An upload job, for its creator or a national user; 404 for anyone else."""
+    from msoic.collection.models import ImportJob
+
+    if _role(user) is None:
+        raise Http404("No such upload")
+    jobs = ImportJob.objects.select_related("created_by")
+    if not is_national(user):
+        jobs = jobs.filter(created_by_id=user.pk)
+    try:
+        return jobs.get(pk=pk)
+    except (ValueError, TypeError, ImportJob.DoesNotExist) as exc:
+        raise Http404("No such upload") from exc
+
+
+def can_download_original(user: User, version: SubmissionVersion) -> bool:
+    """May the user download the file a version came from (the user can see the version)?
+
+    A force user's file holds only their own force's rows (the pipeline refuses a file with
+    another force's), so whoever sees that force's return may have it. A file sent by anyone
+    else (a national user, a command, the demo) may cover many forces: national users only."""
+    if version.file_id is None or _role(user) is None:
+        return False
+    if is_national(user):
+        return True
+    uploader = version.submitted_by
+    return (
+        uploader is not None
+        and uploader.role == Role.FORCE
+        and uploader.orgunit_id == version.submission.orgunit_id
+        and can_read_orgunit(user, version.submission.orgunit)
+    )
