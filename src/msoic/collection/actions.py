@@ -13,7 +13,8 @@ from msoic.accounts.access import can_approve
 from msoic.audit.log import record
 from msoic.audit.models import AuditAction
 from msoic.collection.models import ImportJob, ImportJobFile, Submission
-from msoic.collection.pipeline import Outcome, build_context, import_file
+from msoic.collection.pipeline import Outcome, build_context, import_file, import_rows
+from msoic.collection.readers import ParsedFile
 
 
 def do_submit_return(filename: str, data: bytes, *, actor: Any, dry_run: bool = False,
@@ -73,20 +74,20 @@ def run_import_job(job_id: int) -> ImportJob:
     if job.status in {ImportJob.Status.DONE, ImportJob.Status.FAILED}:
         return job
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
-    totals = {"accepted": 0, "unchanged": 0, "rejected": 0, "needs-comment": 0, "rows": 0}
+    totals = _job_totals(job)
     try:
         ctx = build_context(job.created_by)
         for f in job.files.filter(outcome__isnull=True).order_by("position"):
             outcome = import_file(f.name, bytes(f.content), actor=job.created_by, dry_run=job.dry_run, context=ctx)
             f.outcome = outcome.as_dict()
-            f.content = b""  # the accepted bytes live on in StoredFile; no second copy
+            # Accepted bytes live on in StoredFile and rejected ones are sent again once
+            # fixed: no second copy. A file waiting for comments keeps its bytes, to be
+            # re-run with them (do_acknowledge_import_file).
+            if outcome.status != "needs-comment":
+                f.content = b""
             f.save(update_fields=["outcome", "content"])
             ImportJob.objects.filter(pk=job.pk).update(processed_files=job.files.filter(outcome__isnull=False).count())
-        for f in job.files.all():
-            status = (f.outcome or {}).get("status", "rejected")
-            totals[status] = totals.get(status, 0) + 1
-            if status in {"accepted", "unchanged"}:
-                totals["rows"] += (f.outcome or {}).get("rows", 0)
+        totals = _job_totals(job)
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.DONE, summary=totals, finished_at=timezone.now()
         )
@@ -97,6 +98,43 @@ def run_import_job(job_id: int) -> ImportJob:
         raise
     job.refresh_from_db()
     return job
+
+
+def _job_totals(job: ImportJob) -> dict[str, int]:
+    """Files by outcome, and the rows of the files that went through."""
+    totals = {"accepted": 0, "unchanged": 0, "rejected": 0, "needs-comment": 0, "rows": 0}
+    for outcome in job.files.exclude(outcome__isnull=True).values_list("outcome", flat=True):
+        status = (outcome or {}).get("status", "rejected")
+        totals[status] = totals.get(status, 0) + 1
+        if status in {"accepted", "unchanged"}:
+            totals["rows"] += (outcome or {}).get("rows", 0)
+    return totals
+
+
+def do_submit_rows(parsed: ParsedFile, *, filename: str, actor: Any, dry_run: bool = False,
+                   acknowledgements: dict[str, str] | None = None) -> Outcome:
+    """Submit rows that did not come from a file (the web form, the API) through the pipeline."""
+    return import_rows(parsed, filename=filename, actor=actor, dry_run=dry_run, acknowledgements=acknowledgements)
+
+
+def do_acknowledge_import_file(job_file: ImportJobFile, acknowledgements: dict[str, str], *,
+                               actor: Any) -> ImportJobFile:
+    """Re-run an uploaded file that was held for comments, with the submitter's comments on
+    its warnings. Only the person who uploaded it may; the pipeline audits what it stores."""
+    if job_file.job.created_by_id != getattr(actor, "pk", None):
+        raise PermissionDenied("Only the person who uploaded the file can comment on its warnings")
+    with transaction.atomic():
+        f = ImportJobFile.objects.select_for_update().select_related("job").get(pk=job_file.pk)
+        if (f.outcome or {}).get("status") != "needs-comment" or not f.content:
+            raise ValidationError("This file is not waiting for comments")
+        outcome = import_file(f.name, bytes(f.content), actor=actor, dry_run=f.job.dry_run,
+                              acknowledgements=acknowledgements)
+        f.outcome = outcome.as_dict()
+        if outcome.status != "needs-comment":
+            f.content = b""
+        f.save(update_fields=["outcome", "content"])
+        ImportJob.objects.filter(pk=f.job_id).update(summary=_job_totals(f.job))
+    return f
 
 
 def start_import_job_in_background(job_id: int) -> None:

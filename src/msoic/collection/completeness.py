@@ -1,0 +1,185 @@
+"""Completeness of periodic returns: for forces × months, which returns are approved,
+submitted on time, submitted late, missing, or not yet due.
+
+One query for the forces (with their regions) and one for the submissions, however many
+forces and months the grid has. The caller decides which forces the user may see.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from msoic.catalogue.loader import Dataset
+from msoic.collection.models import Submission
+from msoic.metrics.periods import add_months, due_date, format_month, last_complete_month
+from msoic.orgunits.models import OrgUnit
+
+APPROVED = "approved"
+SUBMITTED = "submitted"
+LATE = "late"
+MISSING = "missing"
+NOT_DUE = "not-due"
+
+# status -> (label, symbol). The grid shows all three (text, symbol and colour) so that
+# no status is told by colour alone.
+STATUSES: dict[str, tuple[str, str]] = {
+    APPROVED: ("Approved", "✔"),
+    SUBMITTED: ("Submitted", "●"),
+    LATE: ("Late", "▲"),
+    MISSING: ("Missing", "✖"),
+    NOT_DUE: ("Not yet due", "○"),
+}
+DEFAULT_MONTHS = 12
+MAX_MONTHS = 36
+
+
+def status_label(status: str) -> str:
+    return STATUSES[status][0]
+
+
+def submission_status(submission: Submission | None, due_day: int, today: date, month: date) -> str:
+    """The completeness status of one force's return for one month."""
+    if submission is not None and submission.locked:
+        return APPROVED
+    if submission is not None and submission.current_version_id is not None:
+        return LATE if submission.is_late(due_day) else SUBMITTED
+    return MISSING if today > due_date(month, due_day) else NOT_DUE
+
+
+def month_range(end: date | None, count: int, today: date) -> list[date]:
+    """``count`` months ending at ``end`` (default: the newest month that is over)."""
+    newest = last_complete_month(today)
+    end = min(end or newest, newest)
+    count = max(1, min(count, MAX_MONTHS))
+    return [add_months(end, -i) for i in range(count - 1, -1, -1)]
+
+
+@dataclass
+class Cell:
+    month: date
+    status: str
+    deadline: date
+    submission_id: int | None = None
+    received_at: datetime | None = None
+    version: int | None = None
+
+    @property
+    def label(self) -> str:
+        return STATUSES[self.status][0]
+
+    @property
+    def symbol(self) -> str:
+        return STATUSES[self.status][1]
+
+    @property
+    def month_code(self) -> str:
+        return format_month(self.month)
+
+
+@dataclass
+class ForceRow:
+    force: OrgUnit
+    cells: list[Cell]
+
+
+@dataclass
+class RegionGroup:
+    region: OrgUnit | None
+    rows: list[ForceRow] = field(default_factory=list)
+
+
+@dataclass
+class Grid:
+    dataset: Dataset
+    months: list[date]
+    groups: list[RegionGroup]
+    counts: dict[str, int]
+
+    @property
+    def rows(self) -> list[ForceRow]:
+        return [row for group in self.groups for row in group.rows]
+
+    def deadlines(self) -> list[date]:
+        return [due_date(m, self.dataset.due_day) for m in self.months]
+
+    def export_rows(self) -> list[list[object]]:
+        """Long format, one line per force and month, for CSV/XLSX downloads."""
+        out: list[list[object]] = []
+        for group in self.groups:
+            for row in group.rows:
+                for cell in row.cells:
+                    out.append(
+                        [
+                            group.region.name if group.region else "",
+                            row.force.code,
+                            row.force.name,
+                            cell.month_code,
+                            cell.label,
+                            cell.deadline.isoformat(),
+                            cell.received_at.date().isoformat() if cell.received_at else "",
+                            cell.version or "",
+                        ]
+                    )
+        return out
+
+
+EXPORT_HEADER = [
+    "region",
+    "force",
+    "force_name",
+    "period",
+    "status",
+    "deadline",
+    "first_received",
+    "version",
+]
+
+
+def build_grid(
+    forces: Iterable[OrgUnit], dataset: Dataset, months: list[date], today: date
+) -> Grid:
+    """The grid for ``forces`` (already scoped to the user), grouped by region."""
+    from django.utils import timezone
+
+    forces = sorted(forces, key=lambda f: ((f.parent.name if f.parent else ""), f.name))
+    submissions = {
+        (s.orgunit_id, s.period): s
+        for s in Submission.objects.filter(
+            dataset=dataset.code, orgunit__in=[f.pk for f in forces], period__in=months
+        ).select_related("current_version")
+    }
+    groups: list[RegionGroup] = []
+    counts: Counter[str] = Counter()
+    for force in forces:
+        if not groups or groups[-1].region != force.parent:
+            groups.append(RegionGroup(force.parent))
+        cells = []
+        for month in months:
+            sub = submissions.get((force.pk, month))
+            status = submission_status(sub, dataset.due_day, today, month)
+            counts[status] += 1
+            version = sub.current_version if sub is not None else None
+            cells.append(
+                Cell(
+                    month=month,
+                    status=status,
+                    deadline=due_date(month, dataset.due_day),
+                    submission_id=sub.pk if sub is not None and version is not None else None,
+                    received_at=(
+                        timezone.localtime(sub.first_received_at)
+                        if sub and sub.first_received_at
+                        else None
+                    ),
+                    version=version.number if version is not None else None,
+                )
+            )
+        groups[-1].rows.append(ForceRow(force, cells))
+    return Grid(
+        dataset=dataset,
+        months=months,
+        groups=groups,
+        counts={s: counts.get(s, 0) for s in STATUSES},
+    )
