@@ -71,7 +71,7 @@ def can_break_down_by_orgunit(user: User, orgunit: OrgUnit) -> bool:
     """May the user see ``orgunit`` split into its regions or forces?"""
     role = _role(user)
     if role == Role.NATIONAL:
-        return orgunit.kind != OrgUnitKind.PARTNER
+        return orgunit.kind in (OrgUnitKind.NATIONAL, OrgUnitKind.REGION)
     if role == Role.REGIONAL:
         return orgunit.kind == OrgUnitKind.REGION and orgunit.pk == user.orgunit_id
     return False

@@ -1,0 +1,69 @@
+"""The audit log is append-only and hash-chained; `msoic audit verify` finds tampering."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from msoic.audit.log import record, verify_chain
+from msoic.audit.models import AppendOnlyError, AuditEvent
+
+
+@pytest.fixture
+def three_rows(db, national_analyst):
+    start = AuditEvent.objects.count()
+    for i in range(3):
+        record(actor=national_analyst, action="consultation", object_type="test", object_id=i,
+               justification=f"reason {i}")
+    return AuditEvent.objects.filter(seq__gt=start).order_by("seq")
+
+
+def test_rows_carry_actor_utc_time_and_link_to_the_previous_row(three_rows, national_analyst):
+    rows = list(three_rows)
+    assert [r.actor for r in rows] == [national_analyst] * 3
+    assert all(r.at.utcoffset().total_seconds() == 0 for r in rows)
+    assert rows[1].prev_hash == rows[0].hash and rows[2].prev_hash == rows[1].hash
+    assert verify_chain().ok
+
+
+def test_rows_cannot_be_changed_or_deleted_through_the_model(three_rows):
+    row = three_rows.first()
+    row.justification = "edited"
+    with pytest.raises(AppendOnlyError):
+        row.save()
+    with pytest.raises(AppendOnlyError):
+        row.delete()
+
+
+def test_verify_names_the_first_tampered_row(three_rows, capsys):
+    call_command("audit", "verify")
+    assert "intact" in capsys.readouterr().out
+    target = three_rows[1]
+    AuditEvent.objects.filter(pk=target.pk).update(justification="nothing to see")  # bypasses save()
+    with pytest.raises(CommandError, match=f"first bad row is #{target.seq} \\(its content does not match"):
+        call_command("audit", "verify")
+
+
+def test_verify_notices_a_deleted_row(three_rows):
+    middle = three_rows[1]
+    AuditEvent.objects.filter(pk=middle.pk)._raw_delete(AuditEvent.objects.db)
+    result = verify_chain()
+    assert not result.ok and result.bad_seq == middle.seq and "missing" in result.reason
+
+
+def test_verify_notices_the_newest_rows_removed(three_rows):
+    last = three_rows.last()
+    AuditEvent.objects.filter(pk=last.pk)._raw_delete(AuditEvent.objects.db)
+    result = verify_chain()
+    assert not result.ok and result.bad_seq == last.seq
+
+
+def test_verify_notices_a_rehashed_row(three_rows):
+    """Recomputing a tampered row's own hash still breaks the next row's link."""
+    row = three_rows[0]
+    row.justification = "forged"
+    new_hash = row.compute_hash()
+    AuditEvent.objects.filter(pk=row.pk).update(justification="forged", hash=new_hash)
+    result = verify_chain()
+    assert not result.ok and result.bad_seq == three_rows[1].seq and "link" in result.reason
