@@ -19,6 +19,12 @@ import pytest
 PERSONA_PASSWORD = "Persona-pass-2024!"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Tests create many users; the production hasher is deliberately slow."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _make(username: str, role: str, orgunit: str | None) -> Any:
     from msoic.accounts.actions import do_create_user
 
