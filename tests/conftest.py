@@ -28,8 +28,14 @@ def _fast_password_hashing(settings: Any) -> None:
 def _make(username: str, role: str, orgunit: str | None) -> Any:
     from msoic.accounts.actions import do_create_user
 
-    user, _ = do_create_user(username, role=role, orgunit_code=orgunit, password=PERSONA_PASSWORD,
-                             actor="tests", check_password=False)
+    user, _ = do_create_user(
+        username,
+        role=role,
+        orgunit_code=orgunit,
+        password=PERSONA_PASSWORD,
+        actor="tests",
+        check_password=False,
+    )
     return user
 
 
@@ -69,8 +75,15 @@ def admin_user(db: Any) -> Any:
 
 
 @pytest.fixture
-def personas(kent_user: Any, essex_user: Any, cleveland_user: Any, eastern_coordinator: Any, national_analyst: Any,
-             partner_user: Any, admin_user: Any) -> dict[str, Any]:
+def personas(
+    kent_user: Any,
+    essex_user: Any,
+    cleveland_user: Any,
+    eastern_coordinator: Any,
+    national_analyst: Any,
+    partner_user: Any,
+    admin_user: Any,
+) -> dict[str, Any]:
     return {
         "kent": kent_user,
         "essex": essex_user,
@@ -82,8 +95,13 @@ def personas(kent_user: Any, essex_user: Any, cleveland_user: Any, eastern_coord
     }
 
 
-def csv_bytes(rows: list[list[Any]], header: list[str] | None = None, *, encoding: str = "utf-8",
-              delimiter: str = ",") -> bytes:
+def csv_bytes(
+    rows: list[list[Any]],
+    header: list[str] | None = None,
+    *,
+    encoding: str = "utf-8",
+    delimiter: str = ",",
+) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
     writer.writerow(header or ["force", "period", "metric", "breakdown", "value", "comment"])
@@ -92,8 +110,13 @@ def csv_bytes(rows: list[list[Any]], header: list[str] | None = None, *, encodin
     return buffer.getvalue().encode(encoding)
 
 
-def xlsx_bytes(rows: list[list[Any]], header: list[str] | None = None, *, sheet: str = "Return",
-               preamble: int = 0) -> bytes:
+def xlsx_bytes(
+    rows: list[list[Any]],
+    header: list[str] | None = None,
+    *,
+    sheet: str = "Return",
+    preamble: int = 0,
+) -> bytes:
     from openpyxl import Workbook
 
     wb = Workbook()

@@ -16,7 +16,9 @@ PRODUCTION = env_bool("MSOIC_PRODUCTION", default=False)
 if PRODUCTION:
     SECRET_KEY = env_str("SECRET_KEY")
 else:
-    SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789abcdef")
+    SECRET_KEY = env_str(
+        "SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789abcdef"
+    )
 
 ALLOWED_HOSTS = env_list("MSOIC_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("MSOIC_CSRF_TRUSTED_ORIGINS", [])
@@ -84,7 +86,10 @@ LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

@@ -48,26 +48,42 @@ def test_unknown_org_unit_is_404(national_analyst):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("persona", "national", "eastern", "kent"),
-    [("kent", False, False, False), ("eastern", False, True, False), ("national", True, True, False),
-     ("partner", False, False, False), ("admin", False, False, False)],
+    [
+        ("kent", False, False, False),
+        ("eastern", False, True, False),
+        ("national", True, True, False),
+        ("partner", False, False, False),
+        ("admin", False, False, False),
+    ],
 )
 def test_who_may_split_figures_by_region_or_force(personas, persona, national, eastern, kent):
     user = personas[persona]
-    got = [access.can_break_down_by_orgunit(user, OrgUnit.objects.get(code=c)) for c in ("national", "eastern", "kent")]
+    got = [
+        access.can_break_down_by_orgunit(user, OrgUnit.objects.get(code=c))
+        for c in ("national", "eastern", "kent")
+    ]
     assert got == [national, eastern, kent]
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("persona", "writable"),
-    [("kent", {"kent"}), ("essex", {"essex"}), ("eastern", set()), ("partner", set()), ("admin", set())],
+    [
+        ("kent", {"kent"}),
+        ("essex", {"essex"}),
+        ("eastern", set()),
+        ("partner", set()),
+        ("admin", set()),
+    ],
 )
 def test_who_may_submit_returns(personas, persona, writable):
     assert set(access.writable_forces(personas[persona]).values_list("code", flat=True)) == writable
 
 
 @pytest.mark.django_db
-def test_national_may_submit_for_every_force_and_approve(national_analyst, kent_user, eastern_coordinator):
+def test_national_may_submit_for_every_force_and_approve(
+    national_analyst, kent_user, eastern_coordinator
+):
     assert access.writable_forces(national_analyst).count() == 43
     assert access.can_approve(national_analyst)
     assert not access.can_approve(kent_user) and not access.can_approve(eastern_coordinator)
@@ -77,7 +93,10 @@ def test_national_may_submit_for_every_force_and_approve(national_analyst, kent_
 def test_submissions_are_visible_by_scope(personas):
     rows = [[f, "2024-01", "ms_arrests", "", 1, ""] for f in ("kent", "essex", "cleveland")]
     assert import_file("s.csv", csv_bytes(rows), actor=personas["national"]).ok
-    visible = {p: set(access.submissions_visible_to(u).values_list("orgunit__code", flat=True)) for p, u in personas.items()}
+    visible = {
+        p: set(access.submissions_visible_to(u).values_list("orgunit__code", flat=True))
+        for p, u in personas.items()
+    }
     assert visible["kent"] == {"kent"}
     assert visible["eastern"] == {"kent", "essex"}
     assert visible["national"] == {"kent", "essex", "cleveland"}

@@ -14,8 +14,13 @@ from msoic.audit.models import AppendOnlyError, AuditEvent
 def three_rows(db, national_analyst):
     start = AuditEvent.objects.count()
     for i in range(3):
-        record(actor=national_analyst, action="consultation", object_type="test", object_id=i,
-               justification=f"reason {i}")
+        record(
+            actor=national_analyst,
+            action="consultation",
+            object_type="test",
+            object_id=i,
+            justification=f"reason {i}",
+        )
     return AuditEvent.objects.filter(seq__gt=start).order_by("seq")
 
 
@@ -40,8 +45,12 @@ def test_verify_names_the_first_tampered_row(three_rows, capsys):
     call_command("audit", "verify")
     assert "intact" in capsys.readouterr().out
     target = three_rows[1]
-    AuditEvent.objects.filter(pk=target.pk).update(justification="nothing to see")  # bypasses save()
-    with pytest.raises(CommandError, match=f"first bad row is #{target.seq} \\(its content does not match"):
+    AuditEvent.objects.filter(pk=target.pk).update(
+        justification="nothing to see"
+    )  # bypasses save()
+    with pytest.raises(
+        CommandError, match=f"first bad row is #{target.seq} \\(its content does not match"
+    ):
         call_command("audit", "verify")
 
 

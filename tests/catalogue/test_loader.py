@@ -6,7 +6,13 @@ import shutil
 
 import pytest
 
-from msoic.catalogue.loader import DEFINITIONS_DIR, CatalogueError, get_catalogue, load_catalogue, parse_sources
+from msoic.catalogue.loader import (
+    DEFINITIONS_DIR,
+    CatalogueError,
+    get_catalogue,
+    load_catalogue,
+    parse_sources,
+)
 from msoic.catalogue.models import CatalogueRevision
 
 METRICS = {
@@ -30,9 +36,20 @@ def test_shipped_catalogue_has_the_issues_metrics_and_datasets():
     assert {m: (d.aggregation, d.breakdowns) for m, d in cat.metrics.items()} == METRICS
     assert set(cat.datasets) == {"ms-monthly", "oic-monthly"}
     for ds in cat.datasets.values():
-        assert (ds.frequency, ds.orgunits, ds.due_day, ds.lock_on_approval) == ("monthly", "forces", 15, True)
+        assert (ds.frequency, ds.orgunits, ds.due_day, ds.lock_on_approval) == (
+            "monthly",
+            "forces",
+            15,
+            True,
+        )
     assert list(cat.breakdowns["exploitation_type"].options) == [
-        "criminal", "sexual", "labour", "domestic_servitude", "organ_harvesting", "other"]
+        "criminal",
+        "sexual",
+        "labour",
+        "domestic_servitude",
+        "organ_harvesting",
+        "other",
+    ]
     assert {r.importance for r in cat.rules} == {"error", "warning"}
 
 
@@ -57,12 +74,21 @@ def test_reload_keeps_history_and_unchanged_files_make_no_revision(tmp_path):
     ("text", "says"),
     [
         ("dataset: {code: x}\nmetrics: []", "missing 'label'"),
-        ("rules:\n  - {code: a, kind: b, importance: fatal, message: m}", "importance must be error or warning"),
+        (
+            "rules:\n  - {code: a, kind: b, importance: fatal, message: m}",
+            "importance must be error or warning",
+        ),
         ("breakdowns:\n  b: {label: B, options: {}}", "non-empty"),
-        ("dataset: {code: d, label: D, frequency: monthly, due_day: 15, first_period: '2021-04'}\n"
-         "metrics:\n  - {code: m, label: M, aggregation: average}", "aggregation must be flow or stock"),
-        ("dataset: {code: d, label: D, frequency: monthly, due_day: 15, first_period: '2021-04'}\n"
-         "metrics:\n  - {code: m, label: M, aggregation: flow, breakdowns: [nope]}", "unknown breakdown"),
+        (
+            "dataset: {code: d, label: D, frequency: monthly, due_day: 15, first_period: '2021-04'}\n"
+            "metrics:\n  - {code: m, label: M, aggregation: average}",
+            "aggregation must be flow or stock",
+        ),
+        (
+            "dataset: {code: d, label: D, frequency: monthly, due_day: 15, first_period: '2021-04'}\n"
+            "metrics:\n  - {code: m, label: M, aggregation: flow, breakdowns: [nope]}",
+            "unknown breakdown",
+        ),
         ("a: [", "not valid YAML"),
     ],
 )

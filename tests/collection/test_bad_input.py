@@ -19,7 +19,9 @@ GOOD = [["kent", "2024-01", "ms_arrests", "", 3, ""]]
 @pytest.fixture
 def existing(db, kent_user):
     """A return already stored, which no bad file may disturb."""
-    outcome = import_file("first.csv", csv_bytes([["kent", "2023-12", "ms_arrests", "", 7, ""]]), actor=kent_user)
+    outcome = import_file(
+        "first.csv", csv_bytes([["kent", "2023-12", "ms_arrests", "", 7, ""]]), actor=kent_user
+    )
     assert outcome.status == "accepted"
     return snapshot()
 
@@ -56,18 +58,32 @@ def one(problems: list[dict]) -> dict:
     ],
 )
 def test_bad_value_in_csv_is_located_and_stores_nothing(existing, kent_user, value, says):
-    problem = one(rejected("r.csv", csv_bytes([["kent", "2024-01", "ms_arrests", "", value, ""]]), kent_user))
+    problem = one(
+        rejected("r.csv", csv_bytes([["kent", "2024-01", "ms_arrests", "", value, ""]]), kent_user)
+    )
     assert (problem["file"], problem["row"], problem["column"]) == ("r.csv", 2, "E")
     assert says in problem["message"]
     assert snapshot() == existing
 
 
 @pytest.mark.parametrize(
-    ("value", "says"), [(12.5, "12.5 is not a whole number"), (-3, "-3 is negative"), ("NA", "not a number"),
-                        ("1,234", "thousands separator"), (True, "true/false")],
+    ("value", "says"),
+    [
+        (12.5, "12.5 is not a whole number"),
+        (-3, "-3 is negative"),
+        ("NA", "not a number"),
+        ("1,234", "thousands separator"),
+        (True, "true/false"),
+    ],
 )
 def test_bad_value_in_xlsx_names_the_sheet(existing, kent_user, value, says):
-    problem = one(rejected("r.xlsx", xlsx_bytes([["kent", "2024-01", "ms_arrests", "", value, ""]], preamble=3), kent_user))
+    problem = one(
+        rejected(
+            "r.xlsx",
+            xlsx_bytes([["kent", "2024-01", "ms_arrests", "", value, ""]], preamble=3),
+            kent_user,
+        )
+    )
     assert (problem["sheet"], problem["row"], problem["column"]) == ("Return", 5, "E")
     assert says in problem["message"]
     assert snapshot() == existing
@@ -76,7 +92,9 @@ def test_bad_value_in_xlsx_names_the_sheet(existing, kent_user, value, says):
 def test_formula_cell_in_xlsx_is_refused(existing, kent_user):
     # openpyxl writes a string starting with '=' as a formula; calamine reads the (absent)
     # cached result as blank, so the row carries no value and the file holds nothing to store.
-    outcome = import_file("f.xlsx", xlsx_bytes([["kent", "2024-01", "ms_arrests", "", "=1+1", ""]]), actor=kent_user)
+    outcome = import_file(
+        "f.xlsx", xlsx_bytes([["kent", "2024-01", "ms_arrests", "", "=1+1", ""]]), actor=kent_user
+    )
     assert outcome.status == "rejected"
     assert snapshot() == existing
 
@@ -86,13 +104,25 @@ def test_formula_cell_in_xlsx_is_refused(existing, kent_user):
     [
         (["devon", "2024-01", "ms_arrests", "", 1, ""], "A", "Unknown force code: 'devon'"),
         (["kent", "2024-01", "ms_arests", "", 1, ""], "C", "Unknown metric code: 'ms_arests'"),
-        (["kent", "2024-01", "ms_live_investigations", "exploitation_type=fishing", 1, ""], "D", "'fishing' is not an option"),
-        (["kent", "2024-01", "ms_arrests", "age_group=adult", 1, ""], "D", "has no breakdown 'age_group'"),
+        (
+            ["kent", "2024-01", "ms_live_investigations", "exploitation_type=fishing", 1, ""],
+            "D",
+            "'fishing' is not an option",
+        ),
+        (
+            ["kent", "2024-01", "ms_arrests", "age_group=adult", 1, ""],
+            "D",
+            "has no breakdown 'age_group'",
+        ),
         (["kent", "2024-01", "ms_live_investigations", "criminal", 1, ""], "D", "name=option"),
         (["kent", "2099-01", "ms_arrests", "", 1, ""], "B", "in the future"),
         (["kent", "Jan-24", "ms_arrests", "", 1, ""], "B", "not a month written YYYY-MM"),
         (["kent", "2024-13", "ms_arrests", "", 1, ""], "B", "not a month written YYYY-MM"),
-        (["essex", "2024-01", "ms_arrests", "", 1, ""], "A", "may not submit returns for this force"),
+        (
+            ["essex", "2024-01", "ms_arrests", "", 1, ""],
+            "A",
+            "may not submit returns for this force",
+        ),
     ],
 )
 def test_bad_codes_and_periods_are_located(existing, kent_user, row, column, says):
@@ -103,7 +133,11 @@ def test_bad_codes_and_periods_are_located(existing, kent_user, row, column, say
 
 
 def test_every_bad_row_is_reported_together(existing, kent_user):
-    rows = [GOOD[0], ["kent", "2024-01", "ms_charges", "", "x", ""], ["kent", "2024-01", "nope", "", 1, ""]]
+    rows = [
+        GOOD[0],
+        ["kent", "2024-01", "ms_charges", "", "x", ""],
+        ["kent", "2024-01", "nope", "", 1, ""],
+    ]
     problems = rejected("r.csv", csv_bytes(rows), kent_user)
     assert [(p["row"], p["column"]) for p in problems] == [(3, "E"), (4, "C")]
     assert snapshot() == existing  # the good row is not stored either
@@ -116,10 +150,12 @@ def test_duplicate_key_names_both_rows(existing, kent_user):
 
 
 def test_complete_breakdown_must_add_up(existing, kent_user):
-    rows = [["kent", "2024-01", "ms_nrm_referrals", "", 10, ""],
-            ["kent", "2024-01", "ms_nrm_referrals", "age_group=adult", 6, ""],
-            ["kent", "2024-01", "ms_nrm_referrals", "age_group=child", 3, ""],
-            ["kent", "2024-01", "ms_nrm_referrals", "age_group=unknown", 0, ""]]
+    rows = [
+        ["kent", "2024-01", "ms_nrm_referrals", "", 10, ""],
+        ["kent", "2024-01", "ms_nrm_referrals", "age_group=adult", 6, ""],
+        ["kent", "2024-01", "ms_nrm_referrals", "age_group=child", 3, ""],
+        ["kent", "2024-01", "ms_nrm_referrals", "age_group=unknown", 0, ""],
+    ]
     problem = one(rejected("r.csv", csv_bytes(rows), kent_user))
     assert problem["row"] == 2 and problem["column"] == "E"
     assert "add up to 9 but the total is 10" in problem["message"]
@@ -127,10 +163,18 @@ def test_complete_breakdown_must_add_up(existing, kent_user):
 
 
 def test_partial_breakdown_may_not_exceed_the_total(existing, kent_user):
-    rows = [["kent", "2024-01", "ms_nrm_referrals", "", 5, ""],
-            ["kent", "2024-01", "ms_nrm_referrals", "age_group=adult", 6, ""]]
-    assert "more than the total of 5" in one(rejected("r.csv", csv_bytes(rows), kent_user))["message"]
-    ok = import_file("r.csv", csv_bytes([rows[0], ["kent", "2024-01", "ms_nrm_referrals", "age_group=adult", 4, ""]]), actor=kent_user)
+    rows = [
+        ["kent", "2024-01", "ms_nrm_referrals", "", 5, ""],
+        ["kent", "2024-01", "ms_nrm_referrals", "age_group=adult", 6, ""],
+    ]
+    assert (
+        "more than the total of 5" in one(rejected("r.csv", csv_bytes(rows), kent_user))["message"]
+    )
+    ok = import_file(
+        "r.csv",
+        csv_bytes([rows[0], ["kent", "2024-01", "ms_nrm_referrals", "age_group=adult", 4, ""]]),
+        actor=kent_user,
+    )
     assert ok.status == "accepted"
 
 
@@ -173,7 +217,11 @@ def test_utf8_bom_blank_and_trailing_rows_are_fine(existing, kent_user):
     ],
 )
 def test_misspelt_or_missing_header(existing, kent_user, header, says):
-    problem = one(rejected("r.csv", csv_bytes([], header=header) + b"kent,2024-01,ms_arrests,,3,\n", kent_user))
+    problem = one(
+        rejected(
+            "r.csv", csv_bytes([], header=header) + b"kent,2024-01,ms_arrests,,3,\n", kent_user
+        )
+    )
     assert says in problem["message"] and problem["row"] == 1
     assert snapshot() == existing
 
@@ -184,8 +232,10 @@ def test_file_without_header_row(existing, kent_user):
 
 
 def test_misspelt_header_in_xlsx_names_sheet_and_column(existing, kent_user):
-    data = xlsx_bytes([["kent", "2024-01", "ms_arrests", "", 3, ""]],
-                      header=["force", "period", "metric", "breakdwn", "value", "comment"])
+    data = xlsx_bytes(
+        [["kent", "2024-01", "ms_arrests", "", 3, ""]],
+        header=["force", "period", "metric", "breakdwn", "value", "comment"],
+    )
     problem = one(rejected("r.xlsx", data, kent_user))
     assert (problem["sheet"], problem["row"], problem["column"]) == ("Return", 1, "D")
 
@@ -204,11 +254,16 @@ def test_file_over_the_size_limit(existing, kent_user):
 
 
 def test_xlsx_that_is_not_a_spreadsheet(existing, kent_user):
-    assert "not an Excel workbook" in one(rejected("r.xlsx", b"force,period\nkent,2024-01\n", kent_user))["message"]
+    assert (
+        "not an Excel workbook"
+        in one(rejected("r.xlsx", b"force,period\nkent,2024-01\n", kent_user))["message"]
+    )
     zipped = io.BytesIO()
     with zipfile.ZipFile(zipped, "w") as z:
         z.writestr("hello.txt", "hi")
-    assert "not an Excel workbook" in one(rejected("r.xlsx", zipped.getvalue(), kent_user))["message"]
+    assert (
+        "not an Excel workbook" in one(rejected("r.xlsx", zipped.getvalue(), kent_user))["message"]
+    )
     assert snapshot() == existing
 
 
@@ -217,12 +272,16 @@ def test_old_xls_and_unknown_types_are_refused(existing, kent_user):
     assert "file type not accepted" in one(rejected("r.pdf", b"%PDF-1.4", kent_user))["message"]
 
 
-def _rezip(data: bytes, extra: dict[str, bytes] | None = None, replace: dict[str, bytes] | None = None) -> bytes:
+def _rezip(
+    data: bytes, extra: dict[str, bytes] | None = None, replace: dict[str, bytes] | None = None
+) -> bytes:
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for item in source.infolist():
-            z.writestr(item.filename, (replace or {}).get(item.filename, source.read(item.filename)))
+            z.writestr(
+                item.filename, (replace or {}).get(item.filename, source.read(item.filename))
+            )
         for name, content in (extra or {}).items():
             z.writestr(name, content)
     return out.getvalue()
@@ -233,9 +292,17 @@ def test_macro_enabled_workbook_is_refused(existing, kent_user):
     assert "macro" in one(rejected("r.xlsm", good, kent_user))["message"]
     with_vba = _rezip(good, extra={"xl/vbaProject.bin": b"\x00" * 64})
     assert "macros" in one(rejected("r.xlsx", with_vba, kent_user))["message"]
-    types = zipfile.ZipFile(io.BytesIO(good)).read("[Content_Types].xml").replace(
-        b"spreadsheetml.sheet.main+xml", b"sheet.macroEnabled.main+xml")
-    assert "macro" in one(rejected("r.xlsx", _rezip(good, replace={"[Content_Types].xml": types}), kent_user))["message"]
+    types = (
+        zipfile.ZipFile(io.BytesIO(good))
+        .read("[Content_Types].xml")
+        .replace(b"spreadsheetml.sheet.main+xml", b"sheet.macroEnabled.main+xml")
+    )
+    assert (
+        "macro"
+        in one(rejected("r.xlsx", _rezip(good, replace={"[Content_Types].xml": types}), kent_user))[
+            "message"
+        ]
+    )
     assert snapshot() == existing
 
 
@@ -251,8 +318,13 @@ def test_xml_entity_bomb_is_refused(existing, kent_user):
     good = xlsx_bytes(GOOD)
     sheet = zipfile.ZipFile(io.BytesIO(good)).read("xl/worksheets/sheet1.xml")
     body = sheet.split(b"?>", 1)[1] if sheet.startswith(b"<?xml") else sheet
-    evil = b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>' + body
-    message = one(rejected("evil.xlsx", _rezip(good, replace={"xl/worksheets/sheet1.xml": evil}), kent_user))["message"]
+    evil = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+        + body
+    )
+    message = one(
+        rejected("evil.xlsx", _rezip(good, replace={"xl/worksheets/sheet1.xml": evil}), kent_user)
+    )["message"]
     assert "DTD or XML entities" in message and "sheet1.xml" in message
     assert snapshot() == existing
 
@@ -273,4 +345,6 @@ def test_rejections_are_audited(existing, kent_user):
 
     rejected("r.csv", csv_bytes([["kent", "2024-01", "ms_arrests", "", "x", ""]]), kent_user)
     event = AuditEvent.objects.order_by("-seq").first()
-    assert event.action == "reject" and event.actor == kent_user and event.detail["first"]["row"] == 2
+    assert (
+        event.action == "reject" and event.actor == kent_user and event.detail["first"]["row"] == 2
+    )

@@ -19,7 +19,9 @@ def load(rows: list[list]) -> None:
     assert outcome.ok, outcome.lines()
 
 
-def monthly(force: str, metric: str, start: str, months: int, value, breakdown_rows=None) -> list[list]:
+def monthly(
+    force: str, metric: str, start: str, months: int, value, breakdown_rows=None
+) -> list[list]:
     first = Period.parse(start).start
     rows = []
     for i in range(months):
@@ -64,14 +66,21 @@ def test_flow_sums_over_the_period_and_stock_takes_its_last_month():
 
 @pytest.mark.django_db
 def test_forces_roll_up_to_region_and_nation():
-    load(monthly("kent", "ms_arrests", "2024-01", 1, 3) + monthly("essex", "ms_arrests", "2024-01", 1, 4)
-         + monthly("cleveland", "ms_arrests", "2024-01", 1, 5))
+    load(
+        monthly("kent", "ms_arrests", "2024-01", 1, 3)
+        + monthly("essex", "ms_arrests", "2024-01", 1, 4)
+        + monthly("cleveland", "ms_arrests", "2024-01", 1, 5)
+    )
     assert query("ms_arrests", ou("eastern"), "2024-01").value == 7
     assert query("ms_arrests", ou("national"), "2024-01").value == 12
-    by_region = {r.key: r.value for r in query("ms_arrests", ou("national"), "2024-01", by="region").rows}
+    by_region = {
+        r.key: r.value for r in query("ms_arrests", ou("national"), "2024-01", by="region").rows
+    }
     assert by_region["eastern"] == 7 and by_region["north-east"] == 5
     assert by_region["london"] is None  # nothing returned is not zero
-    by_force = {r.key: r.value for r in query("ms_arrests", ou("eastern"), "2024-01", by="force").rows}
+    by_force = {
+        r.key: r.value for r in query("ms_arrests", ou("eastern"), "2024-01", by="force").rows
+    }
     assert by_force["kent"] == 3 and by_force["essex"] == 4 and len(by_force) == 7
 
 
@@ -102,17 +111,38 @@ def test_a_missing_month_makes_a_force_incomplete():
 
 @pytest.mark.django_db
 def test_breakdown_rows_and_shares():
-    load(monthly("kent", "ms_live_investigations", "2024-02", 1, 100, {
-        "exploitation_type=criminal": 60, "exploitation_type=sexual": 17, "exploitation_type=labour": 16,
-        "exploitation_type=domestic_servitude": 3, "exploitation_type=organ_harvesting": 0,
-        "exploitation_type=other": 4,
-    }))
+    load(
+        monthly(
+            "kent",
+            "ms_live_investigations",
+            "2024-02",
+            1,
+            100,
+            {
+                "exploitation_type=criminal": 60,
+                "exploitation_type=sexual": 17,
+                "exploitation_type=labour": 16,
+                "exploitation_type=domestic_servitude": 3,
+                "exploitation_type=organ_harvesting": 0,
+                "exploitation_type=other": 4,
+            },
+        )
+    )
     result = query("ms_live_investigations", ou("kent"), "2024-02", by="exploitation_type")
     shares = {r.key: r.share for r in result.rows}
-    assert shares["criminal"] == 0.6 and shares["sexual"] == 0.17 and shares["domestic_servitude"] == 0.03
+    assert (
+        shares["criminal"] == 0.6
+        and shares["sexual"] == 0.17
+        and shares["domestic_servitude"] == 0.03
+    )
     assert [r.key for r in result.rows][:2] == ["criminal", "sexual"]
-    assert result.as_dict()["rows"][0] == {"key": "criminal", "label": "Criminal exploitation", "value": 60,
-                                           "complete": True, "share": 0.6}
+    assert result.as_dict()["rows"][0] == {
+        "key": "criminal",
+        "label": "Criminal exploitation",
+        "value": 60,
+        "complete": True,
+        "share": 0.6,
+    }
 
 
 @pytest.mark.django_db
@@ -121,7 +151,11 @@ def test_corrected_return_replaces_the_figure_and_keeps_the_old_version():
     load(monthly("kent", "ms_charges", "2024-01", 1, 8))
     assert query("ms_charges", ou("kent"), "2024-01").value == 8
     from msoic.collection.models import Value
-    assert sorted(Value.objects.filter(metric="ms_charges").values_list("value", "is_current")) == [(3, False), (8, True)]
+
+    assert sorted(Value.objects.filter(metric="ms_charges").values_list("value", "is_current")) == [
+        (3, False),
+        (8, True),
+    ]
 
 
 @pytest.mark.django_db
@@ -145,7 +179,10 @@ def test_series_gives_one_point_per_month_with_coverage():
     load(monthly("kent", "ms_dtn_reports", "2024-01", 3, lambda i: i * 2))
     points = series("ms_dtn_reports", ou("national"), date(2023, 12, 1), date(2024, 3, 1))
     assert [(format_month(p.month), p.value, p.received) for p in points] == [
-        ("2023-12", None, 0), ("2024-01", 0, 1), ("2024-02", 2, 1), ("2024-03", 4, 1)
+        ("2023-12", None, 0),
+        ("2024-01", 0, 1),
+        ("2024-02", 2, 1),
+        ("2024-03", 4, 1),
     ]
     assert points[0].expected == 43
 

@@ -26,7 +26,19 @@ def test_period_parses_and_formats_back(code, start, end, kind, label):
 
 
 @pytest.mark.parametrize(
-    "bad", ["", "2024-13", "2024-2", "24-02", "FY2023-25", "FY2023", "R12-2024", "R12-2024-00", "Feb 2024", "2024/02"]
+    "bad",
+    [
+        "",
+        "2024-13",
+        "2024-2",
+        "24-02",
+        "FY2023-25",
+        "FY2023",
+        "R12-2024",
+        "R12-2024-00",
+        "Feb 2024",
+        "2024/02",
+    ],
 )
 def test_badly_written_period_is_refused(bad):
     with pytest.raises(PeriodError):
@@ -44,7 +56,12 @@ def test_period_months(code, n_months):
 
 @pytest.mark.parametrize(
     ("code", "previous"),
-    [("2024-07", "2023-07"), ("FY2023-24", "FY2022-23"), ("R12-2024-02", "R12-2023-02"), ("2023", "2022")],
+    [
+        ("2024-07", "2023-07"),
+        ("FY2023-24", "FY2022-23"),
+        ("R12-2024-02", "R12-2023-02"),
+        ("2023", "2022"),
+    ],
 )
 def test_previous_year_is_the_same_period_a_year_earlier(code, previous):
     assert Period.parse(code).previous_year().code == previous
@@ -52,7 +69,11 @@ def test_previous_year_is_the_same_period_a_year_earlier(code, previous):
 
 @pytest.mark.parametrize(
     ("month", "n", "expected"),
-    [(date(2024, 1, 1), -1, date(2023, 12, 1)), (date(2024, 12, 1), 1, date(2025, 1, 1)), (date(2024, 5, 1), -24, date(2022, 5, 1))],
+    [
+        (date(2024, 1, 1), -1, date(2023, 12, 1)),
+        (date(2024, 12, 1), 1, date(2025, 1, 1)),
+        (date(2024, 5, 1), -24, date(2022, 5, 1)),
+    ],
 )
 def test_add_months(month, n, expected):
     assert add_months(month, n) == expected

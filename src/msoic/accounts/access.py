@@ -41,7 +41,9 @@ def detail_orgunits(user: User) -> QuerySet[OrgUnit]:
     """Org units whose own (non-aggregate) figures and records the user may read."""
     role = _role(user)
     if role == Role.NATIONAL:
-        return OrgUnit.objects.filter(kind__in=[OrgUnitKind.NATIONAL, OrgUnitKind.REGION, OrgUnitKind.FORCE])
+        return OrgUnit.objects.filter(
+            kind__in=[OrgUnitKind.NATIONAL, OrgUnitKind.REGION, OrgUnitKind.FORCE]
+        )
     if role == Role.REGIONAL and user.orgunit_id:
         return OrgUnit.objects.filter(Q(pk=user.orgunit_id) | Q(parent_id=user.orgunit_id))
     if role == Role.FORCE and user.orgunit_id:

@@ -19,8 +19,15 @@ class UserError(ValueError):
 
 
 def do_create_user(
-    username: str, *, role: str, orgunit_code: str | None, password: str, email: str = "",
-    with_token: bool = False, actor: Any = None, check_password: bool = True,
+    username: str,
+    *,
+    role: str,
+    orgunit_code: str | None,
+    password: str,
+    email: str = "",
+    with_token: bool = False,
+    actor: Any = None,
+    check_password: bool = True,
 ) -> tuple[User, str | None]:
     if role not in Role.values:
         raise UserError(f"unknown role {role!r}; choose from {', '.join(Role.values)}")
@@ -37,7 +44,9 @@ def do_create_user(
         if orgunit is None:
             raise UserError(f"unknown org unit {orgunit_code!r}")
         if orgunit.kind != kind:
-            raise UserError(f"{orgunit.name} is a {orgunit.kind}; a {Role(role).label.lower()} needs a {kind}")
+            raise UserError(
+                f"{orgunit.name} is a {orgunit.kind}; a {Role(role).label.lower()} needs a {kind}"
+            )
     if User.objects.filter(username=username).exists():
         raise UserError(f"user {username!r} already exists")
     user = User(username=username, email=email, role=role, orgunit=orgunit)
@@ -52,6 +61,11 @@ def do_create_user(
         raw = None
         if with_token:
             _, raw = ApiToken.issue(user)
-        record(actor=actor, action=AuditAction.ADMIN, obj=user, orgunit=orgunit,
-               detail={"event": "user created", "role": role, "token": bool(with_token)})
+        record(
+            actor=actor,
+            action=AuditAction.ADMIN,
+            obj=user,
+            orgunit=orgunit,
+            detail={"event": "user created", "role": role, "token": bool(with_token)},
+        )
     return user, raw

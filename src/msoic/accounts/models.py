@@ -56,6 +56,9 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
 
+    def __str__(self) -> str:
+        return f"token {self.prefix}… of {self.user_id}"
+
     @classmethod
     def issue(cls, user: User) -> tuple[ApiToken, str]:
         raw = "msoic_" + secrets.token_urlsafe(32)
@@ -69,3 +72,6 @@ class LoginFailure(models.Model):
     username = models.CharField(max_length=150, db_index=True)
     address = models.GenericIPAddressField(null=True, db_index=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"failed login {self.username} from {self.address}"

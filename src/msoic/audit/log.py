@@ -76,7 +76,9 @@ def verify_chain(batch: int = 5000) -> VerifyResult:
             if row.seq != expected_seq:
                 return VerifyResult(False, checked, expected_seq, f"row {expected_seq} is missing")
             if row.prev_hash != prev:
-                return VerifyResult(False, checked, row.seq, "its link to the previous row is broken")
+                return VerifyResult(
+                    False, checked, row.seq, "its link to the previous row is broken"
+                )
             if row.compute_hash() != row.hash:
                 return VerifyResult(False, checked, row.seq, "its content does not match its hash")
             prev = row.hash

@@ -182,7 +182,8 @@ def build(definition: dict[str, Any], revision: int | None) -> Catalogue:
     return Catalogue(
         revision=revision,
         datasets={
-            k: Dataset(**{**v, "metrics": tuple(v["metrics"])}) for k, v in definition["datasets"].items()
+            k: Dataset(**{**v, "metrics": tuple(v["metrics"])})
+            for k, v in definition["datasets"].items()
         },
         metrics={
             k: Metric(**{**v, "breakdowns": tuple(v["breakdowns"])})

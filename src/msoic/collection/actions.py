@@ -17,10 +17,18 @@ from msoic.collection.pipeline import Outcome, build_context, import_file, impor
 from msoic.collection.readers import ParsedFile
 
 
-def do_submit_return(filename: str, data: bytes, *, actor: Any, dry_run: bool = False,
-                     acknowledgements: dict[str, str] | None = None) -> Outcome:
+def do_submit_return(
+    filename: str,
+    data: bytes,
+    *,
+    actor: Any,
+    dry_run: bool = False,
+    acknowledgements: dict[str, str] | None = None,
+) -> Outcome:
     """Submit one file (CSV or XLSX) through the pipeline; atomic and audited inside."""
-    return import_file(filename, data, actor=actor, dry_run=dry_run, acknowledgements=acknowledgements)
+    return import_file(
+        filename, data, actor=actor, dry_run=dry_run, acknowledgements=acknowledgements
+    )
 
 
 def do_approve_submission(submission: Submission, *, actor: Any) -> Submission:
@@ -36,8 +44,13 @@ def do_approve_submission(submission: Submission, *, actor: Any) -> Submission:
         sub.approved_at = timezone.now()
         sub.approved_by = actor
         sub.save(update_fields=["locked", "approved_at", "approved_by"])
-        record(actor=actor, action=AuditAction.APPROVE, obj=sub, orgunit=sub.orgunit,
-               detail={"version": sub.current_version.number if sub.current_version else None})
+        record(
+            actor=actor,
+            action=AuditAction.APPROVE,
+            obj=sub,
+            orgunit=sub.orgunit,
+            detail={"version": sub.current_version.number if sub.current_version else None},
+        )
     return sub
 
 
@@ -54,11 +67,19 @@ def do_unlock_submission(submission: Submission, *, actor: Any, reason: str) -> 
         sub.approved_at = None
         sub.approved_by = None
         sub.save(update_fields=["locked", "approved_at", "approved_by"])
-        record(actor=actor, action=AuditAction.UNLOCK, obj=sub, orgunit=sub.orgunit, justification=reason.strip())
+        record(
+            actor=actor,
+            action=AuditAction.UNLOCK,
+            obj=sub,
+            orgunit=sub.orgunit,
+            justification=reason.strip(),
+        )
     return sub
 
 
-def do_create_import_job(files: list[tuple[str, bytes]], *, actor: Any, dry_run: bool = False) -> ImportJob:
+def do_create_import_job(
+    files: list[tuple[str, bytes]], *, actor: Any, dry_run: bool = False
+) -> ImportJob:
     with transaction.atomic():
         job = ImportJob.objects.create(created_by=actor, dry_run=dry_run, total_files=len(files))
         ImportJobFile.objects.bulk_create(
@@ -78,7 +99,9 @@ def run_import_job(job_id: int) -> ImportJob:
     try:
         ctx = build_context(job.created_by)
         for f in job.files.filter(outcome__isnull=True).order_by("position"):
-            outcome = import_file(f.name, bytes(f.content), actor=job.created_by, dry_run=job.dry_run, context=ctx)
+            outcome = import_file(
+                f.name, bytes(f.content), actor=job.created_by, dry_run=job.dry_run, context=ctx
+            )
             f.outcome = outcome.as_dict()
             # Accepted bytes live on in StoredFile and rejected ones are sent again once
             # fixed: no second copy. A file waiting for comments keeps its bytes, to be
@@ -86,14 +109,18 @@ def run_import_job(job_id: int) -> ImportJob:
             if outcome.status != "needs-comment":
                 f.content = b""
             f.save(update_fields=["outcome", "content"])
-            ImportJob.objects.filter(pk=job.pk).update(processed_files=job.files.filter(outcome__isnull=False).count())
+            ImportJob.objects.filter(pk=job.pk).update(
+                processed_files=job.files.filter(outcome__isnull=False).count()
+            )
         totals = _job_totals(job)
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.DONE, summary=totals, finished_at=timezone.now()
         )
     except Exception as exc:  # keep the job visible as failed; the files already stored stay stored
         ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.FAILED, summary={**totals, "error": str(exc)}, finished_at=timezone.now()
+            status=ImportJob.Status.FAILED,
+            summary={**totals, "error": str(exc)},
+            finished_at=timezone.now(),
         )
         raise
     job.refresh_from_db()
@@ -111,14 +138,23 @@ def _job_totals(job: ImportJob) -> dict[str, int]:
     return totals
 
 
-def do_submit_rows(parsed: ParsedFile, *, filename: str, actor: Any, dry_run: bool = False,
-                   acknowledgements: dict[str, str] | None = None) -> Outcome:
+def do_submit_rows(
+    parsed: ParsedFile,
+    *,
+    filename: str,
+    actor: Any,
+    dry_run: bool = False,
+    acknowledgements: dict[str, str] | None = None,
+) -> Outcome:
     """Submit rows that did not come from a file (the web form, the API) through the pipeline."""
-    return import_rows(parsed, filename=filename, actor=actor, dry_run=dry_run, acknowledgements=acknowledgements)
+    return import_rows(
+        parsed, filename=filename, actor=actor, dry_run=dry_run, acknowledgements=acknowledgements
+    )
 
 
-def do_acknowledge_import_file(job_file: ImportJobFile, acknowledgements: dict[str, str], *,
-                               actor: Any) -> ImportJobFile:
+def do_acknowledge_import_file(
+    job_file: ImportJobFile, acknowledgements: dict[str, str], *, actor: Any
+) -> ImportJobFile:
     """Re-run an uploaded file that was held for comments, with the submitter's comments on
     its warnings. Only the person who uploaded it may; the pipeline audits what it stores."""
     if job_file.job.created_by_id != getattr(actor, "pk", None):
@@ -127,8 +163,13 @@ def do_acknowledge_import_file(job_file: ImportJobFile, acknowledgements: dict[s
         f = ImportJobFile.objects.select_for_update().select_related("job").get(pk=job_file.pk)
         if (f.outcome or {}).get("status") != "needs-comment" or not f.content:
             raise ValidationError("This file is not waiting for comments")
-        outcome = import_file(f.name, bytes(f.content), actor=actor, dry_run=f.job.dry_run,
-                              acknowledgements=acknowledgements)
+        outcome = import_file(
+            f.name,
+            bytes(f.content),
+            actor=actor,
+            dry_run=f.job.dry_run,
+            acknowledgements=acknowledgements,
+        )
         f.outcome = outcome.as_dict()
         if outcome.status != "needs-comment":
             f.content = b""

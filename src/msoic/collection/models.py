@@ -31,12 +31,17 @@ class StoredFile(models.Model):
     content = models.BinaryField()
     stored_at = models.DateTimeField(default=timezone.now)
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.sha256[:12]})"
+
 
 class Submission(models.Model):
     """One force's return for one dataset and month."""
 
     dataset = models.CharField(max_length=64)
-    orgunit = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="submissions")
+    orgunit = models.ForeignKey(
+        "orgunits.OrgUnit", on_delete=models.PROTECT, related_name="submissions"
+    )
     period = models.DateField(help_text="first day of the month returned")
     current_version = models.ForeignKey(
         "SubmissionVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -50,7 +55,9 @@ class Submission(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["dataset", "orgunit", "period"], name="one_submission_per_key")
+            models.UniqueConstraint(
+                fields=["dataset", "orgunit", "period"], name="one_submission_per_key"
+            )
         ]
         indexes = [models.Index(fields=["dataset", "period"])]
         ordering = ["dataset", "period", "orgunit__name"]
@@ -84,7 +91,9 @@ class SubmissionVersion(models.Model):
     number = models.PositiveIntegerField()
     source = models.CharField(max_length=8, choices=SourceKind.choices)
     filename = models.CharField(max_length=255, blank=True)
-    file = models.ForeignKey(StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    file = models.ForeignKey(
+        StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     content_sha256 = models.CharField(max_length=64)
     received_at = models.DateTimeField(default=timezone.now)
     submitted_by = models.ForeignKey(
@@ -118,7 +127,9 @@ class Value(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["metric", "is_current", "period", "orgunit"], name="value_engine_idx"),
+            models.Index(
+                fields=["metric", "is_current", "period", "orgunit"], name="value_engine_idx"
+            ),
             models.Index(fields=["orgunit", "metric", "period"], name="value_history_idx"),
         ]
 
@@ -136,7 +147,9 @@ class ImportJob(models.Model):
         DONE = "done", "Finished"
         FAILED = "failed", "Failed"
 
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
@@ -144,6 +157,9 @@ class ImportJob(models.Model):
     total_files = models.PositiveIntegerField(default=0)
     processed_files = models.PositiveIntegerField(default=0)
     summary = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"import job {self.pk} ({self.status})"
 
     @property
     def percent(self) -> int:
@@ -161,3 +177,6 @@ class ImportJobFile(models.Model):
 
     class Meta:
         ordering = ["job", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.name} in job {self.job_id}"

@@ -79,7 +79,11 @@ class Outcome:
             counts = defaultdict(int)
             for s in self.submissions:
                 counts[s.state] += 1
-            head += f" ({self.rows} rows; " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) + ")"
+            head += (
+                f" ({self.rows} rows; "
+                + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+                + ")"
+            )
         out = [head]
         for p in self.problems:
             out.append(f"  {p.severity}: {p.location(self.filename)}: {p.message}")
@@ -93,7 +97,11 @@ class _Rollback(Exception):
 def build_context(actor: Any, entries_hint: Iterable[RawRow] = ()) -> Context:
     catalogue = get_catalogue()
     forces = {o.code: o for o in OrgUnit.objects.forces()}
-    writable = set(writable_forces(actor).values_list("code", flat=True)) if actor is not None else set(forces)
+    writable = (
+        set(writable_forces(actor).values_list("code", flat=True))
+        if actor is not None
+        else set(forces)
+    )
     return Context(catalogue=catalogue, forces=forces, writable=writable)
 
 
@@ -125,8 +133,12 @@ def _add_locks_and_history(ctx: Context, rows: list[RawRow]) -> None:
     start = add_months(min(periods), -lookback)
     history: dict[tuple[str, str], dict[date, int]] = defaultdict(dict)
     for v in Value.objects.filter(
-        is_current=True, breakdown="", orgunit_id__in=force_ids, metric__in=metrics,
-        period__gte=start, period__lt=max(periods),
+        is_current=True,
+        breakdown="",
+        orgunit_id__in=force_ids,
+        metric__in=metrics,
+        period__gte=start,
+        period__lt=max(periods),
     ).values_list("orgunit_id", "metric", "period", "value"):
         history[(force_ids[v[0]], v[1])][v[2]] = v[3]
     ctx.history = dict(history)
@@ -152,7 +164,9 @@ def import_rows(
     ctx = context or build_context(actor)
     _add_locks_and_history(ctx, parsed.rows)
     entries, problems = validate_rows(parsed.rows, ctx)
-    outcome = Outcome(filename=filename, status="rejected", rows=len(entries), problems=problems, dry_run=dry_run)
+    outcome = Outcome(
+        filename=filename, status="rejected", rows=len(entries), problems=problems, dry_run=dry_run
+    )
     if outcome.errors:
         outcome.rows = len(parsed.rows)
         _audit_rejection(actor, filename, outcome, dry_run)
@@ -162,9 +176,13 @@ def import_rows(
     unexplained = []
     acknowledged = []
     for w in outcome.warnings:
-        note = (acknowledgements.get(w.key) or "").strip() or (by_key[w.key].comment if w.key in by_key else "")
+        note = (acknowledgements.get(w.key) or "").strip() or (
+            by_key[w.key].comment if w.key in by_key else ""
+        )
         if note:
-            acknowledged.append({"key": w.key, "rule": w.rule, "message": w.message, "comment": note})
+            acknowledged.append(
+                {"key": w.key, "rule": w.rule, "message": w.message, "comment": note}
+            )
             if w.key in by_key and not by_key[w.key].comment:
                 by_key[w.key].comment = note
         else:
@@ -174,14 +192,22 @@ def import_rows(
         return outcome
     if not entries:
         outcome.status = "rejected"
-        outcome.problems.append(Problem("error", "empty", "file has no values to store (every value cell is blank)"))
+        outcome.problems.append(
+            Problem("error", "empty", "file has no values to store (every value cell is blank)")
+        )
         _audit_rejection(actor, filename, outcome, dry_run)
         return outcome
     try:
         with transaction.atomic():
             outcome.submissions = _store(
-                entries, ctx, actor=actor, filename=filename, data=data, source=parsed.kind,
-                acknowledged=acknowledged, received_at=received_at,
+                entries,
+                ctx,
+                actor=actor,
+                filename=filename,
+                data=data,
+                source=parsed.kind,
+                acknowledged=acknowledged,
+                received_at=received_at,
             )
             if dry_run:
                 raise _Rollback
@@ -201,14 +227,27 @@ def _audit_rejection(actor: Any, filename: str, outcome: Outcome, dry_run: bool)
     if dry_run:
         return
     record(
-        actor=actor, action=AuditAction.REJECT, object_type="collection.upload", object_id=filename[:64],
-        detail={"errors": len(outcome.errors), "first": outcome.errors[0].as_dict(filename) if outcome.errors else None},
+        actor=actor,
+        action=AuditAction.REJECT,
+        object_type="collection.upload",
+        object_id=filename[:64],
+        detail={
+            "errors": len(outcome.errors),
+            "first": outcome.errors[0].as_dict(filename) if outcome.errors else None,
+        },
     )
 
 
 def _store(
-    entries: list[Entry], ctx: Context, *, actor: Any, filename: str, data: bytes | None, source: str,
-    acknowledged: list[dict[str, str]], received_at: datetime | None,
+    entries: list[Entry],
+    ctx: Context,
+    *,
+    actor: Any,
+    filename: str,
+    data: bytes | None,
+    source: str,
+    acknowledged: list[dict[str, str]],
+    received_at: datetime | None,
 ) -> list[StoredSubmission]:
     now = received_at or timezone.now()
     stored_file = None
@@ -227,7 +266,9 @@ def _store(
         sub, _ = Submission.objects.get_or_create(dataset=dataset, orgunit=orgunit, period=period)
         sub = Submission.objects.select_for_update().get(pk=sub.pk)
         if sub.locked:
-            raise FileRejected(f"{dataset} {force_code} {format_month(period)} was locked while the file was checked")
+            raise FileRejected(
+                f"{dataset} {force_code} {format_month(period)} was locked while the file was checked"
+            )
         content: dict[tuple[str, str, str], tuple[int, str]] = {}
         if sub.current_version_id:
             for v in Value.objects.filter(version_id=sub.current_version_id).values_list(
@@ -241,20 +282,40 @@ def _store(
         digest = _content_hash(content)
         current = sub.current_version
         if current is not None and current.content_sha256 == digest:
-            results.append(StoredSubmission(dataset, force_code, format_month(period), current.number, "unchanged"))
+            results.append(
+                StoredSubmission(
+                    dataset, force_code, format_month(period), current.number, "unchanged"
+                )
+            )
             continue
         number = (current.number + 1) if current else 1
         keys = {e.key for e in group}
         version = SubmissionVersion.objects.create(
-            submission=sub, number=number, source=source, filename=filename[:255], file=stored_file,
-            content_sha256=digest, received_at=now, submitted_by=user, value_count=len(content),
+            submission=sub,
+            number=number,
+            source=source,
+            filename=filename[:255],
+            file=stored_file,
+            content_sha256=digest,
+            received_at=now,
+            submitted_by=user,
+            value_count=len(content),
             acknowledged_warnings=[a for a in acknowledged if a["key"] in keys],
         )
         if current is not None:
             Value.objects.filter(version_id=current.pk).update(is_current=False)
         Value.objects.bulk_create(
-            Value(version=version, orgunit=orgunit, period=period, metric=m, breakdown=b, option=o,
-                  value=val, comment=comment, is_current=True)
+            Value(
+                version=version,
+                orgunit=orgunit,
+                period=period,
+                metric=m,
+                breakdown=b,
+                option=o,
+                value=val,
+                comment=comment,
+                is_current=True,
+            )
             for (m, b, o), (val, comment) in content.items()
         )
         sub.current_version = version
@@ -266,10 +327,23 @@ def _store(
             action=AuditAction.COLLECTION if number == 1 else AuditAction.ALTERATION,
             obj=sub,
             orgunit=orgunit,
-            detail={"version": number, "file": filename, "values": len(content), "source": source,
-                    "file_sha256": stored_file.sha256 if stored_file else None},
+            detail={
+                "version": number,
+                "file": filename,
+                "values": len(content),
+                "source": source,
+                "file_sha256": stored_file.sha256 if stored_file else None,
+            },
         )
-        results.append(StoredSubmission(dataset, force_code, format_month(period), number, "new" if number == 1 else "corrected"))
+        results.append(
+            StoredSubmission(
+                dataset,
+                force_code,
+                format_month(period),
+                number,
+                "new" if number == 1 else "corrected",
+            )
+        )
     return results
 
 
@@ -288,12 +362,24 @@ def import_file(
         parsed = read_upload(filename, data)
     except FileRejected as exc:
         outcome = Outcome(
-            filename=filename, status="rejected", dry_run=dry_run,
-            problems=[Problem("error", "file", exc.message, sheet=exc.sheet, row=exc.row, column=exc.column)],
+            filename=filename,
+            status="rejected",
+            dry_run=dry_run,
+            problems=[
+                Problem(
+                    "error", "file", exc.message, sheet=exc.sheet, row=exc.row, column=exc.column
+                )
+            ],
         )
         _audit_rejection(actor, filename, outcome, dry_run)
         return outcome
     return import_rows(
-        parsed, filename=filename, actor=actor, data=data, dry_run=dry_run,
-        acknowledgements=acknowledgements, received_at=received_at, context=context,
+        parsed,
+        filename=filename,
+        actor=actor,
+        data=data,
+        dry_run=dry_run,
+        acknowledgements=acknowledgements,
+        received_at=received_at,
+        context=context,
     )

@@ -30,7 +30,9 @@ MAX_COMPRESSION_RATIO = 200
 class FileRejected(Exception):
     """The file as a whole cannot be read. ``sheet``/``row``/``column`` locate it if known."""
 
-    def __init__(self, message: str, *, sheet: str = "", row: int | None = None, column: str = "") -> None:
+    def __init__(
+        self, message: str, *, sheet: str = "", row: int | None = None, column: str = ""
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.sheet = sheet
@@ -74,7 +76,10 @@ def _header_map(header: list[Any], *, sheet: str, row: int) -> dict[int, str]:
         if name in known:
             if name in mapping.values():
                 raise FileRejected(
-                    f"column '{name}' appears twice in the header", sheet=sheet, row=row, column=column_letter(i)
+                    f"column '{name}' appears twice in the header",
+                    sheet=sheet,
+                    row=row,
+                    column=column_letter(i),
                 )
             mapping[i] = name
             continue
@@ -90,8 +95,10 @@ def _header_map(header: list[Any], *, sheet: str, row: int) -> dict[int, str]:
     missing = [c for c in REQUIRED_COLUMNS if c not in mapping.values()]
     if missing:
         raise FileRejected(
-            "header is missing column(s) " + ", ".join(missing)
-            + "; the first row must be: " + ",".join(CANONICAL_COLUMNS),
+            "header is missing column(s) "
+            + ", ".join(missing)
+            + "; the first row must be: "
+            + ",".join(CANONICAL_COLUMNS),
             sheet=sheet,
             row=row,
         )
@@ -106,12 +113,15 @@ def _rows_from_table(table: list[list[Any]], *, sheet: str, header_index: int) -
         if all(c is None or (isinstance(c, str) and c.strip() == "") for c in line):
             continue  # blank or trailing row
         extra = [
-            i for i, c in enumerate(line)
+            i
+            for i, c in enumerate(line)
             if i not in mapping and not (c is None or (isinstance(c, str) and c.strip() == ""))
         ]
         if extra:
             raise FileRejected(
-                "this row has a value in a column with no header", sheet=sheet, row=offset,
+                "this row has a value in a column with no header",
+                sheet=sheet,
+                row=offset,
                 column=column_letter(extra[0]),
             )
         cells = {name: (line[i] if i < len(line) else None) for i, name in mapping.items()}
@@ -132,9 +142,13 @@ def check_size(data: bytes) -> None:
 def read_csv(data: bytes) -> ParsedFile:
     check_size(data)
     if data.startswith(b"PK\x03\x04"):
-        raise FileRejected("file is named .csv but is a zip archive (perhaps an Excel workbook); save it as CSV UTF-8 or name it .xlsx")
+        raise FileRejected(
+            "file is named .csv but is a zip archive (perhaps an Excel workbook); save it as CSV UTF-8 or name it .xlsx"
+        )
     if b"\x00" in data[:4096]:
-        raise FileRejected("file is not text (it contains binary data, or is saved as UTF-16): save it as 'CSV UTF-8'")
+        raise FileRejected(
+            "file is not text (it contains binary data, or is saved as UTF-16): save it as 'CSV UTF-8'"
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -149,7 +163,8 @@ def read_csv(data: bytes) -> ParsedFile:
         for sep, name in (("\t", "tabs"), (";", "semicolons"), ("|", "vertical bars")):
             if sep in first_line:
                 raise FileRejected(
-                    f"columns are separated by {name}; a return must be comma-separated (CSV)", row=1
+                    f"columns are separated by {name}; a return must be comma-separated (CSV)",
+                    row=1,
                 )
     table = list(csv.reader(io.StringIO(text, newline="")))
     # Skip leading blank lines so a header after them is still found.
@@ -169,9 +184,13 @@ def harden_xlsx(data: bytes) -> None:
     """Refuse what is not a plain .xlsx: not a zip, macros, zip bombs, DTDs and entities."""
     check_size(data)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise FileRejected("file is an old-style .xls workbook or encrypted; save it as .xlsx (Excel Workbook)")
+        raise FileRejected(
+            "file is an old-style .xls workbook or encrypted; save it as .xlsx (Excel Workbook)"
+        )
     if not data.startswith(b"PK\x03\x04"):
-        raise FileRejected("file is named .xlsx but is not an Excel workbook (it is not a zip-based .xlsx file)")
+        raise FileRejected(
+            "file is named .xlsx but is not an Excel workbook (it is not a zip-based .xlsx file)"
+        )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
@@ -190,10 +209,18 @@ def harden_xlsx(data: bytes) -> None:
                 f"{settings.MSOIC_MAX_UNZIPPED_BYTES:,} (a zip bomb or far too much data)"
             )
         for m in members:
-            if m.compress_size and m.file_size / m.compress_size > MAX_COMPRESSION_RATIO and m.file_size > 1_000_000:
-                raise FileRejected(f"workbook part {m.filename} is compressed suspiciously well (a zip bomb)")
+            if (
+                m.compress_size
+                and m.file_size / m.compress_size > MAX_COMPRESSION_RATIO
+                and m.file_size > 1_000_000
+            ):
+                raise FileRejected(
+                    f"workbook part {m.filename} is compressed suspiciously well (a zip bomb)"
+                )
         if any(n.lower().endswith("vbaproject.bin") for n in names):
-            raise FileRejected("workbook contains macros (.xlsm); save it as a plain .xlsx without macros")
+            raise FileRejected(
+                "workbook contains macros (.xlsm); save it as a plain .xlsx without macros"
+            )
         content_types = archive.read("[Content_Types].xml")
         if any(t in content_types for t in _MACRO_TYPES):
             raise FileRejected("workbook is macro-enabled; save it as a plain .xlsx without macros")
@@ -248,7 +275,9 @@ def read_upload(filename: str, data: bytes) -> ParsedFile:
     if lowered.endswith(".xlsx"):
         return read_xlsx(data)
     if lowered.endswith((".xlsm", ".xltm", ".xlsb")):
-        raise FileRejected("macro-enabled or binary workbooks are not accepted; save the return as .xlsx")
+        raise FileRejected(
+            "macro-enabled or binary workbooks are not accepted; save the return as .xlsx"
+        )
     if lowered.endswith(".xls"):
         raise FileRejected("old-style .xls workbooks are not accepted; save the return as .xlsx")
     raise FileRejected("file type not accepted: send a .csv (CSV UTF-8) or .xlsx return")

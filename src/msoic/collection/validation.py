@@ -18,7 +18,13 @@ from django.utils import timezone
 
 from msoic.catalogue.loader import Catalogue, Rule
 from msoic.collection.readers import RawRow
-from msoic.metrics.periods import PeriodError, add_months, format_month, last_complete_month, parse_month
+from msoic.metrics.periods import (
+    PeriodError,
+    add_months,
+    format_month,
+    last_complete_month,
+    parse_month,
+)
 
 WHOLE = re.compile(r"^\d+$")
 
@@ -88,7 +94,9 @@ class Context:
     forces: dict[str, Any]  # force code -> OrgUnit
     writable: set[str]  # force codes the submitter may write
     locked: set[tuple[str, str, date]] = field(default_factory=set)
-    history: dict[tuple[str, str], dict[date, int]] = field(default_factory=dict)  # (force, metric) -> month -> total
+    history: dict[tuple[str, str], dict[date, int]] = field(
+        default_factory=dict
+    )  # (force, metric) -> month -> total
     today: date = field(default_factory=lambda: timezone.localdate())
 
 
@@ -104,7 +112,9 @@ def _rules(catalogue: Catalogue) -> dict[str, Rule]:
     return {r.kind: r for r in catalogue.rules}
 
 
-def _problem(rule: Rule | None, kind: str, raw: RawRow, column: str, detail: str, key: str = "") -> Problem:
+def _problem(
+    rule: Rule | None, kind: str, raw: RawRow, column: str, detail: str, key: str = ""
+) -> Problem:
     severity = rule.importance if rule else "error"
     code = rule.code if rule else kind
     base = rule.message if rule else kind
@@ -176,27 +186,46 @@ def validate_rows(rows: list[RawRow], ctx: Context) -> tuple[list[Entry], list[P
         if value is None and not reason:
             continue  # blank value: not provided
         if reason:
-            problems.append(_problem(rules.get("whole_number"), "whole_number", raw, "value", reason))
+            problems.append(
+                _problem(rules.get("whole_number"), "whole_number", raw, "value", reason)
+            )
             row_ok = False
 
         force = _text(cells.get("force")).lower()
         if force not in ctx.forces:
-            problems.append(_problem(rules.get("known_force"), "known_force", raw, "force", f"'{force}'" if force else "blank"))
+            problems.append(
+                _problem(
+                    rules.get("known_force"),
+                    "known_force",
+                    raw,
+                    "force",
+                    f"'{force}'" if force else "blank",
+                )
+            )
             row_ok = False
         elif force not in ctx.writable:
-            problems.append(_problem(rules.get("may_write_force"), "may_write_force", raw, "force", f"'{force}'"))
+            problems.append(
+                _problem(
+                    rules.get("may_write_force"), "may_write_force", raw, "force", f"'{force}'"
+                )
+            )
             row_ok = False
 
         period: date | None = None
         try:
             period = _parse_period(cells.get("period"))
         except PeriodError as exc:
-            problems.append(_problem(rules.get("valid_period"), "valid_period", raw, "period", str(exc)))
+            problems.append(
+                _problem(rules.get("valid_period"), "valid_period", raw, "period", str(exc))
+            )
             row_ok = False
         if period is not None and period > newest:
             problems.append(
                 _problem(
-                    rules.get("period_not_future"), "period_not_future", raw, "period",
+                    rules.get("period_not_future"),
+                    "period_not_future",
+                    raw,
+                    "period",
                     f"{format_month(period)} (the newest month that can be returned is {format_month(newest)})",
                 )
             )
@@ -205,42 +234,96 @@ def validate_rows(rows: list[RawRow], ctx: Context) -> tuple[list[Entry], list[P
         metric_code = _text(cells.get("metric")).lower()
         metric = cat.metrics.get(metric_code)
         if metric is None:
-            problems.append(_problem(rules.get("known_metric"), "known_metric", raw, "metric", f"'{metric_code}'" if metric_code else "blank"))
+            problems.append(
+                _problem(
+                    rules.get("known_metric"),
+                    "known_metric",
+                    raw,
+                    "metric",
+                    f"'{metric_code}'" if metric_code else "blank",
+                )
+            )
             row_ok = False
 
         breakdown, option = "", ""
         cut = _text(cells.get("breakdown"))
         if cut:
             if "=" not in cut:
-                problems.append(_problem(rules.get("known_breakdown"), "known_breakdown", raw, "breakdown", f"'{cut}' must be written name=option"))
+                problems.append(
+                    _problem(
+                        rules.get("known_breakdown"),
+                        "known_breakdown",
+                        raw,
+                        "breakdown",
+                        f"'{cut}' must be written name=option",
+                    )
+                )
                 row_ok = False
             else:
                 breakdown, option = (p.strip().lower() for p in cut.split("=", 1))
                 if metric is not None:
                     if breakdown not in metric.breakdowns:
                         allowed = ", ".join(metric.breakdowns) or "none"
-                        problems.append(_problem(rules.get("known_breakdown"), "known_breakdown", raw, "breakdown", f"{metric.code} has no breakdown '{breakdown}' (allowed: {allowed})"))
+                        problems.append(
+                            _problem(
+                                rules.get("known_breakdown"),
+                                "known_breakdown",
+                                raw,
+                                "breakdown",
+                                f"{metric.code} has no breakdown '{breakdown}' (allowed: {allowed})",
+                            )
+                        )
                         row_ok = False
                     elif option not in cat.breakdowns[breakdown].options:
                         allowed = ", ".join(cat.breakdowns[breakdown].options)
-                        problems.append(_problem(rules.get("known_breakdown"), "known_breakdown", raw, "breakdown", f"'{option}' is not an option of {breakdown} (allowed: {allowed})"))
+                        problems.append(
+                            _problem(
+                                rules.get("known_breakdown"),
+                                "known_breakdown",
+                                raw,
+                                "breakdown",
+                                f"'{option}' is not an option of {breakdown} (allowed: {allowed})",
+                            )
+                        )
                         row_ok = False
 
         if not row_ok or metric is None or period is None or value is None:
             continue
         entry = Entry(
-            dataset=metric.dataset, force=force, period=period, metric=metric.code,
-            breakdown=breakdown, option=option, value=value,
-            comment=_text(cells.get("comment")), source=raw,
+            dataset=metric.dataset,
+            force=force,
+            period=period,
+            metric=metric.code,
+            breakdown=breakdown,
+            option=option,
+            value=value,
+            comment=_text(cells.get("comment")),
+            source=raw,
         )
         if entry.key in seen:
             first = seen[entry.key]
             where = f"row {first.row}" + (f" of sheet {first.sheet}" if first.sheet else "")
-            problems.append(_problem(rules.get("unique_key"), "unique_key", raw, "metric", f"{entry.key.replace('|', ' ')} is also on {where}"))
+            problems.append(
+                _problem(
+                    rules.get("unique_key"),
+                    "unique_key",
+                    raw,
+                    "metric",
+                    f"{entry.key.replace('|', ' ')} is also on {where}",
+                )
+            )
             continue
         seen[entry.key] = raw
         if entry.submission_key in ctx.locked:
-            problems.append(_problem(rules.get("period_not_locked"), "period_not_locked", raw, "period", f"{metric.dataset} {force} {format_month(period)}; ask the unit to unlock it"))
+            problems.append(
+                _problem(
+                    rules.get("period_not_locked"),
+                    "period_not_locked",
+                    raw,
+                    "period",
+                    f"{metric.dataset} {force} {format_month(period)}; ask the unit to unlock it",
+                )
+            )
             continue
         entries.append(entry)
 
@@ -264,16 +347,40 @@ def _check_breakdown_sums(entries: list[Entry], rule: Rule | None, cat: Catalogu
         total = totals.get((force, period, metric))
         if total is None:
             first = cells[0]
-            problems.append(_problem(rule, "breakdown_sum", first.source, "breakdown", f"{metric} for {force} {format_month(period)} has a breakdown but no total row"))
+            problems.append(
+                _problem(
+                    rule,
+                    "breakdown_sum",
+                    first.source,
+                    "breakdown",
+                    f"{metric} for {force} {format_month(period)} has a breakdown but no total row",
+                )
+            )
             continue
         summed = sum(c.value for c in cells)
         options = cat.breakdowns[breakdown].options
         complete = {c.option for c in cells} == set(options)
         label = f"{metric} by {breakdown} for {force} {format_month(period)}"
         if complete and summed != total.value:
-            problems.append(_problem(rule, "breakdown_sum", total.source, "value", f"{label}: the options add up to {summed} but the total is {total.value}"))
+            problems.append(
+                _problem(
+                    rule,
+                    "breakdown_sum",
+                    total.source,
+                    "value",
+                    f"{label}: the options add up to {summed} but the total is {total.value}",
+                )
+            )
         elif not complete and summed > total.value:
-            problems.append(_problem(rule, "breakdown_sum", total.source, "value", f"{label}: the options given add up to {summed}, more than the total of {total.value}"))
+            problems.append(
+                _problem(
+                    rule,
+                    "breakdown_sum",
+                    total.source,
+                    "value",
+                    f"{label}: the options given add up to {summed}, more than the total of {total.value}",
+                )
+            )
     return problems
 
 
@@ -290,14 +397,19 @@ def _check_outliers(entries: list[Entry], rule: Rule | None, ctx: Context) -> li
         if e.breakdown:
             continue
         series = ctx.history.get((e.force, e.metric), {})
-        window = [series[m] for i in range(1, lookback + 1) if (m := add_months(e.period, -i)) in series]
+        window = [
+            series[m] for i in range(1, lookback + 1) if (m := add_months(e.period, -i)) in series
+        ]
         if len(window) < min_history:
             continue
         median = statistics.median(window)
         if e.value > factor * median and e.value - median > min_excess:
             problems.append(
                 _problem(
-                    rule, "outlier_high", e.source, "value",
+                    rule,
+                    "outlier_high",
+                    e.source,
+                    "value",
                     f"{e.value} against a median of {median:g} over the previous {len(window)} months",
                     key=e.key,
                 )

@@ -68,7 +68,12 @@ class Row:
     previous_complete: bool | None = None
 
     def as_dict(self, compare: bool) -> dict[str, Any]:
-        out: dict[str, Any] = {"key": self.key, "label": self.label, "value": self.value, "complete": self.complete}
+        out: dict[str, Any] = {
+            "key": self.key,
+            "label": self.label,
+            "value": self.value,
+            "complete": self.complete,
+        }
         if self.share is not None:
             out["share"] = self.share
         if compare:
@@ -138,7 +143,9 @@ def forces_under(orgunit: OrgUnit) -> list[OrgUnit]:
     if orgunit.kind == OrgUnitKind.REGION:
         return list(OrgUnit.objects.filter(parent=orgunit, kind=OrgUnitKind.FORCE).order_by("name"))
     if orgunit.kind == OrgUnitKind.NATIONAL:
-        return list(OrgUnit.objects.filter(kind=OrgUnitKind.FORCE).select_related("parent").order_by("name"))
+        return list(
+            OrgUnit.objects.filter(kind=OrgUnitKind.FORCE).select_related("parent").order_by("name")
+        )
     raise QueryError(f"{orgunit.name} is a partner agency and has no returns")
 
 
@@ -156,24 +163,35 @@ class _Window:
     months: list[date]
 
 
-def _window(metric: Metric, force_ids: list[int], months: list[date], breakdown: str | None) -> _Window:
+def _window(
+    metric: Metric, force_ids: list[int], months: list[date], breakdown: str | None
+) -> _Window:
     if not months:
         return _Window({}, {}, {}, months)
     base = Value.objects.filter(
-        metric=metric.code, is_current=True, orgunit_id__in=force_ids,
-        period__gte=months[0], period__lte=months[-1],
+        metric=metric.code,
+        is_current=True,
+        orgunit_id__in=force_ids,
+        period__gte=months[0],
+        period__lte=months[-1],
     )
     totals, counts = {}, {}
-    for oid, total, n in base.filter(breakdown="").values_list("orgunit_id").annotate(
-        t=Sum("value"), n=Count("id")
-    ).values_list("orgunit_id", "t", "n"):
+    for oid, total, n in (
+        base.filter(breakdown="")
+        .values_list("orgunit_id")
+        .annotate(t=Sum("value"), n=Count("id"))
+        .values_list("orgunit_id", "t", "n")
+    ):
         totals[oid] = int(total)
         counts[oid] = n
     options: dict[tuple[int, str], int] = {}
     if breakdown:
-        for oid, option, total in base.filter(breakdown=breakdown).values_list("orgunit_id", "option").annotate(
-            t=Sum("value")
-        ).values_list("orgunit_id", "option", "t"):
+        for oid, option, total in (
+            base.filter(breakdown=breakdown)
+            .values_list("orgunit_id", "option")
+            .annotate(t=Sum("value"))
+            .values_list("orgunit_id", "option", "t")
+        ):
             options[(oid, option)] = int(total)
     return _Window(totals, counts, options, months)
 
@@ -222,8 +240,12 @@ def query(
     ids = [f.pk for f in forces]
     current = _window(metric, ids, _expected_months(period, metric, cat), breakdown)
     result = Result(
-        metric=metric, orgunit=orgunit, period=period,
-        value=_sum([current.totals.get(i) for i in ids]), coverage=_coverage(current, forces), by=by or None,
+        metric=metric,
+        orgunit=orgunit,
+        period=period,
+        value=_sum([current.totals.get(i) for i in ids]),
+        coverage=_coverage(current, forces),
+        by=by or None,
     )
     previous: _Window | None = None
     if compare:
@@ -237,8 +259,16 @@ def query(
     return result
 
 
-def _rows(by: str, breakdown: str | None, metric: Metric, cat: Catalogue, forces: list[OrgUnit],
-          current: _Window, previous: _Window | None, total: int | None) -> list[Row]:
+def _rows(
+    by: str,
+    breakdown: str | None,
+    metric: Metric,
+    cat: Catalogue,
+    forces: list[OrgUnit],
+    current: _Window,
+    previous: _Window | None,
+    total: int | None,
+) -> list[Row]:
     n_months = len(current.months)
     groups: list[tuple[str, str, list[OrgUnit]]] = []
     if by == "force":
@@ -248,7 +278,9 @@ def _rows(by: str, breakdown: str | None, metric: Metric, cat: Catalogue, forces
         for f in forces:
             regions[f.parent_id].append(f)  # type: ignore[index]
         parents = {r.pk: r for r in OrgUnit.objects.filter(pk__in=list(regions))}
-        groups = sorted(((parents[k].code, parents[k].name, v) for k, v in regions.items()), key=lambda g: g[1])
+        groups = sorted(
+            ((parents[k].code, parents[k].name, v) for k, v in regions.items()), key=lambda g: g[1]
+        )
     rows: list[Row] = []
     if breakdown:
         options = cat.breakdowns[breakdown].options
@@ -270,7 +302,9 @@ def _rows(by: str, breakdown: str | None, metric: Metric, cat: Catalogue, forces
         if previous is not None:
             row.previous_value = _sum([previous.totals.get(f.pk) for f in members])
             row.change_pct = change_pct(row.value, row.previous_value)
-            row.previous_complete = all(previous.counts.get(f.pk, 0) >= len(previous.months) for f in members)
+            row.previous_complete = all(
+                previous.counts.get(f.pk, 0) >= len(previous.months) for f in members
+            )
         if total:
             row.share = round((row.value or 0) / total, 4)
         rows.append(row)
@@ -295,8 +329,15 @@ class Point:
         }
 
 
-def series(metric_code: str, orgunit: OrgUnit, start: date, end: date, *, by: str | None = None,
-           catalogue: Catalogue | None = None) -> list[Point]:
+def series(
+    metric_code: str,
+    orgunit: OrgUnit,
+    start: date,
+    end: date,
+    *,
+    by: str | None = None,
+    catalogue: Catalogue | None = None,
+) -> list[Point]:
     """Month-by-month values (the monthly figure: a flow's month, a stock's month end)."""
     cat = catalogue or get_catalogue()
     metric = cat.metrics.get(metric_code)
@@ -306,18 +347,36 @@ def series(metric_code: str, orgunit: OrgUnit, start: date, end: date, *, by: st
         raise QueryError(f"{metric.code} cannot be split by {by!r}")
     forces = forces_under(orgunit)
     ids = [f.pk for f in forces]
-    months = [m for m in Period(start, end, "range").months()
-              if m >= parse_month(cat.datasets[metric.dataset].first_period)]
+    months = [
+        m
+        for m in Period(start, end, "range").months()
+        if m >= parse_month(cat.datasets[metric.dataset].first_period)
+    ]
     if not months:
         return []
-    base = Value.objects.filter(metric=metric.code, is_current=True, orgunit_id__in=ids,
-                                period__gte=months[0], period__lte=months[-1])
-    totals = {p: (int(t), n) for p, t, n in base.filter(breakdown="").values_list("period").annotate(
-        t=Sum("value"), n=Count("id")).values_list("period", "t", "n")}
+    base = Value.objects.filter(
+        metric=metric.code,
+        is_current=True,
+        orgunit_id__in=ids,
+        period__gte=months[0],
+        period__lte=months[-1],
+    )
+    totals = {
+        p: (int(t), n)
+        for p, t, n in base.filter(breakdown="")
+        .values_list("period")
+        .annotate(t=Sum("value"), n=Count("id"))
+        .values_list("period", "t", "n")
+    }
     points: list[Point] = []
     if by:
-        cells = {(p, o): int(t) for p, o, t in base.filter(breakdown=by).values_list("period", "option").annotate(
-            t=Sum("value")).values_list("period", "option", "t")}
+        cells = {
+            (p, o): int(t)
+            for p, o, t in base.filter(breakdown=by)
+            .values_list("period", "option")
+            .annotate(t=Sum("value"))
+            .values_list("period", "option", "t")
+        }
         for m in months:
             received = totals.get(m, (0, 0))[1]
             for option in cat.breakdowns[by].options:

@@ -15,8 +15,18 @@ FY_RE = re.compile(r"^FY(\d{4})-(\d{2})$")
 R12_RE = re.compile(r"^R12-(\d{4})-(0[1-9]|1[0-2])$")
 YEAR_RE = re.compile(r"^(\d{4})$")
 MONTH_NAMES = [
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ]
 
 
@@ -66,7 +76,9 @@ class Period:
         if m := FY_RE.match(text):
             first = int(m.group(1))
             if (first + 1) % 100 != int(m.group(2)):
-                raise PeriodError(f"{text!r}: a financial year runs into the next year, e.g. FY2023-24")
+                raise PeriodError(
+                    f"{text!r}: a financial year runs into the next year, e.g. FY2023-24"
+                )
             return cls(date(first, 4, 1), date(first + 1, 3, 1), "fy")
         if m := R12_RE.match(text):
             end = date(int(m.group(1)), int(m.group(2)), 1)
@@ -74,9 +86,7 @@ class Period:
         if m := YEAR_RE.match(text):
             year = int(m.group(1))
             return cls(date(year, 1, 1), date(year, 12, 1), "year")
-        raise PeriodError(
-            f"{text!r} is not a period: use YYYY-MM, FYYYYY-YY, R12-YYYY-MM or YYYY"
-        )
+        raise PeriodError(f"{text!r} is not a period: use YYYY-MM, FYYYYY-YY, R12-YYYY-MM or YYYY")
 
     @classmethod
     def month(cls, month: date) -> Period:
@@ -106,7 +116,10 @@ class Period:
         return self.code
 
     def months(self) -> list[date]:
-        return [add_months(self.start, i) for i in range(month_index(self.end) - month_index(self.start) + 1)]
+        return [
+            add_months(self.start, i)
+            for i in range(month_index(self.end) - month_index(self.start) + 1)
+        ]
 
     def previous_year(self) -> Period:
         return Period(add_months(self.start, -12), add_months(self.end, -12), self.kind)

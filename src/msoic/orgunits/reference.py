@@ -20,7 +20,8 @@ def load_reference_orgunits(OrgUnit: Any) -> int:  # noqa: N803 - a model class,
     """Create or update every reference org unit; returns how many were created."""
     created = 0
     national, was_created = OrgUnit.objects.update_or_create(
-        code=NATIONAL_CODE, defaults={"name": "England and Wales", "kind": "national", "parent": None}
+        code=NATIONAL_CODE,
+        defaults={"name": "England and Wales", "kind": "national", "parent": None},
     )
     created += int(was_created)
     with FORCES_CSV.open(encoding="utf-8", newline="") as handle:

@@ -28,7 +28,9 @@ def safe_cell(value: Any) -> Any:
     return text
 
 
-def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> HttpResponse:
+def csv_response(
+    filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")  # so Excel opens it as UTF-8
@@ -39,8 +41,12 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[A
     return response
 
 
-def xlsx_bytes(sheet_title: str, header: Sequence[str], rows: Iterable[Sequence[Any]],
-               notes: Sequence[str] = ()) -> bytes:
+def xlsx_bytes(
+    sheet_title: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    notes: Sequence[str] = (),
+) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -63,8 +69,13 @@ def xlsx_bytes(sheet_title: str, header: Sequence[str], rows: Iterable[Sequence[
     return buffer.getvalue()
 
 
-def xlsx_response(filename: str, sheet_title: str, header: Sequence[str], rows: Iterable[Sequence[Any]],
-                  notes: Sequence[str] = ()) -> HttpResponse:
+def xlsx_response(
+    filename: str,
+    sheet_title: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    notes: Sequence[str] = (),
+) -> HttpResponse:
     response = HttpResponse(
         xlsx_bytes(sheet_title, header, rows, notes),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,18 +15,32 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='CatalogueRevision',
+            name="CatalogueRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('loaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('sha256', models.CharField(max_length=64)),
-                ('sources', models.JSONField(help_text='file name → YAML text as loaded')),
-                ('definition', models.JSONField(help_text='the parsed, checked catalogue')),
-                ('loaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("loaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("sha256", models.CharField(max_length=64)),
+                ("sources", models.JSONField(help_text="file name → YAML text as loaded")),
+                ("definition", models.JSONField(help_text="the parsed, checked catalogue")),
+                (
+                    "loaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-pk'],
-                'get_latest_by': 'pk',
+                "ordering": ["-pk"],
+                "get_latest_by": "pk",
             },
         ),
     ]

@@ -7,127 +7,260 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgunits', '0001_initial'),
+        ("orgunits", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StoredFile',
+            name="StoredFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sha256', models.CharField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=255)),
-                ('size', models.PositiveIntegerField()),
-                ('content', models.BinaryField()),
-                ('stored_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sha256", models.CharField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=255)),
+                ("size", models.PositiveIntegerField()),
+                ("content", models.BinaryField()),
+                ("stored_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('pending', 'Waiting'), ('running', 'Checking files'), ('done', 'Finished'), ('failed', 'Failed')], default='pending', max_length=8)),
-                ('dry_run', models.BooleanField(default=False)),
-                ('total_files', models.PositiveIntegerField(default=0)),
-                ('processed_files', models.PositiveIntegerField(default=0)),
-                ('summary', models.JSONField(blank=True, default=dict)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting"),
+                            ("running", "Checking files"),
+                            ("done", "Finished"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=8,
+                    ),
+                ),
+                ("dry_run", models.BooleanField(default=False)),
+                ("total_files", models.PositiveIntegerField(default=0)),
+                ("processed_files", models.PositiveIntegerField(default=0)),
+                ("summary", models.JSONField(blank=True, default=dict)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ImportJobFile',
+            name="ImportJobFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('name', models.CharField(max_length=255)),
-                ('content', models.BinaryField()),
-                ('outcome', models.JSONField(blank=True, null=True)),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='files', to='collection.importjob')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                ("name", models.CharField(max_length=255)),
+                ("content", models.BinaryField()),
+                ("outcome", models.JSONField(blank=True, null=True)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="files",
+                        to="collection.importjob",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['job', 'position'],
+                "ordering": ["job", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Submission',
+            name="Submission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('dataset', models.CharField(max_length=64)),
-                ('period', models.DateField(help_text='first day of the month returned')),
-                ('first_received_at', models.DateTimeField(blank=True, null=True)),
-                ('locked', models.BooleanField(default=False)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('orgunit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to='orgunits.orgunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("dataset", models.CharField(max_length=64)),
+                ("period", models.DateField(help_text="first day of the month returned")),
+                ("first_received_at", models.DateTimeField(blank=True, null=True)),
+                ("locked", models.BooleanField(default=False)),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "orgunit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="submissions",
+                        to="orgunits.orgunit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['dataset', 'period', 'orgunit__name'],
+                "ordering": ["dataset", "period", "orgunit__name"],
             },
         ),
         migrations.CreateModel(
-            name='SubmissionVersion',
+            name="SubmissionVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('source', models.CharField(choices=[('csv', 'CSV file'), ('xlsx', 'Excel template'), ('form', 'Web form'), ('api', 'API')], max_length=8)),
-                ('filename', models.CharField(blank=True, max_length=255)),
-                ('content_sha256', models.CharField(max_length=64)),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('value_count', models.PositiveIntegerField(default=0)),
-                ('acknowledged_warnings', models.JSONField(blank=True, default=list)),
-                ('file', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='collection.storedfile')),
-                ('submission', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='collection.submission')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("csv", "CSV file"),
+                            ("xlsx", "Excel template"),
+                            ("form", "Web form"),
+                            ("api", "API"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("filename", models.CharField(blank=True, max_length=255)),
+                ("content_sha256", models.CharField(max_length=64)),
+                ("received_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("value_count", models.PositiveIntegerField(default=0)),
+                ("acknowledged_warnings", models.JSONField(blank=True, default=list)),
+                (
+                    "file",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="collection.storedfile",
+                    ),
+                ),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="collection.submission",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['submission', '-number'],
+                "ordering": ["submission", "-number"],
             },
         ),
         migrations.AddField(
-            model_name='submission',
-            name='current_version',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='collection.submissionversion'),
+            model_name="submission",
+            name="current_version",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="collection.submissionversion",
+            ),
         ),
         migrations.CreateModel(
-            name='Value',
+            name="Value",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.DateField()),
-                ('metric', models.CharField(max_length=64)),
-                ('breakdown', models.CharField(blank=True, default='', max_length=64)),
-                ('option', models.CharField(blank=True, default='', max_length=64)),
-                ('value', models.BigIntegerField()),
-                ('comment', models.TextField(blank=True, default='')),
-                ('is_current', models.BooleanField(default=True)),
-                ('orgunit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgunits.orgunit')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='values', to='collection.submissionversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.DateField()),
+                ("metric", models.CharField(max_length=64)),
+                ("breakdown", models.CharField(blank=True, default="", max_length=64)),
+                ("option", models.CharField(blank=True, default="", max_length=64)),
+                ("value", models.BigIntegerField()),
+                ("comment", models.TextField(blank=True, default="")),
+                ("is_current", models.BooleanField(default=True)),
+                (
+                    "orgunit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgunits.orgunit",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="values",
+                        to="collection.submissionversion",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='submissionversion',
-            constraint=models.UniqueConstraint(fields=('submission', 'number'), name='one_version_number'),
+            model_name="submissionversion",
+            constraint=models.UniqueConstraint(
+                fields=("submission", "number"), name="one_version_number"
+            ),
         ),
         migrations.AddIndex(
-            model_name='submission',
-            index=models.Index(fields=['dataset', 'period'], name='collection__dataset_4c73b6_idx'),
+            model_name="submission",
+            index=models.Index(fields=["dataset", "period"], name="collection__dataset_4c73b6_idx"),
         ),
         migrations.AddConstraint(
-            model_name='submission',
-            constraint=models.UniqueConstraint(fields=('dataset', 'orgunit', 'period'), name='one_submission_per_key'),
+            model_name="submission",
+            constraint=models.UniqueConstraint(
+                fields=("dataset", "orgunit", "period"), name="one_submission_per_key"
+            ),
         ),
         migrations.AddIndex(
-            model_name='value',
-            index=models.Index(fields=['metric', 'is_current', 'period', 'orgunit'], name='value_engine_idx'),
+            model_name="value",
+            index=models.Index(
+                fields=["metric", "is_current", "period", "orgunit"], name="value_engine_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='value',
-            index=models.Index(fields=['orgunit', 'metric', 'period'], name='value_history_idx'),
+            model_name="value",
+            index=models.Index(fields=["orgunit", "metric", "period"], name="value_history_idx"),
         ),
     ]

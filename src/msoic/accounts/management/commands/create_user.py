@@ -17,17 +17,26 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("--role", required=True, choices=[r.value for r in Role])
-        parser.add_argument("--orgunit", help="force, region or partner code (national users: omit)")
+        parser.add_argument(
+            "--orgunit", help="force, region or partner code (national users: omit)"
+        )
         parser.add_argument("--password", help="password; a random one is printed if omitted")
         parser.add_argument("--email", default="")
-        parser.add_argument("--token", action="store_true", help="issue an API token and print it once")
+        parser.add_argument(
+            "--token", action="store_true", help="issue an API token and print it once"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         password = options["password"] or secrets.token_urlsafe(12)
         try:
             user, token = do_create_user(
-                options["username"], role=options["role"], orgunit_code=options["orgunit"],
-                password=password, email=options["email"], with_token=options["token"], actor="create_user",
+                options["username"],
+                role=options["role"],
+                orgunit_code=options["orgunit"],
+                password=password,
+                email=options["email"],
+                with_token=options["token"],
+                actor="create_user",
             )
         except UserError as exc:
             raise CommandError(str(exc)) from exc

@@ -15,7 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="sub", required=True)
-        sub.add_parser("verify", help="check every row's hash and link; exit 1 at the first bad row")
+        sub.add_parser(
+            "verify", help="check every row's hash and link; exit 1 at the first bad row"
+        )
         tail = sub.add_parser("tail", help="print the newest rows")
         tail.add_argument("-n", type=int, default=20)
 

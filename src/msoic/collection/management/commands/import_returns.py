@@ -23,8 +23,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="+", type=Path)
-        parser.add_argument("--dry-run", action="store_true", help="check everything, store nothing")
-        parser.add_argument("--user", help="submit as this user (their scope applies); default: system")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check everything, store nothing"
+        )
+        parser.add_argument(
+            "--user", help="submit as this user (their scope applies); default: system"
+        )
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -44,11 +48,15 @@ class Command(BaseCommand):
             try:
                 data = path.read_bytes()
             except OSError as exc:
-                self.stdout.write(f"{path}: REJECTED\n  error: {path}: cannot be read ({exc.strerror})")
+                self.stdout.write(
+                    f"{path}: REJECTED\n  error: {path}: cannot be read ({exc.strerror})"
+                )
                 totals["rejected"] += 1
                 continue
             if actor is None:
-                outcome = import_file(str(path), data, actor=None, dry_run=options["dry_run"], context=ctx)
+                outcome = import_file(
+                    str(path), data, actor=None, dry_run=options["dry_run"], context=ctx
+                )
             else:
                 outcome = do_submit_return(str(path), data, actor=actor, dry_run=options["dry_run"])
             totals[outcome.status] += 1
@@ -64,4 +72,6 @@ class Command(BaseCommand):
             f"{rows} rows {verb}accepted"
         )
         if totals["rejected"] or totals["needs-comment"]:
-            raise CommandError(f"{totals['rejected'] + totals['needs-comment']} file(s) not accepted")
+            raise CommandError(
+                f"{totals['rejected'] + totals['needs-comment']} file(s) not accepted"
+            )

@@ -12,7 +12,9 @@ class Command(BaseCommand):
     help = "Process upload jobs that are waiting or were interrupted."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        pending = ImportJob.objects.filter(status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING])
+        pending = ImportJob.objects.filter(
+            status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING]
+        )
         for job in pending.order_by("pk"):
             done = run_import_job(job.pk)
             self.stdout.write(f"job {done.pk}: {done.status} {done.summary}")

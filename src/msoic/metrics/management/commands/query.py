@@ -29,7 +29,13 @@ class Command(BaseCommand):
         if orgunit is None:
             raise CommandError(f"unknown org unit {options['orgunit']!r}")
         try:
-            result = query(options["metric"], orgunit, options["period"], by=options["by"], compare=options["compare"])
+            result = query(
+                options["metric"],
+                orgunit,
+                options["period"],
+                by=options["by"],
+                compare=options["compare"],
+            )
         except (QueryError, PeriodError) as exc:
             raise CommandError(str(exc)) from exc
         data = result.as_dict()
@@ -45,15 +51,34 @@ class Command(BaseCommand):
                 header += ["previous_value", "change_pct"]
             writer.writerow(header)
             for row in data["rows"]:
-                line = [data["metric"], data["orgunit"], data["period"], row["key"], row["label"], row["value"], row.get("share", "")]
+                line = [
+                    data["metric"],
+                    data["orgunit"],
+                    data["period"],
+                    row["key"],
+                    row["label"],
+                    row["value"],
+                    row.get("share", ""),
+                ]
                 if result.previous_period:
                     line += [row["previous_value"], row["change_pct"]]
                 writer.writerow([safe_cell(c) for c in line])
         else:
             header = ["metric", "orgunit", "period", "value", "complete"]
-            line = [data["metric"], data["orgunit"], data["period"], data["value"], data["complete"]]
+            line = [
+                data["metric"],
+                data["orgunit"],
+                data["period"],
+                data["value"],
+                data["complete"],
+            ]
             if result.previous_period:
                 header += ["previous_period", "previous_value", "change_pct", "change_flag"]
-                line += [data["previous_period"], data["previous_value"], data["change_pct"], data["change_flag"]]
+                line += [
+                    data["previous_period"],
+                    data["previous_value"],
+                    data["change_pct"],
+                    data["change_flag"],
+                ]
             writer.writerow(header)
             writer.writerow([safe_cell(c) for c in line])
