@@ -76,7 +76,7 @@ class Outcome:
         """A human summary, one problem a line, for the command line."""
         head = f"{self.filename}: {self.status.upper()}"
         if self.status in {"accepted", "unchanged"}:
-            counts = defaultdict(int)
+            counts: dict[str, int] = defaultdict(int)
             for s in self.submissions:
                 counts[s.state] += 1
             head += (
