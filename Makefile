@@ -31,7 +31,10 @@ test: setup
 	bash scripts/test.sh
 
 test-sqlite: setup
-	$(BIN)/pytest -q
+	MSOIC_TEST_ONLY=sqlite bash scripts/test.sh
+
+test-postgres: setup
+	MSOIC_TEST_ONLY=postgres bash scripts/test.sh
 
 bench: setup
 	$(BIN)/python -m benchmarks
