@@ -64,7 +64,13 @@ def parse_database_url(url: str, base_dir: Path) -> dict[str, object]:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(path),
-            "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"},
+            # WAL lets readers (the dashboard) run while an import writes; NORMAL sync is
+            # durable across application crashes, which is what an embedded database needs.
+            "OPTIONS": {
+                "timeout": 30,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
         }
     if scheme in {"postgres", "postgresql", "pgsql"}:
         options: dict[str, object] = {}
