@@ -1,0 +1,98 @@
+"""Settings come from the environment through helpers that fail loudly on bad values."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from msoic.env import ConfigError, env_bool, env_int, env_list, parse_database_url
+
+
+@pytest.mark.parametrize(
+    ("url", "engine", "name", "host", "port"),
+    [
+        (
+            "sqlite:///var/x.sqlite3",
+            "django.db.backends.sqlite3",
+            "/base/var/x.sqlite3",
+            None,
+            None,
+        ),
+        (
+            "sqlite:////tmp/abs.sqlite3",
+            "django.db.backends.sqlite3",
+            "/tmp/abs.sqlite3",
+            None,
+            None,
+        ),
+        (
+            "postgres://u:p%40ss@db.example:5433/msoic",
+            "django.db.backends.postgresql",
+            "msoic",
+            "db.example",
+            "5433",
+        ),
+        (
+            "postgresql://u@/msoic?host=/run/postgresql",
+            "django.db.backends.postgresql",
+            "msoic",
+            "/run/postgresql",
+            "",
+        ),
+    ],
+)
+def test_database_url(url, engine, name, host, port):
+    cfg = parse_database_url(url, Path("/base"))
+    assert cfg["ENGINE"] == engine and cfg["NAME"] == name
+    if host is not None:
+        assert cfg["HOST"] == host and cfg["PORT"] == port
+    if "p%40ss" in url:
+        assert cfg["PASSWORD"] == "p@ss"
+
+
+def test_unknown_database_scheme_is_refused():
+    with pytest.raises(ConfigError, match="mysql"):
+        parse_database_url("mysql://x/y", Path("/"))
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("true", True), ("Yes", True), ("0", False), ("off", False)]
+)
+def test_env_bool(monkeypatch, raw, expected):
+    monkeypatch.setenv("MSOIC_FLAG", raw)
+    assert env_bool("MSOIC_FLAG") is expected
+
+
+def test_bad_values_name_the_variable(monkeypatch):
+    monkeypatch.setenv("MSOIC_FLAG", "perhaps")
+    with pytest.raises(ConfigError, match="MSOIC_FLAG"):
+        env_bool("MSOIC_FLAG")
+    monkeypatch.setenv("MSOIC_N", "ten")
+    with pytest.raises(ConfigError, match="MSOIC_N='ten' is not a whole number"):
+        env_int("MSOIC_N", 1)
+    monkeypatch.setenv("MSOIC_HOSTS", "a.example, b.example,")
+    assert env_list("MSOIC_HOSTS", []) == ["a.example", "b.example"]
+
+
+def test_production_without_secret_key_refuses_to_start(tmp_path):
+    env = {"MSOIC_PRODUCTION": "true", "PATH": "/usr/bin:/bin", "MSOIC_VAR_DIR": str(tmp_path)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "msoic", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode != 0 and "SECRET_KEY is required" in proc.stderr
+
+
+def test_msoic_command_lists_the_products_commands():
+    proc = subprocess.run(
+        [sys.executable, "-m", "msoic", "help"], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0
+    for command in ("import_returns", "query", "create_user", "audit", "load_catalogue"):
+        assert command in proc.stdout
