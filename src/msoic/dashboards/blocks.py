@@ -1,0 +1,592 @@
+"""The parts of a dashboard page: headline figures, trends, mixes and breakdowns.
+
+Each part is a :class:`Block`: the figures as table rows (the table alternative, and the
+rows of the CSV/XLSX download) plus zero or more chart specifications. Every figure comes
+from :func:`msoic.metrics.engine.query` or :func:`msoic.metrics.engine.series`; nothing
+here adds figures up. Which blocks a viewer gets is decided by their
+:class:`~msoic.dashboards.scope.DashboardScope`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.contrib.humanize.templatetags.humanize import intcomma
+
+from msoic.catalogue.loader import Catalogue, Metric
+from msoic.dashboards import charts
+from msoic.dashboards.scope import DashboardScope
+from msoic.metrics.engine import Coverage, Result, query, series
+from msoic.metrics.periods import Period, add_months, format_month, month_label
+from msoic.orgunits.models import OrgUnit, OrgUnitKind
+
+TREND_MONTHS = 36
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A headline measure and how its period follows the picked month."""
+
+    metric: str
+    period: str  # r12: the twelve months to it; fy: the last financial year ended by it; month: it
+
+
+@dataclass(frozen=True)
+class Split:
+    """A metric shown split by one of its breakdowns."""
+
+    metric: str
+    breakdown: str
+    period: str = "month"  # for a mix: as Headline.period
+
+
+@dataclass(frozen=True)
+class DashboardDef:
+    code: str
+    dataset: str
+    title: str
+    lede: str
+    headline: tuple[Headline, ...]
+    trends: tuple[str, ...]
+    split_trends: tuple[Split, ...] = ()
+    mixes: tuple[Split, ...] = ()
+
+
+DASHBOARDS = {
+    "ms": DashboardDef(
+        code="ms",
+        dataset="ms-monthly",
+        title="Modern slavery",
+        lede="Live investigations, recorded crime and police referrals into the National Referral "
+        "Mechanism (NRM), from forces' monthly returns.",
+        headline=(
+            Headline("ms_live_investigations", "r12"),
+            Headline("ms_recorded_crimes", "r12"),
+            Headline("ms_nrm_referrals", "r12"),
+        ),
+        trends=("ms_live_investigations", "ms_recorded_crimes", "ms_nrm_referrals"),
+        split_trends=(Split("ms_nrm_referrals", "age_group"),),
+        mixes=(Split("ms_live_investigations", "exploitation_type", "month"),),
+    ),
+    "oic": DashboardDef(
+        code="oic",
+        dataset="oic-monthly",
+        title="Organised immigration crime",
+        lede="Disruptions, investigations on the Serious and Organised Crime (SOC) Master List, "
+        "organised crime groups mapped and intelligence tagged with the national OIC hashtag, "
+        "from forces' monthly returns.",
+        headline=(Headline("oic_disruptions", "fy"), Headline("oic_soc_master_list", "month")),
+        trends=("oic_soc_master_list", "oic_ocgs_mapped", "oic_intel_logs_tagged"),
+        split_trends=(Split("oic_disruptions", "level"),),
+        mixes=(Split("oic_disruptions", "level", "fy"),),
+    ),
+}
+
+
+def period_for(policy: str, month: date) -> Period:
+    """The period a headline figure covers when ``month`` is picked."""
+    if policy == "r12":
+        return Period(add_months(month, -11), month, "r12")
+    if policy == "fy":
+        end = date(month.year if month.month >= 3 else month.year - 1, 3, 1)
+        return Period(add_months(end, -11), end, "fy")
+    if policy == "month":
+        return Period.month(month)
+    raise ValueError(f"unknown period policy {policy!r}")
+
+
+def period_label(period: Period, metric: Metric) -> str:
+    if period.kind == "month" and metric.is_stock:
+        return f"As at {period.label}"
+    return period.label
+
+
+def fmt_int(value: int | None) -> str:
+    return "no figure" if value is None else intcomma(value)
+
+
+def fmt_change(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"+{value:.1f}%" if value > 0 else f"{value:.1f}%"
+
+
+def fmt_share(value: float | None) -> str:
+    return "no figure" if value is None else f"{value * 100:.0f}%"
+
+
+def missing_text(coverage: Coverage | None) -> str:
+    """'incomplete: N forces not returned', or '' when every expected return is in."""
+    if coverage is None or coverage.complete:
+        return ""
+    n = len(coverage.missing_forces)
+    if n == 0:  # nothing expected yet (the period is before collection began)
+        return "incomplete: no returns expected"
+    return f"incomplete: {n} force{'s' if n != 1 else ''} not returned"
+
+
+def returns_text(received: int, expected: int) -> str:
+    return f"{received} of {expected}"
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    kind: str = "text"  # text | int | change | share | header
+
+
+@dataclass
+class Block:
+    """One part of a page: a table of figures, its charts, and the download of its rows."""
+
+    id: str
+    title: str
+    description: str
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+    charts: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def export_header(self) -> list[str]:
+        return [c.label for c in self.columns]
+
+    def export_rows(self) -> list[list[Any]]:
+        return [[row.get(c.key) for c in self.columns] for row in self.rows]
+
+    def table(self) -> list[list[dict[str, Any]]]:
+        """The rows as display cells: ``text``, ``header`` (a row header) and ``numeric``."""
+        out = []
+        for row in self.rows:
+            cells = []
+            for c in self.columns:
+                value = row.get(c.key)
+                if c.kind == "int":
+                    text = fmt_int(value)
+                elif c.kind == "change":
+                    text = fmt_change(value)
+                elif c.kind == "share":
+                    text = "no figure" if value is None else f"{value:.1f}%"
+                else:
+                    text = "" if value is None else str(value)
+                cells.append(
+                    {
+                        "text": text,
+                        "header": c.kind == "header",
+                        "numeric": c.kind in {"int", "change", "share"},
+                    }
+                )
+            out.append(cells)
+        return out
+
+    def chart_ids(self) -> list[str]:
+        return [f"chart-{self.id}-{i}" for i in range(len(self.charts))]
+
+    def chart_items(self) -> list[dict[str, Any]]:
+        return [
+            {"id": cid, "spec_id": f"{cid}-spec", "spec": spec}
+            for cid, spec in zip(self.chart_ids(), self.charts, strict=True)
+        ]
+
+
+@dataclass
+class HeadlineCell:
+    orgunit: OrgUnit
+    value: int | None
+    previous_value: int | None
+    change_pct: float | None
+    flag: str
+    previous_flag: str
+
+    @property
+    def incomplete(self) -> bool:
+        return bool(self.flag or self.previous_flag)
+
+
+@dataclass
+class HeadlineItem:
+    metric: Metric
+    period: Period
+    previous_period: Period
+    label: str
+    previous_label: str
+    cells: list[HeadlineCell]
+
+
+class DashboardData:
+    """Builds the blocks of one dashboard for one scope and month.
+
+    ``measure`` is the headline metric shown by the region and force breakdowns.
+    """
+
+    def __init__(
+        self,
+        definition: DashboardDef,
+        scope: DashboardScope,
+        month: date,
+        measure: str,
+        catalogue: Catalogue,
+    ) -> None:
+        self.d = definition
+        self.scope = scope
+        self.month = month
+        self.cat = catalogue
+        self.measure = measure
+        self.start = add_months(month, -(TREND_MONTHS - 1))
+
+    # -- which blocks --------------------------------------------------------------------
+    def block_ids(self) -> list[str]:
+        ids = ["headline"]
+        ids += [f"trend-{m}" for m in self.d.trends]
+        ids += [f"split-{s.metric}-{s.breakdown}" for s in self.d.split_trends]
+        ids += [f"mix-{s.metric}-{s.breakdown}" for s in self.d.mixes]
+        if self.scope.by_region:
+            ids.append("regions")
+        if self.scope.by_force:
+            ids.append("forces")
+        return ids
+
+    def restricted_block_ids(self) -> set[str]:
+        """Blocks this dashboard has that some viewers may not see."""
+        return {"regions", "forces"}
+
+    def build(self, block_id: str) -> Block:
+        if block_id not in self.block_ids():
+            raise KeyError(block_id)
+        if block_id == "headline":
+            return self.headline_block(self.headline())
+        if block_id == "regions":
+            return self.breakdown_block("region")
+        if block_id == "forces":
+            return self.breakdown_block("force")
+        for m in self.d.trends:
+            if block_id == f"trend-{m}":
+                return self.trend_block(m)
+        for s in self.d.split_trends:
+            if block_id == f"split-{s.metric}-{s.breakdown}":
+                return self.split_trend_block(s)
+        for s in self.d.mixes:
+            if block_id == f"mix-{s.metric}-{s.breakdown}":
+                return self.mix_block(s)
+        raise KeyError(block_id)
+
+    def blocks(self) -> list[Block]:
+        return [self.build(b) for b in self.block_ids() if b != "headline"]
+
+    # -- headline ------------------------------------------------------------------------
+    def _headline_for(self, code: str) -> Headline:
+        return next(h for h in self.d.headline if h.metric == code)
+
+    def headline(self) -> list[HeadlineItem]:
+        items = []
+        for h in self.d.headline:
+            metric = self.cat.metric(h.metric)
+            period = period_for(h.period, self.month)
+            cells = []
+            for unit in self.scope.units:
+                r = query(h.metric, unit, period, compare="previous-year", catalogue=self.cat)
+                cells.append(
+                    HeadlineCell(
+                        unit,
+                        r.value,
+                        r.previous_value,
+                        r.change_pct,
+                        missing_text(r.coverage),
+                        missing_text(r.previous_coverage),
+                    )
+                )
+            prev = period.previous_year()
+            items.append(
+                HeadlineItem(
+                    metric,
+                    period,
+                    prev,
+                    period_label(period, metric),
+                    period_label(prev, metric),
+                    cells,
+                )
+            )
+        return items
+
+    def headline_block(self, items: list[HeadlineItem]) -> Block:
+        rows = []
+        for item in items:
+            for cell in item.cells:
+                rows.append(
+                    {
+                        "measure": item.metric.short_label,
+                        "area": cell.orgunit.name,
+                        "previous_period": item.previous_label,
+                        "previous_value": cell.previous_value,
+                        "previous_flag": cell.previous_flag,
+                        "period": item.label,
+                        "value": cell.value,
+                        "flag": cell.flag,
+                        "change": cell.change_pct,
+                    }
+                )
+        return Block(
+            id="headline",
+            title="Headline figures",
+            description="Each measure for the latest period and the same period a year earlier, "
+            "with the change.",
+            columns=[
+                Column("measure", "Measure", "header"),
+                Column("area", "Area"),
+                Column("previous_period", "Previous period"),
+                Column("previous_value", "Previous total", "int"),
+                Column("previous_flag", "Previous completeness"),
+                Column("period", "Period"),
+                Column("value", "Total", "int"),
+                Column("flag", "Completeness"),
+                Column("change", "Change (%)", "change"),
+            ],
+            rows=rows,
+        )
+
+    # -- trends --------------------------------------------------------------------------
+    def _span_text(self) -> str:
+        return f"{month_label(self.start)} to {month_label(self.month)}"
+
+    def trend_block(self, code: str) -> Block:
+        metric = self.cat.metric(code)
+        units = self.scope.units
+        by_unit = {u.pk: series(code, u, self.start, self.month, catalogue=self.cat) for u in units}
+        months = [p.month for p in by_unit[units[0].pk]]
+        columns = [Column("month", "Month", "header")]
+        for u in units:
+            columns += [
+                Column(f"value_{u.code}", f"{u.name}", "int"),
+                Column(f"returns_{u.code}", f"{u.name}: returns received"),
+            ]
+        rows = []
+        for i, m in enumerate(months):
+            row: dict[str, Any] = {"month": month_label(m)}
+            for u in units:
+                p = by_unit[u.pk][i]
+                row[f"value_{u.code}"] = p.value
+                row[f"returns_{u.code}"] = returns_text(p.received, p.expected)
+            rows.append(row)
+        specs = []
+        what = "Month-end count" if metric.is_stock else "Monthly total"
+        for u in units:
+            points = [
+                {
+                    "month": f"{format_month(p.month)}-01",
+                    "value": p.value,
+                    "returns": charts.COMPLETE if p.received >= p.expected else charts.INCOMPLETE,
+                }
+                for p in by_unit[u.pk]
+            ]
+            specs.append(
+                charts.trend_chart(
+                    f"{metric.short_label}: {u.name}",
+                    _trend_description(metric, u, points, self._span_text()),
+                    points,
+                    y_title=metric.unit.capitalize(),
+                )
+            )
+        return Block(
+            id=f"trend-{code}",
+            title=f"{metric.short_label}: monthly trend",
+            description=f"{what} of {metric.label.lower()}, {self._span_text()}. {metric.help}",
+            columns=columns,
+            rows=rows,
+            charts=specs,
+            notes=["Months where a force's return is missing are marked with a downward triangle."],
+        )
+
+    def split_trend_block(self, split: Split) -> Block:
+        metric = self.cat.metric(split.metric)
+        breakdown = self.cat.breakdowns[split.breakdown]
+        unit = self.scope.orgunit
+        points = series(
+            split.metric, unit, self.start, self.month, by=split.breakdown, catalogue=self.cat
+        )
+        options = list(breakdown.options.items())
+        columns = [Column("month", "Month", "header")]
+        columns += [Column(f"opt_{code}", label, "int") for code, label in options]
+        columns.append(Column("returns", "Returns received"))
+        rows_by_month: dict[date, dict[str, Any]] = {}
+        chart_points = []
+        for p in points:
+            row = rows_by_month.setdefault(
+                p.month,
+                {"month": month_label(p.month), "returns": returns_text(p.received, p.expected)},
+            )
+            row[f"opt_{p.option}"] = p.value
+            chart_points.append(
+                {
+                    "month": f"{format_month(p.month)}-01",
+                    "value": p.value,
+                    "series": breakdown.options.get(p.option, p.option),
+                    "returns": charts.COMPLETE if p.received >= p.expected else charts.INCOMPLETE,
+                }
+            )
+        title = f"{metric.short_label} by {breakdown.label.lower()}: {unit.name}"
+        description = (
+            f"Line chart, one line per {breakdown.label.lower()} "
+            f"({', '.join(label for _, label in options)}), of monthly "
+            f"{metric.label.lower()} in {unit.name}, {self._span_text()}. Each line has its own dash "
+            "pattern. The table below has the figures."
+        )
+        spec = charts.trend_chart(
+            title,
+            description,
+            chart_points,
+            y_title=metric.unit.capitalize(),
+            series_title=breakdown.label,
+            series_order=[label for _, label in options],
+        )
+        return Block(
+            id=f"split-{split.metric}-{split.breakdown}",
+            title=f"{metric.short_label} by {breakdown.label.lower()}",
+            description=f"Monthly {metric.label.lower()} in {unit.name} by {breakdown.label.lower()}, "
+            f"{self._span_text()}.",
+            columns=columns,
+            rows=list(rows_by_month.values()),
+            charts=[spec],
+        )
+
+    # -- mixes ---------------------------------------------------------------------------
+    def mix_block(self, split: Split) -> Block:
+        metric = self.cat.metric(split.metric)
+        breakdown = self.cat.breakdowns[split.breakdown]
+        period = period_for(split.period, self.month)
+        label = period_label(period, metric)
+        rows = []
+        specs = []
+        for u in self.scope.units:
+            r = query(split.metric, u, period, by=split.breakdown, catalogue=self.cat)
+            bars = []
+            for row in r.rows:
+                rows.append(
+                    {
+                        "area": u.name,
+                        "option": row.label,
+                        "value": row.value,
+                        "share": None if row.share is None else round(row.share * 100, 1),
+                        "flag": missing_text(r.coverage),
+                    }
+                )
+                bars.append({"label": row.label, "value": row.share, "text": fmt_share(row.share)})
+            spoken = "; ".join(f"{b['label']} {b['text']}" for b in bars)
+            specs.append(
+                charts.bar_chart(
+                    f"{u.name}, {label}",
+                    f"Bar chart of the share of {metric.label.lower()} in {u.name} by "
+                    f"{breakdown.label.lower()}, {label}, of a total of {fmt_int(r.value)}: {spoken}.",
+                    bars,
+                    label_title=breakdown.label,
+                    value_title=f"Share of {metric.unit}",
+                    percent=True,
+                    sort=[b["label"] for b in bars],
+                )
+            )
+        return Block(
+            id=f"mix-{split.metric}-{split.breakdown}",
+            title=f"{metric.short_label} by {breakdown.label.lower()}",
+            description=f"Share of {metric.label.lower()} by {breakdown.label.lower()}, {label}.",
+            columns=[
+                Column("area", "Area", "header"),
+                Column("option", breakdown.label),
+                Column("value", metric.unit.capitalize(), "int"),
+                Column("share", "Share (%)", "share"),
+                Column("flag", "Completeness"),
+            ],
+            rows=rows,
+            charts=specs,
+        )
+
+    # -- region and force breakdowns ------------------------------------------------------
+    def breakdown_block(self, by: str) -> Block:
+        metric = self.cat.metric(self.measure)
+        h = self._headline_for(self.measure)
+        period = period_for(h.period, self.month)
+        label = period_label(period, metric)
+        prev_label = period_label(period.previous_year(), metric)
+        if by == "region":
+            of = self._national()
+        else:
+            of = self.scope.orgunit
+        r: Result = query(
+            self.measure, of, period, by=by, compare="previous-year", catalogue=self.cat
+        )
+        rows = []
+        bars = []
+        for row in r.rows:
+            flag = "" if row.complete and row.previous_complete is not False else "incomplete"
+            rows.append(
+                {
+                    "name": row.label,
+                    "code": row.key,
+                    "previous": row.previous_value,
+                    "value": row.value,
+                    "change": row.change_pct,
+                    "flag": flag,
+                }
+            )
+            text = fmt_int(row.value)
+            if row.change_pct is not None:
+                text += f" ({fmt_change(row.change_pct)})"
+            bars.append({"label": row.label, "value": row.value, "text": text})
+        noun = "Region" if by == "region" else "Force"
+        title = f"{metric.short_label} by {noun.lower()}"
+        spec = charts.bar_chart(
+            f"{title}, {label}",
+            f"Bar chart of {metric.label.lower()} in each {noun.lower()} of {of.name}, {label}, "
+            f"largest first, each bar labelled with its figure and the change on {prev_label}. "
+            "The table below has the figures.",
+            bars,
+            label_title=noun,
+            value_title=metric.unit.capitalize(),
+        )
+        return Block(
+            id="regions" if by == "region" else "forces",
+            title=title,
+            description=f"{metric.label} in each {noun.lower()} of {of.name}, {label}, "
+            f"against {prev_label}.",
+            columns=[
+                Column("name", noun, "header"),
+                Column("code", f"{noun} code"),
+                Column("previous", prev_label, "int"),
+                Column("value", label, "int"),
+                Column("change", "Change (%)", "change"),
+                Column("flag", "Completeness"),
+            ],
+            rows=rows,
+            charts=[spec],
+            notes=["'incomplete' means at least one return is missing for either period."],
+        )
+
+    def _national(self) -> OrgUnit:
+        for u in self.scope.units:
+            if u.kind == OrgUnitKind.NATIONAL:
+                return u
+        raise LookupError("no national org unit in scope")
+
+
+def _trend_description(
+    metric: Metric, unit: OrgUnit, points: list[dict[str, Any]], span: str
+) -> str:
+    known = [p for p in points if p["value"] is not None]
+    text = f"Line chart of {metric.label.lower()} each month in {unit.name}, {span}."
+    if known:
+        top = max(known, key=lambda p: p["value"])
+        last = known[-1]
+        text += (
+            f" Latest: {fmt_int(last['value'])} in {_month_of(last)}."
+            f" Highest: {fmt_int(top['value'])} in {_month_of(top)}."
+        )
+    else:
+        text += " No figures have been returned for these months."
+    gaps = sum(1 for p in points if p["returns"] == charts.INCOMPLETE)
+    if gaps:
+        text += f" {gaps} month{'s' if gaps != 1 else ''} with missing returns."
+    return text
+
+
+def _month_of(point: dict[str, Any]) -> str:
+    return month_label(Period.parse(point["month"][:7]).start)

@@ -1,0 +1,140 @@
+"""The modern slavery and organised immigration crime dashboards, and their downloads.
+
+A view reads the org unit, month and measure from the query string, asks
+:func:`~msoic.dashboards.scope.resolve_scope` what the user may see (403 for an org unit
+that is not theirs), and renders blocks built by :class:`~msoic.dashboards.blocks.DashboardData`
+from the metric engine. Downloads rebuild one block for the same scope.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from msoic.catalogue.loader import Catalogue, get_catalogue
+from msoic.dashboards.blocks import DASHBOARDS, DashboardData, DashboardDef
+from msoic.dashboards.scope import DashboardScope, MonthRange, month_range, resolve_scope
+from msoic.metrics.periods import format_month, month_label, parse_month
+from msoic.web.exports import csv_response, xlsx_response
+
+
+class PickerForm(forms.Form):
+    """The period picker: validated at the boundary; the org unit is checked by the access layer."""
+
+    period = forms.ChoiceField(required=False)
+    measure = forms.ChoiceField(required=False)
+
+    def __init__(self, data: Any, *, months: list[date], measures: list[tuple[str, str]]) -> None:
+        super().__init__(data)
+        self.fields["period"].choices = [(format_month(m), month_label(m)) for m in months]
+        self.fields["measure"].choices = measures
+        self.fields["period"].error_messages["invalid_choice"] = "Select a month from the list"
+        self.fields["measure"].error_messages["invalid_choice"] = "Select a measure from the list"
+
+
+def _picker(
+    request: HttpRequest, definition: DashboardDef, cat: Catalogue, months: MonthRange
+) -> tuple[PickerForm, date | None, str]:
+    measures = [(h.metric, cat.metric(h.metric).short_label) for h in definition.headline]
+    form = PickerForm(request.GET, months=months.choices(), measures=measures)
+    month = months.latest
+    measure = measures[0][0]
+    if form.is_valid():
+        if form.cleaned_data["period"]:
+            month = parse_month(form.cleaned_data["period"])
+        measure = form.cleaned_data["measure"] or measure
+    return form, month, measure
+
+
+def _dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    definition = DASHBOARDS[code]
+    scope = resolve_scope(request.user, request.GET.get("orgunit"))  # type: ignore[arg-type]
+    cat = get_catalogue()
+    months = month_range(definition.dataset, cat)
+    form, month, measure = _picker(request, definition, cat, months)
+    context: dict[str, Any] = {
+        "dashboard": definition,
+        "scope": scope,
+        "form": form,
+        "month": month,
+        "measure": measure,
+        "months": months.choices(),
+        "measures": [(h.metric, cat.metric(h.metric).short_label) for h in definition.headline],
+        "query": _query_string(scope, month, measure),
+        "other": "oic" if code == "ms" else "ms",
+    }
+    status = 200
+    if form.errors:
+        status = 400
+    elif month is not None:
+        data = DashboardData(definition, scope, month, measure, cat)
+        headline = data.headline()
+        context.update(
+            {
+                "headline": headline,
+                "headline_block": data.headline_block(headline),
+                "blocks": data.blocks(),
+            }
+        )
+    return render(request, "dashboards/dashboard.html", context, status=status)
+
+
+def _query_string(scope: DashboardScope, month: date | None, measure: str) -> str:
+    from urllib.parse import urlencode
+
+    params = {"orgunit": scope.orgunit.code, "measure": measure}
+    if month is not None:
+        params["period"] = format_month(month)
+    return urlencode(params)
+
+
+@login_required
+@require_GET
+def ms_dashboard(request: HttpRequest) -> HttpResponse:
+    return _dashboard(request, "ms")
+
+
+@login_required
+@require_GET
+def oic_dashboard(request: HttpRequest) -> HttpResponse:
+    return _dashboard(request, "oic")
+
+
+@login_required
+@require_GET
+def download(request: HttpRequest, dashboard: str, block: str, fmt: str) -> HttpResponse:
+    """One block's figures as CSV or XLSX, for the same org unit, month and measure as its page."""
+    definition = DASHBOARDS.get(dashboard)
+    if definition is None:
+        raise Http404("No such dashboard")
+    scope = resolve_scope(request.user, request.GET.get("orgunit"))  # type: ignore[arg-type]
+    cat = get_catalogue()
+    months = month_range(definition.dataset, cat)
+    form, month, measure = _picker(request, definition, cat, months)
+    if form.errors or month is None:
+        raise Http404("No figures for that period")
+    data = DashboardData(definition, scope, month, measure, cat)
+    if block not in data.block_ids():
+        if block in data.restricted_block_ids():
+            raise PermissionDenied("You may not see this breakdown")
+        raise Http404("No such table")
+    built = data.build(block)
+    stem = f"msoic-{dashboard}-{block}-{scope.orgunit.code}-{format_month(month)}"
+    notes = [
+        f"MSOIC Insight: {definition.title}, {built.title}",
+        f"Area: {scope.orgunit.name}. Month picked: {month_label(month)}.",
+        built.description,
+        *built.notes,
+    ]
+    if fmt == "xlsx":
+        return xlsx_response(
+            f"{stem}.xlsx", built.title, built.export_header(), built.export_rows(), notes=notes
+        )
+    return csv_response(f"{stem}.csv", built.export_header(), built.export_rows())
