@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from msoic.env import env_bool, env_int, env_list, env_str, parse_database_url
+from msoic.env import ConfigError, env_bool, env_int, env_list, env_str, parse_database_url
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent.parent
@@ -20,7 +20,13 @@ else:
         "SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789abcdef"
     )
 
-ALLOWED_HOSTS = env_list("MSOIC_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+if PRODUCTION:
+    # No default in production: the host names must be said, or the app refuses to start.
+    ALLOWED_HOSTS = env_list("MSOIC_ALLOWED_HOSTS", [])
+    if not ALLOWED_HOSTS:
+        raise ConfigError("MSOIC_ALLOWED_HOSTS is required when MSOIC_PRODUCTION is true")
+else:
+    ALLOWED_HOSTS = env_list("MSOIC_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("MSOIC_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -135,9 +141,13 @@ MSOIC_RUN_JOBS_INLINE = env_bool("MSOIC_RUN_JOBS_INLINE", default=False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MSOIC_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = MSOIC_MAX_UPLOAD_BYTES + 1024 * 1024
 
-# Login throttling: failures per (username) and per (address) within the window.
+# Login throttling: failures per username, and per address (across usernames, FACTOR times
+# as many), within the window. Behind reverse proxies, say how many append X-Forwarded-For,
+# or every login would seem to come from the proxy's address.
 MSOIC_LOGIN_MAX_FAILURES = env_int("MSOIC_LOGIN_MAX_FAILURES", 5)
+MSOIC_LOGIN_ADDRESS_FACTOR = env_int("MSOIC_LOGIN_ADDRESS_FACTOR", 4)
 MSOIC_LOGIN_WINDOW_SECONDS = env_int("MSOIC_LOGIN_WINDOW_SECONDS", 15 * 60)
+MSOIC_TRUSTED_PROXIES = env_int("MSOIC_TRUSTED_PROXIES", 0)
 
 LOGGING = {
     "version": 1,
