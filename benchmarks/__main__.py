@@ -1,0 +1,44 @@
+"""``python -m benchmarks [--quick] [--only import|dashboard]``: run the benchmarks, print a table.
+
+Each benchmark runs in its own process with its own throwaway SQLite database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks.report import print_table
+
+MODULES = {"import": "benchmarks.import_returns", "dashboard": "benchmarks.dashboard_queries"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a smaller, faster run")
+    parser.add_argument(
+        "--only", choices=sorted(MODULES), action="append", help="run only this benchmark"
+    )
+    args = parser.parse_args(argv)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="msoic-bench-") as tmp:
+        for name in args.only or list(MODULES):
+            out = Path(tmp) / f"{name}.json"
+            command = [sys.executable, "-m", MODULES[name], "--json-out", str(out)]
+            if args.quick:
+                command.append("--quick")
+            done = subprocess.run(command, check=False)
+            if done.returncode != 0:
+                print(f"benchmark {name} failed (exit {done.returncode})", file=sys.stderr)
+                return 1
+            results.append(json.loads(out.read_text(encoding="utf-8")))
+    print_table(results, quick=args.quick)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
