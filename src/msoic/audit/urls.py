@@ -1,5 +1,9 @@
-"""URLs of the audit app."""
+"""URLs of the audit app (mounted at /audit/)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from msoic.audit import views
+
+urlpatterns = [
+    path("", views.audit_log, name="audit-log"),
+]

@@ -1,0 +1,644 @@
+"""Web pages for force returns: the returns hub, the XLSX template, uploads and their
+progress, the data-entry form, a return's versions, approval, and the completeness grid.
+
+Views are thin: every org unit or object id in a URL goes through
+:mod:`msoic.accounts.access`; every state change is an action in
+:mod:`msoic.collection.actions`; the pipeline decides what is valid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from msoic.accounts import access
+from msoic.catalogue.loader import Catalogue, Dataset, get_catalogue
+from msoic.collection import actions
+from msoic.collection.completeness import (
+    DEFAULT_MONTHS,
+    EXPORT_HEADER,
+    STATUSES,
+    build_grid,
+    month_range,
+    submission_status,
+)
+from msoic.collection.forms import (
+    CompletenessForm,
+    EntryForm,
+    ForcePickerForm,
+    UnlockForm,
+    UploadForm,
+)
+from msoic.collection.models import ImportJob, ImportJobFile, Submission, SubmissionVersion, Value
+from msoic.collection.readers import ParsedFile
+from msoic.collection.template_xlsx import build_template, template_filename
+from msoic.metrics.periods import (
+    PeriodError,
+    due_date,
+    format_month,
+    last_complete_month,
+    month_label,
+    parse_month,
+)
+from msoic.orgunits.models import OrgUnit, OrgUnitKind
+from msoic.web.exports import csv_response, xlsx_response
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HUB_MONTHS = 12
+
+
+# --- helpers -------------------------------------------------------------------------
+
+
+def job_runner() -> Callable[[int], Any]:
+    """How a new upload job is run: in the request (tests, ``MSOIC_RUN_JOBS_INLINE``) or on
+    a background thread, with ``msoic run_import_jobs`` picking up any left behind."""
+    if settings.MSOIC_RUN_JOBS_INLINE:
+        return actions.run_import_job
+    return actions.start_import_job_in_background
+
+
+def _dataset(catalogue: Catalogue, code: str) -> Dataset:
+    try:
+        return catalogue.datasets[code]
+    except KeyError as exc:
+        raise Http404(f"No return called {code!r}") from exc
+
+
+def _month(code: str) -> date:
+    """A month that can be returned: well written and over. Anything else is not a page."""
+    try:
+        month = parse_month(code)
+    except PeriodError as exc:
+        raise Http404(str(exc)) from exc
+    if month > last_complete_month(timezone.localdate()):
+        raise Http404("That month is not over yet")
+    return month
+
+
+def _writable_force(user: Any, code: str) -> OrgUnit:
+    """The force with ``code`` if the user may submit its returns (404 unknown, 403 not theirs)."""
+    orgunit = access.get_orgunit_for_user(user, code)
+    if not access.can_write_orgunit(user, orgunit):
+        raise PermissionDenied(f"You may not submit returns for {orgunit.name}")
+    return orgunit
+
+
+def _readable_forces(user: Any) -> list[OrgUnit]:
+    return list(
+        access.detail_orgunits(user)
+        .filter(kind=OrgUnitKind.FORCE)
+        .select_related("parent")
+        .order_by("name")
+    )
+
+
+def _values_table(catalogue: Catalogue, dataset: str, values: list[Value]) -> list[dict[str, Any]]:
+    """A version's values as rows by metric (catalogue order), then breakdown option."""
+    by_key = {(v.metric, v.breakdown, v.option): v for v in values}
+    known = (
+        {code for code in catalogue.datasets[dataset].metrics}
+        if dataset in catalogue.datasets
+        else set()
+    )
+    rows: list[dict[str, Any]] = []
+    for metric in catalogue.dataset_metrics(dataset) if known else []:
+        total = by_key.pop((metric.code, "", ""), None)
+        rows.append({"metric": metric, "label": metric.label, "is_total": True, "value": total})
+        for bname in metric.breakdowns:
+            breakdown = catalogue.breakdowns[bname]
+            for option, label in breakdown.options.items():
+                v = by_key.pop((metric.code, bname, option), None)
+                rows.append(
+                    {
+                        "metric": metric,
+                        "label": f"{breakdown.label}: {label}",
+                        "is_total": False,
+                        "value": v,
+                    }
+                )
+    for (metric_code, bname, option), v in sorted(by_key.items()):  # no longer in the catalogue
+        label = metric_code + (f" {bname}={option}" if bname else "")
+        rows.append({"metric": None, "label": label, "is_total": not bname, "value": v})
+    return rows
+
+
+# --- the returns hub -----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def returns_hub(request: HttpRequest) -> HttpResponse:
+    """A force's returns by dataset and month; national and regional users pick a force."""
+    user = request.user
+    forces = _readable_forces(user)
+    if not forces:
+        raise PermissionDenied("Returns are kept by forces, regions and the national team")
+    force: OrgUnit | None = forces[0] if len(forces) == 1 else None
+    picker = None
+    if len(forces) > 1:
+        picker = ForcePickerForm(request.GET or None, forces=forces)
+        code = request.GET.get("force")
+        if code:
+            force = access.get_orgunit_for_user(user, code)
+            if force.pk not in {f.pk for f in forces}:
+                raise Http404("No returns for that org unit")
+    catalogue = get_catalogue()
+    today = timezone.localdate()
+    months = list(reversed(month_range(None, HUB_MONTHS, today)))
+    datasets = []
+    can_write = force is not None and access.can_write_orgunit(user, force)
+    if force is not None:
+        subs = {
+            (s.dataset, s.period): s
+            for s in Submission.objects.filter(orgunit=force, period__in=months)
+            .select_related("current_version")
+            .annotate(version_count=Count("versions"))
+        }
+        for ds in catalogue.datasets.values():
+            rows = []
+            for month in months:
+                sub = subs.get((ds.code, month))
+                status = submission_status(sub, ds.due_day, today, month)
+                rows.append(
+                    {
+                        "month": month,
+                        "code": format_month(month),
+                        "label": month_label(month),
+                        "status": status,
+                        "status_label": STATUSES[status][0],
+                        "symbol": STATUSES[status][1],
+                        "deadline": due_date(month, ds.due_day),
+                        "submission": sub if sub is not None and sub.current_version_id else None,
+                        "versions": getattr(sub, "version_count", 0) if sub else 0,
+                        "locked": bool(sub and sub.locked),
+                    }
+                )
+            datasets.append({"dataset": ds, "rows": rows})
+    jobs = ImportJob.objects.filter(created_by=user).order_by("-created_at")[:5]
+    return render(
+        request,
+        "collection/returns.html",
+        {
+            "force": force,
+            "forces": forces,
+            "picker": picker,
+            "datasets": datasets,
+            "can_write": can_write,
+            "can_upload": access.writable_forces(user).exists(),
+            "jobs": jobs,
+        },
+    )
+
+
+# --- the XLSX template ---------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def template_download(request: HttpRequest, dataset: str, force: str, period: str) -> HttpResponse:
+    catalogue = get_catalogue()
+    ds = _dataset(catalogue, dataset)
+    month = _month(period)
+    orgunit = _writable_force(request.user, force)
+    data = build_template(catalogue, ds.code, orgunit.code, orgunit.name, month)
+    response = HttpResponse(data, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{template_filename(ds.code, orgunit.code, month)}"'
+    )
+    return response
+
+
+# --- uploads and their progress ------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest) -> HttpResponse:
+    if not access.writable_forces(request.user).exists():
+        raise PermissionDenied("Only force users and the national team submit returns")
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        files = [(f.name, f.read()) for f in form.cleaned_data["files"]]
+        job = actions.do_create_import_job(
+            files, actor=request.user, dry_run=form.cleaned_data["dry_run"]
+        )
+        job_runner()(job.pk)
+        return redirect("returns-job", pk=job.pk)
+    return render(
+        request,
+        "collection/upload.html",
+        {
+            "form": form,
+            "max_bytes": settings.MSOIC_MAX_UPLOAD_BYTES,
+            "max_files": settings.MSOIC_MAX_FILES_PER_UPLOAD,
+        },
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+def _file_view(
+    job: ImportJob,
+    f: ImportJobFile,
+    user: Any,
+    comments: dict[str, str] | None = None,
+    missing: set[int] | None = None,
+) -> dict[str, Any]:
+    outcome = f.outcome or {}
+    problems = outcome.get("problems", [])
+    warnings = [
+        {
+            "index": i,
+            "problem": p,
+            "comment": (comments or {}).get(str(i), ""),
+            "missing": i in (missing or set()),
+        }
+        for i, p in enumerate(problems)
+        if p.get("severity") == "warning"
+    ]
+    status = outcome.get("status", "")
+    return {
+        "file": f,
+        "status": status,
+        "rows": outcome.get("rows", 0),
+        "errors": [p for p in problems if p.get("severity") == "error"],
+        "warnings": warnings,
+        "submissions": outcome.get("submissions", []),
+        "can_comment": status == "needs-comment"
+        and bool(f.content)
+        and job.created_by_id == user.pk,
+    }
+
+
+def _job_context(job: ImportJob, user: Any, **file_overrides: Any) -> dict[str, Any]:
+    files = []
+    for f in job.files.order_by("position"):
+        extra = file_overrides if file_overrides.get("position") == f.position else {}
+        files.append(_file_view(job, f, user, extra.get("comments"), extra.get("missing")))
+    finished = job.status in {ImportJob.Status.DONE, ImportJob.Status.FAILED}
+    counts = {
+        key: {"files": 0, "rows": 0}
+        for key in ("accepted", "unchanged", "rejected", "needs_comment")
+    }
+    for f in files:
+        key = f["status"].replace("-", "_")
+        if key in counts:
+            counts[key]["files"] += 1
+            counts[key]["rows"] += f["rows"]
+    return {
+        "job": job,
+        "files": files,
+        "finished": finished,
+        "counts": counts,
+        "problem_files": [f for f in files if f["status"] in {"rejected", "needs-comment"}],
+    }
+
+
+@login_required
+@require_GET
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Progress, then the summary. HTMX polls this page for its progress fragment."""
+    job = access.get_import_job_for_user(request.user, pk)
+    context = _job_context(job, request.user)
+    template = (
+        "collection/_job_progress.html"
+        if request.headers.get("HX-Request")
+        else "collection/job.html"
+    )
+    response = render(request, template, context)
+    response["Vary"] = "HX-Request"
+    return response
+
+
+@login_required
+@require_GET
+def job_status(request: HttpRequest, pk: int) -> JsonResponse:
+    job = access.get_import_job_for_user(request.user, pk)
+    return JsonResponse(
+        {
+            "id": job.pk,
+            "status": job.status,
+            "dry_run": job.dry_run,
+            "total_files": job.total_files,
+            "processed_files": job.processed_files,
+            "percent": job.percent,
+            "summary": job.summary or {},
+            "files": [
+                {"position": f.position, "name": f.name, **(f.outcome or {"status": "waiting"})}
+                for f in job.files.order_by("position")
+            ],
+        }
+    )
+
+
+@login_required
+@require_POST
+def job_acknowledge(request: HttpRequest, pk: int, position: int) -> HttpResponse:
+    """Submit a file held for comments again, with a comment on each of its warnings."""
+    job = access.get_import_job_for_user(request.user, pk)
+    try:
+        job_file = job.files.get(position=position)
+    except ImportJobFile.DoesNotExist as exc:
+        raise Http404("No such file in this upload") from exc
+    if job.created_by_id != request.user.pk:
+        raise PermissionDenied("Only the person who uploaded the file can comment on its warnings")
+    problems = (job_file.outcome or {}).get("problems", [])
+    comments: dict[str, str] = {}
+    acknowledgements: dict[str, str] = {}
+    missing: set[int] = set()
+    for i, p in enumerate(problems):
+        if p.get("severity") != "warning":
+            continue
+        text = (request.POST.get(f"comment-{i}") or "").strip()[:1000]
+        comments[str(i)] = text
+        if text:
+            acknowledgements[p["key"]] = text
+        else:
+            missing.add(i)
+    if missing or not acknowledgements:
+        context = _job_context(
+            job, request.user, position=position, comments=comments, missing=missing
+        )
+        context["comment_errors"] = [
+            (
+                f"comment-{position}-{i}",
+                f"{job_file.name}: explain the warning on row {problems[i].get('row')}",
+            )
+            for i in sorted(missing)
+        ]
+        return render(request, "collection/job.html", context, status=400)
+    try:
+        job_file = actions.do_acknowledge_import_file(
+            job_file, acknowledgements, actor=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("returns-job", pk=job.pk)
+    status = (job_file.outcome or {}).get("status")
+    if status == "accepted":
+        messages.success(request, f"{job_file.name} was accepted with your comments")
+    elif status == "unchanged":
+        messages.success(request, f"{job_file.name}: nothing changed")
+    return redirect(reverse("returns-job", kwargs={"pk": job.pk}) + f"#file-{job_file.position}")
+
+
+# --- the web data-entry form ---------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry_form(request: HttpRequest, dataset: str, force: str, period: str) -> HttpResponse:
+    catalogue = get_catalogue()
+    ds = _dataset(catalogue, dataset)
+    month = _month(period)
+    orgunit = _writable_force(request.user, force)
+    submission = (
+        access.submissions_visible_to(request.user)
+        .filter(dataset=ds.code, orgunit=orgunit, period=month)
+        .select_related("current_version")
+        .first()
+    )
+    current: dict[tuple[str, str], tuple[int, str]] = {}
+    if submission is not None and submission.current_version_id:
+        for v in Value.objects.filter(version_id=submission.current_version_id):
+            key = f"{v.breakdown}={v.option}" if v.breakdown else ""
+            current[(v.metric, key)] = (v.value, v.comment)
+    locked = bool(submission and submission.locked)
+    form = EntryForm(
+        catalogue,
+        ds.code,
+        orgunit.code,
+        month,
+        current=current,
+        data=request.POST if request.method == "POST" else None,
+    )
+    outcome = None
+    if request.method == "POST" and not locked:
+        outcome = actions.do_submit_rows(
+            ParsedFile(kind="form", rows=form.raw_rows()),
+            filename=f"web form {ds.code} {orgunit.code} {format_month(month)}",
+            actor=request.user,
+        )
+        if outcome.ok:
+            sub = access.submissions_visible_to(request.user).get(
+                dataset=ds.code, orgunit=orgunit, period=month
+            )
+            if outcome.status == "accepted":
+                version = sub.current_version.number if sub.current_version else ""
+                messages.success(request, f"Return saved as version {version}")
+            else:
+                messages.success(request, "No figures changed: the return is as it was")
+            return redirect("submission-detail", pk=sub.pk)
+        form.attach(outcome.problems)
+    return render(
+        request,
+        "collection/entry.html",
+        {
+            "dataset": ds,
+            "force": orgunit,
+            "month": month,
+            "month_label": month_label(month),
+            "deadline": due_date(month, ds.due_day),
+            "form": form,
+            "submission": submission,
+            "locked": locked,
+            "outcome": outcome,
+        },
+        status=400 if outcome is not None and not outcome.ok else 200,
+    )
+
+
+# --- a return: values, versions, approval --------------------------------------------
+
+
+def _version_rows(submission: Submission, user: Any) -> list[dict[str, Any]]:
+    versions = list(submission.versions.select_related("submitted_by").order_by("-number"))
+    rows = []
+    for v in versions:
+        v.submission = submission
+        rows.append({"version": v, "can_download": access.can_download_original(user, v)})
+    return rows
+
+
+def _submission_context(
+    request: HttpRequest,
+    submission: Submission,
+    version: SubmissionVersion | None,
+    unlock_form: UnlockForm | None = None,
+) -> dict[str, Any]:
+    catalogue = get_catalogue()
+    ds = catalogue.datasets.get(submission.dataset)
+    values = list(Value.objects.filter(version=version)) if version is not None else []
+    user = request.user
+    due_day = ds.due_day if ds else 15
+    status = submission_status(submission, due_day, timezone.localdate(), submission.period)
+    return {
+        "submission": submission,
+        "dataset": ds,
+        "dataset_label": ds.label if ds else submission.dataset,
+        "month_label": month_label(submission.period),
+        "deadline": due_date(submission.period, due_day),
+        "status": status,
+        "status_label": STATUSES[status][0],
+        "symbol": STATUSES[status][1],
+        "shown_version": version,
+        "is_current": version is not None and version.pk == submission.current_version_id,
+        "rows": _values_table(catalogue, submission.dataset, values),
+        "versions": _version_rows(submission, user),
+        "can_approve": access.can_approve(user),
+        "can_write": access.can_write_orgunit(user, submission.orgunit) and not submission.locked,
+        "unlock_form": unlock_form or UnlockForm(),
+    }
+
+
+@login_required
+@require_GET
+def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = access.get_submission_for_user(request.user, pk)
+    return render(
+        request,
+        "collection/submission.html",
+        _submission_context(request, submission, submission.current_version),
+    )
+
+
+@login_required
+@require_GET
+def submission_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    submission = access.get_submission_for_user(request.user, pk)
+    try:
+        version = submission.versions.get(number=number)
+    except SubmissionVersion.DoesNotExist as exc:
+        raise Http404("No such version") from exc
+    return render(
+        request, "collection/submission.html", _submission_context(request, submission, version)
+    )
+
+
+@login_required
+@require_GET
+def submission_file(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """The file a version came from, as it was received."""
+    submission = access.get_submission_for_user(request.user, pk)
+    try:
+        version = submission.versions.select_related("file", "submitted_by").get(number=number)
+    except SubmissionVersion.DoesNotExist as exc:
+        raise Http404("No such version") from exc
+    version.submission = submission
+    if not access.can_download_original(request.user, version) or version.file is None:
+        raise Http404("No file to download for this version")
+    name = version.file.name or f"return-v{version.number}"
+    content_type = XLSX_TYPE if name.lower().endswith(".xlsx") else "text/csv; charset=utf-8"
+    if not name.lower().endswith((".xlsx", ".csv")):
+        content_type = "application/octet-stream"
+    safe_name = "".join(c if c.isalnum() or c in "._- " else "_" for c in name)[:150]
+    response = HttpResponse(bytes(version.file.content), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{safe_name}"'
+    return response
+
+
+@login_required
+@require_POST
+def submission_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = access.get_submission_for_user(request.user, pk)
+    if not access.can_approve(request.user):
+        raise PermissionDenied("Only the national team can approve returns")
+    try:
+        actions.do_approve_submission(submission, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Return approved and locked")
+    return redirect("submission-detail", pk=submission.pk)
+
+
+@login_required
+@require_POST
+def submission_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = access.get_submission_for_user(request.user, pk)
+    if not access.can_approve(request.user):
+        raise PermissionDenied("Only the national team can unlock returns")
+    form = UnlockForm(request.POST)
+    if not form.is_valid():
+        context = _submission_context(
+            request, submission, submission.current_version, unlock_form=form
+        )
+        return render(request, "collection/submission.html", context, status=400)
+    actions.do_unlock_submission(submission, actor=request.user, reason=form.cleaned_data["reason"])
+    messages.success(request, "Return unlocked: the force can send a corrected version")
+    return redirect("submission-detail", pk=submission.pk)
+
+
+# --- completeness --------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def completeness(request: HttpRequest) -> HttpResponse:
+    """Forces × months: approved, submitted, late, missing, with each month's deadline."""
+    user = request.user
+    if not access.can_see_completeness(user):
+        raise PermissionDenied("The completeness grid is for forces, regions and the national team")
+    catalogue = get_catalogue()
+    form = CompletenessForm(request.GET or None, catalogue=catalogue)
+    chosen: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    ds = catalogue.datasets[chosen.get("dataset") or next(iter(catalogue.datasets))]
+    today = timezone.localdate()
+    months = month_range(chosen.get("end"), chosen.get("months") or DEFAULT_MONTHS, today)
+    forces = _readable_forces(user)
+    grid = build_grid(forces, ds, months, today)
+    fmt = request.GET.get("format", "")
+    if fmt in {"csv", "xlsx"}:
+        stem = f"completeness_{ds.code}_{format_month(months[0])}_{format_month(months[-1])}"
+        if fmt == "csv":
+            return csv_response(f"{stem}.csv", EXPORT_HEADER, grid.export_rows())
+        return xlsx_response(
+            f"{stem}.xlsx",
+            "Completeness",
+            EXPORT_HEADER,
+            grid.export_rows(),
+            notes=[
+                f"{ds.label}: completeness {month_label(months[0])} to {month_label(months[-1])}",
+                f"Returns are due on day {ds.due_day} of the following month.",
+            ],
+        )
+    query = request.GET.copy()
+    query.pop("format", None)
+    return render(
+        request,
+        "collection/completeness.html",
+        {
+            "form": form,
+            "grid": grid,
+            "dataset": ds,
+            "statuses": [
+                (code, label, symbol, grid.counts.get(code, 0))
+                for code, (label, symbol) in STATUSES.items()
+            ],
+            "months_with_deadlines": list(zip(grid.months, grid.deadlines(), strict=True)),
+            "show_regions": len(grid.groups) > 1,
+            "query": query.urlencode(),
+            "scope_label": _scope_label(user, forces),
+        },
+    )
+
+
+def _scope_label(user: Any, forces: list[OrgUnit]) -> str:
+    if access.is_national(user):
+        return "All forces, by region"
+    if len(forces) == 1:
+        return forces[0].name
+    region = forces[0].parent if forces else None
+    return f"Forces of {region.name}" if region else "Your forces"
