@@ -245,7 +245,6 @@ def upload(request: HttpRequest) -> HttpResponse:
             "max_bytes": settings.MSOIC_MAX_UPLOAD_BYTES,
             "max_files": settings.MSOIC_MAX_FILES_PER_UPLOAD,
         },
-        status=400 if form.is_bound and not form.is_valid() else 200,
     )
 
 
@@ -275,6 +274,7 @@ def _file_view(
         "rows": outcome.get("rows", 0),
         "errors": [p for p in problems if p.get("severity") == "error"],
         "warnings": warnings,
+        "warning_problems": [w["problem"] for w in warnings],
         "submissions": outcome.get("submissions", []),
         "can_comment": status == "needs-comment"
         and bool(f.content)
@@ -378,7 +378,7 @@ def job_acknowledge(request: HttpRequest, pk: int, position: int) -> HttpRespons
             )
             for i in sorted(missing)
         ]
-        return render(request, "collection/job.html", context, status=400)
+        return render(request, "collection/job.html", context)
     try:
         job_file = actions.do_acknowledge_import_file(
             job_file, acknowledgements, actor=request.user
@@ -456,7 +456,6 @@ def entry_form(request: HttpRequest, dataset: str, force: str, period: str) -> H
             "locked": locked,
             "outcome": outcome,
         },
-        status=400 if outcome is not None and not outcome.ok else 200,
     )
 
 
@@ -575,7 +574,7 @@ def submission_unlock(request: HttpRequest, pk: int) -> HttpResponse:
         context = _submission_context(
             request, submission, submission.current_version, unlock_form=form
         )
-        return render(request, "collection/submission.html", context, status=400)
+        return render(request, "collection/submission.html", context)
     actions.do_unlock_submission(submission, actor=request.user, reason=form.cleaned_data["reason"])
     messages.success(request, "Return unlocked: the force can send a corrected version")
     return redirect("submission-detail", pk=submission.pk)
