@@ -1,4 +1,7 @@
-"""Security headers Django does not set itself: Content-Security-Policy and Permissions-Policy."""
+"""Security headers Django does not set itself: Content-Security-Policy and Permissions-Policy.
+
+X-Frame-Options is set here too: Django's clickjacking middleware sits below the token
+middleware, so it never sees the 401 that middleware returns for a bad token."""
 
 from __future__ import annotations
 
@@ -32,6 +35,7 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
         if request.user.is_authenticated if hasattr(request, "user") else False:
             response.headers.setdefault("Cache-Control", "no-store, private")
         return response
