@@ -1,0 +1,237 @@
+"""Scoped access for every role against every URL that takes an org unit or an object id.
+
+The URLconf is enumerated: every route with a parameter (a path converter or a regex
+group) must have an entry in ``CASES``, mapping its URL name to a case builder. A builder
+returns, for *every* persona, requests with the status each must get (allowed or denied).
+So a new parameterised URL without an entry here fails ``test_every_parameterised_url_has_cases``.
+
+Entries may also cover URLs that take an org unit in the query string (``?orgunit=``).
+
+A second test sends every non-public URL an anonymous request: it must redirect to the
+login page or answer 401, never serve the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from msoic.collection.actions import do_approve_submission, do_submit_return
+from msoic.collection.models import Submission
+from tests.conftest import csv_bytes
+from tests.security.urlconf import all_patterns, sample_url
+
+PERSONAS = ("kent", "essex", "cleveland", "eastern", "national", "partner", "admin")
+FORCES = ("kent", "essex", "cleveland")
+# Whose force-level records each persona may see (from the access rules, written out by hand).
+SEES = {
+    "kent": {"kent"},
+    "essex": {"essex"},
+    "cleveland": {"cleveland"},
+    "eastern": {"kent", "essex"},
+    "national": set(FORCES),
+    "partner": set(),
+    "admin": set(),
+}
+# Whose returns each persona may submit.
+WRITES = {
+    "kent": {"kent"},
+    "essex": {"essex"},
+    "cleveland": {"cleveland"},
+    "national": set(FORCES),
+    "eastern": set(),
+    "partner": set(),
+    "admin": set(),
+}
+# Which org units' figures each persona may read (national aggregates: everyone).
+READS = {
+    "kent": {"national", "kent"},
+    "essex": {"national", "essex"},
+    "cleveland": {"national", "cleveland"},
+    "eastern": {"national", "eastern", "kent", "essex"},
+    "national": {"national", "eastern", "north-east", "kent", "essex", "cleveland"},
+    "partner": {"national"},
+    "admin": {"national"},
+}
+ORGUNITS = ("national", "eastern", "north-east", "kent", "essex", "cleveland", "nca")
+PUBLIC = {"login", "healthz"}  # static files are served outside the URLconf
+DENIED = {403, 404}
+
+
+@dataclass
+class Case:
+    persona: str
+    url: str
+    expect: set[int]
+    method: str = "get"
+    data: dict[str, Any] | None = None
+    note: str = ""
+
+
+@dataclass
+class World:
+    """Personas, logged-in clients, and each force's returns (2024-01, two versions for Kent)."""
+
+    users: dict[str, Any]
+    clients: dict[str, Client] = field(default_factory=dict)
+    subs: dict[str, Submission] = field(default_factory=dict)
+
+    def client(self, persona: str) -> Client:
+        if persona not in self.clients:
+            client = Client()
+            client.force_login(self.users[persona])
+            self.clients[persona] = client
+        return self.clients[persona]
+
+
+@pytest.fixture
+def world(personas: dict[str, Any]) -> World:
+    w = World(users=personas)
+    rows = [[force, "2024-01", "ms_arrests", "", 2, ""] for force in FORCES]
+    rows += [[force, "2024-01", "oic_disruptions", "", 1, ""] for force in FORCES]
+    assert (
+        do_submit_return("jan.csv", csv_bytes(rows), actor=personas["national"]).status
+        == "accepted"
+    )
+    fix = csv_bytes([["kent", "2024-01", "ms_arrests", "", 3, "recount"]])
+    assert do_submit_return("jan-fix.csv", fix, actor=personas["kent"]).status == "accepted"
+    for force in FORCES:
+        w.subs[force] = Submission.objects.get(
+            orgunit__code=force, dataset="ms-monthly", period="2024-01-01"
+        )
+    do_approve_submission(w.subs["essex"], actor=personas["national"])
+    return w
+
+
+def ok_or_denied(allowed: bool, ok: set[int] | None = None) -> set[int]:
+    return (ok or {200}) if allowed else DENIED
+
+
+# --- case builders: API ----------------------------------------------------------------
+
+
+def api_submission(w: World) -> list[Case]:
+    return [
+        Case(p, f"/api/v1/submissions/{w.subs[f].pk}", {200} if f in SEES[p] else {404})
+        for p in PERSONAS
+        for f in FORCES
+    ]
+
+
+def api_values(w: World) -> list[Case]:
+    cases = []
+    for p in PERSONAS:
+        for unit in ORGUNITS:
+            allowed = unit in READS[p]
+            cases.append(
+                Case(
+                    p,
+                    f"/api/v1/values?metric=ms_arrests&period=2024-01&orgunit={unit}",
+                    {200} if allowed else {403},
+                )
+            )
+    return cases
+
+
+def api_series(w: World) -> list[Case]:
+    return [
+        Case(
+            p,
+            f"/api/v1/series?metric=ms_arrests&start=2024-01&end=2024-01&orgunit={unit}",
+            {200} if unit in READS[p] else {403},
+        )
+        for p in PERSONAS
+        for unit in ORGUNITS
+    ]
+
+
+def api_submissions(w: World) -> list[Case]:
+    cases = []
+    for p in PERSONAS:
+        for unit in ("kent", "essex", "cleveland", "eastern"):
+            cases.append(
+                Case(p, f"/api/v1/submissions?orgunit={unit}", {200} if unit in READS[p] else {403})
+            )
+    return cases
+
+
+CASES: dict[str, Callable[[World], list[Case]]] = {
+    "api-submission": api_submission,
+    "api-values": api_values,
+    "api-series": api_series,
+    "api-submissions": api_submissions,
+}
+
+# Checks beyond the status code: what an allowed answer may contain.
+
+
+def check_api_submissions_content(w: World) -> None:
+    for p in PERSONAS:
+        body = w.client(p).get("/api/v1/submissions").json()
+        assert {s["orgunit"] for s in body["submissions"]} == SEES[p], p
+
+
+# --- the tests ---------------------------------------------------------------------------
+
+
+def test_every_parameterised_url_has_cases():
+    parameterised = {p.name for p in all_patterns() if p.parameterised}
+    missing = sorted(n or "(unnamed)" for n in parameterised - set(CASES))
+    assert not missing, (
+        f"URLs that take an org unit or object id but have no access cases in {__name__}.CASES: "
+        f"{missing}. Add a case builder that tries every persona."
+    )
+
+
+def test_cases_name_real_urls():
+    names = {p.name for p in all_patterns()}
+    assert not sorted(set(CASES) - names)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_every_persona_gets_the_right_answer(world, name):
+    cases = CASES[name](world)
+    assert {c.persona for c in cases} == set(PERSONAS), f"{name}: every persona must be tried"
+    assert any(c.expect <= DENIED for c in cases), f"{name}: no denial is tested"
+    assert any(not (c.expect <= DENIED) for c in cases), f"{name}: no success is tested"
+    failures = []
+    for case in cases:
+        client = world.client(case.persona)
+        response = getattr(client, case.method)(case.url, case.data or {})
+        if response.status_code not in case.expect:
+            failures.append(
+                f"{case.persona} {case.method.upper()} {case.url} -> {response.status_code}, "
+                f"expected {sorted(case.expect)} {case.note}"
+            )
+    assert not failures, "\n".join(failures)
+
+
+def test_submission_list_holds_only_visible_returns(world):
+    check_api_submissions_content(world)
+
+
+@pytest.mark.django_db
+def test_every_non_public_url_turns_anonymous_callers_away():
+    client = Client()
+    for pattern in all_patterns():
+        if pattern.name in PUBLIC:
+            continue
+        url = sample_url(pattern)
+        response = client.get(url)
+        if response.status_code == 405:
+            response = client.post(url)
+        if response.status_code == 401:
+            continue
+        assert response.status_code == 302, (pattern.name, url, response.status_code)
+        assert response["Location"].startswith("/login/"), (pattern.name, url, response["Location"])
+
+
+@pytest.mark.django_db
+def test_public_urls_really_are_public():
+    client = Client()
+    assert client.get("/login/").status_code == 200
+    assert client.get("/healthz").status_code == 200
