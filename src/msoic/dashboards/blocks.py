@@ -103,6 +103,14 @@ def period_label(period: Period, metric: Metric) -> str:
     return period.label
 
 
+def in_sentence(label: str) -> str:
+    """A period label inside a sentence: 'As at July 2024' -> 'as at July 2024'."""
+    first, _, rest = label.partition(" ")
+    if first in {"As", "Year", "Financial", "Calendar"}:
+        return f"{first.lower()} {rest}"
+    return label
+
+
 def fmt_int(value: int | None) -> str:
     return "no figure" if value is None else intcomma(value)
 
@@ -147,6 +155,7 @@ class Block:
     description: str
     columns: list[Column]
     rows: list[dict[str, Any]]
+    section: str = "headline"  # trends | mix | areas
     charts: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -189,6 +198,20 @@ class Block:
             {"id": cid, "spec_id": f"{cid}-spec", "spec": spec}
             for cid, spec in zip(self.chart_ids(), self.charts, strict=True)
         ]
+
+
+SECTIONS = [
+    ("trends", "Monthly trends"),
+    ("mix", "Mix"),
+    ("areas", "Regions and forces"),
+]
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    blocks: list[Block]
 
 
 @dataclass
@@ -370,7 +393,6 @@ class DashboardData:
                 row[f"returns_{u.code}"] = returns_text(p.received, p.expected)
             rows.append(row)
         specs = []
-        what = "Month-end count" if metric.is_stock else "Monthly total"
         for u in units:
             points = [
                 {
@@ -382,20 +404,22 @@ class DashboardData:
             ]
             specs.append(
                 charts.trend_chart(
-                    f"{metric.short_label}: {u.name}",
+                    u.name,
                     _trend_description(metric, u, points, self._span_text()),
                     points,
                     y_title=metric.unit.capitalize(),
                 )
             )
+        what = "count at the end of each month" if metric.is_stock else "total for each month"
         return Block(
             id=f"trend-{code}",
-            title=f"{metric.short_label}: monthly trend",
-            description=f"{what} of {metric.label.lower()}, {self._span_text()}. {metric.help}",
+            section="trends",
+            title=metric.short_label,
+            description=f"{metric.short_label}: the {what}, {self._span_text()}.",
             columns=columns,
             rows=rows,
             charts=specs,
-            notes=["Months where a force's return is missing are marked with a downward triangle."],
+            notes=[metric.help],
         )
 
     def split_trend_block(self, split: Split) -> Block:
@@ -425,15 +449,14 @@ class DashboardData:
                     "returns": charts.COMPLETE if p.received >= p.expected else charts.INCOMPLETE,
                 }
             )
-        title = f"{metric.short_label} by {breakdown.label.lower()}: {unit.name}"
+        by = breakdown.label.lower()
         description = (
-            f"Line chart, one line per {breakdown.label.lower()} "
-            f"({', '.join(label for _, label in options)}), of monthly "
-            f"{metric.label.lower()} in {unit.name}, {self._span_text()}. Each line has its own dash "
-            "pattern. The table below has the figures."
+            f"Line chart of {metric.short_label} in {unit.name} each month, {self._span_text()}, "
+            f"one line per {by} ({', '.join(label for _, label in options)}), "
+            "each line with its own colour and dash pattern."
         )
         spec = charts.trend_chart(
-            title,
+            unit.name,
             description,
             chart_points,
             y_title=metric.unit.capitalize(),
@@ -442,8 +465,9 @@ class DashboardData:
         )
         return Block(
             id=f"split-{split.metric}-{split.breakdown}",
-            title=f"{metric.short_label} by {breakdown.label.lower()}",
-            description=f"Monthly {metric.label.lower()} in {unit.name} by {breakdown.label.lower()}, "
+            section="trends",
+            title=f"{metric.short_label} by {by}",
+            description=f"{metric.short_label} in {unit.name} by {by}, each month, "
             f"{self._span_text()}.",
             columns=columns,
             rows=list(rows_by_month.values()),
@@ -454,6 +478,7 @@ class DashboardData:
     def mix_block(self, split: Split) -> Block:
         metric = self.cat.metric(split.metric)
         breakdown = self.cat.breakdowns[split.breakdown]
+        by = breakdown.label.lower()
         period = period_for(split.period, self.month)
         label = period_label(period, metric)
         rows = []
@@ -475,9 +500,9 @@ class DashboardData:
             spoken = "; ".join(f"{b['label']} {b['text']}" for b in bars)
             specs.append(
                 charts.bar_chart(
-                    f"{u.name}, {label}",
-                    f"Bar chart of the share of {metric.label.lower()} in {u.name} by "
-                    f"{breakdown.label.lower()}, {label}, of a total of {fmt_int(r.value)}: {spoken}.",
+                    u.name,
+                    f"Bar chart of the share of {metric.short_label} in {u.name} by {by}, "
+                    f"{in_sentence(label)}, out of {fmt_int(r.value)}: {spoken}.",
                     bars,
                     label_title=breakdown.label,
                     value_title=f"Share of {metric.unit}",
@@ -487,8 +512,9 @@ class DashboardData:
             )
         return Block(
             id=f"mix-{split.metric}-{split.breakdown}",
-            title=f"{metric.short_label} by {breakdown.label.lower()}",
-            description=f"Share of {metric.label.lower()} by {breakdown.label.lower()}, {label}.",
+            section="mix",
+            title=f"{metric.short_label} by {by}",
+            description=f"The share of {metric.short_label} by {by}, {in_sentence(label)}.",
             columns=[
                 Column("area", "Area", "header"),
                 Column("option", breakdown.label),
@@ -507,17 +533,14 @@ class DashboardData:
         period = period_for(h.period, self.month)
         label = period_label(period, metric)
         prev_label = period_label(period.previous_year(), metric)
-        if by == "region":
-            of = self._national()
-        else:
-            of = self.scope.orgunit
+        of = self._national() if by == "region" else self.scope.orgunit
         r: Result = query(
             self.measure, of, period, by=by, compare="previous-year", catalogue=self.cat
         )
         rows = []
         bars = []
         for row in r.rows:
-            flag = "" if row.complete and row.previous_complete is not False else "incomplete"
+            complete = row.complete and row.previous_complete is not False
             rows.append(
                 {
                     "name": row.label,
@@ -525,32 +548,34 @@ class DashboardData:
                     "previous": row.previous_value,
                     "value": row.value,
                     "change": row.change_pct,
-                    "flag": flag,
+                    "flag": "" if complete else "incomplete",
                 }
             )
             text = fmt_int(row.value)
             if row.change_pct is not None:
                 text += f" ({fmt_change(row.change_pct)})"
+            if not complete:
+                text += " incomplete"
             bars.append({"label": row.label, "value": row.value, "text": text})
-        noun = "Region" if by == "region" else "Force"
-        title = f"{metric.short_label} by {noun.lower()}"
+        noun = "region" if by == "region" else "force"
         spec = charts.bar_chart(
-            f"{title}, {label}",
-            f"Bar chart of {metric.label.lower()} in each {noun.lower()} of {of.name}, {label}, "
-            f"largest first, each bar labelled with its figure and the change on {prev_label}. "
-            "The table below has the figures.",
+            label,
+            f"Bar chart of {metric.short_label} in each {noun} of {of.name}, {in_sentence(label)}, "
+            f"largest first, each bar labelled with its figure and the change on "
+            f"{in_sentence(prev_label)}.",
             bars,
-            label_title=noun,
+            label_title=noun.capitalize(),
             value_title=metric.unit.capitalize(),
         )
         return Block(
             id="regions" if by == "region" else "forces",
-            title=title,
-            description=f"{metric.label} in each {noun.lower()} of {of.name}, {label}, "
-            f"against {prev_label}.",
+            section="areas",
+            title=f"{metric.short_label} by {noun}",
+            description=f"{metric.short_label} in each {noun} of {of.name}, {in_sentence(label)}, "
+            f"and the change on {in_sentence(prev_label)}.",
             columns=[
-                Column("name", noun, "header"),
-                Column("code", f"{noun} code"),
+                Column("name", noun.capitalize(), "header"),
+                Column("code", f"{noun.capitalize()} code"),
                 Column("previous", prev_label, "int"),
                 Column("value", label, "int"),
                 Column("change", "Change (%)", "change"),
@@ -560,6 +585,17 @@ class DashboardData:
             charts=[spec],
             notes=["'incomplete' means at least one return is missing for either period."],
         )
+
+    # -- sections --------------------------------------------------------------------------
+    def sections(self) -> list[Section]:
+        """The page's blocks after the headline, grouped under their section headings."""
+        blocks = self.blocks()
+        out = []
+        for key, title in SECTIONS:
+            members = [b for b in blocks if b.section == key]
+            if members:
+                out.append(Section(key, title, members))
+        return out
 
     def _national(self) -> OrgUnit:
         for u in self.scope.units:
@@ -572,7 +608,7 @@ def _trend_description(
     metric: Metric, unit: OrgUnit, points: list[dict[str, Any]], span: str
 ) -> str:
     known = [p for p in points if p["value"] is not None]
-    text = f"Line chart of {metric.label.lower()} each month in {unit.name}, {span}."
+    text = f"Line chart of {metric.short_label} in {unit.name} each month, {span}."
     if known:
         top = max(known, key=lambda p: p["value"])
         last = known[-1]

@@ -46,7 +46,7 @@ def _config() -> dict[str, Any]:
             "labelColor": TEXT,
             "titleColor": TEXT,
             "orient": "bottom",
-            "direction": "horizontal",
+            "direction": "vertical",
             "labelLimit": 320,
         },
         "header": {
@@ -150,8 +150,15 @@ def trend_chart(
             "scale": {"domain": order, "range": DASHES[: len(order)]},
             "sort": order,
         }
+        # One legend for the series, drawn with each line's own colour and dash.
+        colour["legend"] = {
+            "symbolType": "stroke",
+            "symbolStrokeWidth": 2,
+            "symbolSize": 300,
+            "titleLimit": 400,
+        }
         line.update({"color": colour, "strokeDash": dash})
-        point.update({"color": colour})
+        point.update({"color": {**colour, "legend": None}})
         tooltip.insert(1, {"field": "series", "type": "nominal", "title": series_title})
     spec.update(
         {
@@ -197,7 +204,7 @@ def bar_chart(
         "field": "value",
         "type": "quantitative",
         "title": value_title,
-        "axis": {"format": fmt, "tickMinStep": 0.01 if percent else 1},
+        "axis": {"format": fmt, "tickMinStep": 0.01 if percent else 1, "tickCount": 5},
     }
     top = max((b["value"] for b in bars if b.get("value") is not None), default=0)
     # Head room for the end labels of the longest bar.

@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from msoic.catalogue.loader import Catalogue, get_catalogue
-from msoic.dashboards.blocks import DASHBOARDS, DashboardData, DashboardDef
+from msoic.dashboards.blocks import DASHBOARDS, TREND_MONTHS, DashboardData, DashboardDef
 from msoic.dashboards.scope import DashboardScope, MonthRange, month_range, resolve_scope
 from msoic.metrics.periods import format_month, month_label, parse_month
 from msoic.web.exports import csv_response, xlsx_response
@@ -80,7 +80,8 @@ def _dashboard(request: HttpRequest, code: str) -> HttpResponse:
             {
                 "headline": headline,
                 "headline_block": data.headline_block(headline),
-                "blocks": data.blocks(),
+                "sections": data.sections(),
+                "trend_months": TREND_MONTHS,
             }
         )
     return render(request, "dashboards/dashboard.html", context, status=status)

@@ -2,7 +2,8 @@
  *
  * The server puts each spec in a <script type="application/json" id="..."> block and
  * marks the chart's container with data-vega-spec="<that id>". The Content-Security-Policy
- * allows no eval, so Vega runs its expressions through its interpreter (ast: true) and
+ * allows no eval, so Vega is asked for expression trees (ast: true), which vega-embed runs
+ * through its built-in expression interpreter instead of compiling them to functions; and
  * vega-embed adds no <style> of its own (defaultStyle: false; tooltips are styled in
  * app.css). If a chart cannot be drawn, the container says so and the table below it,
  * which has the same figures, stays the way to read them.
@@ -11,17 +12,13 @@
   "use strict";
 
   function options() {
-    var opts = {
+    return {
       renderer: "svg",
       actions: false,
       defaultStyle: false,
       ast: true,
       tooltip: { theme: "custom", disableDefaultStyle: true }
     };
-    if (window.vegaInterpreter && window.vegaInterpreter.expressionInterpreter) {
-      opts.expr = window.vegaInterpreter.expressionInterpreter;
-    }
-    return opts;
   }
 
   function fail(container, error) {
