@@ -317,3 +317,35 @@ def test_values_by_force_query_count_does_not_grow_with_forces(
             },
         )
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("persona", "named"),
+    [
+        ("national", {"durham", "northumbria"}),
+        ("eastern", {"bedfordshire"}),
+        ("kent", set()),
+        ("partner", set()),
+        ("admin", set()),
+    ],
+)
+def test_missing_forces_names_only_forces_the_caller_may_see(figures, api_as, persona, named):
+    body = (
+        api_as(persona)
+        .get(URL, {"metric": "ms_recorded_crimes", "period": "2024-02", "compare": "previous-year"})
+        .json()
+    )
+    # the counts are national aggregates and are the same for everyone
+    assert body["coverage"]["expected"] == 43 and body["coverage"]["received"] == 3
+    for key in ("coverage", "previous_coverage"):
+        missing = set(body[key]["missing_forces"])
+        assert named <= missing
+        if persona == "national":
+            assert len(missing) == 40
+        elif persona == "eastern":
+            eastern = set(
+                OrgUnit.objects.filter(parent__code="eastern").values_list("code", flat=True)
+            )
+            assert missing == eastern - {"kent", "essex"}
+        else:
+            assert missing == set()

@@ -86,7 +86,11 @@ SCHEMAS: dict[str, Any] = {
             "expected": {"type": "integer", "description": "Force-months expected."},
             "received": {"type": "integer", "description": "Force-months with a value."},
             "complete": {"type": "boolean"},
-            "missing_forces": {"type": "array", "items": {"type": "string"}},
+            "missing_forces": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Forces without a return, among those the caller may see.",
+            },
         },
     },
     "Row": {

@@ -62,12 +62,30 @@ def values(request: HttpRequest) -> HttpResponse:
         result = engine.query(metric.code, orgunit, period, by=by, compare=compare, catalogue=cat)
     except engine.QueryError as exc:
         raise ApiError(str(exc), parameter="by") from exc
-    data = result.as_dict()
+    data = redact_missing_forces(result.as_dict(), request.user)
     if fmt == "csv":
         header, rows = values_table(data)
         name = f"{metric.code}_{orgunit.code}_{period.code}{'_by_' + by if by else ''}.csv"
         return csv_response(name, header, rows)
     return JsonResponse(data)
+
+
+def redact_missing_forces(data: dict[str, Any], user: Any) -> dict[str, Any]:
+    """Name in ``missing_forces`` only the forces the caller may see.
+
+    Which forces have not returned is force-level information (the completeness grid is not
+    shown to partners, and a force user sees only their own force there); the counts of
+    expected and received returns are aggregates and stay."""
+    if access.is_national(user):
+        return data
+    visible = set(access.detail_orgunits(user).values_list("code", flat=True))
+    for key in ("coverage", "previous_coverage"):
+        if key in data:
+            data[key] = {
+                **data[key],
+                "missing_forces": [c for c in data[key]["missing_forces"] if c in visible],
+            }
+    return data
 
 
 def values_table(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
