@@ -21,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from msoic.accounts import access
@@ -229,7 +230,7 @@ def template_download(request: HttpRequest, dataset: str, force: str, period: st
 def upload(request: HttpRequest) -> HttpResponse:
     if not access.writable_forces(request.user).exists():
         raise PermissionDenied("Only force users and the national team submit returns")
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     if request.method == "POST" and form.is_valid():
         files = [(f.name, f.read()) for f in form.cleaned_data["files"]]
         job = actions.do_create_import_job(
@@ -318,7 +319,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else "collection/job.html"
     )
     response = render(request, template, context)
-    response["Vary"] = "HX-Request"
+    patch_vary_headers(response, ["HX-Request"])
     return response
 
 
