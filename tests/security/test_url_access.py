@@ -20,8 +20,13 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from msoic.collection.actions import do_approve_submission, do_submit_return
-from msoic.collection.models import Submission
+from msoic.collection.actions import (
+    do_approve_submission,
+    do_create_import_job,
+    do_submit_return,
+    run_import_job,
+)
+from msoic.collection.models import ImportJob, Submission
 from tests.conftest import csv_bytes
 from tests.security.urlconf import all_patterns, sample_url
 
@@ -74,11 +79,14 @@ class Case:
 
 @dataclass
 class World:
-    """Personas, logged-in clients, and each force's returns (2024-01, two versions for Kent)."""
+    """Personas, logged-in clients, each force's return for 2024-01 (Kent's corrected by the
+    Kent user, so version 2 is a Kent-only file; Essex's approved), and two upload jobs, one
+    by the Kent user and one by the national analyst."""
 
     users: dict[str, Any]
     clients: dict[str, Client] = field(default_factory=dict)
     subs: dict[str, Submission] = field(default_factory=dict)
+    jobs: dict[str, ImportJob] = field(default_factory=dict)
 
     def client(self, persona: str) -> Client:
         if persona not in self.clients:
@@ -104,11 +112,14 @@ def world(personas: dict[str, Any]) -> World:
             orgunit__code=force, dataset="ms-monthly", period="2024-01-01"
         )
     do_approve_submission(w.subs["essex"], actor=personas["national"])
+    for creator in ("kent", "national"):
+        job = do_create_import_job(
+            [("job.csv", csv_bytes([["kent", "2024-01", "ms_charges", "", 1, ""]]))],
+            actor=personas[creator],
+            dry_run=True,
+        )
+        w.jobs[creator] = run_import_job(job.pk)
     return w
-
-
-def ok_or_denied(allowed: bool, ok: set[int] | None = None) -> set[int]:
-    return (ok or {200}) if allowed else DENIED
 
 
 # --- case builders: API ----------------------------------------------------------------
@@ -159,11 +170,259 @@ def api_submissions(w: World) -> list[Case]:
     return cases
 
 
+# --- case builders: returns (collection) --------------------------------------------------
+
+
+def submission_detail(w: World) -> list[Case]:
+    return [
+        Case(p, f"/returns/{w.subs[f].pk}/", {200} if f in SEES[p] else {404})
+        for p in PERSONAS
+        for f in FORCES
+    ]
+
+
+def submission_version(w: World) -> list[Case]:
+    cases = []
+    for p in PERSONAS:
+        for f in FORCES:
+            cases.append(
+                Case(p, f"/returns/{w.subs[f].pk}/versions/1/", {200} if f in SEES[p] else {404})
+            )
+        cases.append(
+            Case(
+                p,
+                f"/returns/{w.subs['kent'].pk}/versions/2/",
+                {200} if "kent" in SEES[p] else {404},
+            )
+        )
+        cases.append(Case(p, f"/returns/{w.subs['kent'].pk}/versions/9/", {404}))
+    return cases
+
+
+def submission_file(w: World) -> list[Case]:
+    """Version 1 of each return came in one file holding all three forces' rows (sent by the
+    national analyst): national users only. Kent's version 2 is a Kent-only file sent by the
+    Kent user: whoever sees Kent's return."""
+    cases = []
+    for p in PERSONAS:
+        for f in FORCES:
+            cases.append(
+                Case(
+                    p,
+                    f"/returns/{w.subs[f].pk}/versions/1/file/",
+                    {200} if p == "national" else {404},
+                    note="a multi-force file",
+                )
+            )
+        cases.append(
+            Case(
+                p,
+                f"/returns/{w.subs['kent'].pk}/versions/2/file/",
+                {200} if "kent" in SEES[p] else {404},
+            )
+        )
+    return cases
+
+
+def submission_approve(w: World) -> list[Case]:
+    return [
+        Case(
+            p,
+            f"/returns/{w.subs[f].pk}/approve/",
+            {302} if p == "national" else ({403} if f in SEES[p] else {404}),
+            method="post",
+        )
+        for p in PERSONAS
+        for f in ("kent", "cleveland")
+    ]
+
+
+def submission_unlock(w: World) -> list[Case]:
+    # everyone else first: the national analyst's unlock changes the return
+    order = [p for p in PERSONAS if p != "national"] + ["national"]
+    return [
+        Case(
+            p,
+            f"/returns/{w.subs['essex'].pk}/unlock/",
+            {302} if p == "national" else ({403} if "essex" in SEES[p] else {404}),
+            method="post",
+            data={"reason": "figures to correct"},
+        )
+        for p in order
+    ]
+
+
+def returns_template(w: World) -> list[Case]:
+    return [
+        Case(
+            p, f"/returns/template/ms-monthly/{f}/2024-01.xlsx", {200} if f in WRITES[p] else {403}
+        )
+        for p in PERSONAS
+        for f in FORCES
+    ]
+
+
+def returns_enter(w: World) -> list[Case]:
+    cases = []
+    for p in PERSONAS:
+        for f in FORCES:
+            cases.append(
+                Case(
+                    p,
+                    f"/returns/enter/oic-monthly/{f}/2024-01/",
+                    {200} if f in WRITES[p] else {403},
+                )
+            )
+        # a write attempt for a force that is not theirs
+        if "cleveland" not in WRITES[p]:
+            cases.append(
+                Case(
+                    p,
+                    "/returns/enter/oic-monthly/cleveland/2024-01/",
+                    {403},
+                    method="post",
+                    data={"oic_disruptions": "9"},
+                )
+            )
+    return cases
+
+
+def returns_job(w: World) -> list[Case]:
+    return [
+        Case(
+            p,
+            f"/returns/jobs/{w.jobs[creator].pk}/",
+            {200} if p in {creator, "national"} else {404},
+        )
+        for p in PERSONAS
+        for creator in w.jobs
+    ]
+
+
+def returns_job_status(w: World) -> list[Case]:
+    return [
+        Case(
+            p,
+            f"/returns/jobs/{w.jobs[creator].pk}/status.json",
+            {200} if p in {creator, "national"} else {404},
+        )
+        for p in PERSONAS
+        for creator in w.jobs
+    ]
+
+
+def returns_job_acknowledge(w: World) -> list[Case]:
+    """Only the uploader comments on their file's warnings; national users may look, not comment."""
+    cases = []
+    for p in PERSONAS:
+        for creator in w.jobs:
+            if p == creator:
+                expect = {200, 302}
+            elif p == "national":
+                expect = {403}
+            else:
+                expect = {404}
+            cases.append(
+                Case(
+                    p,
+                    f"/returns/jobs/{w.jobs[creator].pk}/files/0/comments/",
+                    expect,
+                    method="post",
+                )
+            )
+    return cases
+
+
+def returns_hub(w: World) -> list[Case]:
+    """?force= picks a force for users who see several; a single-force user's page ignores it."""
+    cases = []
+    for p in PERSONAS:
+        for f in FORCES:
+            if p in {"partner", "admin"}:
+                expect = {403}
+            elif p in {"kent", "essex", "cleveland"}:
+                expect = {200}
+            else:
+                expect = {200} if f in SEES[p] else {403}
+            cases.append(Case(p, f"/returns/?force={f}", expect))
+    return cases
+
+
+# --- case builders: dashboards and audit -------------------------------------------------
+
+
+def dashboard_page(kind: str) -> Callable[[World], list[Case]]:
+    def build(w: World) -> list[Case]:
+        return [
+            Case(p, f"/dashboards/{kind}/?orgunit={unit}", {200} if unit in READS[p] else {403})
+            for p in PERSONAS
+            for unit in ORGUNITS
+        ]
+
+    return build
+
+
+def dashboard_download(w: World) -> list[Case]:
+    cases = []
+    for p in PERSONAS:
+        for unit in ORGUNITS:
+            allowed = unit in READS[p]
+            for dashboard in ("ms", "oic"):
+                cases.append(
+                    Case(
+                        p,
+                        f"/dashboards/{dashboard}/data/headline.csv?orgunit={unit}&period=2024-01",
+                        {200} if allowed else {403},
+                    )
+                )
+        # the nation split by region or force: national analysts only
+        for block in ("regions", "forces"):
+            cases.append(
+                Case(
+                    p,
+                    f"/dashboards/ms/data/{block}.xlsx?orgunit=national&period=2024-01",
+                    {200} if p == "national" else {403},
+                )
+            )
+        # a region split by force: its coordinator and national analysts
+        cases.append(
+            Case(
+                p,
+                "/dashboards/ms/data/forces.csv?orgunit=eastern&period=2024-01",
+                {200} if p in {"eastern", "national"} else {403},
+            )
+        )
+    return cases
+
+
+def audit_log(w: World) -> list[Case]:
+    return [
+        Case(p, f"/audit/?orgunit={unit}", {200} if p == "national" else {403})
+        for p in PERSONAS
+        for unit in ("kent", "eastern")
+    ]
+
+
 CASES: dict[str, Callable[[World], list[Case]]] = {
     "api-submission": api_submission,
     "api-values": api_values,
     "api-series": api_series,
     "api-submissions": api_submissions,
+    "submission-detail": submission_detail,
+    "submission-version": submission_version,
+    "submission-file": submission_file,
+    "submission-approve": submission_approve,
+    "submission-unlock": submission_unlock,
+    "returns-template": returns_template,
+    "returns-enter": returns_enter,
+    "returns-job": returns_job,
+    "returns-job-status": returns_job_status,
+    "returns-job-acknowledge": returns_job_acknowledge,
+    "returns": returns_hub,
+    "dashboard-ms": dashboard_page("ms"),
+    "dashboard-oic": dashboard_page("oic"),
+    "dashboard-download": dashboard_download,
+    "audit-log": audit_log,
 }
 
 # Checks beyond the status code: what an allowed answer may contain.
@@ -212,6 +471,43 @@ def test_every_persona_gets_the_right_answer(world, name):
 
 def test_submission_list_holds_only_visible_returns(world):
     check_api_submissions_content(world)
+
+
+# Force names, and which personas may see each force's own figures and records.
+NAMED = {
+    "Kent Police": {"kent", "eastern", "national"},
+    "Essex Police": {"essex", "eastern", "national"},
+    "Cleveland Police": {"cleveland", "national"},
+    "Bedfordshire Police": {"eastern", "national"},
+    "Durham Constabulary": {"national"},
+}
+PAGES = [
+    "/dashboards/ms/",
+    "/dashboards/oic/",
+    "/dashboards/ms/?orgunit=national",
+    "/dashboards/ms/data/headline.csv?orgunit=national&period=2024-01",
+    "/returns/",
+    "/returns/completeness/",
+    "/api/v1/submissions",
+    "/api/v1/values?metric=ms_arrests&period=2024-01&compare=previous-year",
+]
+
+
+def test_pages_name_only_forces_the_persona_may_see(world):
+    """Beyond status codes: an allowed page must not carry another force's name (and so its rows)."""
+    failures = []
+    for p in PERSONAS:
+        for url in PAGES:
+            response = world.client(p).get(url)
+            if response.status_code != 200:
+                continue
+            text = response.content.decode("utf-8", "replace")
+            for name, allowed in NAMED.items():
+                code = name.split()[0].lower()
+                shown = name in text or f'"{code}"' in text
+                if shown and p not in allowed:
+                    failures.append(f"{p} sees {name} on {url}")
+    assert not failures, "\n".join(failures)
 
 
 @pytest.mark.django_db
