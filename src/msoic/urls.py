@@ -1,5 +1,5 @@
 """URLs of MSOIC Insight. Every URL that takes an org unit or an object id is listed in
-tests/test_url_access.py, which fails when a new one appears without an access test."""
+tests/security/test_url_access.py, which fails when a new one appears without an access test."""
 
 from django.urls import include, path
 
