@@ -165,9 +165,8 @@ class DemoReport:
     approved: int = 0
     already_approved: int = 0
     targets: list[TargetLine] = field(default_factory=list)
-    mix: list[tuple[str, float | None, float]] = field(
-        default_factory=list
-    )  # option, share, target
+    # (option, share from the engine, share aimed at)
+    mix: list[tuple[str, float | None, float]] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -335,10 +334,10 @@ def describe(report: DemoReport, config: DemoConfig) -> list[str]:
         "Demo accounts (demo only: never use these passwords for real data):",
     ]
     width = max(len(u.username) for u in report.users) + 2
-    out.append(f"  {'username':<{width}}{'role':<22}{'org unit':<12}{'password':<20}")
+    out.append(f"  {'username':<{width}}{'role':<22}{'org unit':<12}{'password':<20}status")
     for u in report.users:
         out.append(
-            f"  {u.username:<{width}}{u.role:<22}{u.orgunit:<12}{config.password:<20}({u.status})"
+            f"  {u.username:<{width}}{u.role:<22}{u.orgunit:<12}{config.password:<20}{u.status}"
         )
     counts = report.file_counts
     out += [
