@@ -11,10 +11,11 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from msoic.accounts.models import LoginFailure, Role
+from msoic.accounts.models import LoginFailure
 
 
 def client_address(request: HttpRequest) -> str | None:
@@ -90,11 +91,12 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """The modern slavery dashboard for the user's own area: their force or region, else national."""
     if not request.user.is_authenticated:
         return redirect("login")
-    if request.user.role == Role.ADMIN:
-        return redirect("dashboard-ms")
-    return redirect("dashboard-ms")
+    from msoic.dashboards.scope import default_orgunit_code
+
+    return redirect(f"{reverse('dashboard-ms')}?orgunit={default_orgunit_code(request.user)}")
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
