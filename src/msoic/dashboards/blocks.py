@@ -19,7 +19,7 @@ from msoic.catalogue.loader import Catalogue, Metric
 from msoic.dashboards import charts
 from msoic.dashboards.scope import DashboardScope
 from msoic.metrics.engine import Coverage, Result, query, series
-from msoic.metrics.periods import Period, add_months, format_month, month_label
+from msoic.metrics.periods import Period, add_months, format_month, month_label, parse_month
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
 
 TREND_MONTHS = 36
@@ -257,7 +257,9 @@ class DashboardData:
         self.month = month
         self.cat = catalogue
         self.measure = measure
-        self.start = add_months(month, -(TREND_MONTHS - 1))
+        # The trends' first month: 36 months back, or when collection began if later.
+        first = parse_month(catalogue.datasets[definition.dataset].first_period)
+        self.start = max(add_months(month, -(TREND_MONTHS - 1)), first)
 
     # -- which blocks --------------------------------------------------------------------
     def block_ids(self) -> list[str]:
