@@ -35,7 +35,7 @@ def login(client: Client, user) -> Client:
 
 
 def upload(client: Client, *files: tuple[str, bytes], dry_run: bool = False):
-    data = {"files": [SimpleUploadedFile(name, content) for name, content in files]}
+    data = {"return_files": [SimpleUploadedFile(name, content) for name, content in files]}
     if dry_run:
         data["dry_run"] = "on"
     return client.post("/returns/upload/", data)
@@ -139,7 +139,10 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(client, kent_us
     assert response.status_code == 200
     html = response.content.decode()
     assert 'class="govuk-error-summary"' in html
-    assert f'<a href="#id_files">big.csv is {len(big)} bytes, over the limit of 100 bytes' in html
+    assert (
+        f'<a href="#id_return_files">big.csv is {len(big)} bytes, over the limit of 100 bytes'
+        in html
+    )
     assert not ImportJob.objects.exists()
     assert nothing_stored()
 

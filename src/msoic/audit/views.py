@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -18,11 +18,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from msoic.accounts import access
+from msoic.accounts.models import User
 from msoic.audit.log import verify_chain
 from msoic.audit.models import AuditAction, AuditEvent
 from msoic.orgunits.models import OrgUnit
 
 PAGE_SIZE = 50
+
+
+class AuthenticatedRequest(HttpRequest):
+    """A request behind ``login_required``: its user is a real account (for the type checker)."""
+
+    user: User
 
 
 class AuditFilterForm(forms.Form):
@@ -34,13 +41,16 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "Any action"), *AuditAction.choices]
+        cast(forms.ChoiceField, self.fields["action"]).choices = [
+            ("", "Any action"),
+            *AuditAction.choices,
+        ]
         units = (
             OrgUnit.objects.exclude(kind="national")
             .order_by("kind", "name")
             .values_list("code", "name")
         )
-        self.fields["orgunit"].choices = [("", "Any org unit"), *units]
+        cast(forms.ChoiceField, self.fields["orgunit"]).choices = [("", "Any org unit"), *units]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -84,7 +94,7 @@ def _detail_items(detail: Any, limit: int = 200) -> list[tuple[str, str]]:
 
 @login_required
 @require_GET
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthenticatedRequest) -> HttpResponse:
     if not access.can_browse_audit(request.user):
         raise PermissionDenied("The audit log is for the national team")
     form = AuditFilterForm(request.GET or None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -41,7 +41,7 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(forms.Form):
-    files = MultipleFileField(
+    return_files = MultipleFileField(
         label="Return files",
         help_text="CSV (UTF-8, comma separated) or the .xlsx template; you can select several.",
     )
@@ -50,9 +50,9 @@ class UploadForm(forms.Form):
         label="Check only (dry run): report problems but store nothing",
     )
 
-    def clean_files(self) -> list[UploadedFile]:
+    def clean_return_files(self) -> list[UploadedFile]:
         """Count and size limits, checked on the upload's metadata before any byte is parsed."""
-        files: list[UploadedFile] = self.cleaned_data["files"]
+        files: list[UploadedFile] = self.cleaned_data["return_files"]
         limit = settings.MSOIC_MAX_FILES_PER_UPLOAD
         if len(files) > limit:
             raise forms.ValidationError(
@@ -80,7 +80,9 @@ class ForcePickerForm(forms.Form):
 
     def __init__(self, *args: Any, forces: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["force"].choices = [("", "Choose a force")] + [(f.code, f.name) for f in forces]
+        cast(forms.ChoiceField, self.fields["force"]).choices = [("", "Choose a force")] + [
+            (f.code, f.name) for f in forces
+        ]
 
 
 class UnlockForm(forms.Form):
@@ -105,7 +107,9 @@ class CompletenessForm(forms.Form):
 
     def __init__(self, *args: Any, catalogue: Catalogue, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["dataset"].choices = [(d.code, d.label) for d in catalogue.datasets.values()]
+        cast(forms.ChoiceField, self.fields["dataset"]).choices = [
+            (d.code, d.label) for d in catalogue.datasets.values()
+        ]
 
     def clean_end(self) -> date | None:
         text = (self.cleaned_data.get("end") or "").strip()

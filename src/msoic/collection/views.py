@@ -25,6 +25,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from msoic.accounts import access
+from msoic.accounts.models import User
 from msoic.catalogue.loader import Catalogue, Dataset, get_catalogue
 from msoic.collection import actions
 from msoic.collection.completeness import (
@@ -55,6 +56,13 @@ from msoic.metrics.periods import (
 )
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
 from msoic.web.exports import csv_response, xlsx_response
+
+
+class AuthenticatedRequest(HttpRequest):
+    """A request behind ``login_required``: its user is a real account (for the type checker)."""
+
+    user: User
+
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HUB_MONTHS = 12
@@ -141,7 +149,7 @@ def _values_table(catalogue: Catalogue, dataset: str, values: list[Value]) -> li
 
 @login_required
 @require_GET
-def returns_hub(request: HttpRequest) -> HttpResponse:
+def returns_hub(request: AuthenticatedRequest) -> HttpResponse:
     """A force's returns by dataset and month; national and regional users pick a force."""
     user = request.user
     forces = _readable_forces(user)
@@ -209,7 +217,9 @@ def returns_hub(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def template_download(request: HttpRequest, dataset: str, force: str, period: str) -> HttpResponse:
+def template_download(
+    request: AuthenticatedRequest, dataset: str, force: str, period: str
+) -> HttpResponse:
     catalogue = get_catalogue()
     ds = _dataset(catalogue, dataset)
     month = _month(period)
@@ -227,12 +237,12 @@ def template_download(request: HttpRequest, dataset: str, force: str, period: st
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: AuthenticatedRequest) -> HttpResponse:
     if not access.writable_forces(request.user).exists():
         raise PermissionDenied("Only force users and the national team submit returns")
     form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     if request.method == "POST" and form.is_valid():
-        files = [(f.name, f.read()) for f in form.cleaned_data["files"]]
+        files = [(f.name, f.read()) for f in form.cleaned_data["return_files"]]
         job = actions.do_create_import_job(
             files, actor=request.user, dry_run=form.cleaned_data["dry_run"]
         )
@@ -293,23 +303,23 @@ def _job_context(job: ImportJob, user: Any, **file_overrides: Any) -> dict[str, 
         key: {"files": 0, "rows": 0}
         for key in ("accepted", "unchanged", "rejected", "needs_comment")
     }
-    for f in files:
-        key = f["status"].replace("-", "_")
+    for view in files:
+        key = view["status"].replace("-", "_")
         if key in counts:
             counts[key]["files"] += 1
-            counts[key]["rows"] += f["rows"]
+            counts[key]["rows"] += view["rows"]
     return {
         "job": job,
         "files": files,
         "finished": finished,
         "counts": counts,
-        "problem_files": [f for f in files if f["status"] in {"rejected", "needs-comment"}],
+        "problem_files": [v for v in files if v["status"] in {"rejected", "needs-comment"}],
     }
 
 
 @login_required
 @require_GET
-def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def job_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Progress, then the summary. HTMX polls this page for its progress fragment."""
     job = access.get_import_job_for_user(request.user, pk)
     context = _job_context(job, request.user)
@@ -325,7 +335,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def job_status(request: HttpRequest, pk: int) -> JsonResponse:
+def job_status(request: AuthenticatedRequest, pk: int) -> JsonResponse:
     job = access.get_import_job_for_user(request.user, pk)
     return JsonResponse(
         {
@@ -346,7 +356,7 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 @require_POST
-def job_acknowledge(request: HttpRequest, pk: int, position: int) -> HttpResponse:
+def job_acknowledge(request: AuthenticatedRequest, pk: int, position: int) -> HttpResponse:
     """Submit a file held for comments again, with a comment on each of its warnings."""
     job = access.get_import_job_for_user(request.user, pk)
     try:
@@ -400,7 +410,9 @@ def job_acknowledge(request: HttpRequest, pk: int, position: int) -> HttpRespons
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def entry_form(request: HttpRequest, dataset: str, force: str, period: str) -> HttpResponse:
+def entry_form(
+    request: AuthenticatedRequest, dataset: str, force: str, period: str
+) -> HttpResponse:
     catalogue = get_catalogue()
     ds = _dataset(catalogue, dataset)
     month = _month(period)
@@ -473,7 +485,7 @@ def _version_rows(submission: Submission, user: Any) -> list[dict[str, Any]]:
 
 
 def _submission_context(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     submission: Submission,
     version: SubmissionVersion | None,
     unlock_form: UnlockForm | None = None,
@@ -505,7 +517,7 @@ def _submission_context(
 
 @login_required
 @require_GET
-def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def submission_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     submission = access.get_submission_for_user(request.user, pk)
     return render(
         request,
@@ -516,7 +528,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def submission_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def submission_version(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     submission = access.get_submission_for_user(request.user, pk)
     try:
         version = submission.versions.get(number=number)
@@ -529,7 +541,7 @@ def submission_version(request: HttpRequest, pk: int, number: int) -> HttpRespon
 
 @login_required
 @require_GET
-def submission_file(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def submission_file(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     """The file a version came from, as it was received."""
     submission = access.get_submission_for_user(request.user, pk)
     try:
@@ -551,7 +563,7 @@ def submission_file(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def submission_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def submission_approve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     submission = access.get_submission_for_user(request.user, pk)
     if not access.can_approve(request.user):
         raise PermissionDenied("Only the national team can approve returns")
@@ -566,7 +578,7 @@ def submission_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def submission_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+def submission_unlock(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     submission = access.get_submission_for_user(request.user, pk)
     if not access.can_approve(request.user):
         raise PermissionDenied("Only the national team can unlock returns")
@@ -586,7 +598,7 @@ def submission_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def completeness(request: HttpRequest) -> HttpResponse:
+def completeness(request: AuthenticatedRequest) -> HttpResponse:
     """Forces × months: approved, submitted, late, missing, with each month's deadline."""
     user = request.user
     if not access.can_see_completeness(user):
