@@ -11,7 +11,7 @@ import copy
 from typing import Any
 
 PREFIX = "/api/v1"
-BEARER = [{"bearerAuth": []}, {"sessionCookie": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"sessionCookie": []}]
 
 
 def _ref(name: str) -> dict[str, str]:
