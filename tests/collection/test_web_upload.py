@@ -403,3 +403,16 @@ def test_comments_on_a_file_that_is_not_waiting_are_refused(client, held_for_com
         client.post(f"/returns/jobs/{job.pk}/files/7/comments/", {"comment-0": "x"}).status_code
         == 404
     )
+
+
+def test_a_failed_job_says_so_and_what_was_kept(client, kent_user, monkeypatch):
+    monkeypatch.setattr(views, "job_runner", lambda: lambda job_id: None)
+    upload(login(client, kent_user), ("feb.csv", GOOD_CSV))
+    job = ImportJob.objects.get()
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.FAILED, summary={"error": "disk full"}
+    )
+    page = client.get(f"/returns/jobs/{job.pk}/")
+    assert "The upload stopped before the end" in text(page)
+    assert "hx-trigger" not in page.content.decode()
+    assert client.get(f"/returns/jobs/{job.pk}/status.json").json()["status"] == "failed"
