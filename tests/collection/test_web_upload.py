@@ -201,7 +201,10 @@ def test_progress_page_polls_with_htmx_and_offers_a_refresh_link(client, kent_us
     assert (
         f'<a class="govuk-link" href="/returns/jobs/{job.pk}/">Refresh to see progress</a>' in html
     )
-    assert '<script src="/static/vendor/htmx.min.js"></script>' in html
+    assert (
+        '<script src="/static/vendor/htmx.min.js"></script><script src="/static/msoic/htmx-config.js"></script>'
+        in html
+    )
     assert "<script>" not in html and " style=" not in html  # CSP: no inline script or style
     assert "HX-Request" in page["Vary"]
 
