@@ -486,3 +486,34 @@ def test_approve_needs_post_and_a_csrf_token(kent_user, national_analyst):
     assert c.post(f"/returns/{sub.pk}/approve/", {"csrfmiddlewaretoken": token}).status_code == 302
     sub.refresh_from_db()
     assert sub.locked
+
+
+def test_hub_and_return_page_queries_do_not_grow_with_returns_or_versions(client, kent_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    newest = last_complete_month(timezone.localdate())
+    months = [format_month(add_months(newest, -i)) for i in range(12)]  # the hub's window
+    sub = kent_return(kent_user, month=months[0])
+    c = login(client, kent_user)
+    c.get("/returns/")  # warm the catalogue cache
+
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = (count("/returns/"), count(f"/returns/{sub.pk}/"))
+    for month in months[1:]:
+        kent_return(kent_user, month=month)
+    for arrests in (4, 5, 6):
+        store(
+            kent_user,
+            [["kent", months[0], "ms_arrests", "", arrests, ""]],
+            name=f"fix{arrests}.csv",
+        )
+    assert (
+        "View" in text(c.get("/returns/")).split(add_months(newest, -11).strftime("%B %Y"))[1][:80]
+    )
+    assert (count("/returns/"), count(f"/returns/{sub.pk}/")) == before
