@@ -71,6 +71,14 @@ def _base(title: str, description: str) -> dict[str, Any]:
     }
 
 
+def _largest_first(bars: list[dict[str, Any]]) -> list[str]:
+    """Labels by value, largest first, bars without a figure last (then by label)."""
+    ranked = sorted(
+        bars, key=lambda b: (b.get("value") is None, -(b.get("value") or 0), b["label"])
+    )
+    return [b["label"] for b in ranked]
+
+
 def _month_axis() -> dict[str, Any]:
     return {
         "title": None,
@@ -134,6 +142,8 @@ def trend_chart(
             "scale": {"domain": [COMPLETE, INCOMPLETE], "range": ["circle", "triangle-down"]},
         },
     }
+    if all(p["returns"] == COMPLETE for p in points):
+        point["shape"]["legend"] = None  # nothing missing: no triangles to explain
     if series_title:
         order = series_order or sorted({p["series"] for p in points})
         colour = {
@@ -158,7 +168,7 @@ def trend_chart(
             "titleLimit": 400,
         }
         line.update({"color": colour, "strokeDash": dash})
-        point.update({"color": {**colour, "legend": None}})
+        point.update({"color": colour})
         tooltip.insert(1, {"field": "series", "type": "nominal", "title": series_title})
     spec.update(
         {
@@ -213,13 +223,13 @@ def bar_chart(
         {
             "data": {"values": bars},
             "width": "container",
-            "height": {"step": 22},
+            "height": 22 * max(1, len(bars)),
             "encoding": {
                 "y": {
                     "field": "label",
                     "type": "nominal",
                     "title": None,
-                    "sort": sort or {"field": "value", "order": "descending"},
+                    "sort": sort or _largest_first(bars),
                     "axis": {"labelLimit": 260},
                 },
                 "x": x,

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 from msoic.catalogue.loader import Catalogue, get_catalogue
 from msoic.dashboards.blocks import DASHBOARDS, TREND_MONTHS, DashboardData, DashboardDef
 from msoic.dashboards.scope import DashboardScope, MonthRange, month_range, resolve_scope
-from msoic.metrics.periods import format_month, month_label, parse_month
+from msoic.metrics.periods import add_months, format_month, month_label, parse_month
 from msoic.web.exports import csv_response, xlsx_response
 
 
@@ -81,7 +81,8 @@ def _dashboard(request: HttpRequest, code: str) -> HttpResponse:
                 "headline": headline,
                 "headline_block": data.headline_block(headline),
                 "sections": data.sections(),
-                "trend_months": TREND_MONTHS,
+                "trend_start": data.start,
+                "trend_start_clipped": data.start > add_months(month, -(TREND_MONTHS - 1)),
             }
         )
     return render(request, "dashboards/dashboard.html", context, status=status)

@@ -1,0 +1,129 @@
+"""A real headless Chromium against pytest-django's live server.
+
+Pages are loaded the way a user loads them: log in through the form, then navigate. Each
+page records console errors, uncaught exceptions and Content-Security-Policy violations,
+which the tests assert are empty; ``axe_violations`` runs axe-core (served by the app's
+own static files, so the CSP allows it) at the WCAG 2.2 AA level.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the live server's database
+# calls from test code are still synchronous and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("MSOIC_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VENDOR = Path(__file__).resolve().parents[2] / "src" / "msoic" / "static" / "vendor"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+# Recorded in every page before its own scripts run.
+WATCH_CSP = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', function (e) {
+  window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sourceFile + ':' + e.lineNumber);
+});
+"""
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    missing = [
+        n
+        for n in (
+            "vega.min.js",
+            "vega-lite.min.js",
+            "vega-embed.min.js",
+            "axe.min.js",
+            "govuk-frontend.min.css",
+        )
+        if not (VENDOR / n).exists()
+    ]
+    if missing:
+        pytest.fail(f"front-end files missing from {VENDOR}: {missing}; run `make assets`")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Watched:
+    """A page and what went wrong on it."""
+
+    page: Any
+    errors: list[str] = field(default_factory=list)
+
+    def csp_violations(self) -> list[str]:
+        return list(self.page.evaluate("window.__cspViolations || []"))
+
+    def problems(self) -> list[str]:
+        return self.errors + [f"CSP: {v}" for v in self.csp_violations()]
+
+
+@pytest.fixture
+def watched(browser: Any) -> Iterator[Watched]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    context.add_init_script(WATCH_CSP)
+    page = context.new_page()
+    w = Watched(page)
+    page.on(
+        "console",
+        lambda m: w.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
+    )
+    page.on("pageerror", lambda e: w.errors.append(f"page error: {e}"))
+    page.on(
+        "response",
+        lambda r: w.errors.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None,
+    )
+    yield w
+    context.close()
+
+
+def log_in(page: Any, base_url: str, username: str, password: str) -> None:
+    page.goto(f"{base_url}/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/login/" not in url)
+
+
+def wait_for_charts(page: Any) -> int:
+    """Wait until every chart container is drawn (or failed); return how many were drawn."""
+    total = page.locator("[data-vega-spec]").count()
+    page.wait_for_function(
+        "n => document.querySelectorAll('.msoic-chart__canvas--drawn, .msoic-chart__canvas--failed').length >= n",
+        arg=total,
+        timeout=30_000,
+    )
+    return page.locator(".msoic-chart__canvas--drawn svg").count()
+
+
+def axe_violations(page: Any, base_url: str) -> list[dict[str, Any]]:
+    """axe-core's violations at WCAG 2.2 AA, with every details element opened first."""
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    page.add_script_tag(url=f"{base_url}/static/vendor/axe.min.js")
+    result = page.evaluate(
+        """tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})
+             .then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + n.failureSummary)})))""",
+        AXE_TAGS,
+    )
+    return list(result)
