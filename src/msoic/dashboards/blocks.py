@@ -468,7 +468,7 @@ class DashboardData:
         return Block(
             id=f"split-{split.metric}-{split.breakdown}",
             section="trends",
-            title=f"{metric.short_label} by {by}",
+            title=f"{metric.short_label} by {by}, each month",
             description=f"{metric.short_label} in {unit.name} by {by}, each month, "
             f"{self._span_text()}.",
             columns=columns,
@@ -515,7 +515,7 @@ class DashboardData:
         return Block(
             id=f"mix-{split.metric}-{split.breakdown}",
             section="mix",
-            title=f"{metric.short_label} by {by}",
+            title=f"{metric.short_label}: share by {by}",
             description=f"The share of {metric.short_label} by {by}, {in_sentence(label)}.",
             columns=[
                 Column("area", "Area", "header"),

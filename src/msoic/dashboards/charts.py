@@ -111,6 +111,7 @@ def trend_chart(
         "timeUnit": "utcyearmonth",
         "axis": _month_axis(),
         "title": "Month",
+        "scale": {"padding": 8},  # room for the first and last points' markers
     }
     y = {
         "field": "value",
