@@ -241,6 +241,21 @@ def test_values_flagged_by_the_outlier_rule_carry_the_forces_comment(nation):
     assert "Day of action" in value.comment
 
 
+def test_the_pipeline_flagged_those_rises_and_took_the_comment_as_the_explanation(nation):
+    flagged = {
+        (v.submission.orgunit.code, v.submission.period): [
+            w["rule"] for w in v.acknowledged_warnings
+        ]
+        for v in SubmissionVersion.objects.exclude(acknowledged_warnings=[]).select_related(
+            "submission__orgunit"
+        )
+    }
+    assert flagged == {
+        ("west-yorkshire", date(2023, 10, 1)): ["unusually_high"],
+        ("lancashire", date(2024, 4, 1)): ["unusually_high"],
+    }
+
+
 def test_all_returns_came_through_the_pipeline_as_csv_files(nation):
     versions = SubmissionVersion.objects.all()
     assert not versions.filter(file=None).exists()

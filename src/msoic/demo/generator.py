@@ -27,7 +27,7 @@ import math
 import random
 import statistics
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -509,7 +509,7 @@ class Generator:
         return history
 
 
-def check_failures(check: Check, monthly: dict[date, int | None]) -> list[str]:
+def check_failures(check: Check, monthly: Mapping[date, int | None]) -> list[str]:
     """What is wrong with a national monthly series against one of the report's statements."""
     months = Period(check.start, check.end, "range").months()
     label = f"{check.metric} {format_month(check.start)} to {format_month(check.end)}"
