@@ -33,7 +33,7 @@ from datetime import date
 
 from msoic.catalogue.loader import Catalogue, Metric
 from msoic.demo.config import Check, DemoConfig, SeriesSpec
-from msoic.metrics.periods import Period, add_months, format_month, month_index
+from msoic.metrics.periods import Period, add_months, format_month, month_index, parse_month
 
 OptionShares = dict[str, float]
 
@@ -204,8 +204,6 @@ class Generator:
         return [m for m in self.months if m >= first]
 
     def _dataset_first(self, metric: str) -> date:
-        from msoic.metrics.periods import parse_month
-
         return parse_month(
             self.catalogue.datasets[self.catalogue.metrics[metric].dataset].first_period
         )
