@@ -41,6 +41,21 @@ document.addEventListener('securitypolicyviolation', function (e) {
 """
 
 
+@pytest.fixture(autouse=True)
+def reference_orgunits(transactional_db: None) -> None:
+    """The nation, regions, forces and partners, as the migration loads them.
+
+    Browser tests are transactional (the live server reads what they commit), so the
+    database is flushed after each one, taking the migration's reference data with it.
+    Loading it again here is simpler and sturdier than serialized rollback, which breaks
+    once Playwright's event loop gives the test a fresh connection object.
+    """
+    from msoic.orgunits.models import OrgUnit
+    from msoic.orgunits.reference import load_reference_orgunits
+
+    load_reference_orgunits(OrgUnit)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright

@@ -124,3 +124,16 @@ def test_download_notes_say_what_and_where(client, eastern_coordinator):
     notes = [r[0] for r in rows[:4]]
     assert notes[0] == "MSOIC Insight: Modern slavery, MS live investigations by force"
     assert notes[1] == "Area: Eastern. Month picked: February 2024."
+
+
+def test_xlsx_sheet_names_are_ones_excel_accepts(client, national_analyst):
+    from msoic.dashboards.views import sheet_title
+
+    assert sheet_title("MS live investigations: share by exploitation type") == (
+        "MS live investigations share by"
+    )
+    assert sheet_title("a/b\\c?d*e[f]g") == "a b c d e f g"
+    client.force_login(national_analyst)
+    response = client.get(url("mix-ms_live_investigations-exploitation_type", "xlsx"))
+    wb = load_workbook(io.BytesIO(response.content))
+    assert wb.active.title == "MS live investigations share by"

@@ -8,6 +8,7 @@ from the metric engine. Downloads rebuild one block for the same scope.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -109,6 +110,11 @@ def oic_dashboard(request: HttpRequest) -> HttpResponse:
     return _dashboard(request, "oic")
 
 
+def sheet_title(title: str) -> str:
+    """A worksheet name Excel accepts: at most 31 characters, none of : \\ / ? * [ ]."""
+    return re.sub(r"[:\\/?*\[\]]", " ", title).replace("  ", " ").strip()[:31]
+
+
 @login_required
 @require_GET
 def download(request: HttpRequest, dashboard: str, block: str, fmt: str) -> HttpResponse:
@@ -137,6 +143,10 @@ def download(request: HttpRequest, dashboard: str, block: str, fmt: str) -> Http
     ]
     if fmt == "xlsx":
         return xlsx_response(
-            f"{stem}.xlsx", built.title, built.export_header(), built.export_rows(), notes=notes
+            f"{stem}.xlsx",
+            sheet_title(built.title),
+            built.export_header(),
+            built.export_rows(),
+            notes=notes,
         )
     return csv_response(f"{stem}.csv", built.export_header(), built.export_rows())

@@ -11,13 +11,8 @@ import pytest
 from msoic.collection.actions import do_approve_submission, do_create_import_job, run_import_job
 from msoic.collection.models import Submission
 from msoic.collection.pipeline import import_file
-from tests.browser import conftest as browser_fixtures
 from tests.browser.conftest import axe_violations, log_in
 from tests.conftest import PERSONA_PASSWORD, csv_bytes
-
-# The headless Chromium fixtures live beside the dashboards' browser tests.
-browser = browser_fixtures.browser
-watched = browser_fixtures.watched
 
 pytestmark = [
     pytest.mark.browser,
