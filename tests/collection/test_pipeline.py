@@ -222,3 +222,21 @@ def test_import_returns_dry_run(tmp_path, kent_user, capsys):
 def test_import_returns_refuses_unknown_user(tmp_path):
     with pytest.raises(CommandError, match="no active user"):
         call_command("import_returns", str(tmp_path / "x.csv"), "--user", "ghost")
+
+
+@pytest.mark.django_db
+def test_resending_an_approved_return_unchanged_is_not_an_error(kent_user, national_analyst):
+    data = csv_bytes([ROW, ["kent", "2024-01", "ms_charges", "", 1, ""]])
+    import_file("jan.csv", data, actor=kent_user)
+    do_approve_submission(Submission.objects.get(), actor=national_analyst)
+    again = import_file("jan.csv", data, actor=kent_user)
+    assert again.status == "unchanged" and again.submissions[0].state == "unchanged"
+    # a file mixing an unchanged locked return with a new month stores only the new month
+    mixed = csv_bytes([ROW, ["kent", "2024-02", "ms_arrests", "", 2, ""]])
+    outcome = import_file("mixed.csv", mixed, actor=kent_user)
+    assert outcome.status == "accepted"
+    assert sorted((s.period, s.state) for s in outcome.submissions) == [
+        ("2024-01", "unchanged"),
+        ("2024-02", "new"),
+    ]
+    assert Submission.objects.get(period=date(2024, 1, 1)).versions.count() == 1

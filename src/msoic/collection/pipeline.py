@@ -8,7 +8,6 @@ row has an error, or a warning nobody has explained, nothing is stored.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from msoic.accounts.access import writable_forces
 from msoic.audit.log import record
 from msoic.audit.models import AuditAction
 from msoic.catalogue.loader import get_catalogue
+from msoic.collection.content import content_hash, merge
 from msoic.collection.models import StoredFile, Submission, SubmissionVersion, Value
 from msoic.collection.readers import FileRejected, ParsedFile, RawRow, read_upload
 from msoic.collection.validation import Context, Entry, Problem, validate_rows
@@ -118,14 +118,21 @@ def _add_locks_and_history(ctx: Context, rows: list[RawRow]) -> None:
         except ValueError:
             pass
     force_ids = {ctx.forces[c].pk: c for c in force_codes if c in ctx.forces}
+    ctx.locked, ctx.locked_content, ctx.unchanged_locked = set(), {}, []
     if not force_ids or not periods:
         return
-    ctx.locked = {
-        (s["dataset"], force_ids[s["orgunit_id"]], s["period"])
-        for s in Submission.objects.filter(
-            orgunit_id__in=force_ids, period__in=periods, locked=True
-        ).values("dataset", "orgunit_id", "period")
-    }
+    locked_versions = {}
+    for s in Submission.objects.filter(
+        orgunit_id__in=force_ids, period__in=periods, locked=True
+    ).values("dataset", "orgunit_id", "period", "current_version_id"):
+        key = (s["dataset"], force_ids[s["orgunit_id"]], s["period"])
+        ctx.locked.add(key)
+        locked_versions[s["current_version_id"]] = key
+    if locked_versions:
+        for vid, m, b, o, val, comment in Value.objects.filter(
+            version_id__in=list(locked_versions)
+        ).values_list("version_id", "metric", "breakdown", "option", "value", "comment"):
+            ctx.locked_content.setdefault(locked_versions[vid], {})[(m, b, o)] = (val, comment)
     lookback = 12
     for rule in ctx.catalogue.rules:
         if rule.kind == "outlier_high":
@@ -142,11 +149,6 @@ def _add_locks_and_history(ctx: Context, rows: list[RawRow]) -> None:
     ).values_list("orgunit_id", "metric", "period", "value"):
         history[(force_ids[v[0]], v[1])][v[2]] = v[3]
     ctx.history = dict(history)
-
-
-def _content_hash(content: dict[tuple[str, str, str], tuple[int, str]]) -> str:
-    items = sorted((list(k) + [v[0], v[1]]) for k, v in content.items())
-    return hashlib.sha256(json.dumps(items, separators=(",", ":")).encode("utf-8")).hexdigest()
 
 
 def import_rows(
@@ -190,6 +192,15 @@ def import_rows(
     if unexplained:
         outcome.status = "needs-comment"
         return outcome
+    unchanged_locked = [
+        StoredSubmission(dataset, force, format_month(period), None, "unchanged")
+        for dataset, force, period in ctx.unchanged_locked
+    ]
+    if not entries and unchanged_locked:
+        outcome.status = "unchanged"
+        outcome.submissions = unchanged_locked
+        outcome.rows = len(parsed.rows)
+        return outcome
     if not entries:
         outcome.status = "rejected"
         outcome.problems.append(
@@ -218,6 +229,7 @@ def import_rows(
     except FileRejected as exc:  # a lock taken by someone else while we checked
         outcome.problems.append(Problem("error", "period_not_locked", exc.message))
         return outcome
+    outcome.submissions.extend(unchanged_locked)
     changed = any(s.state in {"new", "corrected", "would-store"} for s in outcome.submissions)
     outcome.status = "accepted" if changed else "unchanged"
     return outcome
@@ -275,11 +287,8 @@ def _store(
                 "metric", "breakdown", "option", "value", "comment"
             ):
                 content[(v[0], v[1], v[2])] = (v[3], v[4])
-        replaced_metrics = {e.metric for e in group}
-        content = {k: v for k, v in content.items() if k[0] not in replaced_metrics}
-        for e in group:
-            content[(e.metric, e.breakdown, e.option)] = (e.value, e.comment)
-        digest = _content_hash(content)
+        content = merge(content, group)
+        digest = content_hash(content)
         current = sub.current_version
         if current is not None and current.content_sha256 == digest:
             results.append(

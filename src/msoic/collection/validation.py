@@ -17,6 +17,7 @@ from typing import Any
 from django.utils import timezone
 
 from msoic.catalogue.loader import Catalogue, Rule
+from msoic.collection.content import Content, content_hash, merge
 from msoic.collection.readers import RawRow
 from msoic.metrics.periods import (
     PeriodError,
@@ -94,6 +95,8 @@ class Context:
     forces: dict[str, Any]  # force code -> OrgUnit
     writable: set[str]  # force codes the submitter may write
     locked: set[tuple[str, str, date]] = field(default_factory=set)
+    locked_content: dict[tuple[str, str, date], Content] = field(default_factory=dict)
+    unchanged_locked: list[tuple[str, str, date]] = field(default_factory=list)
     history: dict[tuple[str, str], dict[date, int]] = field(
         default_factory=dict
     )  # (force, metric) -> month -> total
@@ -314,22 +317,44 @@ def validate_rows(rows: list[RawRow], ctx: Context) -> tuple[list[Entry], list[P
             )
             continue
         seen[entry.key] = raw
-        if entry.submission_key in ctx.locked:
-            problems.append(
-                _problem(
-                    rules.get("period_not_locked"),
-                    "period_not_locked",
-                    raw,
-                    "period",
-                    f"{metric.dataset} {force} {format_month(period)}; ask the unit to unlock it",
-                )
-            )
-            continue
         entries.append(entry)
 
+    entries, lock_problems = _check_locks(entries, rules.get("period_not_locked"), ctx)
+    problems.extend(lock_problems)
     problems.extend(_check_breakdown_sums(entries, rules.get("breakdown_sum"), cat))
     problems.extend(_check_outliers(entries, rules.get("outlier_high"), ctx))
     return entries, problems
+
+
+def _check_locks(
+    entries: list[Entry], rule: Rule | None, ctx: Context
+) -> tuple[list[Entry], list[Problem]]:
+    """A locked return may not change; re-sending exactly what it holds is not a change.
+
+    Entries for locked returns are taken out of the list: their returns are either
+    unchanged (noted in ``ctx.unchanged_locked``) or refused with one problem each."""
+    groups: dict[tuple[str, str, date], list[Entry]] = defaultdict(list)
+    kept: list[Entry] = []
+    for e in entries:
+        (groups[e.submission_key] if e.submission_key in ctx.locked else kept).append(e)
+    problems = []
+    for key, group in groups.items():
+        current = ctx.locked_content.get(key, {})
+        if content_hash(merge(current, group)) == content_hash(current):
+            ctx.unchanged_locked.append(key)
+            continue
+        dataset, force, period = key
+        problems.append(
+            _problem(
+                rule,
+                "period_not_locked",
+                group[0].source,
+                "period",
+                f"{dataset} {force} {format_month(period)} ({len(group)} rows); "
+                "ask the unit to unlock it",
+            )
+        )
+    return kept, problems
 
 
 def _check_breakdown_sums(entries: list[Entry], rule: Rule | None, cat: Catalogue) -> list[Problem]:

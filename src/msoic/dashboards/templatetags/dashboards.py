@@ -11,7 +11,7 @@ register = template.Library()
 
 @register.filter
 def figure(value: int | None) -> str:
-    """3552 -> '3,552'; None -> 'no figure' (nothing returned is not zero)."""
+    """1234 -> '1,234'; None -> 'no figure' (nothing returned is not zero)."""
     return fmt_int(value)
 
 
