@@ -127,3 +127,20 @@ def test_national_dashboard_on_demo_data_shows_the_reports_figures(
     if os.environ.get("MSOIC_UPDATE_SCREENSHOTS") == "1":
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shot, SCREENSHOT)
+
+
+def test_chart_tooltip_shows_a_months_figure_within_the_csp(
+    live_server, watched, national_analyst, returns
+):
+    page = watched.page
+    log_in(page, live_server.url, national_analyst.username, PERSONA_PASSWORD)
+    page.goto(f"{live_server.url}/dashboards/ms/?period=2024-02")
+    wait_for_charts(page)
+    points = page.locator("#chart-trend-ms_recorded_crimes-0 .mark-symbol.role-mark path")
+    assert points.count() == 24  # a point for each month with a figure (March 2022 on)
+    points.last.hover(force=True)
+    tooltip = page.locator("#vg-tooltip-element.visible")
+    tooltip.wait_for()
+    text = tooltip.inner_text()
+    assert "February 2024" in text and "Some returns missing" in text
+    assert watched.problems() == []
