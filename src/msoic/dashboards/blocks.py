@@ -509,7 +509,7 @@ class DashboardData:
                     label_title=breakdown.label,
                     value_title=f"Share of {metric.unit}",
                     percent=True,
-                    sort=[b["label"] for b in bars],
+                    sort=[str(b["label"]) for b in bars],
                 )
             )
         return Block(

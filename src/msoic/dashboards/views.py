@@ -34,10 +34,13 @@ class PickerForm(forms.Form):
 
     def __init__(self, data: Any, *, months: list[date], measures: list[tuple[str, str]]) -> None:
         super().__init__(data)
-        self.fields["period"].choices = [(format_month(m), month_label(m)) for m in months]
-        self.fields["measure"].choices = measures
-        self.fields["period"].error_messages["invalid_choice"] = "Select a month from the list"
-        self.fields["measure"].error_messages["invalid_choice"] = "Select a measure from the list"
+        period = self.fields["period"]
+        measure = self.fields["measure"]
+        assert isinstance(period, forms.ChoiceField) and isinstance(measure, forms.ChoiceField)
+        period.choices = [(format_month(m), month_label(m)) for m in months]
+        measure.choices = measures
+        period.error_messages["invalid_choice"] = "Select a month from the list"
+        measure.error_messages["invalid_choice"] = "Select a measure from the list"
 
 
 def _picker(
