@@ -121,3 +121,23 @@ def test_inactive_user_has_no_access(kent_user):
 @pytest.mark.django_db
 def test_only_national_users_browse_the_audit_log(personas):
     assert [p for p, u in personas.items() if access.can_browse_audit(u)] == ["national"]
+
+
+@pytest.mark.django_db
+def test_create_user_refuses_an_org_unit_for_an_administrator():
+    from msoic.accounts.actions import UserError, do_create_user
+
+    with pytest.raises(UserError, match="administrators belong to no org unit"):
+        do_create_user("adm", role="admin", orgunit_code="kent", password="x", check_password=False)
+
+
+@pytest.mark.django_db
+def test_create_user_reads_the_password_from_the_environment(monkeypatch, capsys):
+    from django.contrib.auth import authenticate
+    from django.core.management import call_command
+
+    monkeypatch.setenv("NEW_PW", "Long-enough-secret-42")
+    call_command("create_user", "env.user", "--role", "national", "--password-env", "NEW_PW")
+    out = capsys.readouterr().out
+    assert "password:" not in out
+    assert authenticate(username="env.user", password="Long-enough-secret-42") is not None

@@ -47,6 +47,8 @@ def do_create_user(
             raise UserError(
                 f"{orgunit.name} is a {orgunit.kind}; a {Role(role).label.lower()} needs a {kind}"
             )
+    elif orgunit_code:
+        raise UserError("administrators belong to no org unit: omit --orgunit")
     if User.objects.filter(username=username).exists():
         raise UserError(f"user {username!r} already exists")
     user = User(username=username, email=email, role=role, orgunit=orgunit)

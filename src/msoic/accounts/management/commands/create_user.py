@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from typing import Any
 
@@ -20,14 +21,28 @@ class Command(BaseCommand):
         parser.add_argument(
             "--orgunit", help="force, region or partner code (national users: omit)"
         )
-        parser.add_argument("--password", help="password; a random one is printed if omitted")
+        parser.add_argument(
+            "--password",
+            help="password (visible in the process list: prefer --password-env); "
+            "a random one is printed if no password is given",
+        )
+        parser.add_argument(
+            "--password-env", metavar="VAR", help="read the password from this environment variable"
+        )
         parser.add_argument("--email", default="")
         parser.add_argument(
             "--token", action="store_true", help="issue an API token and print it once"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        password = options["password"] or secrets.token_urlsafe(12)
+        given = options["password"]
+        if options["password_env"]:
+            given = os.environ.get(options["password_env"])
+            if not given:
+                raise CommandError(
+                    f"environment variable {options['password_env']} is empty or unset"
+                )
+        password = given or secrets.token_urlsafe(12)
         try:
             user, token = do_create_user(
                 options["username"],
@@ -42,7 +57,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         where = f" for {user.orgunit.name}" if user.orgunit else ""
         self.stdout.write(f"created {user.username} ({user.role_label}{where})")
-        if not options["password"]:
+        if not given:
             self.stdout.write(f"password: {password}")
         if token:
             self.stdout.write(f"token: {token}")
