@@ -1,20 +1,36 @@
 #!/usr/bin/env bash
-# Run the test suite twice: on SQLite, then on a real PostgreSQL server that this script
-# starts for the run (a throwaway cluster in /tmp, reached by unix socket only) and stops.
+# Run the test suite on SQLite and on a real PostgreSQL server that this script starts for
+# the run (a throwaway cluster in /tmp, reached by unix socket only) and stops afterwards.
 #
 #   bash scripts/test.sh [PYTEST ARGS...]     (what `make test` and .ci/run call)
 #
 # PostgreSQL refuses to run as root, so when run as root the server runs as the `postgres`
-# user if there is one, else as a `msoic-pg` system user created here. Set
-# MSOIC_TEST_POSTGRES_URL=postgres://... to use a server you already run instead.
-# Browser tests (-m browser) run in the SQLite pass only. MSOIC_TEST_ONLY=sqlite or
-# MSOIC_TEST_ONLY=postgres runs one pass. Exit status is non-zero if a pass failed;
-# pytest's "no tests collected" (exit 5) counts as a pass.
+# user if there is one, else as a `msoic-pg` system user created here.
+#
+# Environment:
+#   MSOIC_TEST_ONLY=sqlite|postgres   run one pass only
+#   MSOIC_TEST_PARALLEL=1|0           run the two passes side by side (default: 1 when CI
+#                                     is set, else 0); each pass's output is printed when
+#                                     it ends
+#   MSOIC_TEST_POSTGRES_URL=postgres://...   use a server you already run
+#
+# Browser tests (-m browser) run in the SQLite pass only. Exit status is non-zero if a
+# pass failed; pytest's "no tests collected" (exit 5) counts as a pass.
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PYTEST="${PYTEST:-$ROOT/.venv/bin/pytest}"
 cd "$ROOT"
+
+ONLY="${MSOIC_TEST_ONLY:-}"
+case "$ONLY" in
+  "" | sqlite | postgres) ;;
+  *) echo "test.sh: MSOIC_TEST_ONLY must be sqlite or postgres, not '$ONLY'" >&2; exit 2 ;;
+esac
+if [ -n "${CI:-}" ] && [ "${CI:-}" != false ]; then default_parallel=1; else default_parallel=0; fi
+PARALLEL="${MSOIC_TEST_PARALLEL:-$default_parallel}"
+[ -n "$ONLY" ] && PARALLEL=0
+[ -x "$PYTEST" ] || { echo "test.sh: $PYTEST not found (run make setup)" >&2; exit 2; }
 
 log() { printf '\n==> %s\n' "$*"; }
 
@@ -28,23 +44,21 @@ run_pytest() {
   return "$rc"
 }
 
-# --- pass 1: SQLite -------------------------------------------------------------------
-ONLY="${MSOIC_TEST_ONLY:-}"
-case "$ONLY" in
-  "" | sqlite | postgres) ;;
-  *) echo "test.sh: MSOIC_TEST_ONLY must be sqlite or postgres, not '$ONLY'" >&2; exit 2 ;;
-esac
-[ -x "$PYTEST" ] || { echo "test.sh: $PYTEST not found (run make setup)" >&2; exit 2; }
-sqlite_rc=0
-if [ "$ONLY" != postgres ]; then
-  log "pass 1 of 2: SQLite"
+sqlite_pass() {
   (unset DATABASE_URL; run_pytest "$@")
-  sqlite_rc=$?
-fi
+}
 
-# --- pass 2: PostgreSQL ---------------------------------------------------------------
+postgres_pass() {
+  # The PostgreSQL pass leaves pytest's cache to the SQLite pass (they may run together).
+  DATABASE_URL="$PG_URL" run_pytest -p no:cacheprovider -m "not browser" "$@"
+}
+
+# --- the throwaway PostgreSQL server ----------------------------------------------------
 PG_DIR=""
 PG_USER=""
+PG_URL=""
+WORK_DIR=""
+
 pg_run() {
   # Run a PostgreSQL program as the server's owner (never as root).
   if [ -n "$PG_USER" ]; then
@@ -54,16 +68,16 @@ pg_run() {
   fi
 }
 
-stop_postgres() {
+cleanup() {
   if [ -n "$PG_DIR" ] && [ -f "$PG_DIR/data/postmaster.pid" ]; then
     pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >>"$PG_DIR/server.log" 2>&1 || true
   fi
-  if [ -n "$PG_DIR" ]; then
-    rm -rf "$PG_DIR"
-    PG_DIR=""
-  fi
+  [ -n "$PG_DIR" ] && rm -rf "$PG_DIR"
+  PG_DIR=""
+  [ -n "$WORK_DIR" ] && rm -rf "$WORK_DIR"
+  WORK_DIR=""
 }
-trap stop_postgres EXIT
+trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 find_pg_bin() {
@@ -75,6 +89,11 @@ find_pg_bin() {
 }
 
 start_postgres() {
+  if [ -n "${MSOIC_TEST_POSTGRES_URL:-}" ]; then
+    PG_URL="$MSOIC_TEST_POSTGRES_URL"
+    echo "test.sh: PostgreSQL pass uses the server in MSOIC_TEST_POSTGRES_URL"
+    return 0
+  fi
   PG_BIN="$(find_pg_bin)"
   if [ -z "$PG_BIN" ]; then
     echo "test.sh: no PostgreSQL server binaries (install the postgresql package)" >&2
@@ -111,34 +130,56 @@ start_postgres() {
   echo "test.sh: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on unix socket $PG_DIR (server runs as ${PG_USER:-$(id -un)})"
 }
 
-postgres_rc=1
-if [ "$ONLY" = sqlite ]; then
-  postgres_rc=0
-  pg_ready=1
-elif [ -n "${MSOIC_TEST_POSTGRES_URL:-}" ]; then
-  log "pass 2 of 2: PostgreSQL (existing server from MSOIC_TEST_POSTGRES_URL)"
-  PG_URL="$MSOIC_TEST_POSTGRES_URL"
-  pg_ready=0
-else
-  log "pass 2 of 2: PostgreSQL (throwaway server)"
-  start_postgres
-  pg_ready=$?
+# --- the passes -------------------------------------------------------------------------
+sqlite_rc=0
+postgres_rc=0
+want_sqlite=1
+want_postgres=1
+[ "$ONLY" = postgres ] && want_sqlite=0
+[ "$ONLY" = sqlite ] && want_postgres=0
+
+if [ "$want_postgres" -eq 1 ]; then
+  log "starting PostgreSQL"
+  if ! start_postgres; then
+    echo "test.sh: could not start PostgreSQL; the PostgreSQL pass fails" >&2
+    postgres_rc=1
+    want_postgres=0
+  fi
 fi
-if [ "$ONLY" = sqlite ]; then
-  :
-elif [ "$pg_ready" -eq 0 ]; then
-  DATABASE_URL="$PG_URL" run_pytest -m "not browser" "$@"
+
+if [ "$PARALLEL" = 1 ] && [ "$want_sqlite" -eq 1 ] && [ "$want_postgres" -eq 1 ]; then
+  WORK_DIR="$(mktemp -d /tmp/msoic-test.XXXXXX)"
+  log "SQLite and PostgreSQL passes side by side (MSOIC_TEST_PARALLEL=1); each one's output follows when it ends"
+  sqlite_pass "$@" >"$WORK_DIR/sqlite.log" 2>&1 &
+  sqlite_pid=$!
+  postgres_pass "$@" >"$WORK_DIR/postgres.log" 2>&1 &
+  postgres_pid=$!
+  wait "$sqlite_pid"
+  sqlite_rc=$?
+  log "pass 1 of 2: SQLite"
+  cat "$WORK_DIR/sqlite.log"
+  wait "$postgres_pid"
   postgres_rc=$?
+  log "pass 2 of 2: PostgreSQL"
+  cat "$WORK_DIR/postgres.log"
 else
-  echo "test.sh: could not start PostgreSQL; the PostgreSQL pass failed" >&2
+  if [ "$want_sqlite" -eq 1 ]; then
+    log "pass 1 of 2: SQLite"
+    sqlite_pass "$@"
+    sqlite_rc=$?
+  fi
+  if [ "$want_postgres" -eq 1 ]; then
+    log "pass 2 of 2: PostgreSQL"
+    postgres_pass "$@"
+    postgres_rc=$?
+  fi
 fi
-stop_postgres
+cleanup
 
 status() {
-  if [ "$2" = skip ]; then echo "not run"; elif [ "$1" -eq 0 ]; then echo passed; else echo "FAILED (exit $1)"; fi
+  if [ "$2" = 0 ] && [ "$1" -eq 0 ]; then echo "not run"; elif [ "$1" -eq 0 ]; then echo passed; else echo "FAILED (exit $1)"; fi
 }
-sqlite_state=run; postgres_state=run
-[ "$ONLY" = postgres ] && sqlite_state=skip
-[ "$ONLY" = sqlite ] && postgres_state=skip
-echo "test.sh: SQLite pass $(status "$sqlite_rc" "$sqlite_state"); PostgreSQL pass $(status "$postgres_rc" "$postgres_state")"
+[ "$ONLY" = postgres ] && sq_ran=0 || sq_ran=1
+[ "$ONLY" = sqlite ] && pg_ran=0 || pg_ran=1
+echo "test.sh: SQLite pass $(status "$sqlite_rc" "$sq_ran"); PostgreSQL pass $(status "$postgres_rc" "$pg_ran")"
 [ "$sqlite_rc" -eq 0 ] && [ "$postgres_rc" -eq 0 ]
