@@ -47,8 +47,7 @@ def reference_orgunits(transactional_db: None) -> None:
 
     Browser tests are transactional (the live server reads what they commit), so the
     database is flushed after each one, taking the migration's reference data with it.
-    Loading it again here is simpler and sturdier than serialized rollback, which breaks
-    once Playwright's event loop gives the test a fresh connection object.
+    Loading it again (idempotently) keeps these tests independent of serialized rollback.
     """
     from msoic.orgunits.models import OrgUnit
     from msoic.orgunits.reference import load_reference_orgunits
@@ -56,8 +55,20 @@ def reference_orgunits(transactional_db: None) -> None:
     load_reference_orgunits(OrgUnit)
 
 
+_SHARED: dict[str, Any] = {}
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
+    """One Chromium for the whole run.
+
+    Other test packages import this fixture into their own conftest; each import is a
+    separate fixture, but there can be only one Playwright per thread (a second one finds
+    the first one's event loop running), so they all share the instance started first,
+    and the fixture that started it stops it at the end of the session."""
+    if "browser" in _SHARED:
+        yield _SHARED["browser"]
+        return
     from playwright.sync_api import sync_playwright
 
     missing = [
@@ -73,10 +84,22 @@ def browser() -> Iterator[Any]:
     ]
     if missing:
         pytest.fail(f"front-end files missing from {VENDOR}: {missing}; run `make assets`")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    from django.db import connections
+
+    # Starting Playwright's sync API leaves this thread in another contextvars context, in
+    # which asgiref's Local (behind django.db.connections) is empty, so Django would hand
+    # out fresh connection wrappers: ones without the test database's serialized contents
+    # (breaking serialized_rollback for later tests). Put the wrappers back.
+    wrappers = {alias: connections[alias] for alias in connections}
+    playwright = sync_playwright().start()
+    for alias, wrapper in wrappers.items():
+        connections[alias] = wrapper
+    _SHARED["browser"] = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        yield _SHARED["browser"]
+    finally:
+        _SHARED.pop("browser").close()
+        playwright.stop()
 
 
 @dataclass
