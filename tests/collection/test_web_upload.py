@@ -419,3 +419,31 @@ def test_a_failed_job_says_so_and_what_was_kept(client, kent_user, monkeypatch):
     assert "The upload stopped before the end" in text(page)
     assert "hx-trigger" not in page.content.decode()
     assert client.get(f"/returns/jobs/{job.pk}/status.json").json()["status"] == "failed"
+
+
+@pytest.mark.django_db
+def test_oversized_request_is_refused_before_its_body_is_read(client, kent_user, settings):
+    from msoic.collection.models import ImportJob
+
+    settings.MSOIC_MAX_UPLOAD_BYTES = 1000
+    settings.MSOIC_MAX_FILES_PER_UPLOAD = 2
+    client.force_login(kent_user)
+
+    class Unreadable:
+        def read(self, *args):
+            raise AssertionError("the body was read")
+
+        readline = read
+
+    response = client.generic(
+        "POST",
+        "/returns/upload/",
+        b"",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(10_000_000),
+        **{"wsgi.input": Unreadable()},
+    )
+    assert response.status_code == 413
+    assert "The upload is too large" in response.content.decode()
+    assert response["Content-Security-Policy"]
+    assert not ImportJob.objects.exists()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 CSP = "; ".join(
     [
@@ -39,3 +39,35 @@ class SecurityHeadersMiddleware:
         if request.user.is_authenticated if hasattr(request, "user") else False:
             response.headers.setdefault("Cache-Control", "no-store, private")
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request whose declared body exceeds what any upload may be, before anything
+    (the CSRF check included) reads the body and spools files to disk."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.template.loader import render_to_string
+
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        per_file = settings.MSOIC_MAX_UPLOAD_BYTES
+        files = settings.MSOIC_MAX_FILES_PER_UPLOAD
+        allowance = per_file * files + 64 * 1024  # the form's own fields and boundaries
+        if length < 0 or length > allowance:
+            message = (
+                f"request body of {max(length, 0):,} bytes is over the limit of {allowance:,} "
+                f"({files} files of at most {per_file:,} bytes)"
+            )
+            if request.path.startswith("/api/"):
+                return JsonResponse({"error": message}, status=413)
+            body = render_to_string(
+                "413.html", {"length": max(length, 0), "per_file": per_file, "files": files}
+            )
+            return HttpResponse(body, status=413)
+        return self.get_response(request)
