@@ -238,7 +238,9 @@ def get_catalogue() -> Catalogue:
     cat = _cache.get(key)
     if cat is None:
         revision = CatalogueRevision.objects.get(pk=latest["pk"])
-        cat = build(revision.definition, revision.pk)
+        # Rebuilt from the stored YAML text, not from ``definition``: PostgreSQL's jsonb does
+        # not keep key order, and the order of options and metrics is meaningful.
+        cat = build(parse_sources(revision.sources), revision.pk)
         _cache.clear()
         _cache[key] = cat
     return cat
