@@ -15,6 +15,7 @@ from msoic.audit.models import AuditAction
 from msoic.collection.models import ImportJob, ImportJobFile, Submission
 from msoic.collection.pipeline import Outcome, build_context, import_file, import_rows
 from msoic.collection.readers import ParsedFile
+from msoic.collection.validation import Context
 
 
 def do_submit_return(
@@ -24,10 +25,18 @@ def do_submit_return(
     actor: Any,
     dry_run: bool = False,
     acknowledgements: dict[str, str] | None = None,
+    context: Context | None = None,
 ) -> Outcome:
-    """Submit one file (CSV or XLSX) through the pipeline; atomic and audited inside."""
+    """Submit one file (CSV or XLSX) through the pipeline; atomic and audited inside.
+
+    ``context`` (from ``build_context(actor)``) may be shared by a batch of files."""
     return import_file(
-        filename, data, actor=actor, dry_run=dry_run, acknowledgements=acknowledgements
+        filename,
+        data,
+        actor=actor,
+        dry_run=dry_run,
+        acknowledgements=acknowledgements,
+        context=context,
     )
 
 

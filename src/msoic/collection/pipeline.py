@@ -275,8 +275,9 @@ def _store(
     results = []
     for (dataset, force_code, period), group in sorted(groups.items()):
         orgunit = ctx.forces[force_code]
-        sub, _ = Submission.objects.get_or_create(dataset=dataset, orgunit=orgunit, period=period)
-        sub = Submission.objects.select_for_update().get(pk=sub.pk)
+        sub, _ = Submission.objects.select_for_update().get_or_create(
+            dataset=dataset, orgunit=orgunit, period=period
+        )
         if sub.locked:
             raise FileRejected(
                 f"{dataset} {force_code} {format_month(period)} was locked while the file was checked"

@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from msoic.accounts.models import User
 from msoic.collection.actions import do_submit_return
-from msoic.collection.pipeline import build_context, import_file
+from msoic.collection.pipeline import build_context
 
 
 class Command(BaseCommand):
@@ -53,12 +53,9 @@ class Command(BaseCommand):
                 )
                 totals["rejected"] += 1
                 continue
-            if actor is None:
-                outcome = import_file(
-                    str(path), data, actor=None, dry_run=options["dry_run"], context=ctx
-                )
-            else:
-                outcome = do_submit_return(str(path), data, actor=actor, dry_run=options["dry_run"])
+            outcome = do_submit_return(
+                str(path), data, actor=actor, dry_run=options["dry_run"], context=ctx
+            )
             totals[outcome.status] += 1
             if outcome.ok:
                 rows += outcome.rows
