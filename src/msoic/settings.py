@@ -26,7 +26,9 @@ if PRODUCTION:
     if not ALLOWED_HOSTS:
         raise ConfigError("MSOIC_ALLOWED_HOSTS is required when MSOIC_PRODUCTION is true")
 else:
-    ALLOWED_HOSTS = env_list("MSOIC_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+    ALLOWED_HOSTS = env_list(
+        "MSOIC_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"]
+    )
 CSRF_TRUSTED_ORIGINS = env_list("MSOIC_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
