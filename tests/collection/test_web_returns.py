@@ -46,7 +46,7 @@ def test_force_user_sees_their_returns_by_dataset_and_month(client, kent_user):
     assert f"/returns/enter/oic-monthly/kent/{format_month(newest)}/" in html
     # sent today, long after its deadline: late, with two versions; the newest month is
     # missing or not yet due depending on today's date
-    row = page.split(older.strftime("%B %Y"))[1].split()
+    row = page.split("Earlier months", 1)[1].split(older.strftime("%B %Y"))[1].split()
     assert row[:6] == [
         "▲",
         "Late",
@@ -55,7 +55,7 @@ def test_force_user_sees_their_returns_by_dataset_and_month(client, kent_user):
         str(add_months(older, 1).year),
         "2",
     ]
-    newest_row = page.split(newest.strftime("%B %Y"))[1].split()
+    newest_row = page.split("Earlier months", 1)[1].split(newest.strftime("%B %Y"))[1].split()
     assert newest_row[:2] in (["✖", "Missing"], ["○", "Not"])
     assert "Essex" not in page
 
@@ -514,6 +514,26 @@ def test_hub_and_return_page_queries_do_not_grow_with_returns_or_versions(client
             name=f"fix{arrests}.csv",
         )
     assert (
-        "View" in text(c.get("/returns/")).split(add_months(newest, -11).strftime("%B %Y"))[1][:80]
+        "View"
+        in text(c.get("/returns/"))
+        .split("Earlier months", 1)[1]
+        .split(add_months(newest, -11).strftime("%B %Y"))[1][:80]
     )
     assert (count("/returns/"), count(f"/returns/{sub.pk}/")) == before
+
+
+@pytest.mark.django_db
+def test_hub_pages_back_through_earlier_months(client, kent_user):
+    from msoic.collection.pipeline import import_file
+    from tests.conftest import csv_bytes
+
+    assert import_file(
+        "old.csv", csv_bytes([["kent", "2022-03", "ms_arrests", "", 2, ""]]), actor=kent_user
+    ).ok
+    client.force_login(kent_user)
+    page = client.get("/returns/", {"to": "2022-06"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Showing July 2021 to June 2022" in html and "March 2022" in html
+    assert "to=2021-06" in html and "to=2023-06" in html
+    assert client.get("/returns/", {"to": "June"}).status_code == 404

@@ -48,6 +48,7 @@ from msoic.collection.readers import ParsedFile
 from msoic.collection.template_xlsx import build_template, template_filename
 from msoic.metrics.periods import (
     PeriodError,
+    add_months,
     due_date,
     format_month,
     last_complete_month,
@@ -166,7 +167,18 @@ def returns_hub(request: AuthenticatedRequest) -> HttpResponse:
                 raise Http404("No returns for that org unit")
     catalogue = get_catalogue()
     today = timezone.localdate()
-    months = list(reversed(month_range(None, HUB_MONTHS, today)))
+    try:
+        until = parse_month(request.GET["to"]) if request.GET.get("to") else None
+    except PeriodError as exc:
+        raise Http404("No such month") from exc
+    months = list(reversed(month_range(until, HUB_MONTHS, today)))
+    newest = last_complete_month(today)
+    paging = {
+        "earlier": format_month(add_months(months[-1], -1)),
+        "later": format_month(add_months(months[0], HUB_MONTHS)) if months[0] < newest else None,
+        "first": month_label(months[-1]),
+        "last": month_label(months[0]),
+    }
     datasets = []
     can_write = force is not None and access.can_write_orgunit(user, force)
     if force is not None:
@@ -205,6 +217,7 @@ def returns_hub(request: AuthenticatedRequest) -> HttpResponse:
             "forces": forces,
             "picker": picker,
             "datasets": datasets,
+            "paging": paging,
             "can_write": can_write,
             "can_upload": access.writable_forces(user).exists(),
             "jobs": jobs,
