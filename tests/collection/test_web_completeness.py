@@ -223,11 +223,29 @@ def test_query_count_does_not_grow_with_forces_or_returns(
     c = login(client, national_analyst)
     c.get(GRID)  # warm the catalogue cache
     # session, user, catalogue, forces, submissions, navigation, header org unit, session save
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         c.get(GRID)
     for force in ["essex", "kent", "cleveland", "durham", "dorset"]:
         for month in ["2024-03", "2024-04", "2024-05", "2024-06"]:
             send(national_analyst, force, month, datetime(2024, 7, 1, tzinfo=UTC))
     do_approve_submission(Submission.objects.first(), actor=national_analyst)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         c.get(GRID)
+
+
+@pytest.mark.django_db
+def test_grid_points_to_the_newest_returns_when_recent_months_are_empty(client, kent_user):
+    from msoic.collection.pipeline import import_file
+    from tests.conftest import csv_bytes
+
+    assert import_file(
+        "old.csv", csv_bytes([["kent", "2022-03", "ms_arrests", "", 2, ""]]), actor=kent_user
+    ).ok
+    client.force_login(kent_user)
+    html = client.get("/returns/completeness/", {"dataset": "ms-monthly"}).content.decode()
+    assert "No return of this dataset has been received since March 2022" in html
+    assert "end=2022-03" in html
+    html = client.get(
+        "/returns/completeness/", {"dataset": "ms-monthly", "end": "2022-03"}
+    ).content.decode()
+    assert "has been received since" not in html

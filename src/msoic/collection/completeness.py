@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.db.models import Max
+
 from msoic.catalogue.loader import Dataset
 from msoic.collection.models import Submission
 from msoic.metrics.periods import add_months, due_date, format_month, last_complete_month
@@ -185,3 +187,10 @@ def build_grid(
         groups=groups,
         counts={s: counts.get(s, 0) for s in STATUSES},
     )
+
+
+def newest_returned_month(forces: list[OrgUnit], dataset: str) -> date | None:
+    """The newest month for which any of ``forces`` has a return of ``dataset``."""
+    return Submission.objects.filter(
+        dataset=dataset, orgunit__in=forces, current_version__isnull=False
+    ).aggregate(newest=Max("period"))["newest"]

@@ -34,6 +34,7 @@ from msoic.collection.completeness import (
     STATUSES,
     build_grid,
     month_range,
+    newest_returned_month,
     submission_status,
 )
 from msoic.collection.forms import (
@@ -178,10 +179,18 @@ def returns_hub(request: AuthenticatedRequest) -> HttpResponse:
         "later": format_month(add_months(months[0], HUB_MONTHS)) if months[0] < newest else None,
         "first": month_label(months[-1]),
         "last": month_label(months[0]),
+        "newest_returned": None,
     }
     datasets = []
     can_write = force is not None and access.can_write_orgunit(user, force)
     if force is not None:
+        newest_returned = max(
+            (m for ds in catalogue.datasets if (m := newest_returned_month([force], ds))),
+            default=None,
+        )
+        if newest_returned is not None and newest_returned < add_months(months[0], -2):
+            paging["newest_returned"] = newest_returned
+            paging["newest_returned_code"] = format_month(newest_returned)
         subs = {
             (s.dataset, s.period): s
             for s in Submission.objects.filter(orgunit=force, period__in=months)
@@ -624,6 +633,8 @@ def completeness(request: AuthenticatedRequest) -> HttpResponse:
     months = month_range(chosen.get("end"), chosen.get("months") or DEFAULT_MONTHS, today)
     forces = _readable_forces(user)
     grid = build_grid(forces, ds, months, today)
+    newest = newest_returned_month(forces, ds.code)
+    stale = newest if newest is not None and newest < add_months(months[-1], -2) else None
     fmt = request.GET.get("format", "")
     if fmt in {"csv", "xlsx"}:
         stem = f"completeness_{ds.code}_{format_month(months[0])}_{format_month(months[-1])}"
@@ -654,6 +665,8 @@ def completeness(request: AuthenticatedRequest) -> HttpResponse:
             ],
             "months_with_deadlines": list(zip(grid.months, grid.deadlines(), strict=True)),
             "show_regions": len(grid.groups) > 1,
+            "newest_returned": stale,
+            "newest_returned_code": format_month(stale) if stale else "",
             "query": query.urlencode(),
             "scope_label": _scope_label(user, forces),
         },
