@@ -425,6 +425,22 @@ CASES: dict[str, Callable[[World], list[Case]]] = {
     "audit-log": audit_log,
 }
 
+
+def _load_extension_cases() -> None:
+    """Each capability keeps its URLs' cases in ``tests/security/url_cases_<app>.py`` with a
+    ``CASES`` dict of the same shape (builders take the World and may add their own objects)."""
+    import importlib
+    import pathlib
+
+    for path in sorted(pathlib.Path(__file__).parent.glob("url_cases_*.py")):
+        module = importlib.import_module(f"tests.security.{path.stem}")
+        clash = set(module.CASES) & set(CASES)
+        assert not clash, f"{path.name} redefines cases for {sorted(clash)}"
+        CASES.update(module.CASES)
+
+
+_load_extension_cases()
+
 # Checks beyond the status code: what an allowed answer may contain.
 
 
