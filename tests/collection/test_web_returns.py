@@ -537,5 +537,7 @@ def test_hub_pages_back_through_earlier_months(client, kent_user):
     assert "Showing July 2021 to June 2022" in html and "March 2022" in html
     assert "to=2021-06" in html and "to=2023-06" in html
     latest = client.get("/returns/").content.decode()
-    assert "The newest return from Kent Police is for March 2022" in latest and "to=2022-03" in latest
+    assert (
+        "The newest return from Kent Police is for March 2022" in latest and "to=2022-03" in latest
+    )
     assert client.get("/returns/", {"to": "June"}).status_code == 404
