@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "msoic.metrics",
     "msoic.dashboards",
     "msoic.api",
+    "msoic.assurance",
     "msoic.demo",
     "msoic.web",
 ]
