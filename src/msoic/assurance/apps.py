@@ -1,0 +1,21 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _load_after_migrate(sender: Any, **kwargs: Any) -> None:
+    from msoic.assurance.loader import load_shipped_frameworks
+
+    load_shipped_frameworks(actor="migrate")
+
+
+class AssuranceConfig(AppConfig):
+    name = "msoic.assurance"
+    label = "assurance"
+    verbose_name = "Assurance: benchmarking"
+
+    def ready(self) -> None:
+        post_migrate.connect(
+            _load_after_migrate, sender=self, dispatch_uid="msoic-assurance-frameworks"
+        )
