@@ -13,7 +13,7 @@ Rules:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -25,6 +25,7 @@ from msoic.orgunits.models import OrgUnit, OrgUnitKind
 if TYPE_CHECKING:
     from msoic.accounts.models import User
     from msoic.collection.models import ImportJob, Submission, SubmissionVersion
+    from msoic.peerreview.models import GoodPractice, PeerReview, Recommendation
 
 
 def _role(user: object) -> str | None:
@@ -175,3 +176,131 @@ def can_download_original(user: User, version: SubmissionVersion) -> bool:
         and uploader.orgunit_id == version.submission.orgunit_id
         and can_read_orgunit(user, version.submission.orgunit)
     )
+
+
+# --- peer reviews (msoic.peerreview) -------------------------------------------------------
+
+
+def can_manage_peer_reviews(user: User) -> bool:
+    """The unit's peer review team (national users) schedules, writes, publishes, verifies."""
+    return _role(user) == Role.NATIONAL
+
+
+def peer_reviews_visible_to(user: User) -> QuerySet[PeerReview]:
+    """National: every review at every stage. Force and regional users: their forces'
+    reviews once published. Partners and administrators: none."""
+    from msoic.peerreview.models import PeerReview, Stage
+
+    role = _role(user)
+    if role == Role.NATIONAL:
+        return PeerReview.objects.all()
+    if role in (Role.FORCE, Role.REGIONAL):
+        return PeerReview.objects.filter(
+            force__in=detail_orgunits(user).filter(kind=OrgUnitKind.FORCE),
+            stage=Stage.PUBLISHED,
+        )
+    return PeerReview.objects.none()
+
+
+def get_peer_review_for_user(user: User, pk: int) -> PeerReview:
+    from msoic.peerreview.models import PeerReview
+
+    try:
+        return peer_reviews_visible_to(user).select_related("force__parent").get(pk=pk)
+    except (ValueError, TypeError, PeerReview.DoesNotExist) as exc:
+        raise Http404("No such peer review") from exc
+
+
+def recommendations_visible_to(user: User) -> QuerySet[Recommendation]:
+    from msoic.peerreview.models import Recommendation
+
+    return Recommendation.objects.filter(review__in=peer_reviews_visible_to(user))
+
+
+def get_recommendation_for_user(user: User, pk: int) -> Recommendation:
+    from msoic.peerreview.models import Recommendation
+
+    try:
+        return (
+            recommendations_visible_to(user).select_related("review__force__parent").get(pk=pk)
+        )
+    except (ValueError, TypeError, Recommendation.DoesNotExist) as exc:
+        raise Http404("No such recommendation") from exc
+
+
+def can_progress_recommendation(user: User, rec: Recommendation) -> bool:
+    """The force that owns it, or the unit, may record progress (once the report is out)."""
+    role = _role(user)
+    if not rec.review.is_published:
+        return False
+    if role == Role.NATIONAL:
+        return True
+    return role == Role.FORCE and user.orgunit_id == rec.review.force_id
+
+
+def good_practice_visible_to(user: User) -> QuerySet[GoodPractice]:
+    """The library: every published item for force, regional and national users; national
+    users also see items not yet published to the library."""
+    from msoic.peerreview.models import GoodPractice
+
+    role = _role(user)
+    if role == Role.NATIONAL:
+        return GoodPractice.objects.all()
+    if role in (Role.FORCE, Role.REGIONAL):
+        return GoodPractice.objects.filter(library_published=True)
+    return GoodPractice.objects.none()
+
+
+def get_good_practice_for_user(user: User, pk: int) -> GoodPractice:
+    from msoic.peerreview.models import GoodPractice
+
+    try:
+        return good_practice_visible_to(user).select_related("review__force").get(pk=pk)
+    except (ValueError, TypeError, GoodPractice.DoesNotExist) as exc:
+        raise Http404("No such good practice item") from exc
+
+
+# --- benchmarking (msoic.assurance) ----------------------------------------------------
+
+
+def can_see_benchmarking(user: User) -> bool:
+    return _role(user) in {Role.NATIONAL, Role.REGIONAL, Role.FORCE}
+
+
+def assessments_visible_to(user: User) -> QuerySet[Any]:
+    """Benchmarking assessments: a force its own, a coordinator their region's, national all."""
+    from msoic.assurance.models import Assessment
+
+    return Assessment.objects.filter(orgunit__in=detail_orgunits(user))
+
+
+def get_assessment_for_user(user: User, pk: int) -> Any:
+    """An assessment the user may see, or 404 (never reveals that another force's exists)."""
+    from msoic.assurance.models import Assessment
+
+    try:
+        return (
+            assessments_visible_to(user)
+            .select_related("orgunit", "campaign__framework_version")
+            .get(pk=pk)
+        )
+    except (ValueError, TypeError, Assessment.DoesNotExist) as exc:
+        raise Http404("No such assessment") from exc
+
+
+def can_edit_assessment(user: User, assessment: Any) -> bool:
+    """The force itself (or the unit) fills in a draft; nobody edits once submitted."""
+    return assessment.is_editable and can_write_orgunit(user, assessment.orgunit)
+
+
+def can_review_assessment(user: User, assessment: Any) -> bool:
+    """The force's regional coordinator (or the unit) reviews a submitted assessment."""
+    role = _role(user)
+    if role == Role.NATIONAL:
+        return True
+    return role == Role.REGIONAL and assessment.orgunit.parent_id == user.orgunit_id
+
+
+def can_manage_benchmarking(user: User) -> bool:
+    """Open campaigns, finalise assessments, run thematic interventions: the unit."""
+    return _role(user) == Role.NATIONAL
