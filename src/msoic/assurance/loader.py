@@ -29,7 +29,9 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
+    mapping: dict[str, Any] = {
+        str(k): v for k, v in loader.construct_mapping(node, deep=True).items()
+    }
     mapping[LINE] = node.start_mark.line + 1
     return mapping
 
@@ -62,7 +64,13 @@ def parse_framework(name: str, text: str) -> dict[str, Any]:
         score = need(g, "score", "grade")
         if not isinstance(score, int | float):
             raise fail(g, f"grade {g.get('code')!r}: score must be a number")
-        grades.append({"code": str(need(g, "code", "grade")), "label": str(need(g, "label", "grade")), "score": score})
+        grades.append(
+            {
+                "code": str(need(g, "code", "grade")),
+                "label": str(need(g, "label", "grade")),
+                "score": score,
+            }
+        )
     codes = [g["code"] for g in grades]
     if len(set(codes)) != len(codes) or not codes:
         raise fail(doc, "grades: codes must be unique and at least one given")
@@ -78,7 +86,7 @@ def parse_framework(name: str, text: str) -> dict[str, Any]:
         if not isinstance(thresholds[key], int | float) or thresholds[key] < 0:
             raise fail(thresholds, f"thresholds: {key} must be a number of at least 0")
 
-    areas = []
+    areas: list[dict[str, str]] = []
     for a in need(doc, "areas", "framework"):
         code = str(need(a, "code", "area"))
         if code in {x["code"] for x in areas}:

@@ -171,6 +171,9 @@ class Grade(models.Model):
             models.UniqueConstraint(fields=["assessment", "standard"], name="uniq_grade_standard")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.standard_id}: {self.final_grade or 'ungraded'}"
+
     @property
     def final_grade(self) -> str:
         """The grade that counts: the agreed grade where the coordinator challenged."""

@@ -7,119 +7,274 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgunits', '0002_reference_data'),
+        ("orgunits", "0002_reference_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('deadline', models.DateField()),
-                ('opened_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('opened_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                ("deadline", models.DateField()),
+                ("opened_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-deadline', '-pk'],
+                "ordering": ["-deadline", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('reviewed', 'Reviewed by coordinator'), ('finalised', 'Finalised')], default='draft', max_length=12)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('green_without_evidence_acknowledged', models.BooleanField(default=False)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('finalised_at', models.DateTimeField(blank=True, null=True)),
-                ('finalised_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('orgunit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='orgunits.orgunit')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('started_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='assurance.assessment')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='assurance.campaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("reviewed", "Reviewed by coordinator"),
+                            ("finalised", "Finalised"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("green_without_evidence_acknowledged", models.BooleanField(default=False)),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("finalised_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "finalised_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "orgunit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessments",
+                        to="orgunits.orgunit",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "started_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="assurance.assessment",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assessments",
+                        to="assurance.campaign",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['campaign', 'orgunit__name'],
+                "ordering": ["campaign", "orgunit__name"],
             },
         ),
         migrations.CreateModel(
-            name='FrameworkVersion',
+            name="FrameworkVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('framework', models.CharField(max_length=40)),
-                ('version', models.CharField(max_length=40)),
-                ('title', models.CharField(max_length=200)),
-                ('file_name', models.CharField(max_length=200)),
-                ('sha256', models.CharField(max_length=64)),
-                ('source', models.TextField(help_text='the YAML text as loaded')),
-                ('definition', models.JSONField(help_text='grades, thresholds and areas as parsed')),
-                ('loaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('previous', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assurance.frameworkversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("framework", models.CharField(max_length=40)),
+                ("version", models.CharField(max_length=40)),
+                ("title", models.CharField(max_length=200)),
+                ("file_name", models.CharField(max_length=200)),
+                ("sha256", models.CharField(max_length=64)),
+                ("source", models.TextField(help_text="the YAML text as loaded")),
+                (
+                    "definition",
+                    models.JSONField(help_text="grades, thresholds and areas as parsed"),
+                ),
+                ("loaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "previous",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assurance.frameworkversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['framework', '-loaded_at', '-pk'],
+                "ordering": ["framework", "-loaded_at", "-pk"],
             },
         ),
         migrations.AddField(
-            model_name='campaign',
-            name='framework_version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='campaigns', to='assurance.frameworkversion'),
+            model_name="campaign",
+            name="framework_version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="campaigns",
+                to="assurance.frameworkversion",
+            ),
         ),
         migrations.CreateModel(
-            name='Standard',
+            name="Standard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('area', models.CharField(max_length=20)),
-                ('reference', models.CharField(max_length=20)),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField()),
-                ('evidence', models.TextField(help_text='what good evidence looks like')),
-                ('maps_from', models.JSONField(default=list, help_text='references in the previous version this standard continues')),
-                ('framework_version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='standards', to='assurance.frameworkversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                ("area", models.CharField(max_length=20)),
+                ("reference", models.CharField(max_length=20)),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField()),
+                ("evidence", models.TextField(help_text="what good evidence looks like")),
+                (
+                    "maps_from",
+                    models.JSONField(
+                        default=list,
+                        help_text="references in the previous version this standard continues",
+                    ),
+                ),
+                (
+                    "framework_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="standards",
+                        to="assurance.frameworkversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['framework_version', 'position'],
+                "ordering": ["framework_version", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Grade',
+            name="Grade",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('grade', models.CharField(blank=True, max_length=20)),
-                ('evidence', models.TextField(blank=True)),
-                ('planned_actions', models.TextField(blank=True)),
-                ('agreed_grade', models.CharField(blank=True, max_length=20)),
-                ('challenge_reason', models.TextField(blank=True)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='grades', to='assurance.assessment')),
-                ('challenged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('standard', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assurance.standard')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("grade", models.CharField(blank=True, max_length=20)),
+                ("evidence", models.TextField(blank=True)),
+                ("planned_actions", models.TextField(blank=True)),
+                ("agreed_grade", models.CharField(blank=True, max_length=20)),
+                ("challenge_reason", models.TextField(blank=True)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="grades",
+                        to="assurance.assessment",
+                    ),
+                ),
+                (
+                    "challenged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "standard",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assurance.standard",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['assessment', 'standard__position'],
+                "ordering": ["assessment", "standard__position"],
             },
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.UniqueConstraint(fields=('campaign', 'orgunit'), name='uniq_campaign_force'),
+            model_name="assessment",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "orgunit"), name="uniq_campaign_force"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='frameworkversion',
-            constraint=models.UniqueConstraint(fields=('framework', 'version'), name='uniq_framework_version'),
+            model_name="frameworkversion",
+            constraint=models.UniqueConstraint(
+                fields=("framework", "version"), name="uniq_framework_version"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='standard',
-            constraint=models.UniqueConstraint(fields=('framework_version', 'reference'), name='uniq_standard_ref'),
+            model_name="standard",
+            constraint=models.UniqueConstraint(
+                fields=("framework_version", "reference"), name="uniq_standard_ref"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='grade',
-            constraint=models.UniqueConstraint(fields=('assessment', 'standard'), name='uniq_grade_standard'),
+            model_name="grade",
+            constraint=models.UniqueConstraint(
+                fields=("assessment", "standard"), name="uniq_grade_standard"
+            ),
         ),
     ]

@@ -1,0 +1,307 @@
+"""Every state change of benchmarking: each ``do_<verb>_<noun>`` runs in a transaction and
+writes its audit row. Rules refused here hold however the change arrives (web, command, demo).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from msoic.assurance.models import (
+    Assessment,
+    AssessmentStatus,
+    Campaign,
+    FrameworkVersion,
+    Grade,
+    Standard,
+)
+from msoic.audit.log import record
+from msoic.orgunits.models import OrgUnit, OrgUnitKind
+
+
+class AssessmentError(ValueError):
+    """A change the rules refuse; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class NeedsAcknowledgement(AssessmentError):
+    """Submission stopped on warnings the force must acknowledge (Green without evidence)."""
+
+
+@dataclass(frozen=True)
+class GradeEntry:
+    grade: str = ""
+    evidence: str = ""
+    planned_actions: str = ""
+
+
+def _actor_user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _refuse_unless_editable(assessment: Assessment) -> None:
+    if assessment.is_locked:
+        raise AssessmentError(["This assessment is finalised and locked; it cannot be changed."])
+    if not assessment.is_editable:
+        raise AssessmentError(["This assessment has been submitted; it can no longer be edited."])
+
+
+def do_open_campaign(
+    framework_version: FrameworkVersion,
+    name: str,
+    deadline: date,
+    forces: Iterable[OrgUnit],
+    *,
+    actor: Any,
+    start_from_previous: bool = True,
+) -> Campaign:
+    """Open a campaign and a draft assessment for each force taking part, each pre-filled
+    from the force's previous assessment when there is one (and ``start_from_previous``)."""
+    forces = list(forces)
+    bad = [f.code for f in forces if f.kind != OrgUnitKind.FORCE]
+    if bad or not forces:
+        raise AssessmentError(
+            [
+                f"Only forces take part in a campaign (not {bad})"
+                if bad
+                else "Choose at least one force."
+            ]
+        )
+    with transaction.atomic():
+        campaign = Campaign.objects.create(
+            name=name,
+            framework_version=framework_version,
+            deadline=deadline,
+            opened_by=_actor_user(actor),
+        )
+        standards = list(framework_version.standards.all())
+        for force in forces:
+            assessment = Assessment.objects.create(campaign=campaign, orgunit=force)
+            Grade.objects.bulk_create(Grade(assessment=assessment, standard=s) for s in standards)
+            if start_from_previous:
+                previous = previous_assessment(assessment)
+                if previous is not None:
+                    _copy_from(assessment, previous)
+        record(
+            actor=actor,
+            action="collection",
+            obj=campaign,
+            detail={
+                "event": "open_campaign",
+                "framework": str(framework_version),
+                "forces": sorted(f.code for f in forces),
+                "deadline": deadline.isoformat(),
+            },
+        )
+    return campaign
+
+
+def previous_assessment(assessment: Assessment) -> Assessment | None:
+    """The same force's assessment in the most recent earlier campaign."""
+    return (
+        Assessment.objects.filter(
+            orgunit_id=assessment.orgunit_id,
+            campaign__deadline__lt=assessment.campaign.deadline,
+        )
+        .select_related("campaign__framework_version")
+        .order_by("-campaign__deadline")
+        .first()
+    )
+
+
+def _copy_from(assessment: Assessment, previous: Assessment) -> int:
+    """Copy grades, evidence and actions across, following each standard's ``maps_from``
+    (or the same reference) into the earlier version. Returns how many standards were filled."""
+    old = {g.standard.reference: g for g in previous.grades.select_related("standard")}
+    filled = 0
+    scale = set(assessment.campaign.framework_version.grade_codes)
+    for grade in assessment.grades.select_related("standard"):
+        refs = grade.standard.maps_from or [grade.standard.reference]
+        sources = [old[r] for r in refs if r in old]
+        if not sources:
+            continue
+        final = [s.final_grade for s in sources if s.final_grade in scale]
+        grade.grade = final[0] if len(set(final)) == 1 else ""
+        grade.evidence = "\n\n".join(s.evidence for s in sources if s.evidence)
+        grade.planned_actions = "\n\n".join(s.planned_actions for s in sources if s.planned_actions)
+        grade.save(update_fields=["grade", "evidence", "planned_actions"])
+        filled += 1
+    assessment.started_from = previous
+    assessment.save(update_fields=["started_from"])
+    return filled
+
+
+def do_save_grades(
+    assessment: Assessment, entries: Mapping[int, GradeEntry], *, actor: Any
+) -> Assessment:
+    """Save a draft: grades (each on the framework's scale, or blank), evidence and actions,
+    keyed by standard id."""
+    _refuse_unless_editable(assessment)
+    version = assessment.campaign.framework_version
+    scale = set(version.grade_codes)
+    problems = []
+    grades = {g.standard_id: g for g in assessment.grades.select_related("standard")}
+    for standard_id, entry in entries.items():
+        if standard_id not in grades:
+            problems.append(f"Standard {standard_id} is not in this framework.")
+        elif entry.grade and entry.grade not in scale:
+            problems.append(
+                f"{grades[standard_id].standard.reference}: {entry.grade!r} is not a grade on "
+                f"the scale ({', '.join(version.grade_codes)})."
+            )
+    if problems:
+        raise AssessmentError(problems)
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        _refuse_unless_editable(locked)
+        changed = []
+        for standard_id, entry in entries.items():
+            g = grades[standard_id]
+            new = (entry.grade, entry.evidence.strip(), entry.planned_actions.strip())
+            if (g.grade, g.evidence, g.planned_actions) != new:
+                g.grade, g.evidence, g.planned_actions = new
+                changed.append(g)
+        Grade.objects.bulk_update(changed, ["grade", "evidence", "planned_actions"])
+        record(
+            actor=actor,
+            action="alteration",
+            obj=assessment,
+            orgunit=assessment.orgunit,
+            detail={"event": "save_grades", "changed": [g.standard.reference for g in changed]},
+        )
+    return assessment
+
+
+def submission_problems(assessment: Assessment) -> tuple[list[str], list[str]]:
+    """(errors, warnings) that stand in the way of submitting."""
+    version = assessment.campaign.framework_version
+    grades = list(assessment.grades.select_related("standard"))
+    errors: list[str] = []
+    ungraded = [g.standard.reference for g in grades if not g.grade]
+    if ungraded:
+        errors.append(f"{len(ungraded)} standard(s) not graded: {', '.join(ungraded)}.")
+    green = version.grade_codes[-1]
+    bare = [g.standard.reference for g in grades if g.grade == green and not g.evidence.strip()]
+    warnings: list[str] = []
+    if bare:
+        message = f"{version.grade_label(green)} without evidence: {', '.join(bare)}."
+        (errors if version.green_without_evidence_is_error else warnings).append(message)
+    return errors, warnings
+
+
+def do_submit_assessment(
+    assessment: Assessment, *, actor: Any, acknowledge_warnings: bool = False
+) -> Assessment:
+    _refuse_unless_editable(assessment)
+    errors, warnings = submission_problems(assessment)
+    if errors:
+        raise AssessmentError(errors)
+    if warnings and not acknowledge_warnings:
+        raise NeedsAcknowledgement(warnings)
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        _refuse_unless_editable(locked)
+        assessment.status = AssessmentStatus.SUBMITTED
+        assessment.submitted_at = timezone.now()
+        assessment.submitted_by = _actor_user(actor)
+        assessment.green_without_evidence_acknowledged = bool(warnings)
+        assessment.save(
+            update_fields=[
+                "status",
+                "submitted_at",
+                "submitted_by",
+                "green_without_evidence_acknowledged",
+            ]
+        )
+        record(
+            actor=actor,
+            action="collection",
+            obj=assessment,
+            orgunit=assessment.orgunit,
+            detail={"event": "submit_assessment", "acknowledged": warnings},
+        )
+    return assessment
+
+
+def do_challenge_grade(grade: Grade, agreed_grade: str, reason: str, *, actor: Any) -> Grade:
+    """The coordinator (or unit) records the agreed grade and why, beside the self-grade."""
+    assessment = grade.assessment
+    if assessment.status not in (AssessmentStatus.SUBMITTED, AssessmentStatus.REVIEWED):
+        raise AssessmentError(
+            ["Only a submitted assessment that is not finalised can have grades challenged."]
+        )
+    version = assessment.campaign.framework_version
+    problems = []
+    if agreed_grade not in version.grade_codes:
+        problems.append(f"{agreed_grade!r} is not a grade on the scale.")
+    if not reason.strip():
+        problems.append("Give the reason for the agreed grade.")
+    if problems:
+        raise AssessmentError(problems)
+    with transaction.atomic():
+        grade.agreed_grade = "" if agreed_grade == grade.grade else agreed_grade
+        grade.challenge_reason = reason.strip() if grade.agreed_grade else ""
+        grade.challenged_by = _actor_user(actor) if grade.agreed_grade else None
+        grade.save(update_fields=["agreed_grade", "challenge_reason", "challenged_by"])
+        record(
+            actor=actor,
+            action="alteration",
+            obj=assessment,
+            orgunit=assessment.orgunit,
+            justification=reason.strip(),
+            detail={
+                "event": "challenge_grade",
+                "standard": grade.standard.reference,
+                "self_grade": grade.grade,
+                "agreed_grade": agreed_grade,
+            },
+        )
+    return grade
+
+
+def do_review_assessment(assessment: Assessment, *, actor: Any) -> Assessment:
+    if assessment.status != AssessmentStatus.SUBMITTED:
+        raise AssessmentError(["Only a submitted assessment can be marked as reviewed."])
+    with transaction.atomic():
+        assessment.status = AssessmentStatus.REVIEWED
+        assessment.reviewed_at = timezone.now()
+        assessment.reviewed_by = _actor_user(actor)
+        assessment.save(update_fields=["status", "reviewed_at", "reviewed_by"])
+        record(
+            actor=actor,
+            action="approve",
+            obj=assessment,
+            orgunit=assessment.orgunit,
+            detail={"event": "review_assessment"},
+        )
+    return assessment
+
+
+def do_finalise_assessment(assessment: Assessment, *, actor: Any) -> Assessment:
+    if assessment.status not in (AssessmentStatus.SUBMITTED, AssessmentStatus.REVIEWED):
+        raise AssessmentError(["Only a submitted assessment can be finalised."])
+    with transaction.atomic():
+        assessment.status = AssessmentStatus.FINALISED
+        assessment.finalised_at = timezone.now()
+        assessment.finalised_by = _actor_user(actor)
+        assessment.save(update_fields=["status", "finalised_at", "finalised_by"])
+        record(
+            actor=actor,
+            action="lock",
+            obj=assessment,
+            orgunit=assessment.orgunit,
+            detail={"event": "finalise_assessment"},
+        )
+    return assessment
+
+
+def standards_of(assessment: Assessment) -> list[Standard]:
+    return list(assessment.campaign.framework_version.standards.all())
