@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "msoic.collection",
     "msoic.metrics",
     "msoic.dashboards",
+    "msoic.peerreview",
     "msoic.api",
     "msoic.assurance",
     "msoic.demo",

@@ -186,6 +186,11 @@ def can_manage_peer_reviews(user: User) -> bool:
     return _role(user) == Role.NATIONAL
 
 
+def can_see_peer_reviews(user: User) -> bool:
+    """Forces, coordinators and the unit use peer reviews (partners and admins do not)."""
+    return _role(user) in {Role.NATIONAL, Role.REGIONAL, Role.FORCE}
+
+
 def peer_reviews_visible_to(user: User) -> QuerySet[PeerReview]:
     """National: every review at every stage. Force and regional users: their forces'
     reviews once published. Partners and administrators: none."""

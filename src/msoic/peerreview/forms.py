@@ -1,0 +1,89 @@
+"""Input at the web boundary of peer reviews."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from msoic.accounts.models import Role, User
+from msoic.orgunits.models import OrgUnit
+from msoic.peerreview.models import Priority, RecStatus, Stage, Theme
+
+DATE = forms.DateInput(attrs={"type": "date", "class": "govuk-input govuk-input--width-10"})
+TEXT = forms.TextInput(attrs={"class": "govuk-input"})
+AREA = forms.Textarea(attrs={"class": "govuk-textarea", "rows": 3})
+SELECT = forms.Select(attrs={"class": "govuk-select"})
+UNPUBLISHED_STAGES = [(s.value, s.label) for s in Stage if s != Stage.PUBLISHED]
+
+
+class ReviewForm(forms.Form):
+    stage = forms.ChoiceField(choices=UNPUBLISHED_STAGES, widget=SELECT)
+    fieldwork_start = forms.DateField(required=False, widget=DATE)
+    fieldwork_end = forms.DateField(required=False, widget=DATE)
+    report_due = forms.DateField(required=False, widget=DATE)
+    team = forms.ModelMultipleChoiceField(
+        queryset=User.objects.filter(role=Role.NATIONAL, is_active=True).order_by("username"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    team_names = forms.CharField(required=False, widget=AREA, label="Other reviewers")
+    summary = forms.CharField(required=False, widget=AREA)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("fieldwork_start"), data.get("fieldwork_end")
+        if start and end and end < start:
+            self.add_error("fieldwork_end", "Fieldwork cannot end before it starts")
+        return data
+
+
+class ScheduleForm(ReviewForm):
+    force = forms.ModelChoiceField(
+        queryset=OrgUnit.objects.forces().order_by("name"), widget=SELECT, to_field_name="code"
+    )
+
+    field_order = ["force"]
+
+
+class RecommendationForm(forms.Form):
+    theme = forms.ChoiceField(choices=Theme.choices, widget=SELECT)
+    priority = forms.ChoiceField(choices=Priority.choices, widget=SELECT, initial=Priority.MEDIUM)
+    text = forms.CharField(widget=AREA, max_length=4000)
+
+
+class GoodPracticeForm(forms.Form):
+    theme = forms.ChoiceField(choices=Theme.choices, widget=SELECT)
+    title = forms.CharField(max_length=200, widget=TEXT)
+    text = forms.CharField(widget=AREA, max_length=4000, label="Description")
+
+
+class PlanForm(forms.Form):
+    owner = forms.CharField(max_length=200, required=False, widget=TEXT)
+    due_date = forms.DateField(required=False, widget=DATE)
+
+
+class ProgressForm(forms.Form):
+    status = forms.ChoiceField(choices=RecStatus.choices, widget=SELECT)
+    on = forms.DateField(widget=DATE, label="Date")
+    note = forms.CharField(required=False, widget=AREA, max_length=4000)
+    evidence = forms.CharField(required=False, widget=AREA, max_length=4000)
+    reason = forms.CharField(
+        required=False, widget=AREA, max_length=4000, label="Reason (if not accepted)"
+    )
+
+
+class TaskGroupForm(forms.Form):
+    chair = forms.CharField(max_length=200, widget=TEXT)
+    members = forms.CharField(required=False, widget=AREA, label="Members (one a line)")
+
+
+class PublishGoodPracticeForm(forms.Form):
+    show_source = forms.BooleanField(required=False, label="Name the force it came from")
+
+
+class LibraryFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label="Search", widget=TEXT)
+    theme = forms.ChoiceField(
+        required=False, choices=[("", "All themes"), *Theme.choices], widget=SELECT
+    )
