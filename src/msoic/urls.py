@@ -8,6 +8,7 @@ urlpatterns = [
     path("dashboards/", include("msoic.dashboards.urls")),
     path("returns/", include("msoic.collection.urls")),
     path("audit/", include("msoic.audit.urls")),
+    path("assurance/", include("msoic.assurance.urls")),
     path("peer-reviews/", include("msoic.peerreview.urls")),
     path("api/v1/", include("msoic.api.urls")),
 ]
