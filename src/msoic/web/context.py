@@ -20,6 +20,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("returns", "Returns"))
     if access.can_see_peer_reviews(user):
         items.append(("peer-reviews", "Peer reviews"))
+    if access.can_see_benchmarking(user):
+        items.append(("benchmarking", "Benchmarking"))
     if access.can_browse_audit(user):
         items.append(("audit-log", "Audit log"))
     items.append(("api-docs", "API"))
