@@ -31,7 +31,7 @@ class ReviewForm(forms.Form):
     summary = forms.CharField(required=False, widget=AREA)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("fieldwork_start"), data.get("fieldwork_end")
         if start and end and end < start:
             self.add_error("fieldwork_end", "Fieldwork cannot end before it starts")

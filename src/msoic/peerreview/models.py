@@ -128,6 +128,9 @@ class RecommendationUpdate(models.Model):
     class Meta:
         ordering = ["recommendation_id", "on", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.on}: {self.get_status_to_display()}"
+
 
 class GoodPractice(models.Model):
     review = models.ForeignKey(PeerReview, on_delete=models.CASCADE, related_name="good_practice")
@@ -153,6 +156,9 @@ class TaskGroup(models.Model):
     )
     chair = models.CharField(max_length=200)
     members = models.TextField(blank=True, help_text="One member per line")
+
+    def __str__(self) -> str:
+        return f"Task-and-finish group of {self.force_id}"
 
     def member_list(self) -> list[str]:
         return [m.strip() for m in self.members.splitlines() if m.strip()]

@@ -22,7 +22,11 @@ from msoic.peerreview.models import (
     Theme,
 )
 
-AGE_BANDS = (("Under 6 months", 0, 183), ("6 to 12 months", 183, 366), ("Over 12 months", 366, None))
+AGE_BANDS = (
+    ("Under 6 months", 0, 183),
+    ("6 to 12 months", 183, 366),
+    ("Over 12 months", 366, None),
+)
 
 
 @dataclass

@@ -30,12 +30,8 @@ urlpatterns = [
     path(
         "recommendations/<int:pk>/", views.recommendation_detail, name="peerreview-recommendation"
     ),
-    path(
-        "recommendations/<int:pk>/edit/", views.recommendation_edit, name="peerreview-rec-edit"
-    ),
-    path(
-        "recommendations/<int:pk>/plan/", views.recommendation_plan, name="peerreview-rec-plan"
-    ),
+    path("recommendations/<int:pk>/edit/", views.recommendation_edit, name="peerreview-rec-edit"),
+    path("recommendations/<int:pk>/plan/", views.recommendation_plan, name="peerreview-rec-plan"),
     path(
         "recommendations/<int:pk>/progress/",
         views.recommendation_progress,

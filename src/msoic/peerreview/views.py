@@ -37,7 +37,6 @@ from msoic.peerreview.forms import (
 from msoic.peerreview.models import (
     GoodPractice,
     PeerReview,
-
     RecStatus,
     TaskGroup,
     Theme,
@@ -79,6 +78,8 @@ def _require_unit(user: User) -> None:
 @login_required
 @require_GET
 def review_list(request: AuthenticatedRequest) -> HttpResponse:
+    if not access.can_see_peer_reviews(request.user):
+        raise PermissionDenied("Peer reviews are for forces, coordinators and the unit")
     reviews = (
         access.peer_reviews_visible_to(request.user)
         .select_related("force__parent")
@@ -381,9 +382,7 @@ def recommendation_progress(request: AuthenticatedRequest, pk: int) -> HttpRespo
     else:
         _attempt(
             request,
-            lambda: actions.do_update_recommendation(
-                rec, actor=request.user, **form.cleaned_data
-            ),
+            lambda: actions.do_update_recommendation(rec, actor=request.user, **form.cleaned_data),
             "Update recorded",
         )
     return redirect("peerreview-recommendation", rec.pk)
@@ -411,10 +410,7 @@ TRACKER_HEADER = [
 @require_GET
 def tracker(request: AuthenticatedRequest) -> HttpResponse:
     """The recommendations roll-up (scoped: a force sees itself, a coordinator the region)."""
-    if not (
-        access.can_manage_peer_reviews(request.user)
-        or access.detail_orgunits(request.user).exists()
-    ):
+    if not access.can_see_peer_reviews(request.user):
         raise PermissionDenied("The roll-up is for forces, coordinators and the unit")
     today = _today()
     recs = access.recommendations_visible_to(request.user)
@@ -468,9 +464,7 @@ def tracker(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 def library(request: AuthenticatedRequest) -> HttpResponse:
     items = access.good_practice_visible_to(request.user).select_related("review__force")
-    if not access.can_manage_peer_reviews(request.user) and not (
-        access.detail_orgunits(request.user).exists()
-    ):
+    if not access.can_see_peer_reviews(request.user):
         raise PermissionDenied("The library is for forces, coordinators and the unit")
     form = LibraryFilterForm(request.GET or None)
     if form.is_valid():
@@ -514,5 +508,3 @@ def good_practice_withdraw(request: AuthenticatedRequest, pk: int) -> HttpRespon
     actions.do_withdraw_good_practice(item, actor=request.user)
     messages.success(request, "Withdrawn from the library")
     return redirect(reverse("peerreview-detail", args=[item.review_id]) + "#good-practice")
-
-

@@ -7,98 +7,264 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgunits', '0002_reference_data'),
+        ("orgunits", "0002_reference_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PeerReview',
+            name="PeerReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(choices=[('planned', 'Planned'), ('fieldwork', 'Fieldwork'), ('drafted', 'Report drafted'), ('published', 'Published')], default='planned', max_length=16)),
-                ('fieldwork_start', models.DateField(blank=True, null=True)),
-                ('fieldwork_end', models.DateField(blank=True, null=True)),
-                ('report_due', models.DateField(blank=True, null=True)),
-                ('published_on', models.DateField(blank=True, null=True)),
-                ('team_names', models.TextField(blank=True, help_text='Reviewers without an account')),
-                ('summary', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('force', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='peer_reviews', to='orgunits.orgunit')),
-                ('team', models.ManyToManyField(blank=True, related_name='peer_review_teams', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("fieldwork", "Fieldwork"),
+                            ("drafted", "Report drafted"),
+                            ("published", "Published"),
+                        ],
+                        default="planned",
+                        max_length=16,
+                    ),
+                ),
+                ("fieldwork_start", models.DateField(blank=True, null=True)),
+                ("fieldwork_end", models.DateField(blank=True, null=True)),
+                ("report_due", models.DateField(blank=True, null=True)),
+                ("published_on", models.DateField(blank=True, null=True)),
+                (
+                    "team_names",
+                    models.TextField(blank=True, help_text="Reviewers without an account"),
+                ),
+                ("summary", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "force",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="peer_reviews",
+                        to="orgunits.orgunit",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ManyToManyField(
+                        blank=True, related_name="peer_review_teams", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['force__name', '-pk'],
+                "ordering": ["force__name", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='GoodPractice',
+            name="GoodPractice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('theme', models.CharField(choices=[('leadership', 'Leadership and governance'), ('intelligence', 'Intelligence collection and development'), ('operational', 'Operational response'), ('investigations', 'Investigations'), ('training', 'Training and awareness')], max_length=16)),
-                ('title', models.CharField(max_length=200)),
-                ('text', models.TextField()),
-                ('library_published', models.BooleanField(default=False)),
-                ('library_published_on', models.DateField(blank=True, null=True)),
-                ('show_source', models.BooleanField(default=False)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='good_practice', to='peerreview.peerreview')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "theme",
+                    models.CharField(
+                        choices=[
+                            ("leadership", "Leadership and governance"),
+                            ("intelligence", "Intelligence collection and development"),
+                            ("operational", "Operational response"),
+                            ("investigations", "Investigations"),
+                            ("training", "Training and awareness"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("text", models.TextField()),
+                ("library_published", models.BooleanField(default=False)),
+                ("library_published_on", models.DateField(blank=True, null=True)),
+                ("show_source", models.BooleanField(default=False)),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="good_practice",
+                        to="peerreview.peerreview",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['theme', 'title', 'pk'],
+                "ordering": ["theme", "title", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Recommendation',
+            name="Recommendation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('theme', models.CharField(choices=[('leadership', 'Leadership and governance'), ('intelligence', 'Intelligence collection and development'), ('operational', 'Operational response'), ('investigations', 'Investigations'), ('training', 'Training and awareness')], max_length=16)),
-                ('priority', models.CharField(choices=[('high', 'High'), ('medium', 'Medium'), ('low', 'Low')], default='medium', max_length=8)),
-                ('text', models.TextField()),
-                ('owner', models.CharField(blank=True, max_length=200)),
-                ('due_date', models.DateField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('in_progress', 'In progress'), ('implemented', 'Implemented, pending verification'), ('closed', 'Verified closed'), ('not_accepted', 'Not accepted')], default='open', max_length=16)),
-                ('reason', models.TextField(blank=True, help_text='Why it was not accepted')),
-                ('verified_on', models.DateField(blank=True, null=True)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recommendations', to='peerreview.peerreview')),
-                ('verified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "theme",
+                    models.CharField(
+                        choices=[
+                            ("leadership", "Leadership and governance"),
+                            ("intelligence", "Intelligence collection and development"),
+                            ("operational", "Operational response"),
+                            ("investigations", "Investigations"),
+                            ("training", "Training and awareness"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[("high", "High"), ("medium", "Medium"), ("low", "Low")],
+                        default="medium",
+                        max_length=8,
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("owner", models.CharField(blank=True, max_length=200)),
+                ("due_date", models.DateField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("in_progress", "In progress"),
+                            ("implemented", "Implemented, pending verification"),
+                            ("closed", "Verified closed"),
+                            ("not_accepted", "Not accepted"),
+                        ],
+                        default="open",
+                        max_length=16,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, help_text="Why it was not accepted")),
+                ("verified_on", models.DateField(blank=True, null=True)),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="recommendations",
+                        to="peerreview.peerreview",
+                    ),
+                ),
+                (
+                    "verified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['review_id', 'number'],
+                "ordering": ["review_id", "number"],
             },
         ),
         migrations.CreateModel(
-            name='RecommendationUpdate',
+            name="RecommendationUpdate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on', models.DateField()),
-                ('status_from', models.CharField(choices=[('open', 'Open'), ('in_progress', 'In progress'), ('implemented', 'Implemented, pending verification'), ('closed', 'Verified closed'), ('not_accepted', 'Not accepted')], max_length=16)),
-                ('status_to', models.CharField(choices=[('open', 'Open'), ('in_progress', 'In progress'), ('implemented', 'Implemented, pending verification'), ('closed', 'Verified closed'), ('not_accepted', 'Not accepted')], max_length=16)),
-                ('note', models.TextField(blank=True)),
-                ('evidence', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recommendation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='updates', to='peerreview.recommendation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("on", models.DateField()),
+                (
+                    "status_from",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("in_progress", "In progress"),
+                            ("implemented", "Implemented, pending verification"),
+                            ("closed", "Verified closed"),
+                            ("not_accepted", "Not accepted"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "status_to",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("in_progress", "In progress"),
+                            ("implemented", "Implemented, pending verification"),
+                            ("closed", "Verified closed"),
+                            ("not_accepted", "Not accepted"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("evidence", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recommendation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="updates",
+                        to="peerreview.recommendation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['recommendation_id', 'on', 'pk'],
+                "ordering": ["recommendation_id", "on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='TaskGroup',
+            name="TaskGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('chair', models.CharField(max_length=200)),
-                ('members', models.TextField(blank=True, help_text='One member per line')),
-                ('force', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='peer_review_group', to='orgunits.orgunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("chair", models.CharField(max_length=200)),
+                ("members", models.TextField(blank=True, help_text="One member per line")),
+                (
+                    "force",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="peer_review_group",
+                        to="orgunits.orgunit",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='recommendation',
-            constraint=models.UniqueConstraint(fields=('review', 'number'), name='peerreview_rec_number'),
+            model_name="recommendation",
+            constraint=models.UniqueConstraint(
+                fields=("review", "number"), name="peerreview_rec_number"
+            ),
         ),
     ]
