@@ -1,0 +1,19 @@
+"""URLs of benchmarking (mounted at /assurance/)."""
+
+from django.urls import path
+
+from msoic.assurance import views
+
+urlpatterns = [
+    path("", views.hub, name="benchmarking"),
+    path("campaigns/new/", views.campaign_new, name="benchmarking-campaign-new"),
+    path("campaigns/<int:pk>/", views.campaign_detail, name="benchmarking-campaign"),
+    path("assessments/<int:pk>/", views.assessment_detail, name="benchmarking-assessment"),
+    path(
+        "assessments/<int:pk>/challenge/",
+        views.assessment_challenge,
+        name="benchmarking-challenge",
+    ),
+    path("assessments/<int:pk>/review/", views.assessment_review, name="benchmarking-review"),
+    path("assessments/<int:pk>/finalise/", views.assessment_finalise, name="benchmarking-finalise"),
+]

@@ -1,0 +1,223 @@
+"""Web pages for benchmarking: campaigns, each force's assessment (fill in, submit,
+review and challenge, finalise). Views are thin: objects come through
+:mod:`msoic.accounts.access`, every change is an action in :mod:`msoic.assurance.actions`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from msoic.accounts import access
+from msoic.accounts.models import User
+from msoic.assurance import actions
+from msoic.assurance.forms import CampaignForm, ChallengeForm, grade_choices, grade_entries
+from msoic.assurance.models import Assessment, Campaign, Grade
+
+GRADE_TAGS = {"red": "govuk-tag--red", "amber": "govuk-tag--orange", "green": "govuk-tag--green"}
+
+
+class AuthenticatedRequest(HttpRequest):
+    user: User
+
+
+def _need_benchmarking(user: User) -> None:
+    if not access.can_see_benchmarking(user):
+        raise PermissionDenied("Benchmarking is for forces, coordinators and the unit")
+
+
+@login_required
+@require_GET
+def hub(request: AuthenticatedRequest) -> HttpResponse:
+    _need_benchmarking(request.user)
+    visible = access.assessments_visible_to(request.user).select_related("orgunit")
+    by_campaign: dict[int, list[Assessment]] = {}
+    for a in visible.order_by("orgunit__name"):
+        by_campaign.setdefault(a.campaign_id, []).append(a)
+    campaigns = list(Campaign.objects.select_related("framework_version"))
+    rows = [{"campaign": c, "assessments": by_campaign.get(c.pk, [])} for c in campaigns]
+    return render(
+        request,
+        "assurance/hub.html",
+        {"rows": rows, "can_manage": access.can_manage_benchmarking(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_new(request: AuthenticatedRequest) -> HttpResponse:
+    if not access.can_manage_benchmarking(request.user):
+        raise PermissionDenied("Only the unit opens benchmarking campaigns")
+    form = CampaignForm(request.POST or None, initial={"forces": []})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        campaign = actions.do_open_campaign(
+            d["framework_version"],
+            d["name"],
+            d["deadline"],
+            d["forces"],
+            actor=request.user,
+            start_from_previous=d["start_from_previous"],
+        )
+        messages.success(request, f"Opened {campaign.name} for {len(d['forces'])} forces.")
+        return redirect("benchmarking-campaign", pk=campaign.pk)
+    return render(request, "assurance/campaign_new.html", {"form": form})
+
+
+@login_required
+@require_GET
+def campaign_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    _need_benchmarking(request.user)
+    try:
+        campaign = Campaign.objects.select_related("framework_version").get(pk=pk)
+    except Campaign.DoesNotExist as exc:
+        raise Http404("No such campaign") from exc
+    assessments = (
+        access.assessments_visible_to(request.user)
+        .filter(campaign=campaign)
+        .select_related("orgunit")
+        .order_by("orgunit__name")
+    )
+    return render(
+        request,
+        "assurance/campaign.html",
+        {"campaign": campaign, "assessments": assessments},
+    )
+
+
+def _assessment_context(request: AuthenticatedRequest, assessment: Assessment) -> dict[str, Any]:
+    version = assessment.campaign.framework_version
+    grades = list(assessment.grades.select_related("standard", "challenged_by"))
+    areas = [
+        {"area": a, "grades": [g for g in grades if g.standard.area == a["code"]]}
+        for a in version.areas
+    ]
+    user = request.user
+    labels = {g["code"]: g["label"] for g in version.grades}
+    for g in grades:
+        g.label = labels.get(g.grade, "")  # type: ignore[attr-defined]
+        g.agreed_label = labels.get(g.agreed_grade, "")  # type: ignore[attr-defined]
+        g.tag = GRADE_TAGS.get(g.grade, "")  # type: ignore[attr-defined]
+        g.agreed_tag = GRADE_TAGS.get(g.agreed_grade, "")  # type: ignore[attr-defined]
+    open_for_review = assessment.status in ("submitted", "reviewed")
+    errors, warnings = actions.submission_problems(assessment)
+    return {
+        "assessment": assessment,
+        "version": version,
+        "areas": areas,
+        "choices": grade_choices(version),
+        "can_edit": access.can_edit_assessment(user, assessment),
+        "can_challenge": open_for_review and access.can_review_assessment(user, assessment),
+        "can_review": assessment.status == "submitted"
+        and access.can_review_assessment(user, assessment),
+        "can_finalise": open_for_review and access.can_manage_benchmarking(user),
+        "graded": sum(1 for g in grades if g.grade),
+        "total": len(grades),
+        "pending_warnings": warnings if assessment.is_editable and not errors else [],
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    assessment = access.get_assessment_for_user(request.user, pk)
+    problems: list[str] = []
+    needs_ack: list[str] = []
+    if request.method == "POST":
+        if not access.can_write_orgunit(request.user, assessment.orgunit):
+            raise PermissionDenied("Only the force (or the unit) fills in its assessment")
+        standards = actions.standards_of(assessment)
+        try:
+            actions.do_save_grades(
+                assessment, grade_entries(request.POST, standards), actor=request.user
+            )
+            if request.POST.get("action") == "submit":
+                actions.do_submit_assessment(
+                    assessment,
+                    actor=request.user,
+                    acknowledge_warnings=request.POST.get("acknowledge") == "yes",
+                )
+                messages.success(request, "Assessment submitted to your regional coordinator.")
+            else:
+                messages.success(request, "Draft saved.")
+            return redirect("benchmarking-assessment", pk=assessment.pk)
+        except actions.NeedsAcknowledgement as exc:
+            needs_ack = exc.problems
+        except actions.AssessmentError as exc:
+            problems = exc.problems
+    context = _assessment_context(request, assessment)
+    context.update(problems=problems, needs_ack=needs_ack)
+    status = 400 if problems else 200
+    return render(request, "assurance/assessment.html", context, status=status)
+
+
+@login_required
+@require_POST
+def assessment_challenge(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    assessment = access.get_assessment_for_user(request.user, pk)
+    if not access.can_review_assessment(request.user, assessment):
+        raise PermissionDenied("Only the force's regional coordinator or the unit challenge grades")
+    form = ChallengeForm(request.POST)
+    problems = []
+    if form.is_valid():
+        try:
+            grade = assessment.grades.select_related("standard").get(
+                standard_id=form.cleaned_data["standard"]
+            )
+        except Grade.DoesNotExist as exc:
+            raise Http404("No such standard in this assessment") from exc
+        try:
+            actions.do_challenge_grade(
+                grade,
+                form.cleaned_data["agreed_grade"],
+                form.cleaned_data["reason"],
+                actor=request.user,
+            )
+            messages.success(request, f"Agreed grade recorded for {grade.standard.reference}.")
+            return redirect("benchmarking-assessment", pk=assessment.pk)
+        except actions.AssessmentError as exc:
+            problems = exc.problems
+    else:
+        problems = [f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items()]
+    context = _assessment_context(request, assessment)
+    context.update(problems=problems, needs_ack=[])
+    return render(request, "assurance/assessment.html", context, status=400)
+
+
+def _transition(request: AuthenticatedRequest, pk: int, verb: str) -> HttpResponse:
+    assessment = access.get_assessment_for_user(request.user, pk)
+    if verb == "review":
+        allowed = access.can_review_assessment(request.user, assessment)
+    else:
+        allowed = access.can_manage_benchmarking(request.user)
+    if not allowed:
+        raise PermissionDenied(f"You may not {verb} this assessment")
+    try:
+        if verb == "review":
+            actions.do_review_assessment(assessment, actor=request.user)
+            messages.success(request, "Assessment marked as reviewed.")
+        else:
+            actions.do_finalise_assessment(assessment, actor=request.user)
+            messages.success(request, "Assessment finalised and locked.")
+    except actions.AssessmentError as exc:
+        context = _assessment_context(request, assessment)
+        context.update(problems=exc.problems, needs_ack=[])
+        return render(request, "assurance/assessment.html", context, status=400)
+    return redirect("benchmarking-assessment", pk=assessment.pk)
+
+
+@login_required
+@require_POST
+def assessment_review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, "review")
+
+
+@login_required
+@require_POST
+def assessment_finalise(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, "finalise")
