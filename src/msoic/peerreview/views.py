@@ -38,6 +38,7 @@ from msoic.peerreview.models import (
     GoodPractice,
     PeerReview,
     RecStatus,
+    Stage,
     TaskGroup,
     Theme,
 )
@@ -413,7 +414,7 @@ def tracker(request: AuthenticatedRequest) -> HttpResponse:
     if not access.can_see_peer_reviews(request.user):
         raise PermissionDenied("The roll-up is for forces, coordinators and the unit")
     today = _today()
-    recs = access.recommendations_visible_to(request.user)
+    recs = access.recommendations_visible_to(request.user).filter(review__stage=Stage.PUBLISHED)
     fmt = request.GET.get("format", "")
     if fmt in ("csv", "xlsx"):
         rows = [
