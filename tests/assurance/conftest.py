@@ -7,7 +7,12 @@ from typing import Any
 
 import pytest
 
-from msoic.assurance.actions import GradeEntry, do_open_campaign, do_save_grades
+from msoic.assurance.actions import (
+    GradeEntry,
+    do_open_campaign,
+    do_save_grades,
+    do_submit_assessment,
+)
 from msoic.assurance.models import Assessment, Campaign, FrameworkVersion
 from msoic.orgunits.models import OrgUnit
 
@@ -20,7 +25,7 @@ def framework() -> FrameworkVersion:
 
 def open_campaign(actor: Any, forces: tuple[str, ...] = CAMPAIGN_FORCES, **kw: Any) -> Campaign:
     return do_open_campaign(
-        framework(),
+        kw.pop("version", None) or framework(),
         kw.pop("name", "Benchmarking 2023/24"),
         kw.pop("deadline", date(2024, 3, 31)),
         OrgUnit.objects.filter(code__in=forces),
@@ -47,3 +52,24 @@ def campaign(personas: dict[str, Any]) -> Campaign:
 @pytest.fixture
 def assessments(campaign: Campaign) -> dict[str, Assessment]:
     return {a.orgunit.code: a for a in campaign.assessments.select_related("orgunit")}
+
+
+def submitted_campaign(
+    actor: Any,
+    grades: dict[str, dict[str, str]],
+    default: str = "green",
+    **kw: Any,
+) -> Campaign:
+    """A campaign whose forces (the keys) have submitted: every standard ``default`` except
+    the references given per force ({"kent": {"LG1": "red"}})."""
+    campaign = open_campaign(actor, tuple(grades), **kw)
+    standards = list(campaign.framework_version.standards.all())
+    for a in campaign.assessments.select_related("orgunit"):
+        overrides = grades[a.orgunit.code]
+        entries = {
+            s.pk: GradeEntry(grade=overrides.get(s.reference, default), evidence="Evidence")
+            for s in standards
+        }
+        do_save_grades(a, entries, actor=actor)
+        do_submit_assessment(a, actor=actor)
+    return campaign

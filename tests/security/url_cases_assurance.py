@@ -114,6 +114,49 @@ def finalise(w: World) -> list[Case]:
     ]
 
 
+def results(w: World) -> list[Case]:
+    pk = _setup(w)["kent"].campaign_id
+    cases = [
+        Case(p, f"/assurance/campaigns/{pk}/results/", {200} if p in BENCHMARKING else {403})
+        for p in PERSONAS
+    ]
+    return cases + [Case("national", "/assurance/campaigns/999999/results/", {404})]
+
+
+def results_download(w: World) -> list[Case]:
+    pk = _setup(w)["kent"].campaign_id
+    return [
+        Case(p, f"/assurance/campaigns/{pk}/results.{fmt}", {200} if p in BENCHMARKING else {403})
+        for p in PERSONAS
+        for fmt in ("csv", "xlsx")
+    ] + [Case("national", f"/assurance/campaigns/{pk}/results.pdf", {404})]
+
+
+def intervention_accept(w: World) -> list[Case]:
+    a = _setup(w)
+    campaign = a["kent"].campaign
+    standard = campaign.framework_version.standards.get(reference="LG1")
+    order = [p for p in PERSONAS if p != "national"] + ["national"]
+    url = f"/assurance/campaigns/{campaign.pk}/interventions/"
+    return [
+        Case(p, url, {302} if p == "national" else {403}, "post", {"standard": standard.pk})
+        for p in order
+    ]
+
+
+def intervention(w: World) -> list[Case]:
+    from msoic.assurance.models import ThematicIntervention
+
+    a = _setup(w)
+    campaign = a["kent"].campaign
+    standard = campaign.framework_version.standards.get(reference="LG1")
+    item = ThematicIntervention.objects.create(campaign=campaign, standard=standard, reason="r")
+    return [
+        Case(p, f"/assurance/interventions/{item.pk}/", {200} if p == "national" else {403})
+        for p in PERSONAS
+    ]
+
+
 CASES: dict[str, Callable[[World], list[Case]]] = {
     "benchmarking": hub,
     "benchmarking-campaign-new": campaign_new,
@@ -122,4 +165,8 @@ CASES: dict[str, Callable[[World], list[Case]]] = {
     "benchmarking-challenge": challenge,
     "benchmarking-review": review,
     "benchmarking-finalise": finalise,
+    "benchmarking-results": results,
+    "benchmarking-results-download": results_download,
+    "benchmarking-intervention-accept": intervention_accept,
+    "benchmarking-intervention": intervention,
 }

@@ -18,7 +18,9 @@ from msoic.assurance.models import (
     Campaign,
     FrameworkVersion,
     Grade,
+    InterventionStatus,
     Standard,
+    ThematicIntervention,
 )
 from msoic.audit.log import record
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
@@ -305,3 +307,64 @@ def do_finalise_assessment(assessment: Assessment, *, actor: Any) -> Assessment:
 
 def standards_of(assessment: Assessment) -> list[Standard]:
     return list(assessment.campaign.framework_version.standards.all())
+
+
+def do_accept_intervention(
+    campaign: Campaign, standard: Standard, *, actor: Any
+) -> ThematicIntervention:
+    """The unit takes up a proposed thematic intervention (a standard over the threshold)."""
+    from msoic.assurance.collation import collate
+
+    if standard.framework_version_id != campaign.framework_version_id:
+        raise AssessmentError(["That standard is not in this campaign's framework."])
+    proposals = dict((s.pk, reason) for s, reason in collate(campaign).over_threshold())
+    if standard.pk not in proposals:
+        raise AssessmentError(
+            [f"{standard.reference} is not over the intervention threshold in this campaign."]
+        )
+    if ThematicIntervention.objects.filter(campaign=campaign, standard=standard).exists():
+        raise AssessmentError([f"{standard.reference} is already a thematic intervention."])
+    with transaction.atomic():
+        intervention = ThematicIntervention.objects.create(
+            campaign=campaign,
+            standard=standard,
+            reason=proposals[standard.pk],
+            accepted_by=_actor_user(actor),
+        )
+        record(
+            actor=actor,
+            action="approve",
+            obj=intervention,
+            detail={"event": "accept_intervention", "standard": standard.reference},
+        )
+    return intervention
+
+
+def do_update_intervention(
+    intervention: ThematicIntervention,
+    *,
+    status: str,
+    plan: str,
+    lead: str,
+    due: date | None,
+    actor: Any,
+) -> ThematicIntervention:
+    if status not in InterventionStatus.values:
+        raise AssessmentError([f"{status!r} is not an intervention status."])
+    if status in (InterventionStatus.PLANNED, InterventionStatus.IN_PROGRESS) and not plan.strip():
+        raise AssessmentError(["Write the plan before marking the intervention planned."])
+    with transaction.atomic():
+        before = intervention.status
+        intervention.status = status
+        intervention.plan = plan.strip()
+        intervention.lead = lead.strip()
+        intervention.due = due
+        intervention.updated_at = timezone.now()
+        intervention.save()
+        record(
+            actor=actor,
+            action="alteration",
+            obj=intervention,
+            detail={"event": "update_intervention", "from": before, "to": status},
+        )
+    return intervention

@@ -9,7 +9,7 @@ from django import forms
 from django.http import QueryDict
 
 from msoic.assurance.actions import GradeEntry
-from msoic.assurance.models import FrameworkVersion, Standard
+from msoic.assurance.models import FrameworkVersion, InterventionStatus, Standard
 from msoic.orgunits.models import OrgUnit
 
 MAX_TEXT = 10_000
@@ -51,3 +51,10 @@ def grade_entries(data: QueryDict, standards: list[Standard]) -> dict[int, Grade
 
 def grade_choices(version: FrameworkVersion) -> list[dict[str, Any]]:
     return [{"code": g["code"], "label": g["label"]} for g in version.grades]
+
+
+class InterventionForm(forms.Form):
+    status = forms.ChoiceField(choices=InterventionStatus.choices, label="Status")
+    plan = forms.CharField(widget=forms.Textarea, required=False, max_length=MAX_TEXT)
+    lead = forms.CharField(required=False, max_length=120, label="Lead")
+    due = forms.DateField(required=False, label="Due date", help_text="For example, 2024-09-30")

@@ -182,3 +182,40 @@ class Grade(models.Model):
     @property
     def is_challenged(self) -> bool:
         return bool(self.agreed_grade)
+
+
+class InterventionStatus(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted"
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+
+
+class ThematicIntervention(models.Model):
+    """A standard many forces are weak on, taken up by the unit as a thematic intervention."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="interventions")
+    standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(help_text="why it was proposed (the threshold crossed)")
+    status = models.CharField(
+        max_length=12, choices=InterventionStatus.choices, default=InterventionStatus.ACCEPTED
+    )
+    plan = models.TextField(blank=True)
+    lead = models.CharField(max_length=120, blank=True)
+    due = models.DateField(null=True, blank=True)
+    accepted_at = models.DateTimeField(default=timezone.now)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["campaign", "standard__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "standard"], name="uniq_intervention_standard"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign}: {self.standard.reference}"

@@ -16,4 +16,16 @@ urlpatterns = [
     ),
     path("assessments/<int:pk>/review/", views.assessment_review, name="benchmarking-review"),
     path("assessments/<int:pk>/finalise/", views.assessment_finalise, name="benchmarking-finalise"),
+    path("campaigns/<int:pk>/results/", views.campaign_results, name="benchmarking-results"),
+    path(
+        "campaigns/<int:pk>/results.<str:fmt>",
+        views.campaign_results_download,
+        name="benchmarking-results-download",
+    ),
+    path(
+        "campaigns/<int:pk>/interventions/",
+        views.intervention_accept,
+        name="benchmarking-intervention-accept",
+    ),
+    path("interventions/<int:pk>/", views.intervention_detail, name="benchmarking-intervention"),
 ]

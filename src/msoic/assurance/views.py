@@ -16,8 +16,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from msoic.accounts import access
 from msoic.accounts.models import User
 from msoic.assurance import actions
-from msoic.assurance.forms import CampaignForm, ChallengeForm, grade_choices, grade_entries
-from msoic.assurance.models import Assessment, Campaign, Grade
+from msoic.assurance.forms import (
+    CampaignForm,
+    ChallengeForm,
+    InterventionForm,
+    grade_choices,
+    grade_entries,
+)
+from msoic.assurance.models import Assessment, Campaign, Grade, Standard, ThematicIntervention
+from msoic.assurance.results import export_rows, results_for
+from msoic.web.exports import csv_response, xlsx_response
 
 GRADE_TAGS = {"red": "govuk-tag--red", "amber": "govuk-tag--orange", "green": "govuk-tag--green"}
 
@@ -221,3 +229,85 @@ def assessment_review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def assessment_finalise(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _transition(request, pk, "finalise")
+
+
+def _campaign_for_benchmarking(user: User, pk: int) -> Campaign:
+    _need_benchmarking(user)
+    try:
+        return Campaign.objects.select_related("framework_version").get(pk=pk)
+    except Campaign.DoesNotExist as exc:
+        raise Http404("No such campaign") from exc
+
+
+@login_required
+@require_GET
+def campaign_results(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    campaign = _campaign_for_benchmarking(request.user, pk)
+    return render(request, "assurance/results.html", results_for(request.user, campaign))
+
+
+@login_required
+@require_GET
+def campaign_results_download(request: AuthenticatedRequest, pk: int, fmt: str) -> HttpResponse:
+    campaign = _campaign_for_benchmarking(request.user, pk)
+    header, rows = export_rows(results_for(request.user, campaign))
+    name = f"benchmarking-{campaign.pk}-results"
+    if fmt == "csv":
+        return csv_response(f"{name}.csv", header, rows)
+    if fmt == "xlsx":
+        notes = [f"{campaign.name} ({campaign.framework_version})", "Not a league table."]
+        return xlsx_response(f"{name}.xlsx", "Results", header, rows, notes)
+    raise Http404("Unknown format")
+
+
+@login_required
+@require_POST
+def intervention_accept(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    if not access.can_manage_benchmarking(request.user):
+        raise PermissionDenied("Only the unit runs thematic interventions")
+    campaign = _campaign_for_benchmarking(request.user, pk)
+    try:
+        standard = campaign.framework_version.standards.get(pk=request.POST.get("standard", ""))
+    except (ValueError, TypeError, Standard.DoesNotExist) as exc:
+        raise Http404("No such standard in this campaign") from exc
+    try:
+        intervention = actions.do_accept_intervention(campaign, standard, actor=request.user)
+    except actions.AssessmentError as exc:
+        messages.error(request, " ".join(exc.problems))
+        return redirect("benchmarking-results", pk=campaign.pk)
+    return redirect("benchmarking-intervention", pk=intervention.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intervention_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    if not access.can_manage_benchmarking(request.user):
+        raise PermissionDenied("Only the unit runs thematic interventions")
+    try:
+        intervention = ThematicIntervention.objects.select_related(
+            "campaign", "standard", "accepted_by"
+        ).get(pk=pk)
+    except ThematicIntervention.DoesNotExist as exc:
+        raise Http404("No such intervention") from exc
+    initial = {k: getattr(intervention, k) for k in ("status", "plan", "lead")}
+    initial["due"] = intervention.due.isoformat() if intervention.due else ""
+    form = InterventionForm(request.POST if request.method == "POST" else None, initial=initial)
+    problems: list[str] = []
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                actions.do_update_intervention(
+                    intervention, **form.cleaned_data, actor=request.user
+                )
+                messages.success(request, "Intervention updated.")
+                return redirect("benchmarking-intervention", pk=intervention.pk)
+            except actions.AssessmentError as exc:
+                problems = exc.problems
+        else:
+            problems = [f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items()]
+    return render(
+        request,
+        "assurance/intervention.html",
+        {"intervention": intervention, "form": form, "problems": problems},
+        status=400 if problems else 200,
+    )
