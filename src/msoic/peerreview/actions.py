@@ -249,9 +249,9 @@ def do_plan_recommendation(
     rec: Recommendation, *, actor: Any, owner: str, due_date: date | None
 ) -> Recommendation:
     """Set who owns a recommendation in the force and when it is due."""
+    rec = Recommendation.objects.select_for_update().select_related("review__force").get(pk=rec.pk)
     if not access.can_progress_recommendation(actor, rec):
         raise PermissionDenied("You may not change this recommendation")
-    rec = Recommendation.objects.select_for_update().select_related("review__force").get(pk=rec.pk)
     if rec.status in (RecStatus.CLOSED, RecStatus.NOT_ACCEPTED):
         raise ValidationError("This recommendation is closed")
     rec.owner, rec.due_date = owner.strip(), due_date
@@ -278,9 +278,9 @@ def do_update_recommendation(
     reason: str = "",
 ) -> RecommendationUpdate:
     """Record progress: a dated update with its status, narrative and evidence."""
+    rec = Recommendation.objects.select_for_update().select_related("review__force").get(pk=rec.pk)
     if not access.can_progress_recommendation(actor, rec):
         raise PermissionDenied("You may not change this recommendation")
-    rec = Recommendation.objects.select_for_update().select_related("review__force").get(pk=rec.pk)
     if status not in RecStatus.values:
         raise ValidationError(f"Unknown status {status!r}")
     unit = access.can_manage_peer_reviews(actor)
