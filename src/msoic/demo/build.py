@@ -168,6 +168,7 @@ class DemoReport:
     # (option, share from the engine, share aimed at)
     mix: list[tuple[str, float | None, float]] = field(default_factory=list)
     seconds: float = 0.0
+    more: list[str] = field(default_factory=list)  # what each capability's demo added
 
     @property
     def file_counts(self) -> Counter[str]:
@@ -313,6 +314,9 @@ def run_demo(
         files = plan_files(history, config, catalogue)
         load_files(files, actor=national, report=report, progress=progress)
         approve_older(config, catalogue, national, report)
+        from msoic.peerreview.demo import build_peer_review_demo
+
+        report.more += build_peer_review_demo(national).lines()
     for r in config.late_returns:
         arrived = _arrival(r.month, r.day, 14).date()
         report.late.append(
@@ -370,5 +374,6 @@ def describe(report: DemoReport, config: DemoConfig) -> list[str]:
     out.append(
         f"  {config.mix.metric} by {config.mix.breakdown} {format_month(config.mix.month)}: {mix}"
     )
+    out += report.more
     out.append(f"finished in {report.seconds:.1f} s")
     return out
