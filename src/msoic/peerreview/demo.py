@@ -160,7 +160,7 @@ class PeerReviewDemoReport:
 
     def lines(self) -> list[str]:
         return [
-            f"Peer reviews: {self.created} created, {self.already} already there.",
+            f"Peer reviews: {self.created} created, {self.already} kept as they were.",
             f"  by {REPORT_DATE:%d %B %Y}, counted from the records: {self.forces_reviewed} forces "
             f"reviewed, {self.recommendations} recommendations, {self.good_practice} areas of "
             f"good practice; {self.forces_scheduled} forces scheduled to "
