@@ -157,6 +157,41 @@ def intervention(w: World) -> list[Case]:
     ]
 
 
+def support(w: World) -> list[Case]:
+    a = _setup(w)
+    cases = [
+        Case(p, f"/assurance/assessments/{a[f].pk}/support/", {200} if f in SEES[p] else {404})
+        for p in PERSONAS
+        for f in FORCES
+    ]
+    for f in ("kent", "cleveland"):  # proposing: the coordinator of the force, or the unit
+        reviewer = "eastern" if f == "kent" else "national"
+        order = [p for p in PERSONAS if p not in REVIEWS[f]] + [reviewer]
+        for p in order:
+            expect = {302} if p == reviewer else _denied(p, f)
+            url = f"/assurance/assessments/{a[f].pk}/support/"
+            cases.append(Case(p, url, expect, "post", {"op": "propose"}))
+    return cases
+
+
+def support_delivery(w: World) -> list[Case]:
+    from msoic.assurance.actions import do_agree_support_package, do_propose_support_package
+
+    a = _setup(w)
+    cases = []
+    for f in ("kent", "cleveland"):
+        package = do_propose_support_package(a[f], actor=w.users["national"])
+        do_agree_support_package(package, actor=w.users["national"])
+        item = package.items.first()
+        assert item is not None
+        url = f"/assurance/assessments/{a[f].pk}/support/items/{item.pk}/"
+        data = {"delivery": "delivered", "delivered_on": "2024-05-01"}
+        for p in PERSONAS:
+            expect = {302} if p in REVIEWS[f] else _denied(p, f)
+            cases.append(Case(p, url, expect, "post", data))
+    return cases
+
+
 CASES: dict[str, Callable[[World], list[Case]]] = {
     "benchmarking": hub,
     "benchmarking-campaign-new": campaign_new,
@@ -169,4 +204,6 @@ CASES: dict[str, Callable[[World], list[Case]]] = {
     "benchmarking-results-download": results_download,
     "benchmarking-intervention-accept": intervention_accept,
     "benchmarking-intervention": intervention,
+    "benchmarking-support": support,
+    "benchmarking-support-delivery": support_delivery,
 }

@@ -16,10 +16,15 @@ from msoic.assurance.models import (
     Assessment,
     AssessmentStatus,
     Campaign,
+    DeliveryStatus,
     FrameworkVersion,
     Grade,
     InterventionStatus,
+    PackageStatus,
     Standard,
+    SupportItem,
+    SupportOffer,
+    SupportPackage,
     ThematicIntervention,
 )
 from msoic.audit.log import record
@@ -368,3 +373,128 @@ def do_update_intervention(
             detail={"event": "update_intervention", "from": before, "to": status},
         )
     return intervention
+
+
+# --- support packages --------------------------------------------------------------
+
+
+def weak_standards(assessment: Assessment) -> list[str]:
+    """References the force's final grades put in the two lowest grades (Red and Amber)."""
+    weak = set(assessment.campaign.framework_version.grade_codes[:2])
+    return [
+        g.standard.reference
+        for g in assessment.grades.select_related("standard")
+        if g.final_grade in weak
+    ]
+
+
+def do_propose_support_package(assessment: Assessment, *, actor: Any) -> SupportPackage:
+    """Propose a package: every active offer mapped to one of the force's Red or Amber
+    standards (following the standard's ``maps_from`` too, for offers written earlier)."""
+    if assessment.status == AssessmentStatus.DRAFT:
+        raise AssessmentError(["Propose support once the assessment has been submitted."])
+    if SupportPackage.objects.filter(assessment=assessment).exists():
+        raise AssessmentError(["This force already has a support package for this campaign."])
+    grades = assessment.grades.select_related("standard")
+    weak_codes = set(assessment.campaign.framework_version.grade_codes[:2])
+    aliases: dict[str, str] = {}
+    for g in grades:
+        if g.final_grade in weak_codes:
+            for ref in [g.standard.reference, *g.standard.maps_from]:
+                aliases[ref] = g.standard.reference
+    with transaction.atomic():
+        package = SupportPackage.objects.create(assessment=assessment)
+        items = []
+        for offer in SupportOffer.objects.filter(active=True):
+            met = sorted({aliases[r] for r in offer.standards if r in aliases})
+            if met:
+                items.append(SupportItem(package=package, offer=offer, standards=met))
+        SupportItem.objects.bulk_create(items)
+        record(
+            actor=actor,
+            action="collection",
+            obj=package,
+            orgunit=assessment.orgunit,
+            detail={"event": "propose_support", "offers": [i.offer.code for i in items]},
+        )
+    return package
+
+
+def _refuse_if_agreed(package: SupportPackage) -> None:
+    if package.status == PackageStatus.AGREED:
+        raise AssessmentError(["This support package is agreed; it can no longer be edited."])
+
+
+def do_add_support_offer(
+    package: SupportPackage, offer: SupportOffer, *, actor: Any
+) -> SupportItem:
+    _refuse_if_agreed(package)
+    if package.items.filter(offer=offer).exists():
+        raise AssessmentError([f"{offer.title} is already in the package."])
+    with transaction.atomic():
+        item = SupportItem.objects.create(package=package, offer=offer, standards=[])
+        record(
+            actor=actor,
+            action="alteration",
+            obj=package,
+            orgunit=package.assessment.orgunit,
+            detail={"event": "add_support_offer", "offer": offer.code},
+        )
+    return item
+
+
+def do_remove_support_item(item: SupportItem, *, actor: Any) -> None:
+    package = item.package
+    _refuse_if_agreed(package)
+    with transaction.atomic():
+        code = item.offer.code
+        item.delete()
+        record(
+            actor=actor,
+            action="alteration",
+            obj=package,
+            orgunit=package.assessment.orgunit,
+            detail={"event": "remove_support_offer", "offer": code},
+        )
+
+
+def do_agree_support_package(package: SupportPackage, *, actor: Any) -> SupportPackage:
+    _refuse_if_agreed(package)
+    if not package.items.exists():
+        raise AssessmentError(["Add at least one support offer before agreeing the package."])
+    with transaction.atomic():
+        package.status = PackageStatus.AGREED
+        package.agreed_at = timezone.now()
+        package.agreed_by = _actor_user(actor)
+        package.save(update_fields=["status", "agreed_at", "agreed_by"])
+        record(
+            actor=actor,
+            action="approve",
+            obj=package,
+            orgunit=package.assessment.orgunit,
+            detail={"event": "agree_support"},
+        )
+    return package
+
+
+def do_record_support_delivery(
+    item: SupportItem, delivery: str, delivered_on: date | None, *, actor: Any
+) -> SupportItem:
+    if item.package.status != PackageStatus.AGREED:
+        raise AssessmentError(["Track delivery once the package is agreed."])
+    if delivery not in DeliveryStatus.values:
+        raise AssessmentError([f"{delivery!r} is not a delivery status."])
+    if delivery == DeliveryStatus.DELIVERED and delivered_on is None:
+        raise AssessmentError(["Give the date the support was delivered."])
+    with transaction.atomic():
+        item.delivery = delivery
+        item.delivered_on = delivered_on if delivery == DeliveryStatus.DELIVERED else None
+        item.save(update_fields=["delivery", "delivered_on"])
+        record(
+            actor=actor,
+            action="alteration",
+            obj=item.package,
+            orgunit=item.package.assessment.orgunit,
+            detail={"event": "support_delivery", "offer": item.offer.code, "delivery": delivery},
+        )
+    return item

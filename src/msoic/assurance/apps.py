@@ -6,8 +6,10 @@ from django.db.models.signals import post_migrate
 
 def _load_after_migrate(sender: Any, **kwargs: Any) -> None:
     from msoic.assurance.loader import load_shipped_frameworks
+    from msoic.assurance.support import load_offers
 
     load_shipped_frameworks(actor="migrate")
+    load_offers(actor="migrate")
 
 
 class AssuranceConfig(AppConfig):

@@ -9,7 +9,7 @@ from django import forms
 from django.http import QueryDict
 
 from msoic.assurance.actions import GradeEntry
-from msoic.assurance.models import FrameworkVersion, InterventionStatus, Standard
+from msoic.assurance.models import DeliveryStatus, FrameworkVersion, InterventionStatus, Standard
 from msoic.orgunits.models import OrgUnit
 
 MAX_TEXT = 10_000
@@ -58,3 +58,8 @@ class InterventionForm(forms.Form):
     plan = forms.CharField(widget=forms.Textarea, required=False, max_length=MAX_TEXT)
     lead = forms.CharField(required=False, max_length=120, label="Lead")
     due = forms.DateField(required=False, label="Due date", help_text="For example, 2024-09-30")
+
+
+class DeliveryForm(forms.Form):
+    delivery = forms.ChoiceField(choices=DeliveryStatus.choices)
+    delivered_on = forms.DateField(required=False)

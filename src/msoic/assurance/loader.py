@@ -208,5 +208,5 @@ def load_framework_file(path: Path, actor: Any = None) -> tuple[Any, bool]:
 
 
 def load_shipped_frameworks(actor: Any = None) -> None:
-    for path in sorted(SHIPPED_DIR.glob("*.yaml")):
+    for path in sorted(SHIPPED_DIR.glob("nsts-*.yaml")):
         load_framework_file(path, actor=actor)

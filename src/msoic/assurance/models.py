@@ -219,3 +219,66 @@ class ThematicIntervention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign}: {self.standard.reference}"
+
+
+class SupportOffer(models.Model):
+    code = models.SlugField(max_length=60, unique=True)
+    kind = models.CharField(max_length=20)
+    title = models.CharField(max_length=200)
+    standards = models.JSONField(default=list, help_text="standard references it helps with")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PackageStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    AGREED = "agreed", "Agreed"
+
+
+class SupportPackage(models.Model):
+    """A force's tailored support package, proposed from its Red and Amber standards."""
+
+    assessment = models.OneToOneField(
+        Assessment, on_delete=models.CASCADE, related_name="support_package"
+    )
+    status = models.CharField(
+        max_length=12, choices=PackageStatus.choices, default=PackageStatus.PROPOSED
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"support package for {self.assessment}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    DELIVERED = "delivered", "Delivered"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class SupportItem(models.Model):
+    package = models.ForeignKey(SupportPackage, on_delete=models.CASCADE, related_name="items")
+    offer = models.ForeignKey(SupportOffer, on_delete=models.PROTECT, related_name="+")
+    standards = models.JSONField(default=list, help_text="the force's weak standards it meets")
+    delivery = models.CharField(
+        max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.PLANNED
+    )
+    delivered_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["package", "offer__title"]
+        constraints = [
+            models.UniqueConstraint(fields=["package", "offer"], name="uniq_package_offer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offer} ({self.delivery})"

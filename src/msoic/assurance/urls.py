@@ -28,4 +28,10 @@ urlpatterns = [
         name="benchmarking-intervention-accept",
     ),
     path("interventions/<int:pk>/", views.intervention_detail, name="benchmarking-intervention"),
+    path("assessments/<int:pk>/support/", views.support_package, name="benchmarking-support"),
+    path(
+        "assessments/<int:pk>/support/items/<int:item>/",
+        views.support_delivery,
+        name="benchmarking-support-delivery",
+    ),
 ]

@@ -19,11 +19,22 @@ from msoic.assurance import actions
 from msoic.assurance.forms import (
     CampaignForm,
     ChallengeForm,
+    DeliveryForm,
     InterventionForm,
     grade_choices,
     grade_entries,
 )
-from msoic.assurance.models import Assessment, Campaign, Grade, Standard, ThematicIntervention
+from msoic.assurance.models import (
+    Assessment,
+    Campaign,
+    DeliveryStatus,
+    Grade,
+    Standard,
+    SupportItem,
+    SupportOffer,
+    SupportPackage,
+    ThematicIntervention,
+)
 from msoic.assurance.results import export_rows, results_for
 from msoic.web.exports import csv_response, xlsx_response
 
@@ -311,3 +322,97 @@ def intervention_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         {"intervention": intervention, "form": form, "problems": problems},
         status=400 if problems else 200,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def support_package(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """A force's support package: the force reads it; its coordinator (or the unit) proposes,
+    edits and agrees it."""
+    assessment = access.get_assessment_for_user(request.user, pk)
+    can_edit = access.can_review_assessment(request.user, assessment)
+    package = SupportPackage.objects.filter(assessment=assessment).first()
+    problems: list[str] = []
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("Only the force's regional coordinator or the unit edit support")
+        op = request.POST.get("op", "")
+        try:
+            if op == "propose":
+                actions.do_propose_support_package(assessment, actor=request.user)
+            elif package is None:
+                raise Http404("No support package yet")
+            elif op == "add":
+                offer = SupportOffer.objects.filter(
+                    active=True, code=request.POST.get("offer", "")
+                ).first()
+                if offer is None:
+                    raise actions.AssessmentError(["Choose a support offer."])
+                actions.do_add_support_offer(package, offer, actor=request.user)
+            elif op == "remove":
+                item = package.items.filter(pk=_int(request.POST.get("item"))).first()
+                if item is None:
+                    raise Http404("No such item in this package")
+                actions.do_remove_support_item(item, actor=request.user)
+            elif op == "agree":
+                actions.do_agree_support_package(package, actor=request.user)
+            else:
+                raise actions.AssessmentError(["Unknown request."])
+            return redirect("benchmarking-support", pk=assessment.pk)
+        except actions.AssessmentError as exc:
+            problems = exc.problems
+    items = list(package.items.select_related("offer")) if package else []
+    in_package = {i.offer_id for i in items}
+    return render(
+        request,
+        "assurance/support.html",
+        {
+            "assessment": assessment,
+            "package": package,
+            "items": items,
+            "can_edit": can_edit,
+            "weak": actions.weak_standards(assessment),
+            "offers": [
+                o for o in SupportOffer.objects.filter(active=True) if o.pk not in in_package
+            ],
+            "deliveries": DeliveryStatus.choices,
+            "problems": problems,
+        },
+        status=400 if problems else 200,
+    )
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+@login_required
+@require_POST
+def support_delivery(request: AuthenticatedRequest, pk: int, item: int) -> HttpResponse:
+    assessment = access.get_assessment_for_user(request.user, pk)
+    if not access.can_review_assessment(request.user, assessment):
+        raise PermissionDenied("Only the force's regional coordinator or the unit track delivery")
+    try:
+        found = SupportItem.objects.select_related("package", "offer").get(
+            pk=item, package__assessment=assessment
+        )
+    except SupportItem.DoesNotExist as exc:
+        raise Http404("No such support item") from exc
+    form = DeliveryForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise actions.AssessmentError(
+                [f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items()]
+            )
+        actions.do_record_support_delivery(
+            found,
+            form.cleaned_data["delivery"],
+            form.cleaned_data["delivered_on"],
+            actor=request.user,
+        )
+    except actions.AssessmentError as exc:
+        messages.error(request, " ".join(exc.problems))
+    return redirect("benchmarking-support", pk=assessment.pk)
