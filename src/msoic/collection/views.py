@@ -174,7 +174,7 @@ def returns_hub(request: AuthenticatedRequest) -> HttpResponse:
         raise Http404("No such month") from exc
     months = list(reversed(month_range(until, HUB_MONTHS, today)))
     newest = last_complete_month(today)
-    paging = {
+    paging: dict[str, Any] = {
         "earlier": format_month(add_months(months[-1], -1)),
         "later": format_month(add_months(months[0], HUB_MONTHS)) if months[0] < newest else None,
         "first": month_label(months[-1]),
