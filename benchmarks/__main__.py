@@ -14,7 +14,11 @@ from pathlib import Path
 
 from benchmarks.report import print_table
 
-MODULES = {"import": "benchmarks.import_returns", "dashboard": "benchmarks.dashboard_queries"}
+MODULES = {
+    "import": "benchmarks.import_returns",
+    "dashboard": "benchmarks.dashboard_queries",
+    "peerreview": "benchmarks.peerreview",
+}
 
 
 def main(argv: list[str] | None = None) -> int:

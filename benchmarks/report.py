@@ -108,5 +108,10 @@ def print_table(results: list[dict[str, Any]], *, quick: bool) -> None:
     )
     for r in results:
         print()
-        lines = _import_lines(r) if r["name"] == "import" else _dashboard_lines(r)
+        if "lines" in r:  # a benchmark that formats its own lines
+            lines = r["lines"]
+        elif r["name"] == "import":
+            lines = _import_lines(r)
+        else:
+            lines = _dashboard_lines(r)
         print("\n".join(lines))
