@@ -226,9 +226,7 @@ def get_recommendation_for_user(user: User, pk: int) -> Recommendation:
     from msoic.peerreview.models import Recommendation
 
     try:
-        return (
-            recommendations_visible_to(user).select_related("review__force__parent").get(pk=pk)
-        )
+        return recommendations_visible_to(user).select_related("review__force__parent").get(pk=pk)
     except (ValueError, TypeError, Recommendation.DoesNotExist) as exc:
         raise Http404("No such recommendation") from exc
 
