@@ -99,7 +99,7 @@ def do_open_campaign(
                     _copy_from(assessment, previous)
         record(
             actor=actor,
-            action="collection",
+            action="alteration",
             obj=campaign,
             detail={
                 "event": "open_campaign",
@@ -230,7 +230,7 @@ def do_submit_assessment(
         )
         record(
             actor=actor,
-            action="collection",
+            action="alteration",
             obj=assessment,
             orgunit=assessment.orgunit,
             detail={"event": "submit_assessment", "acknowledged": warnings},
@@ -412,7 +412,7 @@ def do_propose_support_package(assessment: Assessment, *, actor: Any) -> Support
         SupportItem.objects.bulk_create(items)
         record(
             actor=actor,
-            action="collection",
+            action="alteration",
             obj=package,
             orgunit=assessment.orgunit,
             detail={"event": "propose_support", "offers": [i.offer.code for i in items]},

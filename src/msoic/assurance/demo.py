@@ -59,7 +59,7 @@ class BenchmarkingDemo:
     packages: int
 
     def lines(self) -> list[str]:
-        made = ", ".join(self.created) if self.created else "none (already there)"
+        made = ", ".join(self.created) if self.created else "none new, both kept as they were"
         return [
             f"Benchmarking: campaigns created: {made}.",
             f"  2023/24, counted from the records: {self.forces_2023_24} forces took part, "
