@@ -317,6 +317,9 @@ def run_demo(
         from msoic.peerreview.demo import build_peer_review_demo
 
         report.more += build_peer_review_demo(national).lines()
+        from msoic.assurance.demo import build_benchmarking_demo
+
+        report.more += build_benchmarking_demo(national).lines()
     for r in config.late_returns:
         arrived = _arrival(r.month, r.day, 14).date()
         report.late.append(
