@@ -74,3 +74,29 @@ def test_enhancement_plan_xlsx_lists_every_recommendation_formula_safe(
     assert body[0][3] == "'+cmd|calc"
     assert body[1][1:4] == ["Leadership and governance", "Medium", "Name a lead"]
     assert body[1][4] == "2024-06-30"  # no owner yet: the empty cell is dropped above
+
+
+def test_force_report_pdf_downloads_for_the_force(personas: dict[str, Any]) -> None:
+    review = make_review("kent", personas["national"], recs=2, good=1)
+    response = client_for(personas["kent"]).get(f"/peer-reviews/{review.pk}/report.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert 'filename="peer-review-kent.pdf"' in response["Content-Disposition"]
+    assert response.content.startswith(b"%PDF-")
+
+
+def test_force_report_pdf_holds_the_report_outline(personas: dict[str, Any]) -> None:
+    from msoic.peerreview.pdf import report_pdf
+    from msoic.peerreview.views import report_context
+
+    review = make_review("kent", personas["national"], recs=2, good=1)
+    pdf = report_pdf(report_context(review), compress=False)
+    # WeasyPrint writes each heading as a bookmark; uncompressed, their titles are readable.
+    for heading in (
+        b"Kent Police",
+        b"Enhancement plan",
+        b"Leadership and governance",
+        b"Training and awareness",
+    ):
+        assert b"/Title (" + heading + b")" in pdf, heading
+    assert b"/Title (Peer review report: Kent Police)" in pdf

@@ -114,6 +114,7 @@ def _edit(p: str, f: str) -> set[int]:
 CASES: dict[str, Callable[[World], list[Case]]] = {
     "peerreview-detail": _per_review("", _read),
     "peerreview-report": _per_review("report/", _read),
+    "peerreview-report-pdf": _per_review("report.pdf", _read),
     "peerreview-plan-xlsx": _per_review("plan.xlsx", _read),
     "peerreview-edit": _per_review("edit/", _edit),
     "peerreview-publish": _per_review("publish/", lambda p, f: _unit_only(p, f, {302}), "post"),

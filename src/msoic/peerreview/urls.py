@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/", views.review_detail, name="peerreview-detail"),
     path("<int:pk>/edit/", views.review_edit, name="peerreview-edit"),
     path("<int:pk>/report/", views.review_report, name="peerreview-report"),
+    path("<int:pk>/report.pdf", views.review_pdf, name="peerreview-report-pdf"),
     path("<int:pk>/plan.xlsx", views.plan_xlsx, name="peerreview-plan-xlsx"),
     path("<int:pk>/publish/", views.review_publish, name="peerreview-publish"),
     path("<int:pk>/recommendations/", views.recommendation_add, name="peerreview-rec-add"),

@@ -42,6 +42,7 @@ from msoic.peerreview.models import (
     TaskGroup,
     Theme,
 )
+from msoic.peerreview.pdf import report_pdf
 from msoic.peerreview.rollup import build_rollup, headline_counts
 from msoic.web.exports import csv_response, xlsx_response
 
@@ -144,7 +145,7 @@ def review_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "peerreview/review_form.html", {"form": form, "review": review})
 
 
-def _review_context(request: AuthenticatedRequest, review: PeerReview) -> dict[str, Any]:
+def report_context(review: PeerReview) -> dict[str, Any]:
     today = _today()
     recs = list(review.recommendations.all())
     for rec in recs:
@@ -173,7 +174,7 @@ def _review_context(request: AuthenticatedRequest, review: PeerReview) -> dict[s
 @require_GET
 def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     review = access.get_peer_review_for_user(request.user, pk)
-    ctx = _review_context(request, review)
+    ctx = report_context(review)
     unit = access.can_manage_peer_reviews(request.user)
     ctx.update(
         unit=unit,
@@ -195,7 +196,17 @@ def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def review_report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The force report and its enhancement plan, as one printable page."""
     review = access.get_peer_review_for_user(request.user, pk)
-    return render(request, "peerreview/report.html", _review_context(request, review))
+    return render(request, "peerreview/report.html", report_context(review))
+
+
+@login_required
+@require_GET
+def review_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The same report as a PDF file."""
+    review = access.get_peer_review_for_user(request.user, pk)
+    response = HttpResponse(report_pdf(report_context(review)), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="peer-review-{review.force.code}.pdf"'
+    return response
 
 
 PLAN_HEADER = [
