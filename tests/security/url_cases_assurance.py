@@ -192,6 +192,27 @@ def support_delivery(w: World) -> list[Case]:
     return cases
 
 
+def report(w: World) -> list[Case]:
+    a = _setup(w)
+    return [
+        Case(
+            p, f"/assurance/assessments/{a[f].pk}/report{suffix}", {200} if f in SEES[p] else {404}
+        )
+        for p in PERSONAS
+        for f in FORCES
+        for suffix in ("/", ".xlsx")
+    ]
+
+
+def summary(w: World) -> list[Case]:
+    pk = _setup(w)["kent"].campaign_id
+    return [
+        Case(p, f"/assurance/campaigns/{pk}/summary{suffix}", {200} if p == "national" else {403})
+        for p in PERSONAS
+        for suffix in ("/", ".xlsx")
+    ]
+
+
 CASES: dict[str, Callable[[World], list[Case]]] = {
     "benchmarking": hub,
     "benchmarking-campaign-new": campaign_new,
@@ -206,4 +227,8 @@ CASES: dict[str, Callable[[World], list[Case]]] = {
     "benchmarking-intervention": intervention,
     "benchmarking-support": support,
     "benchmarking-support-delivery": support_delivery,
+    "benchmarking-report": report,
+    "benchmarking-report-download": report,
+    "benchmarking-summary": summary,
+    "benchmarking-summary-download": summary,
 }

@@ -34,4 +34,16 @@ urlpatterns = [
         views.support_delivery,
         name="benchmarking-support-delivery",
     ),
+    path("assessments/<int:pk>/report/", views.force_report, name="benchmarking-report"),
+    path(
+        "assessments/<int:pk>/report.<str:fmt>",
+        views.force_report,
+        name="benchmarking-report-download",
+    ),
+    path("campaigns/<int:pk>/summary/", views.national_summary, name="benchmarking-summary"),
+    path(
+        "campaigns/<int:pk>/summary.<str:fmt>",
+        views.national_summary,
+        name="benchmarking-summary-download",
+    ),
 ]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from msoic.accounts import access
 from msoic.accounts.models import User
-from msoic.assurance import actions
+from msoic.assurance import actions, reports
 from msoic.assurance.forms import (
     CampaignForm,
     ChallengeForm,
@@ -416,3 +416,38 @@ def support_delivery(request: AuthenticatedRequest, pk: int, item: int) -> HttpR
     except actions.AssessmentError as exc:
         messages.error(request, " ".join(exc.problems))
     return redirect("benchmarking-support", pk=assessment.pk)
+
+
+def _report_response(
+    request: AuthenticatedRequest, report: dict[str, Any], fmt: str, name: str
+) -> HttpResponse:
+    if fmt == "html":
+        return render(request, "assurance/report.html", report)
+    if fmt == "xlsx":
+        notes = [*report["notes"], ""]
+        notes += [" / ".join(str(x) for x in row) for row in report["area_rows"]]
+        return xlsx_response(f"{name}.xlsx", "Report", report["header"], report["rows"], notes)
+    raise Http404("Unknown format")
+
+
+@login_required
+@require_GET
+def force_report(request: AuthenticatedRequest, pk: int, fmt: str = "html") -> HttpResponse:
+    assessment = access.get_assessment_for_user(request.user, pk)
+    return _report_response(
+        request,
+        reports.force_report(assessment),
+        fmt,
+        f"benchmarking-{assessment.orgunit.code}-{assessment.campaign_id}",
+    )
+
+
+@login_required
+@require_GET
+def national_summary(request: AuthenticatedRequest, pk: int, fmt: str = "html") -> HttpResponse:
+    if not access.can_manage_benchmarking(request.user):
+        raise PermissionDenied("The national summary is for the unit")
+    campaign = _campaign_for_benchmarking(request.user, pk)
+    return _report_response(
+        request, reports.national_summary(campaign), fmt, f"benchmarking-summary-{campaign.pk}"
+    )

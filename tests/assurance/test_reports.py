@@ -1,0 +1,72 @@
+"""The force benchmarking report and the national summary, as HTML and XLSX."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+
+from msoic.assurance.actions import do_challenge_grade
+from msoic.assurance.models import Campaign
+from tests.assurance.conftest import submitted_campaign
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user: Any) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def campaign(national_analyst: Any) -> Campaign:
+    campaign = submitted_campaign(
+        national_analyst, {"kent": {"LG1": "red"}, "essex": {"LG1": "red"}, "cleveland": {}}
+    )
+    kent = campaign.assessments.get(orgunit__code="kent")
+    g = kent.grades.select_related("standard").get(standard__reference="LG2")
+    g.evidence = "=cmd|' /C calc'!A0"
+    g.save()
+    do_challenge_grade(g, "amber", "Minutes missing", actor=national_analyst)
+    return campaign
+
+
+def sheet_values(content: bytes) -> list[Any]:
+    ws = load_workbook(io.BytesIO(content)).active
+    return [c.value for row in ws.iter_rows() for c in row]
+
+
+def test_force_report_html_and_xlsx(campaign: Campaign, kent_user: Any) -> None:
+    kent = campaign.assessments.get(orgunit__code="kent")
+    c = client_for(kent_user)
+    page = c.get(f"/assurance/assessments/{kent.pk}/report/").content.decode()
+    assert "Kent Police: Benchmarking 2023/24" in page
+    assert "Minutes missing" in page and "Essex" not in page
+    values = sheet_values(c.get(f"/assurance/assessments/{kent.pk}/report.xlsx").content)
+    assert "Agreed grade" in values and "Minutes missing" in values
+    assert "'=cmd|' /C calc'!A0" in values  # formula-safe
+    assert not any(isinstance(v, str) and "Essex" in v for v in values)
+
+
+def test_force_report_of_another_force_is_404(campaign: Campaign, essex_user: Any) -> None:
+    kent = campaign.assessments.get(orgunit__code="kent")
+    c = client_for(essex_user)
+    assert c.get(f"/assurance/assessments/{kent.pk}/report/").status_code == 404
+    assert c.get(f"/assurance/assessments/{kent.pk}/report.xlsx").status_code == 404
+
+
+def test_national_summary_for_the_unit_only(
+    campaign: Campaign, national_analyst: Any, eastern_coordinator: Any
+) -> None:
+    c = client_for(national_analyst)
+    page = c.get(f"/assurance/campaigns/{campaign.pk}/summary/").content.decode()
+    assert "National benchmarking summary" in page and "3 forces submitted; 47 standards" in page
+    values = sheet_values(c.get(f"/assurance/campaigns/{campaign.pk}/summary.xlsx").content)
+    assert "LG1" in values and "Red (forces)" in values
+    assert c.get(f"/assurance/campaigns/{campaign.pk}/summary.pdf").status_code == 404
+    coord = client_for(eastern_coordinator)
+    assert coord.get(f"/assurance/campaigns/{campaign.pk}/summary/").status_code == 403
