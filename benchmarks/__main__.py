@@ -1,4 +1,4 @@
-"""``python -m benchmarks [--quick] [--only import|dashboard]``: run the benchmarks, print a table.
+"""``python -m benchmarks [--quick] [--only NAME]``: run the benchmarks, print a table.
 
 Each benchmark runs in its own process with its own throwaway SQLite database.
 """
@@ -18,6 +18,7 @@ MODULES = {
     "import": "benchmarks.import_returns",
     "dashboard": "benchmarks.dashboard_queries",
     "peerreview": "benchmarks.peerreview",
+    "assurance": "benchmarks.assurance",
 }
 
 
