@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from msoic.assurance.actions import do_submit_assessment
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from msoic.assurance.actions import do_attach_evidence, do_submit_assessment
 from msoic.assurance.models import Assessment
 from tests.assurance.conftest import grade_all, open_campaign
 from tests.security.test_url_access import FORCES, PERSONAS, SEES, Case, World
@@ -213,6 +215,40 @@ def summary(w: World) -> list[Case]:
     ]
 
 
+def attachments(w: World) -> list[Case]:
+    a = _setup(w)
+    essex = a["essex"]  # still a draft
+    standard = essex.grades.values_list("standard_id", flat=True).first()
+    cases = []
+    for p in PERSONAS:
+        data = {"standard": standard, "file": SimpleUploadedFile("m.txt", b"Minutes")}
+        allowed = p in {"essex", "national"}
+        cases.append(
+            Case(
+                p,
+                f"/assurance/assessments/{essex.pk}/attachments/",
+                {302} if allowed else _denied(p, "essex"),
+                "post",
+                data,
+            )
+        )
+    return cases
+
+
+def attachment(w: World) -> list[Case]:
+    a = _setup(w)
+    cases = []
+    for f in FORCES:
+        if a[f].status != "draft":
+            continue
+        standard = a[f].grades.values_list("standard_id", flat=True).first()
+        assert standard is not None
+        found = do_attach_evidence(a[f], standard, "m.txt", b"Minutes", actor=w.users["national"])
+        url = f"/assurance/assessments/{a[f].pk}/attachments/{found.pk}/"
+        cases += [Case(p, url, {200} if f in SEES[p] else {404}) for p in PERSONAS]
+    return cases
+
+
 CASES: dict[str, Callable[[World], list[Case]]] = {
     "benchmarking": hub,
     "benchmarking-campaign-new": campaign_new,
@@ -231,4 +267,6 @@ CASES: dict[str, Callable[[World], list[Case]]] = {
     "benchmarking-report-download": report,
     "benchmarking-summary": summary,
     "benchmarking-summary-download": summary,
+    "benchmarking-attachments": attachments,
+    "benchmarking-attachment": attachment,
 }

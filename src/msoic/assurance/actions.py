@@ -17,6 +17,7 @@ from msoic.assurance.models import (
     AssessmentStatus,
     Campaign,
     DeliveryStatus,
+    EvidenceAttachment,
     FrameworkVersion,
     Grade,
     InterventionStatus,
@@ -498,3 +499,61 @@ def do_record_support_delivery(
             detail={"event": "support_delivery", "offer": item.offer.code, "delivery": delivery},
         )
     return item
+
+
+# --- evidence attachments ----------------------------------------------------------
+
+
+def do_attach_evidence(
+    assessment: Assessment, standard_id: int, name: str, data: bytes, *, actor: Any
+) -> EvidenceAttachment:
+    """Attach a file to a draft's standard, after checking its type and size."""
+    import hashlib
+
+    from msoic.assurance.attachments import check_file
+
+    _refuse_unless_editable(assessment)
+    grade = assessment.grades.filter(standard_id=standard_id).select_related("standard").first()
+    if grade is None:
+        raise AssessmentError(["Choose a standard of this framework."])
+    safe_name = (name.replace("\\", "/").rsplit("/", 1)[-1] or "evidence")[:255]
+    problem, kind = check_file(safe_name, data)
+    if problem:
+        raise AssessmentError([problem])
+    with transaction.atomic():
+        attachment = EvidenceAttachment.objects.create(
+            grade=grade,
+            name=safe_name,
+            kind=kind,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            content=data,
+            uploaded_by=_actor_user(actor),
+        )
+        record(
+            actor=actor,
+            action="alteration",
+            obj=assessment,
+            orgunit=assessment.orgunit,
+            detail={
+                "event": "attach_evidence",
+                "standard": grade.standard.reference,
+                "file": safe_name,
+                "sha256": attachment.sha256,
+            },
+        )
+    return attachment
+
+
+def do_remove_attachment(attachment: EvidenceAttachment, *, actor: Any) -> None:
+    assessment = attachment.grade.assessment
+    _refuse_unless_editable(assessment)
+    with transaction.atomic():
+        record(
+            actor=actor,
+            action="erasure",
+            obj=assessment,
+            orgunit=assessment.orgunit,
+            detail={"event": "remove_evidence", "file": attachment.name},
+        )
+        attachment.delete()

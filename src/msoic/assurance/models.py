@@ -282,3 +282,24 @@ class SupportItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.offer} ({self.delivery})"
+
+
+class EvidenceAttachment(models.Model):
+    """A file a force attaches as evidence for one standard; type and size checked first."""
+
+    grade = models.ForeignKey(Grade, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=10, help_text="the checked file type (pdf, docx, …)")
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    content = models.BinaryField()
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["grade", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -46,4 +46,10 @@ urlpatterns = [
         views.national_summary,
         name="benchmarking-summary-download",
     ),
+    path("assessments/<int:pk>/attachments/", views.attachments, name="benchmarking-attachments"),
+    path(
+        "assessments/<int:pk>/attachments/<int:attachment>/",
+        views.attachment_download,
+        name="benchmarking-attachment",
+    ),
 ]

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from msoic.accounts import access
 from msoic.accounts.models import User
 from msoic.assurance import actions, reports
+from msoic.assurance.attachments import check_size, describe_allowed, max_bytes
 from msoic.assurance.forms import (
     CampaignForm,
     ChallengeForm,
@@ -28,6 +30,7 @@ from msoic.assurance.models import (
     Assessment,
     Campaign,
     DeliveryStatus,
+    EvidenceAttachment,
     Grade,
     Standard,
     SupportItem,
@@ -111,7 +114,14 @@ def campaign_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 def _assessment_context(request: AuthenticatedRequest, assessment: Assessment) -> dict[str, Any]:
     version = assessment.campaign.framework_version
-    grades = list(assessment.grades.select_related("standard", "challenged_by"))
+    grades = list(
+        assessment.grades.select_related("standard", "challenged_by").prefetch_related(
+            Prefetch(
+                "attachments",
+                queryset=EvidenceAttachment.objects.only("pk", "name", "size", "grade_id"),
+            )
+        )
+    )
     areas = [
         {"area": a, "grades": [g for g in grades if g.standard.area == a["code"]]}
         for a in version.areas
@@ -137,6 +147,8 @@ def _assessment_context(request: AuthenticatedRequest, assessment: Assessment) -
         "can_finalise": open_for_review and access.can_manage_benchmarking(user),
         "graded": sum(1 for g in grades if g.grade),
         "total": len(grades),
+        "allowed_files": describe_allowed(),
+        "max_file_bytes": max_bytes(),
         "pending_warnings": warnings if assessment.is_editable and not errors else [],
     }
 
@@ -451,3 +463,58 @@ def national_summary(request: AuthenticatedRequest, pk: int, fmt: str = "html") 
     return _report_response(
         request, reports.national_summary(campaign), fmt, f"benchmarking-summary-{campaign.pk}"
     )
+
+
+@login_required
+@require_POST
+def attachments(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Add or remove an evidence file on a draft: the force itself (or the unit)."""
+    assessment = access.get_assessment_for_user(request.user, pk)
+    if not access.can_write_orgunit(request.user, assessment.orgunit):
+        raise PermissionDenied("Only the force (or the unit) attaches evidence")
+    problems: list[str] = []
+    try:
+        if request.POST.get("op") == "remove":
+            found = EvidenceAttachment.objects.filter(
+                pk=_int(request.POST.get("attachment")), grade__assessment=assessment
+            ).first()
+            if found is None:
+                raise Http404("No such attachment")
+            actions.do_remove_attachment(found, actor=request.user)
+            messages.success(request, f"Removed {found.name}.")
+        else:
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise actions.AssessmentError(["Choose a file to attach."])
+            too_big = check_size(upload.size or 0)
+            if too_big:  # refused before the content is read
+                raise actions.AssessmentError([too_big])
+            found = actions.do_attach_evidence(
+                assessment,
+                _int(request.POST.get("standard")),
+                upload.name or "evidence",
+                upload.read(),
+                actor=request.user,
+            )
+            messages.success(request, f"Attached {found.name}.")
+        return redirect("benchmarking-assessment", pk=assessment.pk)
+    except actions.AssessmentError as exc:
+        problems = exc.problems
+    context = _assessment_context(request, assessment)
+    context.update(problems=problems, needs_ack=[])
+    return render(request, "assurance/assessment.html", context, status=400)
+
+
+@login_required
+@require_GET
+def attachment_download(request: AuthenticatedRequest, pk: int, attachment: int) -> HttpResponse:
+    assessment = access.get_assessment_for_user(request.user, pk)
+    try:
+        found = EvidenceAttachment.objects.get(pk=attachment, grade__assessment=assessment)
+    except EvidenceAttachment.DoesNotExist as exc:
+        raise Http404("No such attachment") from exc
+    response = HttpResponse(bytes(found.content), content_type="application/octet-stream")
+    safe = found.name.replace('"', "").replace("\r", "").replace("\n", "")
+    response["Content-Disposition"] = f'attachment; filename="{safe}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
