@@ -235,3 +235,24 @@ def test_plan_of_a_closed_recommendation_is_refused(
     progress(kent_rec, personas["national"], RecStatus.NOT_ACCEPTED, reason="n/a")
     with pytest.raises(ValidationError):
         actions.do_plan_recommendation(kent_rec, actor=personas["kent"], owner="x", due_date=None)
+
+
+def test_a_progress_form_without_a_date_says_which_field(
+    personas: dict[str, Any], kent_rec: Recommendation
+) -> None:
+    response = client_for(personas["kent"]).post(
+        f"/peer-reviews/recommendations/{kent_rec.pk}/progress/",
+        {"status": "in_progress"},
+        follow=True,
+    )
+    assert "Date: This field is required." in response.content.decode()
+    assert not kent_rec.updates.exists()
+
+
+def test_the_progress_form_offers_today_as_an_iso_date(
+    personas: dict[str, Any], kent_rec: Recommendation
+) -> None:
+    from django.utils import timezone
+
+    page = client_for(personas["kent"]).get(f"/peer-reviews/recommendations/{kent_rec.pk}/")
+    assert f'value="{timezone.localdate().isoformat()}"' in page.content.decode()

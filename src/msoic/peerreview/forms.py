@@ -10,7 +10,10 @@ from msoic.accounts.models import Role, User
 from msoic.orgunits.models import OrgUnit
 from msoic.peerreview.models import Priority, RecStatus, Stage, Theme
 
-DATE = forms.DateInput(attrs={"type": "date", "class": "govuk-input govuk-input--width-10"})
+# ISO dates: a type="date" input only accepts YYYY-MM-DD as its value.
+DATE = forms.DateInput(
+    format="%Y-%m-%d", attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}
+)
 TEXT = forms.TextInput(attrs={"class": "govuk-input"})
 AREA = forms.Textarea(attrs={"class": "govuk-textarea", "rows": 3})
 SELECT = forms.Select(attrs={"class": "govuk-select"})

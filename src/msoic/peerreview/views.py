@@ -56,7 +56,13 @@ def _today() -> date:
 
 
 def _form_errors(form: Any) -> str:
-    return "; ".join(f"{e}" for errors in form.errors.values() for e in errors)
+    """Each error with the field it is about, for a message above the page."""
+    parts = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = (field.label or name.replace("_", " ").capitalize()) if field else ""
+        parts += [f"{label}: {e}" if label else str(e) for e in errors]
+    return "; ".join(parts)
 
 
 def _attempt(request: AuthenticatedRequest, change: Callable[[], Any], done: str) -> None:
