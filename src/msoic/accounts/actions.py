@@ -71,3 +71,22 @@ def do_create_user(
             detail={"event": "user created", "role": role, "token": bool(with_token)},
         )
     return user, raw
+
+
+def do_revoke_token(token: ApiToken, *, actor: Any, reason: str) -> ApiToken:
+    if not reason.strip():
+        raise UserError("say why the token is revoked")
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if token.revoked:
+            return token
+        token.revoked = True
+        token.save(update_fields=["revoked"])
+        record(
+            actor=actor,
+            action=AuditAction.ADMIN,
+            obj=token,
+            justification=reason.strip(),
+            detail={"event": "token revoked", "user": token.user.username, "prefix": token.prefix},
+        )
+    return token

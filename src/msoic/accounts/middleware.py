@@ -27,13 +27,14 @@ class TokenAuthenticationMiddleware:
             token = (
                 ApiToken.objects.select_related("user", "user__orgunit")
                 .filter(key_hash=hash_token(raw), revoked=False, user__is_active=True)
+                .exclude(expires_at__lte=timezone.now())
                 .first()
                 if raw
                 else None
             )
             if token is None:
                 response = JsonResponse(
-                    {"error": "invalid or revoked API token", "status": 401}, status=401
+                    {"error": "invalid, expired or revoked API token", "status": 401}, status=401
                 )
                 response["WWW-Authenticate"] = 'Bearer realm="msoic", error="invalid_token"'
                 return response

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -54,6 +55,7 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=8)
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
 
     def __str__(self) -> str:
@@ -61,9 +63,21 @@ class ApiToken(models.Model):
 
     @classmethod
     def issue(cls, user: User) -> tuple[ApiToken, str]:
+        from datetime import timedelta
+
+        from django.conf import settings
+
         raw = "msoic_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, key_hash=hash_token(raw), prefix=raw[6:14])
+        days = settings.MSOIC_TOKEN_DAYS
+        expires = timezone.now() + timedelta(days=days) if days > 0 else None
+        token = cls.objects.create(
+            user=user, key_hash=hash_token(raw), prefix=raw[6:14], expires_at=expires
+        )
         return token, raw
+
+    def is_usable(self, now: datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return not self.revoked and (self.expires_at is None or self.expires_at > now)
 
 
 class LoginFailure(models.Model):
