@@ -96,13 +96,17 @@ def test_library_search_by_theme_and_text(
 def test_sharing_is_audited_and_can_be_withdrawn(
     personas: dict[str, Any], items: dict[str, GoodPractice]
 ) -> None:
-    assert AuditEvent.objects.filter(action="peerreview.publish_good_practice").count() == 2
+    shared = AuditEvent.objects.filter(detail__step="peerreview.publish_good_practice")
+    assert shared.count() == 2
+    assert {(e.action, e.recipient) for e in shared} == {
+        ("disclosure", "every force's users (good practice library)")
+    }
     client_for(personas["national"]).post(
         f"/peer-reviews/good-practice/{items['kent'].pk}/withdraw/"
     )
     text = client_for(personas["essex"]).get("/peer-reviews/good-practice/").content.decode()
     assert "Kent practice" not in text
-    assert AuditEvent.objects.filter(action="peerreview.withdraw_good_practice").exists()
+    assert AuditEvent.objects.filter(detail__step="peerreview.withdraw_good_practice").exists()
 
 
 def test_good_practice_of_a_draft_report_cannot_be_shared(personas: dict[str, Any]) -> None:

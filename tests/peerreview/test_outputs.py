@@ -100,3 +100,4 @@ def test_force_report_pdf_holds_the_report_outline(personas: dict[str, Any]) -> 
     ):
         assert b"/Title (" + heading + b")" in pdf, heading
     assert b"/Title (Peer review report: Kent Police)" in pdf
+    assert b"DejaVu-Sans" in pdf  # the print stylesheet was applied (the default is serif)

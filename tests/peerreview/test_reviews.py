@@ -44,7 +44,9 @@ def test_unit_schedules_a_review_on_the_web_with_its_team(personas: dict[str, An
     assert review.stage == Stage.PLANNED
     assert review.fieldwork_start == date(2024, 5, 6)
     assert list(review.team.all()) == [unit]
-    assert AuditEvent.objects.filter(action="peerreview.schedule", orgunit_code="kent").exists()
+    assert AuditEvent.objects.filter(
+        detail__step="peerreview.schedule", orgunit_code="kent"
+    ).exists()
 
 
 def test_schedule_refuses_fieldwork_ending_before_it_starts(personas: dict[str, Any]) -> None:
@@ -109,8 +111,8 @@ def test_unit_records_findings_under_the_five_themes(personas: dict[str, Any]) -
         "Training and awareness",
     ):
         assert theme in page
-    assert AuditEvent.objects.filter(action="peerreview.add_recommendation").count() == 1
-    assert AuditEvent.objects.filter(action="peerreview.add_good_practice").count() == 1
+    assert AuditEvent.objects.filter(detail__step="peerreview.add_recommendation").count() == 1
+    assert AuditEvent.objects.filter(detail__step="peerreview.add_good_practice").count() == 1
 
 
 @pytest.mark.parametrize(
@@ -143,7 +145,9 @@ def test_publishing_locks_the_report(personas: dict[str, Any]) -> None:
     assert c.post(f"/peer-reviews/{review.pk}/publish/").status_code == 302
     review.refresh_from_db()
     assert review.stage == Stage.PUBLISHED and review.published_on is not None
-    assert AuditEvent.objects.filter(action="peerreview.publish", orgunit_code="kent").exists()
+    assert AuditEvent.objects.filter(
+        detail__step="peerreview.publish", orgunit_code="kent"
+    ).exists()
     rec = review.recommendations.first()
     assert rec is not None
 
@@ -184,6 +188,25 @@ def test_publishing_locks_the_report(personas: dict[str, Any]) -> None:
             change()
 
 
+def test_every_step_is_in_the_audit_chain_under_its_s62_kind(
+    personas: dict[str, Any], reviews: dict[str, PeerReview]
+) -> None:
+    from msoic.audit.log import verify_chain
+
+    kinds = dict(
+        AuditEvent.objects.filter(object_type__startswith="peerreview.").values_list(
+            "detail__step", "action"
+        )
+    )
+    assert kinds == {
+        "peerreview.schedule": "collection",
+        "peerreview.add_recommendation": "collection",
+        "peerreview.add_good_practice": "collection",
+        "peerreview.publish": "lock",
+    }
+    assert verify_chain().ok
+
+
 def test_unit_edits_a_draft_review(personas: dict[str, Any]) -> None:
     review = make_review("kent", personas["national"], publish=False)
     response = client_for(personas["national"]).post(
@@ -193,7 +216,7 @@ def test_unit_edits_a_draft_review(personas: dict[str, Any]) -> None:
     assert response.status_code == 302
     review.refresh_from_db()
     assert review.stage == Stage.DRAFTED and review.summary == "Strong leadership"
-    assert AuditEvent.objects.filter(action="peerreview.update").exists()
+    assert AuditEvent.objects.filter(detail__step="peerreview.update").exists()
 
 
 def test_the_edit_form_cannot_publish(personas: dict[str, Any]) -> None:

@@ -49,7 +49,7 @@ def test_force_sets_up_its_task_and_finish_group(
     group = TaskGroup.objects.get(force__code="kent")
     assert group.chair == "ACC Example" and group.member_list() == ["DI One", "DS Two"]
     assert "ACC Example" in c.get(f"/peer-reviews/{kent_rec.review_id}/").content.decode()
-    assert AuditEvent.objects.filter(action="peerreview.set_task_group").exists()
+    assert AuditEvent.objects.filter(detail__step="peerreview.set_task_group").exists()
 
 
 def test_a_group_needs_a_chair(personas: dict[str, Any], kent_rec: Recommendation) -> None:
@@ -88,8 +88,8 @@ def test_force_plans_and_moves_its_recommendation_to_implemented(
         (date(2024, 2, 1), "open", "in_progress", ""),
         (date(2024, 3, 1), "in_progress", "implemented", "Policy v2 signed off"),
     ]
-    assert AuditEvent.objects.filter(action="peerreview.update_recommendation").count() == 2
-    assert AuditEvent.objects.filter(action="peerreview.plan_recommendation").count() == 1
+    assert AuditEvent.objects.filter(detail__step="peerreview.update_recommendation").count() == 2
+    assert AuditEvent.objects.filter(detail__step="peerreview.plan_recommendation").count() == 1
     page = c.get(f"{url}/").content.decode()
     assert "Policy v2 signed off" in page and "DCI Owner" in page
 
@@ -143,6 +143,8 @@ def test_unit_verifies_and_closes_an_implemented_recommendation(
     kent_rec.refresh_from_db()
     assert kent_rec.status == RecStatus.CLOSED
     assert (kent_rec.verified_by, kent_rec.verified_on) == (unit, date(2024, 3, 10))
+    verified = AuditEvent.objects.get(detail__step="peerreview.verify_recommendation")
+    assert (verified.action, verified.orgunit_code, verified.actor) == ("approve", "kent", unit)
     # a verified recommendation no longer moves, whoever asks
     for user in (personas["kent"], unit):
         with pytest.raises(ValidationError):

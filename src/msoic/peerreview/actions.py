@@ -20,6 +20,7 @@ from django.db.models import Max
 
 from msoic.accounts import access
 from msoic.audit.log import record
+from msoic.audit.models import AuditAction
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
 from msoic.peerreview.models import (
     FORCE_STATUSES,
@@ -35,6 +36,27 @@ from msoic.peerreview.models import (
 )
 
 REVIEW_FIELDS = ("stage", "fieldwork_start", "fieldwork_end", "report_due", "team_names", "summary")
+
+# The audit log's action is the s.62 kind of processing; the peer review step that did it
+# is kept in the row's detail as "step".
+AUDIT_KIND = {
+    "peerreview.schedule": AuditAction.COLLECTION,
+    "peerreview.update": AuditAction.ALTERATION,
+    "peerreview.publish": AuditAction.LOCK,
+    "peerreview.add_recommendation": AuditAction.COLLECTION,
+    "peerreview.edit_recommendation": AuditAction.ALTERATION,
+    "peerreview.add_good_practice": AuditAction.COLLECTION,
+    "peerreview.publish_good_practice": AuditAction.DISCLOSURE,
+    "peerreview.withdraw_good_practice": AuditAction.ALTERATION,
+    "peerreview.plan_recommendation": AuditAction.ALTERATION,
+    "peerreview.update_recommendation": AuditAction.ALTERATION,
+    "peerreview.verify_recommendation": AuditAction.APPROVE,
+    "peerreview.set_task_group": AuditAction.ALTERATION,
+}
+
+
+def _record(*, step: str, detail: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    record(action=AUDIT_KIND[step], detail={"step": step, **(detail or {})}, **kwargs)
 
 
 def _require_unit(actor: Any) -> None:
@@ -61,9 +83,9 @@ def do_schedule_peer_review(
         raise ValidationError("Publish a review with the publish step")
     review = PeerReview.objects.create(force=force, **fields)
     review.team.set(list(team))
-    record(
+    _record(
         actor=actor,
-        action="peerreview.schedule",
+        step="peerreview.schedule",
         obj=review,
         orgunit=force,
         detail={"stage": review.stage},
@@ -89,9 +111,9 @@ def do_update_peer_review(
     review.save()
     if team is not None:
         review.team.set(list(team))
-    record(
+    _record(
         actor=actor,
-        action="peerreview.update",
+        step="peerreview.update",
         obj=review,
         orgunit=review.force,
         detail={"changed": changed},
@@ -109,9 +131,9 @@ def do_publish_peer_review(review: PeerReview, *, actor: Any, on: date) -> PeerR
     review.stage = Stage.PUBLISHED
     review.published_on = on
     review.save(update_fields=["stage", "published_on"])
-    record(
+    _record(
         actor=actor,
-        action="peerreview.publish",
+        step="peerreview.publish",
         obj=review,
         orgunit=review.force,
         detail={"published_on": on.isoformat()},
@@ -152,9 +174,9 @@ def do_add_recommendation(
         owner=owner,
         due_date=due_date,
     )
-    record(
+    _record(
         actor=actor,
-        action="peerreview.add_recommendation",
+        step="peerreview.add_recommendation",
         obj=rec,
         orgunit=review.force,
         detail={"number": rec.number, "theme": theme, "priority": priority},
@@ -175,9 +197,9 @@ def do_edit_recommendation(
         raise ValidationError("A recommendation needs its text")
     rec.theme, rec.text, rec.priority = theme, text.strip(), priority
     rec.save(update_fields=["theme", "text", "priority"])
-    record(
+    _record(
         actor=actor,
-        action="peerreview.edit_recommendation",
+        step="peerreview.edit_recommendation",
         obj=rec,
         orgunit=rec.review.force,
         detail={"theme": theme, "priority": priority},
@@ -198,9 +220,9 @@ def do_add_good_practice(
     item = GoodPractice.objects.create(
         review=review, theme=theme, title=title.strip(), text=text.strip()
     )
-    record(
+    _record(
         actor=actor,
-        action="peerreview.add_good_practice",
+        step="peerreview.add_good_practice",
         obj=item,
         orgunit=review.force,
         detail={"theme": theme},
@@ -222,9 +244,10 @@ def do_publish_good_practice(
     item.library_published_on = item.library_published_on or on
     item.show_source = show_source
     item.save(update_fields=["library_published", "library_published_on", "show_source"])
-    record(
+    _record(
         actor=actor,
-        action="peerreview.publish_good_practice",
+        step="peerreview.publish_good_practice",
+        recipient="every force's users (good practice library)",
         obj=item,
         orgunit=item.review.force,
         detail={"show_source": show_source},
@@ -238,8 +261,8 @@ def do_withdraw_good_practice(item: GoodPractice, *, actor: Any) -> GoodPractice
     item = GoodPractice.objects.select_for_update().select_related("review__force").get(pk=item.pk)
     item.library_published = False
     item.save(update_fields=["library_published"])
-    record(
-        actor=actor, action="peerreview.withdraw_good_practice", obj=item, orgunit=item.review.force
+    _record(
+        actor=actor, step="peerreview.withdraw_good_practice", obj=item, orgunit=item.review.force
     )
     return item
 
@@ -256,9 +279,9 @@ def do_plan_recommendation(
         raise ValidationError("This recommendation is closed")
     rec.owner, rec.due_date = owner.strip(), due_date
     rec.save(update_fields=["owner", "due_date"])
-    record(
+    _record(
         actor=actor,
-        action="peerreview.plan_recommendation",
+        step="peerreview.plan_recommendation",
         obj=rec,
         orgunit=rec.review.force,
         detail={"owner": rec.owner, "due_date": due_date.isoformat() if due_date else ""},
@@ -325,9 +348,11 @@ def do_update_recommendation(
         rec.reason = reason.strip()
         fields.append("reason")
     rec.save(update_fields=fields)
-    record(
+    _record(
         actor=actor,
-        action="peerreview.update_recommendation",
+        step="peerreview.verify_recommendation"
+        if status == RecStatus.CLOSED
+        else "peerreview.update_recommendation",
         obj=rec,
         orgunit=rec.review.force,
         detail={"from": update.status_from, "to": status, "on": on.isoformat()},
@@ -345,9 +370,9 @@ def do_set_task_group(force: OrgUnit, *, actor: Any, chair: str, members: str) -
     group, created = TaskGroup.objects.update_or_create(
         force=force, defaults={"chair": chair.strip(), "members": members.strip()}
     )
-    record(
+    _record(
         actor=actor,
-        action="peerreview.set_task_group",
+        step="peerreview.set_task_group",
         obj=group,
         orgunit=force,
         detail={"created": created, "members": len(group.member_list())},

@@ -1,20 +1,25 @@
 """The force report as PDF, drawn by WeasyPrint from the same template data as the HTML
-page. The PDF's HTML is never served to a browser, so its stylesheet sits in the document
-(the site's CSP does not apply to it)."""
+page, with its own print stylesheet (report_pdf.css beside this module)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.template.loader import render_to_string
 
+STYLESHEET = Path(__file__).with_name("report_pdf.css")
+
 
 def report_pdf(context: dict[str, Any], *, compress: bool = True) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     html = render_to_string("peerreview/report_pdf.html", context)
+    style = CSS(string=STYLESHEET.read_text(encoding="utf-8"), url_fetcher=_refuse)
     # No base URL: the document may not fetch anything (no files, no network).
-    pdf: bytes = HTML(string=html, url_fetcher=_refuse).write_pdf(uncompressed_pdf=not compress)
+    pdf: bytes = HTML(string=html, url_fetcher=_refuse).write_pdf(
+        stylesheets=[style], uncompressed_pdf=not compress
+    )
     return pdf
 
 
