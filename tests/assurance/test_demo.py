@@ -59,3 +59,31 @@ def test_running_again_changes_nothing(demo: Any, national_analyst: Any) -> None
     again = build_benchmarking_demo(national_analyst)
     assert again.created == [] and Grade.objects.count() == grades
     assert summary([]).forces_2023_24 == 38
+
+
+def test_demo_pages_render_for_each_role(
+    demo: Any, national_analyst: Any, eastern_coordinator: Any, kent_user: Any
+) -> None:
+    from django.test import Client
+
+    current = Campaign.objects.get(name=CURRENT[0])
+    kent = current.assessments.get(orgunit__code="kent")
+    essex = current.assessments.get(orgunit__code="essex")
+    for user, urls in (
+        (national_analyst, ["results/", "summary/"]),
+        (eastern_coordinator, ["results/"]),
+        (kent_user, ["results/"]),
+    ):
+        c = Client()
+        c.force_login(user)
+        for tail in urls:
+            assert c.get(f"/assurance/campaigns/{current.pk}/{tail}").status_code == 200
+        for a in (kent, essex):
+            expect = 404 if user == kent_user and a == essex else 200
+            assert c.get(f"/assurance/assessments/{a.pk}/").status_code == expect
+            assert c.get(f"/assurance/assessments/{a.pk}/support/").status_code == expect
+            assert c.get(f"/assurance/assessments/{a.pk}/report/").status_code == expect
+    c = Client()
+    c.force_login(eastern_coordinator)
+    page = c.get(f"/assurance/assessments/{kent.pk}/").content.decode()
+    assert "Mark as reviewed" in page and "Challenge LG1" in page
