@@ -50,6 +50,8 @@ def test_force_report_html_and_xlsx(campaign: Campaign, kent_user: Any) -> None:
     assert "Agreed grade" in values and "Minutes missing" in values
     assert "'=cmd|' /C calc'!A0" in values  # formula-safe
     assert not any(isinstance(v, str) and "Essex" in v for v in values)
+    pdf = c.get(f"/assurance/assessments/{kent.pk}/report.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
 
 
 def test_force_report_of_another_force_is_404(campaign: Campaign, essex_user: Any) -> None:
@@ -67,6 +69,8 @@ def test_national_summary_for_the_unit_only(
     assert "National benchmarking summary" in page and "3 forces submitted; 47 standards" in page
     values = sheet_values(c.get(f"/assurance/campaigns/{campaign.pk}/summary.xlsx").content)
     assert "LG1" in values and "Red (forces)" in values
-    assert c.get(f"/assurance/campaigns/{campaign.pk}/summary.pdf").status_code == 404
+    pdf = c.get(f"/assurance/campaigns/{campaign.pk}/summary.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
+    assert c.get(f"/assurance/campaigns/{campaign.pk}/summary.doc").status_code == 404
     coord = client_for(eastern_coordinator)
     assert coord.get(f"/assurance/campaigns/{campaign.pk}/summary/").status_code == 403

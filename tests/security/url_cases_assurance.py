@@ -202,7 +202,7 @@ def report(w: World) -> list[Case]:
         )
         for p in PERSONAS
         for f in FORCES
-        for suffix in ("/", ".xlsx")
+        for suffix in ("/", ".xlsx", ".pdf")
     ]
 
 
@@ -211,7 +211,7 @@ def summary(w: World) -> list[Case]:
     return [
         Case(p, f"/assurance/campaigns/{pk}/summary{suffix}", {200} if p == "national" else {403})
         for p in PERSONAS
-        for suffix in ("/", ".xlsx")
+        for suffix in ("/", ".xlsx", ".pdf")
     ]
 
 

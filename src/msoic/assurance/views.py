@@ -38,6 +38,7 @@ from msoic.assurance.models import (
     SupportPackage,
     ThematicIntervention,
 )
+from msoic.assurance.pdf import report_pdf
 from msoic.assurance.results import export_rows, results_for
 from msoic.web.exports import csv_response, xlsx_response
 
@@ -435,6 +436,10 @@ def _report_response(
 ) -> HttpResponse:
     if fmt == "html":
         return render(request, "assurance/report.html", report)
+    if fmt == "pdf":
+        response = HttpResponse(report_pdf(report), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+        return response
     if fmt == "xlsx":
         notes = [*report["notes"], ""]
         notes += [" / ".join(str(x) for x in row) for row in report["area_rows"]]
