@@ -199,9 +199,9 @@ def test_every_step_is_in_the_audit_chain_under_its_s62_kind(
         )
     )
     assert kinds == {
-        "peerreview.schedule": "collection",
-        "peerreview.add_recommendation": "collection",
-        "peerreview.add_good_practice": "collection",
+        "peerreview.schedule": "alteration",
+        "peerreview.add_recommendation": "alteration",
+        "peerreview.add_good_practice": "alteration",
         "peerreview.publish": "lock",
     }
     assert verify_chain().ok

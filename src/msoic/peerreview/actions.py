@@ -38,14 +38,15 @@ from msoic.peerreview.models import (
 REVIEW_FIELDS = ("stage", "fieldwork_start", "fieldwork_end", "report_due", "team_names", "summary")
 
 # The audit log's action is the s.62 kind of processing; the peer review step that did it
-# is kept in the row's detail as "step".
+# is kept in the row's detail as "step". Writing review records is "alteration": the log's
+# "collection" rows are the returns the pipeline stores (one per submission).
 AUDIT_KIND = {
-    "peerreview.schedule": AuditAction.COLLECTION,
+    "peerreview.schedule": AuditAction.ALTERATION,
     "peerreview.update": AuditAction.ALTERATION,
     "peerreview.publish": AuditAction.LOCK,
-    "peerreview.add_recommendation": AuditAction.COLLECTION,
+    "peerreview.add_recommendation": AuditAction.ALTERATION,
     "peerreview.edit_recommendation": AuditAction.ALTERATION,
-    "peerreview.add_good_practice": AuditAction.COLLECTION,
+    "peerreview.add_good_practice": AuditAction.ALTERATION,
     "peerreview.publish_good_practice": AuditAction.DISCLOSURE,
     "peerreview.withdraw_good_practice": AuditAction.ALTERATION,
     "peerreview.plan_recommendation": AuditAction.ALTERATION,
