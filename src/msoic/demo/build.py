@@ -294,10 +294,20 @@ def check_calibration(config: DemoConfig, catalogue: Catalogue, report: DemoRepo
     report.mix = [(option, shares.get(option), target) for option, target in mix.shares.items()]
 
 
+CAPABILITIES = ("returns", "peer-reviews", "benchmarking")
+
+
 def run_demo(
-    *, config: DemoConfig | None = None, progress: Callable[[str], None] | None = None
+    *,
+    config: DemoConfig | None = None,
+    progress: Callable[[str], None] | None = None,
+    only: set[str] | None = None,
 ) -> DemoReport:
-    """Build (or confirm) the demo data. Idempotent; all or nothing."""
+    """Build (or confirm) the demo data. Idempotent; all or nothing.
+
+    ``only`` limits the build to some capabilities (the returns are always built: every
+    other capability's demo stands on its users and org units)."""
+    wanted = set(only or CAPABILITIES)
     started = time.perf_counter()
     config = config or load_config()
     report = DemoReport()
@@ -314,12 +324,14 @@ def run_demo(
         files = plan_files(history, config, catalogue)
         load_files(files, actor=national, report=report, progress=progress)
         approve_older(config, catalogue, national, report)
-        from msoic.peerreview.demo import build_peer_review_demo
+        if "peer-reviews" in wanted:
+            from msoic.peerreview.demo import build_peer_review_demo
 
-        report.more += build_peer_review_demo(national).lines()
-        from msoic.assurance.demo import build_benchmarking_demo
+            report.more += build_peer_review_demo(national).lines()
+        if "benchmarking" in wanted:
+            from msoic.assurance.demo import build_benchmarking_demo
 
-        report.more += build_benchmarking_demo(national).lines()
+            report.more += build_benchmarking_demo(national).lines()
     for r in config.late_returns:
         arrived = _arrival(r.month, r.day, 14).date()
         report.late.append(

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from msoic.demo.build import DemoError, describe, run_demo
+from msoic.demo.build import CAPABILITIES, DemoError, describe, run_demo
 from msoic.demo.config import DemoConfigError, load_config
 from msoic.demo.generator import GenerationError
 
@@ -24,12 +24,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--files", action="store_true", help="print each file's outcome")
+        parser.add_argument(
+            "--only",
+            action="append",
+            choices=CAPABILITIES,
+            help="build only these capabilities' demo data (repeatable; returns always)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             config = load_config()
             progress = self.stdout.write if options["files"] or options["verbosity"] > 1 else None
-            report = run_demo(config=config, progress=progress)
+            report = run_demo(
+                config=config, progress=progress, only=set(options["only"] or []) or None
+            )
         except (DemoConfigError, GenerationError, DemoError) as exc:
             raise CommandError(f"demo data not loaded: {exc}") from exc
         for line in describe(report, config):
