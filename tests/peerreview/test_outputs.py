@@ -101,3 +101,25 @@ def test_force_report_pdf_holds_the_report_outline(personas: dict[str, Any]) -> 
         assert b"/Title (" + heading + b")" in pdf, heading
     assert b"/Title (Peer review report: Kent Police)" in pdf
     assert b"DejaVu-Sans" in pdf  # the print stylesheet was applied (the default is serif)
+
+
+def test_national_tracker_downloads_as_pdf_with_its_sections(personas: dict[str, Any]) -> None:
+    from django.utils import timezone
+
+    from msoic.peerreview.pdf import tracker_pdf
+    from msoic.peerreview.views import tracker_context
+
+    make_review("kent", personas["national"], recs=2, good=1)
+    response = client_for(personas["national"]).get("/peer-reviews/tracker/", {"format": "pdf"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "recommendations-tracker-" in response["Content-Disposition"]
+    assert response.content.startswith(b"%PDF-")
+    today = timezone.localdate()
+    pdf = tracker_pdf(tracker_context(personas["national"], today, today), compress=False)
+    for heading in (b"Recommendations tracker", b"By theme", b"By region", b"By force"):
+        assert b"/Title (" + heading + b")" in pdf, heading
+
+
+def test_partner_gets_no_tracker_pdf(personas: dict[str, Any]) -> None:
+    response = client_for(personas["partner"]).get("/peer-reviews/tracker/", {"format": "pdf"})
+    assert response.status_code in (403, 404)

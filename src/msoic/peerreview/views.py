@@ -424,6 +424,18 @@ TRACKER_HEADER = [
 ]
 
 
+def tracker_context(user: Any, today: date, as_of: date) -> dict[str, Any]:
+    """What the roll-up page and its PDF show, scoped to ``user``."""
+    recs = access.recommendations_visible_to(user).filter(review__stage=Stage.PUBLISHED)
+    return {
+        "rollup": build_rollup(recs, today),
+        "headline": headline_counts(access.peer_reviews_visible_to(user), as_of),
+        "statuses": RecStatus.choices,
+        "unit": access.can_manage_peer_reviews(user),
+        "scope": user.orgunit.name if user.orgunit else "",
+    }
+
+
 @login_required
 @require_GET
 def tracker(request: AuthenticatedRequest) -> HttpResponse:
@@ -463,16 +475,16 @@ def tracker(request: AuthenticatedRequest) -> HttpResponse:
     except ValueError:
         as_of = today
         messages.error(request, "The date must be written as YYYY-MM-DD")
-    return render(
-        request,
-        "peerreview/tracker.html",
-        {
-            "rollup": build_rollup(recs, today),
-            "headline": headline_counts(access.peer_reviews_visible_to(request.user), as_of),
-            "statuses": RecStatus.choices,
-            "unit": access.can_manage_peer_reviews(request.user),
-        },
-    )
+    context = tracker_context(request.user, today, as_of)
+    if fmt == "pdf":
+        from msoic.peerreview.pdf import tracker_pdf
+
+        response = HttpResponse(tracker_pdf(context), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="recommendations-tracker-{today.isoformat()}.pdf"'
+        )
+        return response
+    return render(request, "peerreview/tracker.html", context)
 
 
 # --- good practice library ------------------------------------------------------------
