@@ -11,12 +11,38 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 PERSONA_PASSWORD = "Persona-pass-2024!"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """After any transactional test (browser tests, live server) has flushed the database,
+    put back what the migrations loaded, with the same primary keys, so tests that run
+    later without a database fixture of their own (module-scoped ones, e.g. the demo's)
+    still find the reference org units."""
+    result = yield
+    names = getattr(item, "fixturenames", ())
+    if "transactional_db" not in names and "live_server" not in names:
+        return result
+    from django.db import connection
+    from pytest_django.plugin import blocking_manager_key
+
+    from msoic.orgunits.models import OrgUnit
+    from msoic.orgunits.reference import load_reference_orgunits
+
+    with item.config.stash[blocking_manager_key].unblock():
+        if not OrgUnit.objects.exists():
+            serialized = getattr(connection, "_test_serialized_contents", None)
+            if serialized:
+                connection.creation.deserialize_db_from_string(serialized)
+            else:
+                load_reference_orgunits(OrgUnit)
+    return result
 
 
 @pytest.fixture(autouse=True)

@@ -41,32 +41,6 @@ document.addEventListener('securitypolicyviolation', function (e) {
 """
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
-    """After a browser test's database flush, put back what the migrations loaded.
-
-    Tests run later without a database fixture of their own (module-scoped ones) then
-    find the reference org units as the migrations left them, with the same primary keys
-    (so a later serialized rollback does not collide with them)."""
-    result = yield
-    if "tests/browser/" not in str(item.path).replace(os.sep, "/"):
-        return result
-    from django.db import connection
-    from pytest_django.plugin import blocking_manager_key
-
-    from msoic.orgunits.models import OrgUnit
-    from msoic.orgunits.reference import load_reference_orgunits
-
-    with item.config.stash[blocking_manager_key].unblock():
-        if not OrgUnit.objects.exists():
-            serialized = getattr(connection, "_test_serialized_contents", None)
-            if serialized:
-                connection.creation.deserialize_db_from_string(serialized)
-            else:
-                load_reference_orgunits(OrgUnit)
-    return result
-
-
 @pytest.fixture(autouse=True)
 def reference_orgunits(transactional_db: None) -> None:
     """The nation, regions, forces and partners, as the migration loads them.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -58,29 +57,6 @@ def reviews(personas: dict[str, Any]) -> dict[str, PeerReview]:
     out = {f: make_review(f, unit) for f in ("kent", "essex", "cleveland")}
     out["surrey"] = make_review("surrey", unit, publish=False)
     return out
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
-    """After the browser test's flush, put back the migrations' reference data, as
-    tests/browser does, so tests run after it (pytest-django runs tests without a database
-    fixture last, e.g. module-scoped demo tests) still find the org units."""
-    result = yield
-    if item.path.name != "test_browser.py":
-        return result
-    from django.db import connection
-    from pytest_django.plugin import blocking_manager_key
-
-    from msoic.orgunits.reference import load_reference_orgunits
-
-    with item.config.stash[blocking_manager_key].unblock():
-        if not OrgUnit.objects.exists():
-            serialized = getattr(connection, "_test_serialized_contents", None)
-            if serialized:
-                connection.creation.deserialize_db_from_string(serialized)
-            else:
-                load_reference_orgunits(OrgUnit)
-    return result
 
 
 # The shared Chromium, for the browser test in this package.
