@@ -43,6 +43,7 @@ def test_benchmarking_end_to_end(
     page, url = watched.page, live_server.url
     log_in(page, url, personas["national"].username, PERSONA_PASSWORD)
     page.get_by_role("link", name="Benchmarking").first.click()
+    page.get_by_role("button", name="Open a campaign").wait_for()
     check(page, url, watched)
     page.get_by_role("button", name="Open a campaign").click()
     page.get_by_label("Campaign name").fill("Benchmarking 2023/24")

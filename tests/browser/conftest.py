@@ -156,8 +156,18 @@ def wait_for_charts(page: Any) -> int:
 
 def axe_violations(page: Any, base_url: str) -> list[dict[str, Any]]:
     """axe-core's violations at WCAG 2.2 AA, with every details element opened first."""
+    # A click that navigates returns before the new document exists; wait for it to load
+    # (and once more if the script tag lands while a document is still being replaced).
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            page.add_script_tag(url=f"{base_url}/static/vendor/axe.min.js")
+            break
+        except Exception:
+            if attempt == 2:
+                raise
+            page.wait_for_timeout(200)
     page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
-    page.add_script_tag(url=f"{base_url}/static/vendor/axe.min.js")
     result = page.evaluate(
         """tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})
              .then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,

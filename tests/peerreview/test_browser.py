@@ -43,6 +43,7 @@ def test_peer_review_end_to_end(
     page, url = watched.page, live_server.url
     log_in(page, url, personas["national"].username, PERSONA_PASSWORD)
     page.get_by_role("link", name="Peer reviews").click()
+    page.wait_for_url("**/peer-reviews/")
     check(page, url, watched)
     page.get_by_role("link", name="Schedule a review").click()
     page.get_by_label("Force").select_option(label="Kent Police")
@@ -66,6 +67,7 @@ def test_peer_review_end_to_end(
     switch_user(page, url, personas["kent"].username)
     page.goto(f"{url}/peer-reviews/{review.pk}/")
     page.get_by_role("link", name="R1").click()
+    page.get_by_label("Evidence").wait_for()
     check(page, url, watched)
     page.get_by_label("Status").select_option(label="Implemented, pending verification")
     page.get_by_label("Evidence").fill("Financial investigator assigned on all 14 cases")
