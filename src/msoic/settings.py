@@ -46,8 +46,10 @@ INSTALLED_APPS = [
     "msoic.metrics",
     "msoic.dashboards",
     "msoic.peerreview",
+    "msoic.commissioning",
     "msoic.api",
     "msoic.assurance",
+    "msoic.cases",
     "msoic.demo",
     "msoic.web",
 ]

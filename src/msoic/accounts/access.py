@@ -24,6 +24,7 @@ from msoic.orgunits.models import OrgUnit, OrgUnitKind
 
 if TYPE_CHECKING:
     from msoic.accounts.models import User
+    from msoic.cases.models import Investigation, Person
     from msoic.collection.models import ImportJob, Submission, SubmissionVersion
     from msoic.peerreview.models import GoodPractice, PeerReview, Recommendation
 
@@ -307,3 +308,91 @@ def can_review_assessment(user: User, assessment: Any) -> bool:
 def can_manage_benchmarking(user: User) -> bool:
     """Open campaigns, finalise assessments, run thematic interventions: the unit."""
     return _role(user) == Role.NATIONAL
+
+
+# --- Investigation register (msoic.cases): personal data ---------------------------------
+# Force users keep their own force's register; regional coordinators read their region's
+# forces; the unit reads every force (cleanse, PNC marker coverage). Partners and
+# administrators read no record-level data, only suppressed aggregates.
+
+
+def register_forces_readable(user: User) -> QuerySet[OrgUnit]:
+    role = _role(user)
+    if role in (Role.NATIONAL, Role.REGIONAL, Role.FORCE):
+        return detail_orgunits(user).filter(kind=OrgUnitKind.FORCE)
+    return OrgUnit.objects.none()
+
+
+def register_forces_writable(user: User) -> QuerySet[OrgUnit]:
+    """Only a force's own users change its register."""
+    if _role(user) == Role.FORCE and user.orgunit_id:
+        return OrgUnit.objects.filter(pk=user.orgunit_id, kind=OrgUnitKind.FORCE)
+    return OrgUnit.objects.none()
+
+
+def can_see_register(user: User) -> bool:
+    return _role(user) in {Role.NATIONAL, Role.REGIONAL, Role.FORCE}
+
+
+def investigations_visible_to(user: User) -> QuerySet[Investigation]:
+    from msoic.cases.models import Investigation
+
+    role = _role(user)
+    if role == Role.NATIONAL:
+        return Investigation.objects.all()
+    if role in (Role.REGIONAL, Role.FORCE):
+        return Investigation.objects.filter(force__in=register_forces_readable(user))
+    return Investigation.objects.none()
+
+
+def _refuse_record(user: User, model_label: str, pk: Any) -> None:
+    """A record outside the user's scope was asked for: 404, and a row in the audit log
+    (whether or not such a record exists, so the log does not reveal it either)."""
+    from msoic.audit.log import record
+    from msoic.audit.models import AuditAction
+
+    record(
+        actor=user,
+        action=AuditAction.DENIED,
+        object_type=model_label,
+        object_id=str(pk)[:64],
+        orgunit=getattr(user, "orgunit", None),
+        detail={"reason": "outside the user's scope"},
+    )
+
+
+def get_investigation_for_user(user: User, pk: Any) -> Investigation:
+    from msoic.cases.models import Investigation
+
+    try:
+        return investigations_visible_to(user).select_related("force__parent").get(pk=pk)
+    except (ValueError, TypeError, Investigation.DoesNotExist) as exc:
+        if user.is_authenticated:
+            _refuse_record(user, "cases.investigation", pk)
+        raise Http404("No such investigation") from exc
+
+
+def can_edit_investigation(user: User, investigation: Investigation) -> bool:
+    return register_forces_writable(user).filter(pk=investigation.force_id).exists()
+
+
+def people_visible_to(user: User) -> QuerySet[Person]:
+    from msoic.cases.models import Person
+
+    role = _role(user)
+    if role == Role.NATIONAL:
+        return Person.objects.all()
+    if role in (Role.REGIONAL, Role.FORCE):
+        return Person.objects.filter(force__in=register_forces_readable(user))
+    return Person.objects.none()
+
+
+def get_person_for_user(user: User, pk: Any) -> Person:
+    from msoic.cases.models import Person
+
+    try:
+        return people_visible_to(user).select_related("investigation", "force").get(pk=pk)
+    except (ValueError, TypeError, Person.DoesNotExist) as exc:
+        if user.is_authenticated:
+            _refuse_record(user, "cases.person", pk)
+        raise Http404("No such person") from exc

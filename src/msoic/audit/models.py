@@ -23,6 +23,7 @@ class AuditAction(models.TextChoices):
     LOCK = "lock", "Lock"
     UNLOCK = "unlock", "Unlock"
     REJECT = "reject", "Rejected input"
+    DENIED = "denied", "Access refused"
     LOGIN = "login", "Log in"
     ADMIN = "admin", "Administration"
 

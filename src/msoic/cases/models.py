@@ -1,0 +1,158 @@
+"""The investigation register: modern slavery investigations a force keeps by direct data
+entry (DDE), the people on them (Data Protection Act 2018 s.38 categories, pseudonymous
+references only), NRM and Duty to Notify decisions, and the PNC vulnerability marker.
+
+Which forces' figures come from the register rather than their monthly return is
+:class:`DdeAdoption`: per force and metric, from a given month. The metric engine derives
+those figures from here; nothing else re-counts them.
+
+Codes shared with the catalogue (``exploitation_type``, ``age_group``) are stored as the
+catalogue's option codes, so register and returns break down the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import models
+from django.utils import timezone
+
+# The monthly-return metrics a force may derive from its register instead.
+DDE_METRICS = ("ms_live_investigations", "ms_nrm_referrals", "ms_dtn_reports")
+
+
+class Status(models.TextChoices):
+    LIVE = "live", "Live"
+    CLOSED = "closed", "Closed"
+
+
+class Outcome(models.TextChoices):
+    CHARGED = "charged", "Charged"
+    NFA = "nfa", "No further action"
+    TRANSFERRED = "transferred", "Transferred to another force or agency"
+    OTHER = "other", "Other"
+
+
+class Category(models.TextChoices):
+    """Data Protection Act 2018 s.38: categories of data subject."""
+
+    VICTIM = "victim", "Potential victim"
+    SUSPECT = "suspect", "Suspect"
+    WITNESS = "witness", "Witness"
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Other"
+    UNKNOWN = "unknown", "Not known"
+
+
+class Decision(models.TextChoices):
+    POSITIVE = "positive", "Positive"
+    NEGATIVE = "negative", "Negative"
+
+
+class DdeAdoption(models.Model):
+    """Force ``force`` derives ``metric`` from its register from ``from_month`` on."""
+
+    force = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    metric = models.CharField(max_length=64)
+    from_month = models.DateField(help_text="first day of the first month derived")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["force", "metric"], name="dde_one_per_force_metric")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.force_id} {self.metric} from {self.from_month:%Y-%m}"
+
+
+class Investigation(models.Model):
+    """One modern slavery investigation owned by one force."""
+
+    force = models.ForeignKey(
+        "orgunits.OrgUnit", on_delete=models.PROTECT, related_name="investigations"
+    )
+    crime_reference = models.CharField(max_length=64)
+    opened_on = models.DateField()
+    closed_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.LIVE)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True, default="")
+    primary_exploitation = models.CharField(max_length=32, blank=True, default="")
+    # Every exploitation type (catalogue codes), the primary one included.
+    exploitation_types = models.JSONField(default=list, blank=True)
+    ocg_linked = models.BooleanField(default=False)
+    oic_related = models.BooleanField(default=False)
+    officer_in_charge = models.CharField(max_length=128, blank=True, default="")
+    last_reviewed_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["force", "crime_reference"], name="investigation_ref_unique_in_force"
+            )
+        ]
+        indexes = [
+            # "live at the end of month M" = opened_on <= M_end and (closed_on null or > M_end)
+            models.Index(fields=["force", "opened_on", "closed_on"], name="inv_live_idx"),
+            models.Index(fields=["force", "status", "crime_reference"], name="inv_list_idx"),
+        ]
+        ordering = ["force_id", "crime_reference"]
+
+    def __str__(self) -> str:
+        return self.crime_reference
+
+    def is_live_on(self, day: date) -> bool:
+        return self.opened_on <= day and (self.closed_on is None or self.closed_on > day)
+
+
+class Person(models.Model):
+    """A person on an investigation. Lists show ``reference`` (pseudonymous) only."""
+
+    investigation = models.ForeignKey(
+        Investigation, on_delete=models.PROTECT, related_name="people"
+    )
+    # Denormalised from the investigation: every scoped query filters on it.
+    force = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(max_length=32, unique=True)
+    category = models.CharField(max_length=8, choices=Category.choices)
+    age_group = models.CharField(max_length=16, default="unknown")
+    gender = models.CharField(max_length=8, choices=Gender.choices, default=Gender.UNKNOWN)
+    nationality = models.CharField(
+        max_length=2, blank=True, default="", help_text="ISO 3166-1 alpha-2"
+    )
+    is_assessment = models.BooleanField(
+        default=False, help_text="an officer's assessment rather than a verified fact"
+    )
+    # Potential victims
+    nrm_referred_on = models.DateField(null=True, blank=True)
+    nrm_referred_by_police = models.BooleanField(default=False)
+    rg_decision = models.CharField(max_length=8, choices=Decision.choices, blank=True, default="")
+    rg_decided_on = models.DateField(null=True, blank=True)
+    cg_decision = models.CharField(max_length=8, choices=Decision.choices, blank=True, default="")
+    cg_decided_on = models.DateField(null=True, blank=True)
+    dtn_reported_on = models.DateField(null=True, blank=True)
+    # Suspects
+    arrested_on = models.DateField(null=True, blank=True)
+    charged_on = models.DateField(null=True, blank=True)
+    # PNC vulnerability marker (positive conclusive grounds)
+    marker_requested_on = models.DateField(null=True, blank=True)
+    marker_applied_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["force", "nrm_referred_on"], name="person_nrm_idx"),
+            models.Index(fields=["force", "dtn_reported_on"], name="person_dtn_idx"),
+            models.Index(fields=["force", "cg_decision"], name="person_cg_idx"),
+        ]
+        ordering = ["reference"]
+
+    def __str__(self) -> str:
+        return self.reference
