@@ -310,6 +310,92 @@ def can_manage_benchmarking(user: User) -> bool:
     return _role(user) == Role.NATIONAL
 
 
+# --- commissioning (msoic.commissioning) -----------------------------------------------
+
+
+def can_see_commissioning(user: User) -> bool:
+    """Envelopes, positions and bid windows: the unit, coordinators and forces."""
+    return _role(user) in {Role.NATIONAL, Role.REGIONAL, Role.FORCE}
+
+
+def can_manage_commissioning(user: User) -> bool:
+    """Open envelopes and windows, decide bids, set allocations: the unit's commissioning team."""
+    return _role(user) == Role.NATIONAL
+
+
+def bidding_orgunit(user: User) -> OrgUnit | None:
+    """The org unit a user bids for: a force user their force, a coordinator their ROCU."""
+    role = _role(user)
+    if role == Role.FORCE and user.orgunit_id:
+        return OrgUnit.objects.filter(pk=user.orgunit_id, kind=OrgUnitKind.FORCE).first()
+    if role == Role.REGIONAL and user.orgunit_id:
+        return OrgUnit.objects.filter(pk=user.orgunit_id, kind=OrgUnitKind.REGION).first()
+    return None
+
+
+def envelopes_visible_to(user: User) -> QuerySet[Any]:
+    from msoic.commissioning.models import FundingEnvelope
+
+    if can_see_commissioning(user):
+        return FundingEnvelope.objects.all()
+    return FundingEnvelope.objects.none()
+
+
+def get_envelope_for_user(user: User, pk: Any) -> Any:
+    from msoic.commissioning.models import FundingEnvelope
+
+    try:
+        return envelopes_visible_to(user).get(pk=pk)
+    except (ValueError, TypeError, FundingEnvelope.DoesNotExist) as exc:
+        raise Http404("No such funding envelope") from exc
+
+
+def get_bid_window_for_user(user: User, pk: Any) -> Any:
+    from msoic.commissioning.models import BidWindow
+
+    try:
+        return BidWindow.objects.select_related("envelope").get(
+            pk=pk, envelope__in=envelopes_visible_to(user)
+        )
+    except (ValueError, TypeError, BidWindow.DoesNotExist) as exc:
+        raise Http404("No such bid window") from exc
+
+
+def bids_visible_to(user: User) -> QuerySet[Any]:
+    """National: every bid. A coordinator: their ROCU's and their forces' bids. A force: its
+    own. Partners and administrators: none."""
+    from msoic.commissioning.models import Bid
+
+    role = _role(user)
+    if role == Role.NATIONAL:
+        return Bid.objects.all()
+    if role in (Role.REGIONAL, Role.FORCE):
+        return Bid.objects.filter(orgunit__in=detail_orgunits(user))
+    return Bid.objects.none()
+
+
+def get_bid_for_user(user: User, pk: Any) -> Any:
+    """A bid the user may see, or 404 (never reveals that another force's bid exists)."""
+    from msoic.commissioning.models import Bid
+
+    try:
+        return (
+            bids_visible_to(user)
+            .select_related("window__envelope", "orgunit", "region", "submitted_by", "decided_by")
+            .get(pk=pk)
+        )
+    except (ValueError, TypeError, Bid.DoesNotExist) as exc:
+        raise Http404("No such bid") from exc
+
+
+def can_record_spend(user: User, bid: Any) -> bool:
+    """The bidder (the force, or the ROCU's coordinator) or the unit reports spend."""
+    if _role(user) == Role.NATIONAL:
+        return True
+    own = bidding_orgunit(user)
+    return own is not None and own.pk == bid.orgunit_id
+
+
 # --- Investigation register (msoic.cases): personal data ---------------------------------
 # Force users keep their own force's register; regional coordinators read their region's
 # forces; the unit reads every force (cleanse, PNC marker coverage). Partners and
