@@ -482,3 +482,92 @@ def get_person_for_user(user: User, pk: Any) -> Person:
         if user.is_authenticated:
             _refuse_record(user, "cases.person", pk)
         raise Http404("No such person") from exc
+
+
+# --- operations supported (msoic.support) ------------------------------------------------
+
+
+def can_see_operations_supported(user: User) -> bool:
+    return _role(user) in {Role.NATIONAL, Role.REGIONAL, Role.FORCE}
+
+
+def supported_operations_visible_to(user: User) -> QuerySet[Any]:
+    """A force sees its own operations, a coordinator their region's forces', the unit all."""
+    from msoic.support.models import SupportedOperation
+
+    forces = detail_orgunits(user).filter(kind=OrgUnitKind.FORCE)
+    return SupportedOperation.objects.filter(force__in=forces)
+
+
+def get_supported_operation_for_user(user: User, pk: int) -> Any:
+    """An operation supported that the user may see, or 404 (another force's is not revealed)."""
+    from msoic.support.models import SupportedOperation
+
+    try:
+        return supported_operations_visible_to(user).select_related("force__parent").get(pk=pk)
+    except (ValueError, TypeError, SupportedOperation.DoesNotExist) as exc:
+        raise Http404("No such operation supported") from exc
+
+
+def support_log_forces(user: User) -> QuerySet[OrgUnit]:
+    """Forces whose operations the user may log support for: the unit any force, a regional
+    coordinator the forces of their region; force users read their entries only."""
+    role = _role(user)
+    if role == Role.NATIONAL:
+        return OrgUnit.objects.forces()
+    if role == Role.REGIONAL and user.orgunit_id:
+        return OrgUnit.objects.forces().filter(parent_id=user.orgunit_id)
+    return OrgUnit.objects.none()
+
+
+def can_log_support_for(user: User, force: OrgUnit) -> bool:
+    role = _role(user)
+    if force.kind != OrgUnitKind.FORCE:
+        return False
+    if role == Role.NATIONAL:
+        return True
+    return role == Role.REGIONAL and force.parent_id == user.orgunit_id
+
+
+# --- CCA tasking (msoic.tasking) ---------------------------------------------------------
+
+
+def can_see_cca_tasking(user: User) -> bool:
+    return _role(user) in {Role.NATIONAL, Role.REGIONAL, Role.FORCE}
+
+
+def can_manage_cca_tasking(user: User) -> bool:
+    """The unit revises thresholds and records that the NCA discharged a measure."""
+    return _role(user) == Role.NATIONAL
+
+
+def measure_progress_visible_to(user: User) -> QuerySet[Any]:
+    """Progress rows (org unit x measure): a force its own, a coordinator their ROCU's and
+    their forces', the unit every one."""
+    from msoic.tasking.models import MeasureProgress
+
+    return MeasureProgress.objects.filter(orgunit__in=detail_orgunits(user))
+
+
+def get_measure_progress_for_user(user: User, pk: int) -> Any:
+    """A progress row (status, evidence, commentary) the user may see, or 404."""
+    from msoic.tasking.models import MeasureProgress
+
+    try:
+        return (
+            measure_progress_visible_to(user)
+            .select_related("orgunit__parent", "measure__tasking")
+            .get(pk=pk)
+        )
+    except (ValueError, TypeError, MeasureProgress.DoesNotExist) as exc:
+        raise Http404("No such tasking progress") from exc
+
+
+def can_update_measure_progress(user: User, progress: Any) -> bool:
+    """The org unit itself (a force user their force, a coordinator their ROCU) or the unit."""
+    role = _role(user)
+    if role == Role.NATIONAL:
+        return True
+    if role in (Role.FORCE, Role.REGIONAL):
+        return bool(user.orgunit_id) and progress.orgunit_id == user.orgunit_id
+    return False
