@@ -156,3 +156,24 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+class Review(models.Model):
+    """A force confirmed an investigation is still live (a review, e.g. in a data cleanse),
+    with its note. The investigation's ``last_reviewed_on`` is the newest one's date."""
+
+    investigation = models.ForeignKey(
+        Investigation, on_delete=models.PROTECT, related_name="reviews"
+    )
+    reviewed_on = models.DateField()
+    note = models.TextField()
+    reviewed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-reviewed_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.investigation_id} reviewed {self.reviewed_on}"

@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from msoic.metrics.money import MONEY_UNIT
+
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 AGGREGATIONS = {"flow", "stock"}
 IMPORTANCES = {"error", "warning"}
@@ -45,6 +47,11 @@ class Metric:
     @property
     def is_stock(self) -> bool:
         return self.aggregation == "stock"
+
+    @property
+    def is_money(self) -> bool:
+        """Pounds, held as whole pence (see msoic.metrics.money)."""
+        return self.unit == MONEY_UNIT
 
 
 @dataclass(frozen=True)
