@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from msoic.catalogue.loader import Catalogue
 from msoic.collection.readers import RawRow
+from msoic.metrics.money import MONEY_UNIT, format_entry
 from msoic.metrics.periods import PeriodError, format_month, parse_month
 
 FORM_SHEET = "form"
@@ -108,7 +109,9 @@ class CompletenessForm(forms.Form):
     def __init__(self, *args: Any, catalogue: Catalogue, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["dataset"]).choices = [
-            (d.code, d.label) for d in catalogue.datasets.values()
+            (d.code, d.label)
+            for d in catalogue.datasets.values()
+            if d.takes_returns and not d.is_operation
         ]
 
     def clean_end(self) -> date | None:
@@ -158,6 +161,10 @@ class MetricBlock:
     comment_errors: list[str] = field(default_factory=list)
 
     @property
+    def is_money(self) -> bool:
+        return self.unit == MONEY_UNIT
+
+    @property
     def fields(self) -> list[EntryField]:
         return [self.total, *self.options]
 
@@ -205,13 +212,14 @@ class EntryForm:
         self.general_errors: list[str] = []
         current = current or {}
         for metric in catalogue.dataset_metrics(dataset):
+            shown = format_entry if metric.is_money else str
             total_value, total_comment = current.get((metric.code, ""), (None, ""))
             total = EntryField(
                 name=value_field_name(metric.code),
                 metric=metric.code,
                 breakdown="",
                 label=f"Total {metric.unit}".strip() if metric.breakdowns else metric.label,
-                value="" if total_value is None else str(total_value),
+                value="" if total_value is None else shown(total_value),
             )
             options = []
             labels = []
@@ -227,7 +235,7 @@ class EntryForm:
                             metric=metric.code,
                             breakdown=key,
                             label=option_label,
-                            value="" if value is None else str(value),
+                            value="" if value is None else shown(value),
                         )
                     )
             self.blocks.append(
@@ -275,6 +283,7 @@ class EntryForm:
                             "breakdown": f.breakdown,
                             "value": f.value or None,
                             "comment": block.comment if f.is_total else "",
+                            "dataset": self.dataset,
                         },
                         columns=columns,
                     )

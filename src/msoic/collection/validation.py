@@ -16,9 +16,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from msoic.catalogue.loader import Catalogue, Rule
+from msoic.catalogue.loader import Catalogue, Metric, Rule
 from msoic.collection.content import Content, content_hash, merge
 from msoic.collection.readers import RawRow
+from msoic.metrics.money import MoneyError, parse_pounds
 from msoic.metrics.periods import (
     PeriodError,
     add_months,
@@ -28,6 +29,9 @@ from msoic.metrics.periods import (
 )
 
 WHOLE = re.compile(r"^\d+$")
+# A narrative metric (e.g. an operation's highlights) carries its text in the comment
+# column; its stored value is 1, so summing it counts the returns that have one.
+NARRATIVE_UNIT = "narrative"
 
 
 @dataclass
@@ -164,6 +168,63 @@ def parse_value(raw: Any) -> tuple[int | None, str]:
     return None, f"'{text}' is not a number"
 
 
+def parse_money_value(raw: Any) -> tuple[int | None, str]:
+    """As :func:`parse_value`, for a money metric: pence, or the reason it is refused."""
+    try:
+        return parse_pounds(raw), ""
+    except MoneyError as exc:
+        return None, str(exc)
+
+
+def parse_narrative(raw_value: Any, raw_comment: Any) -> tuple[int | None, str]:
+    """A narrative row: blank (not provided) unless the comment holds text."""
+    text = _text(raw_value)
+    if text not in ("", "1"):
+        return None, f"'{text}': write the text in the comment column and leave the value blank"
+    return (1, "") if _text(raw_comment) else (None, "")
+
+
+def _row_dataset(
+    raw: Any, metric: Metric, force: str, period: date | None, cat: Catalogue
+) -> tuple[str, list[tuple[str, str, str]]]:
+    """The dataset a row is for, and what is wrong with it: (rule kind, column, detail).
+
+    A row may name its dataset; it must when the metric is shared by several (operations'
+    returns). An operation's return takes only its participating forces and its month."""
+    named = _text(raw).lower()
+    code = named or metric.dataset
+    ds = cat.datasets.get(code)
+    if ds is None:
+        return code, [("dataset_for_metric", "dataset", f"no dataset '{named}'")]
+    if metric.code not in ds.metrics:
+        return code, [("dataset_for_metric", "metric", f"{metric.code} is not in {ds.label}")]
+    if not ds.takes_returns:
+        users = [d.code for d in cat.datasets.values() if d.takes_returns and metric.code in d.metrics]
+        example = f" (e.g. {users[-1]})" if users else ""
+        return code, [
+            (
+                "dataset_for_metric",
+                "dataset",
+                f"{metric.code} is returned for an operation: name its return in the "
+                f"dataset column{example}",
+            )
+        ]
+    trouble = []
+    if ds.participants and force and force not in ds.participants:
+        trouble.append(
+            ("participating_force", "force", f"'{force}' is not taking part in {ds.label}")
+        )
+    if ds.is_operation and period is not None and format_month(period) != ds.first_period:
+        trouble.append(
+            (
+                "operation_period",
+                "period",
+                f"{format_month(period)}: {ds.label} is returned for {ds.first_period} only",
+            )
+        )
+    return code, trouble
+
+
 def _parse_period(raw: Any) -> date:
     if isinstance(raw, datetime):
         raw = raw.date()
@@ -185,13 +246,19 @@ def validate_rows(rows: list[RawRow], ctx: Context) -> tuple[list[Entry], list[P
     for raw in rows:
         cells = raw.cells
         row_ok = True
-        value, reason = parse_value(cells.get("value"))
+        metric_code = _text(cells.get("metric")).lower()
+        metric = cat.metrics.get(metric_code)
+        value_kind = "money" if metric is not None and metric.is_money else "whole_number"
+        value, reason = (parse_money_value if value_kind == "money" else parse_value)(
+            cells.get("value")
+        )
+        described = cat.metrics.get(_text(cells.get("metric")).lower())
+        if described is not None and described.unit == NARRATIVE_UNIT:
+            value, reason = parse_narrative(cells.get("value"), cells.get("comment"))
         if value is None and not reason:
             continue  # blank value: not provided
         if reason:
-            problems.append(
-                _problem(rules.get("whole_number"), "whole_number", raw, "value", reason)
-            )
+            problems.append(_problem(rules.get(value_kind), value_kind, raw, "value", reason))
             row_ok = False
 
         force = _text(cells.get("force")).lower()
@@ -234,8 +301,6 @@ def validate_rows(rows: list[RawRow], ctx: Context) -> tuple[list[Entry], list[P
             )
             row_ok = False
 
-        metric_code = _text(cells.get("metric")).lower()
-        metric = cat.metrics.get(metric_code)
         if metric is None:
             problems.append(
                 _problem(
@@ -290,10 +355,16 @@ def validate_rows(rows: list[RawRow], ctx: Context) -> tuple[list[Entry], list[P
                         )
                         row_ok = False
 
+        dataset = ""
+        if metric is not None:
+            dataset, trouble = _row_dataset(cells.get("dataset"), metric, force, period, cat)
+            for kind, column, detail in trouble:
+                problems.append(_problem(rules.get(kind), kind, raw, column, detail))
+                row_ok = False
         if not row_ok or metric is None or period is None or value is None:
             continue
         entry = Entry(
-            dataset=metric.dataset,
+            dataset=dataset,
             force=force,
             period=period,
             metric=metric.code,

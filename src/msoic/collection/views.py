@@ -198,6 +198,8 @@ def returns_hub(request: AuthenticatedRequest) -> HttpResponse:
             .annotate(version_count=Count("versions"))
         }
         for ds in catalogue.datasets.values():
+            if not ds.takes_returns or ds.is_operation:
+                continue  # operations' returns are listed on the operation's page
             rows = []
             for month in months:
                 sub = subs.get((ds.code, month))
@@ -486,6 +488,7 @@ def entry_form(
             "month": month,
             "month_label": month_label(month),
             "deadline": due_date(month, ds.due_day),
+            "period_word": "month",
             "form": form,
             "submission": submission,
             "locked": locked,

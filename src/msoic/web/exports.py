@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
@@ -15,12 +16,13 @@ DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def safe_cell(value: Any) -> Any:
     """Neutralise text a spreadsheet would run as a formula by prefixing a quote.
 
-    Numbers stay numbers (a negative number is data, not a formula)."""
+    Numbers stay numbers (a negative number is data, not a formula); a Decimal (money in
+    pounds) is written exactly, as a number in XLSX and as its digits in CSV."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | Decimal):
         return value
     text = str(value)
     if text.startswith(DANGEROUS_PREFIXES):
