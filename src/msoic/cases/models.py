@@ -177,3 +177,68 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.investigation_id} reviewed {self.reviewed_on}"
+
+
+class Resolution(models.TextChoices):
+    """What a force did with a case on its data cleanse worklist."""
+
+    CONFIRMED = "confirmed", "Confirmed still live"
+    UPDATED = "updated", "Updated"
+    CLOSED = "closed", "Closed"
+
+
+class Cleanse(models.Model):
+    """A data cleanse the unit opened: which investigations it asks forces to look at
+    (``criteria``, see :mod:`msoic.cases.cleanse`), by when, and the live investigations
+    per force when it opened (``baseline``: force code -> count), for the before-and-after."""
+
+    title = models.CharField(max_length=200)
+    criteria = models.JSONField(default=dict)
+    opened_on = models.DateField()
+    deadline = models.DateField()
+    opened_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    baseline = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-opened_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_overdue(self, today: date) -> bool:
+        return today > self.deadline
+
+
+class CleanseItem(models.Model):
+    """One investigation on a force's cleanse worklist (a snapshot taken at opening), and
+    what the force did with it."""
+
+    cleanse = models.ForeignKey(Cleanse, on_delete=models.CASCADE, related_name="items")
+    investigation = models.ForeignKey(
+        Investigation, on_delete=models.PROTECT, related_name="cleanse_items"
+    )
+    force = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    reasons = models.JSONField(default=list)
+    resolution = models.CharField(max_length=12, choices=Resolution.choices, blank=True, default="")
+    resolved_on = models.DateField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cleanse", "investigation"], name="cleanse_item_once")
+        ]
+        indexes = [models.Index(fields=["cleanse", "force", "resolution"], name="cleanse_prog_idx")]
+        ordering = ["cleanse_id", "force_id", "investigation_id"]
+
+    def __str__(self) -> str:
+        return f"{self.cleanse_id}:{self.investigation_id}"
+
+    @property
+    def is_done(self) -> bool:
+        return bool(self.resolution)
