@@ -10,5 +10,6 @@ urlpatterns = [
     path("audit/", include("msoic.audit.urls")),
     path("assurance/", include("msoic.assurance.urls")),
     path("peer-reviews/", include("msoic.peerreview.urls")),
+    path("commissioning/", include("msoic.commissioning.urls")),
     path("api/v1/", include("msoic.api.urls")),
 ]

@@ -484,6 +484,84 @@ def get_person_for_user(user: User, pk: Any) -> Person:
         raise Http404("No such person") from exc
 
 
+# --- data cleanse, PNC marker and NRM picture (msoic.cases) ------------------------------
+
+
+def can_open_cleanse(user: User) -> bool:
+    return _role(user) == Role.NATIONAL
+
+
+def cleanses_visible_to(user: User) -> QuerySet[Any]:
+    """Cleanses are the unit's campaigns: everyone who keeps or reads a register sees them
+    (each only their forces' worklists and progress)."""
+    from msoic.cases.models import Cleanse
+
+    return Cleanse.objects.all() if can_see_register(user) else Cleanse.objects.none()
+
+
+def get_cleanse_for_user(user: User, pk: Any) -> Any:
+    from msoic.cases.models import Cleanse
+
+    try:
+        return cleanses_visible_to(user).get(pk=pk)
+    except (ValueError, TypeError, Cleanse.DoesNotExist) as exc:
+        raise Http404("No such cleanse") from exc
+
+
+def cleanse_items_visible_to(user: User) -> QuerySet[Any]:
+    from msoic.cases.models import CleanseItem
+
+    if _role(user) == Role.NATIONAL:
+        return CleanseItem.objects.all()
+    return CleanseItem.objects.filter(force__in=register_forces_readable(user))
+
+
+def get_cleanse_item_for_user(user: User, pk: Any) -> Any:
+    from msoic.cases.models import CleanseItem
+
+    try:
+        return (
+            cleanse_items_visible_to(user)
+            .select_related("cleanse", "investigation", "force")
+            .get(pk=pk)
+        )
+    except (ValueError, TypeError, CleanseItem.DoesNotExist) as exc:
+        if user.is_authenticated:
+            _refuse_record(user, "cases.cleanseitem", pk)
+        raise Http404("No such worklist item") from exc
+
+
+def can_work_cleanse_item(user: User, item: Any) -> bool:
+    """Only the force's own users confirm, update or close the cases on its worklist."""
+    return register_forces_writable(user).filter(pk=item.force_id).exists()
+
+
+def marker_people_visible_to(user: User) -> QuerySet[Person]:
+    """Potential victims with a positive conclusive grounds decision (the PNC marker list)."""
+    return people_visible_to(user).filter(category="victim", cg_decision="positive")
+
+
+def can_record_marker(user: User, person: Person) -> bool:
+    return register_forces_writable(user).filter(pk=person.force_id).exists()
+
+
+def nrm_picture_orgunits(user: User) -> QuerySet[OrgUnit]:
+    """Whose NRM picture the user may open: a force its own, a coordinator their region
+    and its forces, the unit any; partners and administrators the nation (suppressed)."""
+    role = _role(user)
+    if role in (Role.NATIONAL, Role.REGIONAL, Role.FORCE):
+        units = detail_orgunits(user)
+        return units.exclude(kind=OrgUnitKind.NATIONAL) if role != Role.NATIONAL else units
+    if role in (Role.PARTNER, Role.ADMIN):
+        return OrgUnit.objects.filter(kind=OrgUnitKind.NATIONAL)
+    return OrgUnit.objects.none()
+
+
+def nrm_suppressed_for(user: User) -> bool:
+    """Small counts are withheld from anyone who reads no record-level data."""
+    return not can_see_register(user)
+
+
 # --- operations supported (msoic.support) ------------------------------------------------
 
 
