@@ -33,9 +33,10 @@ METRICS = {
 def test_shipped_catalogue_has_the_issues_metrics_and_datasets():
     cat = get_catalogue()
     assert cat.revision is not None  # loaded by migrate
-    assert {m: (d.aggregation, d.breakdowns) for m, d in cat.metrics.items()} == METRICS
-    assert set(cat.datasets) == {"ms-monthly", "oic-monthly"}
-    for ds in cat.datasets.values():
+    foundation = {m: (d.aggregation, d.breakdowns) for m, d in cat.metrics.items() if m in METRICS}
+    assert foundation == METRICS
+    assert {"ms-monthly", "oic-monthly"} <= set(cat.datasets)
+    for ds in (cat.datasets["ms-monthly"], cat.datasets["oic-monthly"]):
         assert (ds.frequency, ds.orgunits, ds.due_day, ds.lock_on_approval) == (
             "monthly",
             "forces",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,14 @@ from msoic.metrics.money import MONEY_UNIT
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 AGGREGATIONS = {"flow", "stock"}
 IMPORTANCES = {"error", "warning"}
+# ``library``: a dataset that only defines metrics other datasets ``use`` (it takes no
+# returns); ``operation``: a one-off return whose only period is ``first_period``.
+LIBRARY = "library"
+OPERATION = "operation"
+# Apps that generate catalogue entries from their records (e.g. one dataset per
+# operation) register a callable here returning {file name: YAML text}; see ADR 0006.
+SOURCE_PROVIDERS: list[Callable[[], dict[str, str]]] = []
+_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class CatalogueError(ValueError):
@@ -74,6 +83,15 @@ class Dataset:
     lock_on_approval: bool
     first_period: str
     metrics: tuple[str, ...]
+    participants: tuple[str, ...] = ()  # force codes; empty means every force
+
+    @property
+    def takes_returns(self) -> bool:
+        return self.frequency != LIBRARY
+
+    @property
+    def is_operation(self) -> bool:
+        return self.frequency == OPERATION
 
 
 @dataclass
@@ -93,9 +111,21 @@ class Catalogue:
     def option_label(self, breakdown: str, option: str) -> str:
         return self.breakdowns[breakdown].options.get(option, option)
 
+    def names_dataset(self, dataset: str) -> bool:
+        """Rows of this dataset must say which dataset they are for: some of its metrics
+        are shared with other datasets (defined in a library and ``use``d)."""
+        return any(self.metrics[c].dataset != dataset for c in self.datasets[dataset].metrics)
+
 
 def read_sources(directory: Path = DEFINITIONS_DIR) -> dict[str, str]:
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted(directory.glob("*.yaml"))}
+    sources = {p.name: p.read_text(encoding="utf-8") for p in sorted(directory.glob("*.yaml"))}
+    if directory == DEFINITIONS_DIR:
+        for provider in SOURCE_PROVIDERS:
+            for name, text in provider().items():
+                if name in sources:
+                    raise CatalogueError(f"{name}: generated file clashes with a definition file")
+                sources[name] = text
+    return sources
 
 
 def _need(mapping: Any, key: str, where: str) -> Any:
@@ -112,7 +142,7 @@ def parse_sources(sources: dict[str, str]) -> dict[str, Any]:
     metrics: dict[str, Any] = {}
     for name, text in sources.items():
         try:
-            doc = yaml.safe_load(text) or {}
+            doc = yaml.load(text, Loader=_YamlLoader) or {}  # noqa: S506 (a safe loader)
         except yaml.YAMLError as exc:
             raise CatalogueError(f"{name}: not valid YAML ({exc})") from exc
         for bname, bdef in (doc.get("breakdowns") or {}).items():
@@ -144,7 +174,8 @@ def parse_sources(sources: dict[str, str]) -> dict[str, Any]:
             code = str(_need(ddef, "code", f"{name}: dataset"))
             where = f"{name}: dataset {code}"
             metric_codes = []
-            for mdef in _need(doc, "metrics", where):
+            own = (doc.get("metrics") or []) if ddef.get("uses") else _need(doc, "metrics", where)
+            for mdef in own:
                 mcode = str(_need(mdef, "code", where))
                 mwhere = f"{name}: metric {mcode}"
                 aggregation = _need(mdef, "aggregation", mwhere)
@@ -173,7 +204,17 @@ def parse_sources(sources: dict[str, str]) -> dict[str, Any]:
                 "lock_on_approval": bool(ddef.get("lock_on_approval", True)),
                 "first_period": str(_need(ddef, "first_period", where)),
                 "metrics": metric_codes,
+                "uses": [str(m) for m in ddef.get("uses") or []],
+                "participants": [str(f).lower() for f in ddef.get("participants") or []],
+                "where": where,
             }
+    for ddef in datasets.values():
+        where = ddef.pop("where")
+        for mcode in ddef.pop("uses"):
+            if mcode not in metrics:
+                raise CatalogueError(f"{where}: uses unknown metric {mcode!r}")
+            if mcode not in ddef["metrics"]:
+                ddef["metrics"].append(mcode)
     for mcode, mdef in metrics.items():
         for b in mdef["breakdowns"]:
             if b not in breakdowns:
@@ -189,7 +230,13 @@ def build(definition: dict[str, Any], revision: int | None) -> Catalogue:
     return Catalogue(
         revision=revision,
         datasets={
-            k: Dataset(**{**v, "metrics": tuple(v["metrics"])})
+            k: Dataset(
+                **{
+                    **v,
+                    "metrics": tuple(v["metrics"]),
+                    "participants": tuple(v.get("participants") or ()),
+                }
+            )
             for k, v in definition["datasets"].items()
         },
         metrics={

@@ -21,6 +21,9 @@ CANONICAL_COLUMNS = ["force", "period", "metric", "breakdown", "value", "comment
 REQUIRED_COLUMNS = ["force", "period", "metric", "breakdown", "value"]
 # Columns the XLSX template adds for people to read; ignored on the way back in.
 LABEL_COLUMNS = ["force_name", "period_label", "metric_label", "breakdown_label"]
+# Needed only for datasets that share metrics (an operation's return names its dataset,
+# e.g. op-aidant-33); a monthly return may leave it out.
+OPTIONAL_COLUMNS = ["dataset"]
 TEMPLATE_SHEET = "Return"
 HEADER_SEARCH_ROWS = 30
 MAX_ZIP_MEMBERS = 2000
@@ -68,7 +71,7 @@ def _header_map(header: list[Any], *, sheet: str, row: int) -> dict[int, str]:
     import difflib
 
     mapping: dict[int, str] = {}
-    known = CANONICAL_COLUMNS + LABEL_COLUMNS
+    known = CANONICAL_COLUMNS + OPTIONAL_COLUMNS + LABEL_COLUMNS
     for i, cell in enumerate(header):
         name = str(cell or "").strip().lstrip("\ufeff").strip().lower().replace(" ", "_")
         if not name:

@@ -103,29 +103,32 @@ def build_template(
     ws["A1"].font = Font(bold=True, size=14)
     ws.append([])
 
-    ws.append(HEADER)
+    header = (
+        [*CANONICAL_COLUMNS, "dataset", *TEMPLATE_LABEL_COLUMNS]
+        if catalogue.names_dataset(dataset)
+        else HEADER
+    )
+    ws.append(header)
     header_row = ws.max_row
     for cell in ws[header_row]:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
 
-    value_col = HEADER.index("value") + 1
-    comment_col = HEADER.index("comment") + 1
-    period_col = HEADER.index("period") + 1
+    value_col = header.index("value") + 1
+    comment_col = header.index("comment") + 1
+    period_col = header.index("period") + 1
     first_data_row = header_row + 1
     for row in template_rows(catalogue, dataset):
-        ws.append(
-            [
-                safe_cell(force_code),
-                safe_cell(period),
-                safe_cell(row.metric),
-                safe_cell(row.breakdown),
-                None,
-                None,
-                safe_cell(row.metric_label),
-                safe_cell(row.breakdown_label),
-            ]
-        )
+        cells = {
+            "force": force_code,
+            "period": period,
+            "metric": row.metric,
+            "breakdown": row.breakdown,
+            "dataset": dataset,
+            "metric_label": row.metric_label,
+            "breakdown_label": row.breakdown_label,
+        }
+        ws.append([safe_cell(cells[c]) if c in cells else None for c in header])
     last_data_row = ws.max_row
 
     for r in range(first_data_row, last_data_row + 1):
@@ -156,7 +159,7 @@ def build_template(
     validation.add(f"{value_letter}{first_data_row}:{value_letter}{last_data_row}")
     ws.add_data_validation(validation)
 
-    for i, name in enumerate(HEADER, start=1):
+    for i, name in enumerate(header, start=1):
         ws.column_dimensions[get_column_letter(i)].width = COLUMN_WIDTHS.get(name, 14)
     ws.freeze_panes = ws.cell(row=first_data_row, column=1)
     # Protected without a password: codes cannot be overwritten by accident, yet anyone

@@ -199,7 +199,9 @@ def _row_dataset(
     if metric.code not in ds.metrics:
         return code, [("dataset_for_metric", "metric", f"{metric.code} is not in {ds.label}")]
     if not ds.takes_returns:
-        users = [d.code for d in cat.datasets.values() if d.takes_returns and metric.code in d.metrics]
+        users = [
+            d.code for d in cat.datasets.values() if d.takes_returns and metric.code in d.metrics
+        ]
         example = f" (e.g. {users[-1]})" if users else ""
         return code, [
             (
