@@ -11,5 +11,6 @@ urlpatterns = [
     path("assurance/", include("msoic.assurance.urls")),
     path("peer-reviews/", include("msoic.peerreview.urls")),
     path("commissioning/", include("msoic.commissioning.urls")),
+    path("operations-supported/", include("msoic.support.urls")),
     path("api/v1/", include("msoic.api.urls")),
 ]

@@ -22,6 +22,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("peer-reviews", "Peer reviews"))
     if access.can_see_benchmarking(user):
         items.append(("benchmarking", "Benchmarking"))
+    if access.can_see_commissioning(user):
+        items.append(("commissioning", "Commissioning"))
     if access.can_browse_audit(user):
         items.append(("audit-log", "Audit log"))
     items.append(("api-docs", "API"))
