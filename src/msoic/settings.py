@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "msoic.api",
     "msoic.assurance",
     "msoic.cases",
+    "msoic.support",
     "msoic.demo",
     "msoic.web",
 ]
