@@ -1,0 +1,187 @@
+"""Counts and financial outcomes of operations supported, by financial year, region, force,
+support type, crime type and provider, over whatever set of operations the caller may see.
+A fixed number of aggregate queries, however many operations there are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, QuerySet, Sum
+
+from msoic.metrics.money import pence_to_pounds
+from msoic.orgunits.models import OrgUnit
+from msoic.support.models import (
+    CrimeType,
+    FinancialOutcome,
+    OperationSupportType,
+    OutcomeKind,
+    Provider,
+    SupportType,
+    financial_year_code,
+)
+
+ZERO = 0
+
+
+@dataclass
+class Line:
+    key: str
+    label: str
+    operations: int = 0
+    outcomes: int = 0
+    amount: int = ZERO  # pence
+
+
+@dataclass
+class Summary:
+    year: int | None
+    years: list[Line]
+    total: int
+    amount: int  # pence
+    outcomes: int
+    by_region: list[Line] = field(default_factory=list)
+    by_force: list[Line] = field(default_factory=list)
+    by_support_type: list[Line] = field(default_factory=list)
+    by_crime_type: list[Line] = field(default_factory=list)
+    by_provider: list[Line] = field(default_factory=list)
+    by_outcome: list[Line] = field(default_factory=list)
+
+    @property
+    def year_code(self) -> str:
+        return financial_year_code(self.year) if self.year is not None else ""
+
+    def tables(self) -> list[tuple[str, list[Line]]]:
+        return [
+            ("Region", self.by_region),
+            ("Force", self.by_force),
+            ("Support type", self.by_support_type),
+            ("Crime type", self.by_crime_type),
+            ("Given by", self.by_provider),
+            ("Financial outcome", self.by_outcome),
+        ]
+
+
+def _choice_lines(
+    choices: Any, counts: dict[str, int], amounts: dict[str, tuple[int, int]] | None = None
+) -> list[Line]:
+    lines = []
+    for value, label in choices.choices:
+        n, total = (amounts or {}).get(value, (0, ZERO))
+        lines.append(Line(value, label, counts.get(value, 0), n, total))
+    return lines
+
+
+def build_summary(ops: QuerySet[Any], year: int | None) -> Summary:
+    """``ops``: the operations the user may see (from the access layer)."""
+    by_year = {
+        fy: n for fy, n in ops.values_list("fy_start").annotate(n=Count("pk")).order_by("fy_start")
+    }
+    all_outcomes = FinancialOutcome.objects.filter(operation__in=ops)
+    year_money = {
+        fy: (n, total or ZERO)
+        for fy, n, total in all_outcomes.values_list("operation__fy_start")
+        .annotate(n=Count("pk"), t=Sum("amount_pence"))
+        .values_list("operation__fy_start", "n", "t")
+        .order_by()
+    }
+    years = [
+        Line(financial_year_code(fy), financial_year_code(fy), n, *year_money.get(fy, (0, ZERO)))
+        for fy, n in sorted(by_year.items())
+    ]
+    if year is None and by_year:
+        year = max(by_year)
+    if year is None:
+        in_year, outcomes = ops.none(), all_outcomes.none()
+        n_outcomes, amount = 0, ZERO
+    else:
+        in_year = ops.filter(fy_start=year)
+        outcomes = all_outcomes.filter(operation__fy_start=year)
+        n_outcomes, amount = year_money.get(year, (0, ZERO))
+    summary = Summary(
+        year, years, by_year.get(year, 0) if year is not None else 0, amount, n_outcomes
+    )
+
+    region_ops = dict(in_year.values_list("force__parent_id").annotate(n=Count("pk")).order_by())
+    region_money = {
+        rid: (n, t)
+        for rid, n, t in outcomes.values_list("operation__force__parent_id")
+        .annotate(n=Count("pk"), t=Sum("amount_pence"))
+        .values_list("operation__force__parent_id", "n", "t")
+        .order_by()
+    }
+    force_ops = dict(in_year.values_list("force_id").annotate(n=Count("pk")).order_by())
+    force_money = {
+        fid: (n, t)
+        for fid, n, t in outcomes.values_list("operation__force_id")
+        .annotate(n=Count("pk"), t=Sum("amount_pence"))
+        .values_list("operation__force_id", "n", "t")
+        .order_by()
+    }
+    units = {
+        u.pk: u for u in OrgUnit.objects.filter(pk__in=[*region_ops, *force_ops]).order_by("name")
+    }
+    summary.by_region = [
+        Line(units[k].code, units[k].name, n, *region_money.get(k, (0, ZERO)))
+        for k, n in sorted(region_ops.items(), key=lambda kv: units[kv[0]].name)
+    ]
+    summary.by_force = [
+        Line(units[k].code, units[k].name, n, *force_money.get(k, (0, ZERO)))
+        for k, n in sorted(force_ops.items(), key=lambda kv: units[kv[0]].name)
+    ]
+    types = dict(
+        OperationSupportType.objects.filter(operation__in=in_year)
+        .values_list("support_type")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    summary.by_support_type = _choice_lines(SupportType, types)
+    summary.by_crime_type = _choice_lines(
+        CrimeType, dict(in_year.values_list("crime_type").annotate(n=Count("pk")).order_by())
+    )
+    summary.by_provider = _choice_lines(
+        Provider, dict(in_year.values_list("provider").annotate(n=Count("pk")).order_by())
+    )
+    kinds = {
+        k: (n, t)
+        for k, n, t in outcomes.values_list("kind")
+        .annotate(n=Count("pk"), t=Sum("amount_pence"))
+        .values_list("kind", "n", "t")
+        .order_by()
+    }
+    ops_per_kind = dict(
+        outcomes.values_list("kind").annotate(n=Count("operation", distinct=True)).order_by()
+    )
+    summary.by_outcome = _choice_lines(OutcomeKind, ops_per_kind, kinds)
+    return summary
+
+
+def summary_rows(summary: Summary) -> list[list[Any]]:
+    """One flat table for CSV/XLSX: dimension, key, label, operations, outcomes, amount."""
+    rows: list[list[Any]] = [
+        [
+            "Financial year",
+            line.key,
+            line.label,
+            line.operations,
+            line.outcomes,
+            pence_to_pounds(line.amount),
+        ]
+        for line in summary.years
+    ]
+    for dimension, lines in summary.tables():
+        rows += [
+            [
+                dimension,
+                line.key,
+                line.label,
+                line.operations,
+                line.outcomes,
+                pence_to_pounds(line.amount),
+            ]
+            for line in lines
+        ]
+    return rows
+
+
+SUMMARY_HEADER = ["Dimension", "Code", "Label", "Operations", "Financial outcomes", "Amount (£)"]
