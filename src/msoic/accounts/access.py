@@ -649,3 +649,39 @@ def can_update_measure_progress(user: User, progress: Any) -> bool:
     if role in (Role.FORCE, Role.REGIONAL):
         return bool(user.orgunit_id) and progress.orgunit_id == user.orgunit_id
     return False
+
+
+# --- Operations: intensifications (msoic.operations) ---------------------------------------
+# Operation records are the unit's: every role may read them and their national totals;
+# only the unit creates and edits them. Figures by force follow detail_orgunits (a force
+# its own, a coordinator their region's forces); the split by region is for the unit.
+
+
+def can_see_operations(user: User) -> bool:
+    return _role(user) is not None
+
+
+def can_manage_operations(user: User) -> bool:
+    return _role(user) == Role.NATIONAL
+
+
+def operations_visible_to(user: User) -> QuerySet[Any]:
+    from msoic.operations.models import Operation
+
+    if _role(user) is None:
+        return Operation.objects.none()
+    return Operation.objects.all()
+
+
+def get_operation_for_user(user: User, pk: Any) -> Any:
+    from msoic.operations.models import Operation
+
+    try:
+        return operations_visible_to(user).get(pk=pk)
+    except (ValueError, TypeError, Operation.DoesNotExist) as exc:
+        raise Http404("No such operation") from exc
+
+
+def operation_forces_detail(user: User) -> QuerySet[OrgUnit]:
+    """Forces whose own operation returns and figures the user may see."""
+    return detail_orgunits(user).filter(kind=OrgUnitKind.FORCE)

@@ -1,0 +1,269 @@
+"""Figures derived from the investigation register for forces on direct data entry (DDE).
+
+A force marked by :class:`~msoic.cases.models.DdeAdoption` for metric M from month F no
+longer returns M: from F on, the metric engine asks :func:`derived_cells` instead of the
+force's return, and ignores any value of M the force has submitted for those months.
+
+- ``ms_live_investigations`` (a stock): investigations live at the end of the month
+  (opened on or before its last day; not closed, or closed after it), by primary
+  exploitation type (an empty or unknown primary counts as ``other``);
+- ``ms_nrm_referrals`` (a flow): potential victims the force referred into the NRM in the
+  month (referred by police), by age group (``unknown`` when not known);
+- ``ms_dtn_reports`` (a flow): Duty to Notify reports made in the month.
+
+Each metric is one aggregate query for all forces and all months asked about, grouped in
+SQL (a stock counts with one filtered aggregate per month; a flow groups by the month),
+so a dashboard costs the same however many forces use the register.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+
+from msoic.audit.log import record
+from msoic.audit.models import AuditAction
+from msoic.cases.models import DDE_METRICS, Category, DdeAdoption, Investigation, Person
+from msoic.catalogue.loader import Catalogue, get_catalogue
+from msoic.metrics.periods import format_month
+from msoic.orgunits.models import OrgUnit, OrgUnitKind
+
+# The catalogue breakdown each derived metric is split by, and the option a record with
+# no (or an unknown) code falls into.
+BREAKDOWN = {"ms_live_investigations": "exploitation_type", "ms_nrm_referrals": "age_group"}
+FALLBACK_OPTION = {"exploitation_type": "other", "age_group": "unknown"}
+
+
+def month_end(month: date) -> date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def adoptions(metric: str, force_ids: list[int] | None = None) -> dict[int, date]:
+    """Force id -> first month derived from the register, for ``metric`` (no query for a
+    metric the register cannot give)."""
+    if metric not in DDE_METRICS:
+        return {}
+    rows = DdeAdoption.objects.filter(metric=metric)
+    if force_ids is not None:
+        rows = rows.filter(force_id__in=force_ids)
+    return dict(rows.values_list("force_id", "from_month"))
+
+
+def derived_months(adopted: dict[int, date], months: list[date]) -> set[tuple[int, date]]:
+    """The (force id, month) pairs among ``months`` whose figure comes from the register."""
+    return {(fid, m) for fid, first in adopted.items() for m in months if m >= first}
+
+
+def derived_filter(adopted: dict[int, date], force_field: str, month_field: str) -> Q:
+    """Rows of (force, month) that are derived: one clause per adoption month."""
+    by_first: dict[date, list[int]] = defaultdict(list)
+    for fid, first in adopted.items():
+        by_first[first].append(fid)
+    q = Q(pk__in=[])
+    for first, ids in by_first.items():
+        q |= Q(**{f"{force_field}__in": ids, f"{month_field}__gte": first})
+    return q
+
+
+@dataclass
+class Cells:
+    """Derived figures: (force id, month) -> total; (force id, month, option) -> value.
+
+    Every derived (force, month) has a total (0 when the register holds nothing) and,
+    when a breakdown was asked for, a value for every option."""
+
+    totals: dict[tuple[int, date], int] = field(default_factory=dict)
+    options: dict[tuple[int, date, str], int] = field(default_factory=dict)
+
+
+def derived_cells(
+    metric: str,
+    adopted: dict[int, date],
+    months: list[date],
+    breakdown: str | None,
+    catalogue: Catalogue | None = None,
+) -> Cells:
+    pairs = derived_months(adopted, months)
+    cells = Cells(totals={p: 0 for p in pairs})
+    if not pairs:
+        return cells
+    wanted = sorted({m for _, m in pairs})
+    force_ids = sorted({f for f, _ in pairs})
+    split = breakdown if breakdown and BREAKDOWN.get(metric) == breakdown else None
+    if metric == "ms_live_investigations":
+        raw = _live_at_month_end(force_ids, wanted, split is not None)
+    elif metric == "ms_nrm_referrals":
+        raw = _flow(
+            Person.objects.filter(category=Category.VICTIM, nrm_referred_by_police=True),
+            "nrm_referred_on",
+            force_ids,
+            wanted,
+            "age_group" if split else None,
+        )
+    elif metric == "ms_dtn_reports":
+        raw = _flow(
+            Person.objects.filter(category=Category.VICTIM), "dtn_reported_on", force_ids, wanted
+        )
+    else:
+        raise ValueError(f"{metric} is not derived from the register")
+    options: list[str] = []
+    if split:
+        options = list((catalogue or get_catalogue()).breakdowns[split].options)
+        cells.options = {(f, m, o): 0 for f, m in pairs for o in options}
+    for (fid, month, option), n in raw.items():
+        if (fid, month) not in pairs:
+            continue  # before the force adopted the register for this metric
+        cells.totals[(fid, month)] += n
+        if split:
+            key = option if option in options else FALLBACK_OPTION[split]
+            cells.options[(fid, month, key)] += n
+    return cells
+
+
+def _live_at_month_end(
+    force_ids: list[int], months: list[date], by_type: bool
+) -> dict[tuple[int, date, str], int]:
+    """One query: per force (and primary type), one filtered count per month end.
+
+    The WHERE clause keeps only investigations live at some asked month end (opened by the
+    last, not closed before the first), so the scan is the live caseload, not the history."""
+    ends = [month_end(m) for m in months]
+    live = {
+        f"m{i}": Count(
+            "pk", filter=Q(opened_on__lte=end) & (Q(closed_on__isnull=True) | Q(closed_on__gt=end))
+        )
+        for i, end in enumerate(ends)
+    }
+    group = ["force_id", "primary_exploitation"] if by_type else ["force_id"]
+    rows = (
+        Investigation.objects.filter(force_id__in=force_ids, opened_on__lte=ends[-1])
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=ends[0]))
+        .order_by()
+        .values(*group)
+        .annotate(**live)
+    )
+    out: dict[tuple[int, date, str], int] = defaultdict(int)
+    for row in rows:
+        option = row.get("primary_exploitation", "")
+        for i, month in enumerate(months):
+            if row[f"m{i}"]:
+                out[(row["force_id"], month, option)] += row[f"m{i}"]
+    return out
+
+
+def _flow(
+    people: Any,
+    date_field: str,
+    force_ids: list[int],
+    months: list[date],
+    option_field: str | None = None,
+) -> dict[tuple[int, date, str], int]:
+    """One query: events per force, month (and option) between the first and last month."""
+    group = ["force_id", "month", *([option_field] if option_field else [])]
+    rows = (
+        people.filter(
+            force_id__in=force_ids,
+            **{f"{date_field}__gte": months[0], f"{date_field}__lte": month_end(months[-1])},
+        )
+        .annotate(month=TruncMonth(date_field))
+        .order_by()
+        .values(*group)
+        .annotate(n=Count("pk"))
+    )
+    out: dict[tuple[int, date, str], int] = defaultdict(int)
+    for row in rows:
+        month = row["month"]
+        if hasattr(month, "date"):  # a datetime on some backends
+            month = month.date()
+        out[(row["force_id"], month, row.get(option_field, "") if option_field else "")] += row[
+            "n"
+        ]
+    return out
+
+
+# --- marking a force as DDE ------------------------------------------------------------------
+
+
+class DdeError(ValueError):
+    """The adoption cannot be recorded; the message says why."""
+
+
+@transaction.atomic
+def do_set_dde_adoption(
+    force: OrgUnit, metric: str, from_month: date, *, actor: Any
+) -> DdeAdoption:
+    """Mark ``force`` as deriving ``metric`` from its register from ``from_month`` on (or
+    move that month). An alteration with an audit row naming the month before and after."""
+    if force.kind != OrgUnitKind.FORCE:
+        raise DdeError(f"{force.name} is not a force")
+    if metric not in DDE_METRICS:
+        raise DdeError(f"{metric} cannot come from the register (only {', '.join(DDE_METRICS)})")
+    if from_month.day != 1:
+        raise DdeError("the first month derived must be given as a month (YYYY-MM)")
+    adoption = DdeAdoption.objects.select_for_update().filter(force=force, metric=metric).first()
+    before = format_month(adoption.from_month) if adoption else None
+    if adoption is None:
+        adoption = DdeAdoption.objects.create(force=force, metric=metric, from_month=from_month)
+    else:
+        adoption.from_month = from_month
+        adoption.save(update_fields=["from_month"])
+    record(
+        actor=actor,
+        action=AuditAction.ALTERATION,
+        obj=adoption,
+        orgunit=force,
+        detail={
+            "step": "cases.dde_adoption",
+            "metric": metric,
+            "from_month": format_month(from_month),
+            "before": before,
+        },
+    )
+    return adoption
+
+
+@transaction.atomic
+def do_end_dde_adoption(force: OrgUnit, metric: str, *, actor: Any) -> bool:
+    """The force returns ``metric`` again for every month. False if it was not on DDE."""
+    adoption = DdeAdoption.objects.select_for_update().filter(force=force, metric=metric).first()
+    if adoption is None:
+        return False
+    record(
+        actor=actor,
+        action=AuditAction.ALTERATION,
+        obj=adoption,
+        orgunit=force,
+        detail={
+            "step": "cases.dde_adoption_ended",
+            "metric": metric,
+            "before": format_month(adoption.from_month),
+        },
+    )
+    adoption.delete()
+    return True
+
+
+def register_metrics(force: OrgUnit, month: date) -> set[str]:
+    """The metrics ``force`` does not return for ``month``: they come from its register."""
+    return set(
+        DdeAdoption.objects.filter(force=force, from_month__lte=month).values_list(
+            "metric", flat=True
+        )
+    )
+
+
+def adoptions_by_code() -> dict[tuple[str, str], date]:
+    """(force code, metric) -> first month derived, for the returns' validation."""
+    return {
+        (code, metric): first
+        for code, metric, first in DdeAdoption.objects.values_list(
+            "force__code", "metric", "from_month"
+        )
+    }
