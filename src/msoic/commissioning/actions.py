@@ -3,7 +3,8 @@
 Rules enforced here (views and the demo only call these):
 - only the unit (national users) opens envelopes and bid windows, decides bids and sets
   allocations;
-- a force bids for itself, a regional coordinator for their ROCU, while a window is open;
+- a force bids for itself, a regional coordinator for their ROCU, while a window is open
+  (the unit may record a bid sent in on paper for any force or ROCU);
 - a bid is decided once: approved (the amount asked), part-funded (less than asked) or
   declined, always with a reason;
 - an award never takes an envelope past its amount. The envelope row is locked
@@ -146,9 +147,13 @@ def do_submit_bid(
     period_end: date,
     today: date | None = None,
 ) -> Bid:
-    """A force's or ROCU's bid. ``today`` is for the demo, which replays past windows."""
+    """A force's or ROCU's bid, made by one of its users, or recorded for it by the unit
+    (a bid sent in on paper). ``today`` is for the demo, which replays past windows."""
     own = access.bidding_orgunit(actor)
-    if own is None or own.pk != orgunit.pk:
+    on_behalf = access.can_manage_commissioning(actor)
+    if on_behalf and orgunit.kind not in (OrgUnitKind.FORCE, OrgUnitKind.REGION):
+        raise ValidationError("Bids come from a force or a ROCU")
+    if not on_behalf and (own is None or own.pk != orgunit.pk):
         raise PermissionDenied("You may bid only for your own force or ROCU")
     on = today or timezone.localdate()
     if not window.is_open(on):
@@ -185,7 +190,11 @@ def do_submit_bid(
         action=AuditAction.COLLECTION,
         obj=bid,
         orgunit=orgunit,
-        detail={"step": "commissioning.submit_bid", "amount": str(bid.amount_requested)},
+        detail={
+            "step": "commissioning.submit_bid",
+            "amount": str(bid.amount_requested),
+            "recorded_by_unit": on_behalf,
+        },
     )
     return bid
 

@@ -154,9 +154,7 @@ class Bid(models.Model):
         ordering = ["-submitted_at", "-pk"]
         indexes = [models.Index(fields=["window", "status"])]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount_requested__gt=0), name="bid_amount_positive"
-            ),
+            models.CheckConstraint(condition=Q(amount_requested__gt=0), name="bid_amount_positive"),
             models.CheckConstraint(
                 condition=Q(period_end__gte=models.F("period_start")), name="bid_period_order"
             ),
@@ -195,6 +193,9 @@ class SpendReturn(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="spend_amount_positive")
         ]
+
+    def __str__(self) -> str:
+        return f"£{self.amount} on {self.spent_on:%Y-%m-%d}"
 
 
 class FundingAllocation(models.Model):

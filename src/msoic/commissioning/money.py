@@ -41,7 +41,7 @@ def parse_money(text: object) -> Decimal:
         raise MoneyError("Give an amount in pounds, e.g. 1250.00")
     if cleaned.startswith("-") or cleaned.startswith("(") or cleaned.startswith("−"):
         raise MoneyError("An amount cannot be negative")
-    if "e" in cleaned.lower():
+    if re.match(r"^[\d,]*\.?\d*[eE][+-]?\d+$", cleaned):
         raise MoneyError(f"{raw!r}: write the amount in full pounds and pence, not as 1e3")
     match = _PLAIN.match(cleaned) or _GROUPED.match(cleaned)
     if match is None:

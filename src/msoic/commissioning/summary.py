@@ -64,8 +64,8 @@ class RegionRow:
 
 def bids_by_region(envelope: FundingEnvelope) -> list[RegionRow]:
     """Every region (those without bids too), most approved bids first, then by name."""
-    counts = {
-        row["region_id"]: row
+    counts: dict[int, dict[str, Any]] = {
+        row["region_id"]: dict(row)
         for row in Bid.objects.filter(window__envelope=envelope)
         .values("region_id")
         .annotate(
@@ -78,7 +78,7 @@ def bids_by_region(envelope: FundingEnvelope) -> list[RegionRow]:
     }
     rows = []
     for region in OrgUnit.objects.regions():
-        c: dict[str, Any] = counts.get(region.pk, {})
+        c = counts.get(region.pk, {})
         rows.append(
             RegionRow(
                 region=region.name,

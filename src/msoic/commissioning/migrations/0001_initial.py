@@ -7,136 +7,294 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgunits', '0002_reference_data'),
+        ("orgunits", "0002_reference_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BidWindow',
+            name="BidWindow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('opens', models.DateField()),
-                ('closes', models.DateField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("opens", models.DateField()),
+                ("closes", models.DateField()),
             ],
             options={
-                'ordering': ['opens', 'pk'],
+                "ordering": ["opens", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Bid',
+            name="Bid",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('purpose', models.TextField()),
-                ('activity_type', models.CharField(choices=[('land', 'Land'), ('air', 'Air'), ('sea', 'Sea'), ('other', 'Other')], max_length=8)),
-                ('amount_requested', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('period_start', models.DateField()),
-                ('period_end', models.DateField()),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('status', models.CharField(choices=[('submitted', 'Awaiting decision'), ('approved', 'Approved'), ('part_funded', 'Part-funded'), ('declined', 'Declined')], db_index=True, default='submitted', max_length=16)),
-                ('amount_awarded', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('decision_reason', models.TextField(blank=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('orgunit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='funding_bids', to='orgunits.orgunit')),
-                ('region', models.ForeignKey(help_text='for the tables', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgunits.orgunit')),
-                ('submitted_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('window', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bids', to='commissioning.bidwindow')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("purpose", models.TextField()),
+                (
+                    "activity_type",
+                    models.CharField(
+                        choices=[
+                            ("land", "Land"),
+                            ("air", "Air"),
+                            ("sea", "Sea"),
+                            ("other", "Other"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("amount_requested", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("period_start", models.DateField()),
+                ("period_end", models.DateField()),
+                ("submitted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Awaiting decision"),
+                            ("approved", "Approved"),
+                            ("part_funded", "Part-funded"),
+                            ("declined", "Declined"),
+                        ],
+                        db_index=True,
+                        default="submitted",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "amount_awarded",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                ("decision_reason", models.TextField(blank=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "orgunit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="funding_bids",
+                        to="orgunits.orgunit",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        help_text="for the tables",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgunits.orgunit",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "window",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bids",
+                        to="commissioning.bidwindow",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-submitted_at', '-pk'],
+                "ordering": ["-submitted_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='FundingAllocation',
+            name="FundingAllocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('financial_year', models.CharField(max_length=9)),
-                ('programme', models.CharField(choices=[('ms', 'Modern slavery'), ('oic', 'Organised immigration crime')], max_length=8)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('source', models.CharField(max_length=200)),
-                ('expires_on', models.DateField(help_text='the date by which the money must be spent')),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("financial_year", models.CharField(max_length=9)),
+                (
+                    "programme",
+                    models.CharField(
+                        choices=[("ms", "Modern slavery"), ("oic", "Organised immigration crime")],
+                        max_length=8,
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("source", models.CharField(max_length=200)),
+                (
+                    "expires_on",
+                    models.DateField(help_text="the date by which the money must be spent"),
+                ),
+                ("note", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-financial_year', 'programme'],
+                "ordering": ["-financial_year", "programme"],
             },
         ),
         migrations.CreateModel(
-            name='FundingEnvelope',
+            name="FundingEnvelope",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('source', models.CharField(help_text='e.g. Home Office in-year funding', max_length=200)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('financial_year', models.CharField(help_text='e.g. FY2023-24', max_length=9)),
-                ('programme', models.CharField(choices=[('ms', 'Modern slavery'), ('oic', 'Organised immigration crime')], max_length=8)),
-                ('purpose', models.TextField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "source",
+                    models.CharField(help_text="e.g. Home Office in-year funding", max_length=200),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("financial_year", models.CharField(help_text="e.g. FY2023-24", max_length=9)),
+                (
+                    "programme",
+                    models.CharField(
+                        choices=[("ms", "Modern slavery"), ("oic", "Organised immigration crime")],
+                        max_length=8,
+                    ),
+                ),
+                ("purpose", models.TextField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-financial_year', 'name'],
+                "ordering": ["-financial_year", "name"],
             },
         ),
         migrations.AddField(
-            model_name='bidwindow',
-            name='envelope',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='windows', to='commissioning.fundingenvelope'),
+            model_name="bidwindow",
+            name="envelope",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="windows",
+                to="commissioning.fundingenvelope",
+            ),
         ),
         migrations.CreateModel(
-            name='SpendReturn',
+            name="SpendReturn",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('spent_on', models.DateField()),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('bid', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='spend_returns', to='commissioning.bid')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("spent_on", models.DateField()),
+                ("note", models.CharField(blank=True, max_length=500)),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "bid",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="spend_returns",
+                        to="commissioning.bid",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['spent_on', 'pk'],
+                "ordering": ["spent_on", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='bid',
-            index=models.Index(fields=['window', 'status'], name='commissioni_window__e1338d_idx'),
+            model_name="bid",
+            index=models.Index(fields=["window", "status"], name="commissioni_window__e1338d_idx"),
         ),
         migrations.AddConstraint(
-            model_name='bid',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_requested__gt', 0)), name='bid_amount_positive'),
+            model_name="bid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_requested__gt", 0)), name="bid_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bid',
-            constraint=models.CheckConstraint(condition=models.Q(('period_end__gte', models.F('period_start'))), name='bid_period_order'),
+            model_name="bid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("period_end__gte", models.F("period_start"))),
+                name="bid_period_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='fundingallocation',
-            constraint=models.UniqueConstraint(fields=('financial_year', 'programme'), name='one_allocation_per_programme_year'),
+            model_name="fundingallocation",
+            constraint=models.UniqueConstraint(
+                fields=("financial_year", "programme"), name="one_allocation_per_programme_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='fundingallocation',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='allocation_amount_positive'),
+            model_name="fundingallocation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="allocation_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='fundingenvelope',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='envelope_amount_positive'),
+            model_name="fundingenvelope",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="envelope_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bidwindow',
-            constraint=models.CheckConstraint(condition=models.Q(('closes__gte', models.F('opens'))), name='window_order'),
+            model_name="bidwindow",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("closes__gte", models.F("opens"))), name="window_order"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='spendreturn',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='spend_amount_positive'),
+            model_name="spendreturn",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="spend_amount_positive"
+            ),
         ),
     ]
