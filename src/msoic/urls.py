@@ -11,6 +11,8 @@ urlpatterns = [
     path("assurance/", include("msoic.assurance.urls")),
     path("peer-reviews/", include("msoic.peerreview.urls")),
     path("commissioning/", include("msoic.commissioning.urls")),
+    path("investigations/", include("msoic.cases.urls")),
     path("operations-supported/", include("msoic.support.urls")),
+    path("operations/", include("msoic.operations.urls")),
     path("api/v1/", include("msoic.api.urls")),
 ]

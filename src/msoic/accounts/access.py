@@ -420,6 +420,12 @@ def can_see_register(user: User) -> bool:
     return _role(user) in {Role.NATIONAL, Role.REGIONAL, Role.FORCE}
 
 
+def can_see_investigations_hub(user: User) -> bool:
+    """The Investigations hub: the register's users, and partners (who see only the
+    suppressed NRM picture linked from it)."""
+    return _role(user) in {Role.NATIONAL, Role.REGIONAL, Role.FORCE, Role.PARTNER}
+
+
 def investigations_visible_to(user: User) -> QuerySet[Investigation]:
     from msoic.cases.models import Investigation
 

@@ -18,6 +18,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("completeness", "Completeness"))
     if access.writable_forces(user).exists():
         items.append(("returns", "Returns"))
+    if access.can_see_investigations_hub(user):
+        items.append(("investigations", "Investigations"))
+    if access.can_see_operations(user):
+        items.append(("operations", "Operations"))
     if access.can_see_peer_reviews(user):
         items.append(("peer-reviews", "Peer reviews"))
     if access.can_see_benchmarking(user):
