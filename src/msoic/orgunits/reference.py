@@ -14,6 +14,9 @@ PARTNERS = [
     ("cps", "Crown Prosecution Service"),
 ]
 FORCES_CSV = Path(__file__).resolve().parent / "data" / "forces.csv"
+# The reference CSV uses data.police.uk's force codes, and the West Midlands region shares
+# its code with West Midlands Police. Codes are unique, so the region gets its own.
+REGION_CODES = {"west-midlands": "west-midlands-region"}
 
 
 def load_reference_orgunits(OrgUnit: Any) -> int:  # noqa: N803 - a model class, also from migrations
@@ -27,7 +30,7 @@ def load_reference_orgunits(OrgUnit: Any) -> int:  # noqa: N803 - a model class,
     with FORCES_CSV.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             region, was_created = OrgUnit.objects.update_or_create(
-                code=row["region_code"],
+                code=REGION_CODES.get(row["region_code"], row["region_code"]),
                 defaults={"name": row["region_name"], "kind": "region", "parent": national},
             )
             created += int(was_created)
