@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "msoic.assurance",
     "msoic.cases",
     "msoic.support",
+    "msoic.tasking",
     "msoic.operations",
     "msoic.demo",
     "msoic.web",

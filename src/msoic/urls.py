@@ -13,6 +13,7 @@ urlpatterns = [
     path("commissioning/", include("msoic.commissioning.urls")),
     path("investigations/", include("msoic.cases.urls")),
     path("operations-supported/", include("msoic.support.urls")),
+    path("cca-tasking/", include("msoic.tasking.urls")),
     path("operations/", include("msoic.operations.urls")),
     path("api/v1/", include("msoic.api.urls")),
 ]

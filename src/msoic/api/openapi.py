@@ -91,6 +91,16 @@ SCHEMAS: dict[str, Any] = {
                 "items": {"type": "string"},
                 "description": "Forces without a return, among those the caller may see.",
             },
+            "from_register": {
+                "type": "integer",
+                "description": "Of the force-months received, those derived from the "
+                "investigation register (forces on direct data entry for the metric).",
+            },
+            "register_forces": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Forces whose figure comes (in part) from their register.",
+            },
         },
     },
     "Row": {
@@ -124,6 +134,10 @@ SCHEMAS: dict[str, Any] = {
             "value": {
                 "type": ["integer", "null"],
                 "description": "Null when no force has returned.",
+            },
+            "value_from_register": {
+                "type": ["integer", "null"],
+                "description": "The part of value derived from forces' investigation registers.",
             },
             "complete": {"type": "boolean"},
             "coverage": _ref("Coverage"),

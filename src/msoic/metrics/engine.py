@@ -17,7 +17,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Sum
 
 from msoic.catalogue.loader import Catalogue, Metric, get_catalogue
 from msoic.collection.models import Value
@@ -42,6 +42,8 @@ class Coverage:
     expected: int  # force-months expected
     received: int  # force-months with a value
     missing_forces: list[str] = field(default_factory=list)
+    from_register: int = 0  # of the received force-months, those derived from the register
+    register_forces: list[str] = field(default_factory=list)  # forces with a derived month
 
     @property
     def complete(self) -> bool:
@@ -53,6 +55,8 @@ class Coverage:
             "received": self.received,
             "complete": self.complete,
             "missing_forces": self.missing_forces,
+            "from_register": self.from_register,
+            "register_forces": self.register_forces,
         }
 
 
@@ -95,6 +99,8 @@ class Result:
     previous_period: Period | None = None
     previous_value: int | None = None
     previous_coverage: Coverage | None = None
+    # The part of ``value`` derived from the register (forces on direct data entry).
+    value_from_register: int | None = None
 
     @property
     def change_pct(self) -> float | None:
@@ -115,6 +121,7 @@ class Result:
             "period": self.period.code,
             "period_label": self.period.label,
             "value": self.value,
+            "value_from_register": self.value_from_register,
             "complete": self.coverage.complete,
             "coverage": self.coverage.as_dict(),
         }
@@ -157,17 +164,47 @@ def _expected_months(period: Period, metric: Metric, cat: Catalogue) -> list[dat
 
 @dataclass
 class _Window:
-    totals: dict[int, int]  # force id -> value over the window
-    counts: dict[int, int]  # force id -> months with a value
-    options: dict[tuple[int, str], int]  # (force id, option) -> value
+    """Every figure of one metric for some forces and months, wherever it comes from.
+
+    ``cells`` holds (force id, month) -> total and ``option_cells`` (force id, month,
+    option) -> value. A (force, month) with a total is *received*: a return gave it, or,
+    for a force on direct data entry, the register did (``derived``)."""
+
     months: list[date]
+    cells: dict[tuple[int, date], int] = field(default_factory=dict)
+    option_cells: dict[tuple[int, date, str], int] = field(default_factory=dict)
+    derived: set[tuple[int, date]] = field(default_factory=set)
+    totals: dict[int, int] = field(default_factory=dict)  # force id -> value over the window
+    counts: dict[int, int] = field(default_factory=dict)  # force id -> months with a value
+    options: dict[tuple[int, str], int] = field(default_factory=dict)  # (force id, option)
+    from_register: dict[int, int] = field(default_factory=dict)  # force id -> derived part
+
+    def __post_init__(self) -> None:
+        for (fid, month), value in self.cells.items():
+            self.totals[fid] = self.totals.get(fid, 0) + value
+            self.counts[fid] = self.counts.get(fid, 0) + 1
+            if (fid, month) in self.derived:
+                self.from_register[fid] = self.from_register.get(fid, 0) + value
+        for (fid, _, option), value in self.option_cells.items():
+            self.options[(fid, option)] = self.options.get((fid, option), 0) + value
 
 
 def _window(
-    metric: Metric, force_ids: list[int], months: list[date], breakdown: str | None
+    metric: Metric,
+    force_ids: list[int],
+    months: list[date],
+    breakdown: str | None,
+    catalogue: Catalogue | None = None,
 ) -> _Window:
+    """The one place figures come from: forces' current submitted values, and, for a
+    force on direct data entry for the metric (``msoic.cases.dde``), the register from
+    its adoption month on. A value such a force submitted for a derived month is ignored.
+    """
     if not months:
-        return _Window({}, {}, {}, months)
+        return _Window(months)
+    from msoic.cases import dde
+
+    adopted = dde.adoptions(metric.code, force_ids)
     base = Value.objects.filter(
         metric=metric.code,
         is_current=True,
@@ -175,32 +212,46 @@ def _window(
         period__gte=months[0],
         period__lte=months[-1],
     )
-    totals, counts = {}, {}
-    for oid, total, n in (
+    if adopted:
+        base = base.exclude(dde.derived_filter(adopted, "orgunit_id", "period"))
+    cells: dict[tuple[int, date], int] = {}
+    for oid, period, total in (
         base.filter(breakdown="")
-        .values_list("orgunit_id")
-        .annotate(t=Sum("value"), n=Count("id"))
-        .values_list("orgunit_id", "t", "n")
+        .values_list("orgunit_id", "period")
+        .annotate(t=Sum("value"))
+        .values_list("orgunit_id", "period", "t")
     ):
-        totals[oid] = int(total)
-        counts[oid] = n
-    options: dict[tuple[int, str], int] = {}
+        cells[(oid, period)] = int(total)
+    option_cells: dict[tuple[int, date, str], int] = {}
     if breakdown:
-        for oid, option, total in (
+        for oid, period, option, total in (
             base.filter(breakdown=breakdown)
-            .values_list("orgunit_id", "option")
+            .values_list("orgunit_id", "period", "option")
             .annotate(t=Sum("value"))
-            .values_list("orgunit_id", "option", "t")
+            .values_list("orgunit_id", "period", "option", "t")
         ):
-            options[(oid, option)] = int(total)
-    return _Window(totals, counts, options, months)
+            option_cells[(oid, period, option)] = int(total)
+    derived: set[tuple[int, date]] = set()
+    if adopted:
+        register = dde.derived_cells(metric.code, adopted, months, breakdown, catalogue)
+        cells.update(register.totals)
+        option_cells.update(register.options)
+        derived = set(register.totals)
+    return _Window(months, cells, option_cells, derived)
 
 
 def _coverage(window: _Window, forces: list[OrgUnit]) -> Coverage:
     expected = len(forces) * len(window.months)
     received = sum(min(window.counts.get(f.pk, 0), len(window.months)) for f in forces)
     missing = [f.code for f in forces if window.counts.get(f.pk, 0) < len(window.months)]
-    return Coverage(expected, received, missing)
+    register_forces = [f.code for f in forces if window.from_register.get(f.pk) is not None]
+    return Coverage(
+        expected,
+        received,
+        missing,
+        from_register=len(window.derived),
+        register_forces=register_forces,
+    )
 
 
 def _sum(values: list[int | None]) -> int | None:
@@ -238,7 +289,7 @@ def query(
         breakdown = by
     forces = forces_under(orgunit)
     ids = [f.pk for f in forces]
-    current = _window(metric, ids, _expected_months(period, metric, cat), breakdown)
+    current = _window(metric, ids, _expected_months(period, metric, cat), breakdown, cat)
     result = Result(
         metric=metric,
         orgunit=orgunit,
@@ -246,11 +297,12 @@ def query(
         value=_sum([current.totals.get(i) for i in ids]),
         coverage=_coverage(current, forces),
         by=by or None,
+        value_from_register=_sum([current.from_register.get(i) for i in ids]),
     )
     previous: _Window | None = None
     if compare:
         prev_period = period.previous_year()
-        previous = _window(metric, ids, _expected_months(prev_period, metric, cat), breakdown)
+        previous = _window(metric, ids, _expected_months(prev_period, metric, cat), breakdown, cat)
         result.previous_period = prev_period
         result.previous_value = _sum([previous.totals.get(i) for i in ids])
         result.previous_coverage = _coverage(previous, forces)
@@ -354,35 +406,21 @@ def series(
     ]
     if not months:
         return []
-    base = Value.objects.filter(
-        metric=metric.code,
-        is_current=True,
-        orgunit_id__in=ids,
-        period__gte=months[0],
-        period__lte=months[-1],
-    )
-    totals = {
-        p: (int(t), n)
-        for p, t, n in base.filter(breakdown="")
-        .values_list("period")
-        .annotate(t=Sum("value"), n=Count("id"))
-        .values_list("period", "t", "n")
-    }
+    window = _window(metric, ids, months, by, cat)
+    received: dict[date, int] = defaultdict(int)
+    totals: dict[date, int] = defaultdict(int)
+    for (_, m), value in window.cells.items():
+        received[m] += 1
+        totals[m] += value
     points: list[Point] = []
     if by:
-        cells = {
-            (p, o): int(t)
-            for p, o, t in base.filter(breakdown=by)
-            .values_list("period", "option")
-            .annotate(t=Sum("value"))
-            .values_list("period", "option", "t")
-        }
+        cells: dict[tuple[date, str], int] = defaultdict(int)
+        for (_, m, option), value in window.option_cells.items():
+            cells[(m, option)] += value
         for m in months:
-            received = totals.get(m, (0, 0))[1]
             for option in cat.breakdowns[by].options:
-                points.append(Point(m, cells.get((m, option)), received, len(forces), option))
+                points.append(Point(m, cells.get((m, option)), received[m], len(forces), option))
         return points
     for m in months:
-        t, n = totals.get(m, (None, 0))
-        points.append(Point(m, t, n, len(forces)))
+        points.append(Point(m, totals[m] if received[m] else None, received[m], len(forces)))
     return points
