@@ -294,7 +294,7 @@ def check_calibration(config: DemoConfig, catalogue: Catalogue, report: DemoRepo
     report.mix = [(option, shares.get(option), target) for option, target in mix.shares.items()]
 
 
-CAPABILITIES = ("returns", "peer-reviews", "benchmarking")
+CAPABILITIES = ("returns", "peer-reviews", "benchmarking", "commissioning")
 
 
 def run_demo(
@@ -332,6 +332,10 @@ def run_demo(
             from msoic.assurance.demo import build_benchmarking_demo
 
             report.more += build_benchmarking_demo(national).lines()
+        if "commissioning" in wanted:
+            from msoic.commissioning.demo import build_commissioning_demo
+
+            report.more += build_commissioning_demo(national).lines()
     for r in config.late_returns:
         arrived = _arrival(r.month, r.day, 14).date()
         report.late.append(
