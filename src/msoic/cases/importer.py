@@ -1,0 +1,654 @@
+"""Bulk import of a force's register: investigations and the people on them, from an XLSX
+workbook (sheets ``Investigations`` and ``People``; the downloadable template adds a
+``Guidance`` sheet) or from CSV files (one per kind, told apart by their header).
+
+The file goes through the collection readers' hardening (size limit, zip bombs, macros,
+DTDs; calamine for the workbook), every row is typed here and then checked by the register
+rules (:mod:`msoic.cases.rules`) exactly as the web forms are, and every problem is
+reported with its file, sheet, row and column. A file is all or nothing: one error and
+nothing from it is stored. Checks against what is stored already (a crime reference used
+in the force, the investigations people attach to) are one query each, not one a row; the
+rows are then written with ``bulk_create`` in one transaction with one audit row.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from msoic.accounts import access
+from msoic.audit.log import record
+from msoic.audit.models import AuditAction
+from msoic.cases import rules
+from msoic.cases.models import Investigation, Person
+from msoic.collection.readers import FileRejected, column_letter, harden_xlsx
+from msoic.collection.validation import Problem
+from msoic.orgunits.models import OrgUnit
+
+INVESTIGATIONS_SHEET = "Investigations"
+PEOPLE_SHEET = "People"
+GUIDANCE_SHEET = "Guidance"
+LIST_SEPARATOR = ";"
+
+# (column, what it holds) in template order; the column names are the register's fields.
+INVESTIGATION_COLUMNS: list[tuple[str, str]] = [
+    ("crime_reference", "Required. Unique within your force."),
+    ("opened_on", "Required. Date opened, YYYY-MM-DD (or a date cell)."),
+    ("closed_on", "Date closed, if closed. Not before the date opened."),
+    ("status", "live or closed; left blank it follows from the closed date."),
+    ("outcome", "For a closed investigation: charged, nfa, transferred or other."),
+    ("exploitation_types", "Catalogue codes separated by ';' (e.g. labour;sexual)."),
+    ("primary_exploitation", "One of the exploitation types; may be blank if only one."),
+    ("ocg_linked", "yes or no: linked to an organised crime group."),
+    ("oic_related", "yes or no: related to an OIC."),
+    ("officer_in_charge", "Name or collar number of the officer in charge."),
+    ("last_reviewed_on", "Date last reviewed."),
+]
+PERSON_COLUMNS: list[tuple[str, str]] = [
+    ("crime_reference", "Required. The investigation the person is on (this file or stored)."),
+    ("category", "Required. victim, suspect or witness (DPA 2018 s.38)."),
+    ("age_group", "adult, child or unknown: age at exploitation."),
+    ("gender", "female, male, other or unknown."),
+    ("nationality", "ISO 3166-1 code (GB, GBR) or English country name."),
+    ("is_assessment", "yes if the record is an officer's assessment rather than a fact."),
+    ("nrm_referred_on", "Potential victims: date of the NRM referral."),
+    ("nrm_referred_by_police", "yes if police made the NRM referral."),
+    ("rg_decision", "positive or negative: reasonable grounds decision."),
+    ("rg_decided_on", "Date of the reasonable grounds decision."),
+    ("cg_decision", "positive or negative: conclusive grounds decision."),
+    ("cg_decided_on", "Date of the conclusive grounds decision."),
+    ("dtn_reported_on", "Duty to Notify report date: adults who do not consent only."),
+    ("arrested_on", "Suspects: arrest date."),
+    ("charged_on", "Suspects: charge date."),
+]
+KINDS = {
+    "investigations": [c for c, _ in INVESTIGATION_COLUMNS],
+    "people": [c for c, _ in PERSON_COLUMNS],
+}
+REQUIRED = {"investigations": {"crime_reference", "opened_on"}, "people": {"crime_reference"}}
+DATE_FIELDS = {name for name in KINDS["investigations"] + KINDS["people"] if name.endswith("_on")}
+FLAG_FIELDS = {"ocg_linked", "oic_related", "is_assessment", "nrm_referred_by_police"}
+TRUE_WORDS = {"yes", "y", "true", "1"}
+FALSE_WORDS = {"no", "n", "false", "0", ""}
+
+
+@dataclass
+class Table:
+    """One sheet (or CSV file) of one kind, with the column letter of each field."""
+
+    kind: str  # investigations | people
+    sheet: str
+    columns: dict[str, str]  # field name -> "C (opened_on)"
+    rows: list[tuple[int, dict[str, Any]]]  # (spreadsheet row number, field -> raw cell)
+
+
+@dataclass
+class ImportResult:
+    filename: str
+    status: str = "rejected"  # accepted | checked (a dry run that passed) | rejected
+    investigations: int = 0
+    people: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.status in {"accepted", "checked"}
+
+    def problem_dicts(self) -> list[dict[str, Any]]:
+        return [p.as_dict(self.filename) for p in self.problems]
+
+    def lines(self) -> list[str]:
+        head = f"{self.filename}: {self.status.upper()}"
+        if self.ok:
+            verb = "would store" if self.dry_run else "stored"
+            head += f" ({verb} {self.investigations} investigations, {self.people} people)"
+        else:
+            head += f" ({len(self.problems)} problem(s); nothing stored)"
+        return [head] + [f"  {p.location(self.filename)}: {p.message}" for p in self.problems]
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def _check_size(data: bytes) -> None:
+    limit = settings.MSOIC_MAX_UPLOAD_BYTES
+    if not data:
+        raise FileRejected("file is empty")
+    if len(data) > limit:
+        raise FileRejected(
+            f"file is {len(data):,} bytes, over the limit of {limit:,} bytes "
+            "(MSOIC_MAX_UPLOAD_BYTES); split it into smaller files"
+        )
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _header(
+    cells: list[Any], *, sheet: str, row: int, kind: str | None
+) -> tuple[str, dict[int, str]]:
+    import difflib
+
+    names = [str(c or "").strip().lstrip("\ufeff").strip().lower().replace(" ", "_") for c in cells]
+    present = {n for n in names if n}
+    if kind is None:  # a CSV file: its header says which kind it is
+        kind = "people" if "category" in present else "investigations"
+    known = KINDS[kind]
+    mapping: dict[int, str] = {}
+    for i, name in enumerate(names):
+        if not name:
+            continue
+        if name not in known:
+            guess = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+            raise FileRejected(
+                f"header '{cells[i]}' is not a column of {kind}{hint}; the columns are "
+                + ", ".join(known),
+                sheet=sheet,
+                row=row,
+                column=column_letter(i),
+            )
+        if name in mapping.values():
+            raise FileRejected(
+                f"column '{name}' appears twice in the header",
+                sheet=sheet,
+                row=row,
+                column=column_letter(i),
+            )
+        mapping[i] = name
+    missing = sorted(REQUIRED[kind] - set(mapping.values()))
+    if missing:
+        raise FileRejected(
+            f"the {kind} header is missing column(s) " + ", ".join(missing),
+            sheet=sheet,
+            row=row,
+        )
+    return kind, mapping
+
+
+def _table(grid: list[list[Any]], *, sheet: str, kind: str | None) -> Table | None:
+    start = 0
+    while start < len(grid) and all(_blank(c) for c in grid[start]):
+        start += 1
+    if start >= len(grid):
+        return None
+    kind, mapping = _header(grid[start], sheet=sheet, row=start + 1, kind=kind)
+    width = max(mapping) + 1
+    rows: list[tuple[int, dict[str, Any]]] = []
+    for number, line in enumerate(grid[start + 1 :], start=start + 2):
+        if all(_blank(c) for c in line):
+            continue
+        for i in range(width, len(line)):
+            if not _blank(line[i]):
+                raise FileRejected(
+                    "this row has a value in a column with no header",
+                    sheet=sheet,
+                    row=number,
+                    column=column_letter(i),
+                )
+        cells = {name: (line[i] if i < len(line) else None) for i, name in mapping.items()}
+        rows.append((number, cells))
+    columns = {name: f"{column_letter(i)} ({name})" for i, name in mapping.items()}
+    return Table(kind=kind, sheet=sheet, columns=columns, rows=rows)
+
+
+def read_csv_grid(data: bytes) -> list[list[str]]:
+    """A CSV file's cells, after the same checks as a CSV return (size, not a workbook,
+    not UTF-16, UTF-8, comma-separated)."""
+    _check_size(data)
+    if data.startswith(b"PK\x03\x04"):
+        raise FileRejected(
+            "file is named .csv but is a zip archive (perhaps an Excel workbook); "
+            "save it as CSV UTF-8 or name it .xlsx"
+        )
+    if b"\x00" in data[:4096]:
+        raise FileRejected("file is not text (binary, or saved as UTF-16): save it as 'CSV UTF-8'")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FileRejected(
+            f"file is not UTF-8 text (byte {exc.start} on line {line}); in Excel use "
+            "Save As → 'CSV UTF-8 (comma delimited)'",
+            row=line,
+        ) from exc
+    first = text.split("\n", 1)[0]
+    if "," not in first and any(sep in first for sep in ("\t", ";", "|")):
+        raise FileRejected("columns must be separated by commas (CSV)", row=1)
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def read_csv_table(data: bytes) -> Table:
+    table = _table(read_csv_grid(data), sheet="", kind=None)
+    if table is None:
+        raise FileRejected("file has no header row and no data")
+    return table
+
+
+def read_xlsx_tables(data: bytes) -> list[Table]:
+    harden_xlsx(data)
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises its own error types for damaged files
+        raise FileRejected(f"workbook cannot be read: {exc}") from exc
+    by_name = {n.strip().lower(): n for n in workbook.sheet_names}
+    tables = []
+    for kind, wanted in (("investigations", INVESTIGATIONS_SHEET), ("people", PEOPLE_SHEET)):
+        name = by_name.get(wanted.lower())
+        if name is None:
+            continue
+        grid = [list(r) for r in workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)]
+        table = _table(grid, sheet=name, kind=kind)
+        if table is not None:
+            tables.append(table)
+    if not any(by_name.get(s.lower()) for s in (INVESTIGATIONS_SHEET, PEOPLE_SHEET)):
+        raise FileRejected(
+            f"workbook has no sheet named {INVESTIGATIONS_SHEET} or {PEOPLE_SHEET} "
+            "(download the template for the layout)"
+        )
+    return tables
+
+
+def read_register_file(filename: str, data: bytes) -> list[Table]:
+    lowered = filename.lower()
+    if lowered.endswith(".csv"):
+        return [read_csv_table(data)]
+    if lowered.endswith(".xlsx"):
+        return read_xlsx_tables(data)
+    if lowered.endswith((".xlsm", ".xltm", ".xlsb", ".xls")):
+        raise FileRejected("only .xlsx workbooks without macros, or .csv files, are accepted")
+    raise FileRejected("file type not accepted: send a .csv (CSV UTF-8) or .xlsx file")
+
+
+# --- typing cells ----------------------------------------------------------------------
+
+
+class CellError(ValueError):
+    pass
+
+
+def parse_date(value: Any) -> date | None:
+    if _blank(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    try:
+        if len(text) == 10 and text[4] == "-":
+            return date.fromisoformat(text)
+        if len(text) == 10 and text[2] == "/" and text[5] == "/":
+            return date(int(text[6:]), int(text[3:5]), int(text[:2]))
+    except ValueError:
+        pass
+    raise CellError(f'"{text}" is not a date: write it as YYYY-MM-DD (e.g. 2024-03-31)')
+
+
+def parse_flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = "" if value is None else str(value).strip().lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise CellError(f'"{value}" is not yes or no')
+
+
+def parse_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a crime reference typed as a number in Excel
+    return str(value).strip()
+
+
+def typed_values(cells: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Raw cells → typed values for the rules, and the cells that could not be typed."""
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name, raw in cells.items():
+        try:
+            if name in DATE_FIELDS:
+                values[name] = parse_date(raw)
+            elif name in FLAG_FIELDS:
+                values[name] = parse_flag(raw)
+            elif name == "exploitation_types":
+                values[name] = [
+                    p.strip() for p in parse_text(raw).split(LIST_SEPARATOR) if p.strip()
+                ]
+            else:
+                values[name] = parse_text(raw)
+        except CellError as exc:
+            errors[name] = str(exc)
+    return values, errors
+
+
+# --- checking --------------------------------------------------------------------------
+
+
+@dataclass
+class Checked:
+    investigations: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    people: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (crime ref, values)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _problem(message: str, *, table: Table, row: int, name: str, rule: str) -> Problem:
+    return Problem(
+        "error", rule, message, sheet=table.sheet, row=row, column=table.columns.get(name, "")
+    )
+
+
+def _rule_problems(
+    found: Iterable[rules.Problem], table: Table, row: int, skip: Iterable[str] = ()
+) -> list[Problem]:
+    """The rules' problems located in the file, less those about a cell already reported
+    as not typed (a bad date is one problem, not also a missing date)."""
+    skipped = set(skip)
+    return [
+        _problem(p.message, table=table, row=row, name=p.field, rule=p.field or "record")
+        for p in found
+        if p.field not in skipped
+    ]
+
+
+def check_tables(tables: list[Table], force: OrgUnit, *, today: date | None = None) -> Checked:
+    """Every row typed and checked, every problem collected; nothing written."""
+    with rules.catalogue_pinned():
+        return _check_tables(tables, force, today or timezone.localdate())
+
+
+def _check_tables(tables: list[Table], force: OrgUnit, today: date) -> Checked:
+    out = Checked()
+    stored = dict(
+        Investigation.objects.filter(force=force).values_list("crime_reference", "pk")
+    )  # the one query for uniqueness and for the people's investigations
+    taken = set(stored)
+    in_file: dict[str, int] = {}
+    for table in (t for t in tables if t.kind == "investigations"):
+        for row, cells in table.rows:
+            values, errors = typed_values(cells)
+            for name, message in errors.items():
+                out.problems.append(_problem(message, table=table, row=row, name=name, rule="type"))
+                values.pop(name, None)
+            ref = values.get("crime_reference", "")
+            if ref in in_file:
+                out.problems.append(
+                    _problem(
+                        f"Crime reference {ref} is also on row {in_file[ref]} of this file",
+                        table=table,
+                        row=row,
+                        name="crime_reference",
+                        rule="crime_reference",
+                    )
+                )
+                continue
+            if ref:
+                in_file[ref] = row
+            checked = rules.check_investigation(
+                values, force_id=force.pk, taken_references=taken, today=today
+            )
+            if checked.problems or errors:
+                out.problems.extend(_rule_problems(checked.problems, table, row, errors))
+                continue
+            out.investigations.append((row, checked.values))
+    for table in (t for t in tables if t.kind == "people"):
+        for row, cells in table.rows:
+            values, errors = typed_values(cells)
+            for name, message in errors.items():
+                out.problems.append(_problem(message, table=table, row=row, name=name, rule="type"))
+                values.pop(name, None)
+            ref = values.pop("crime_reference", "")
+            if not ref:
+                out.problems.append(
+                    _problem(
+                        "Enter the crime reference of the investigation the person is on",
+                        table=table,
+                        row=row,
+                        name="crime_reference",
+                        rule="crime_reference",
+                    )
+                )
+            elif ref not in in_file and ref not in stored:
+                out.problems.append(
+                    _problem(
+                        f"No investigation {ref} in your force's register or in this file",
+                        table=table,
+                        row=row,
+                        name="crime_reference",
+                        rule="crime_reference",
+                    )
+                )
+            checked = rules.check_person(values, today=today)
+            if checked.problems or errors or not ref:
+                out.problems.extend(_rule_problems(checked.problems, table, row, errors))
+                continue
+            out.people.append((ref, checked.values))
+    out.problems.sort(key=lambda p: (p.sheet != INVESTIGATIONS_SHEET, p.sheet, p.row or 0))
+    return out
+
+
+# --- storing ---------------------------------------------------------------------------
+
+
+def _store(checked: Checked, force: OrgUnit, *, actor: Any, filename: str, digest: str) -> None:
+    from msoic.cases.actions import allocate_person_references
+
+    now = timezone.now()
+    created = Investigation.objects.bulk_create(
+        [
+            Investigation(force=force, created_at=now, updated_at=now, **values)
+            for _, values in checked.investigations
+        ],
+        batch_size=2000,
+    )
+    ids = {inv.crime_reference: inv.pk for inv in created}
+    needed = {ref for ref, _ in checked.people} - ids.keys()
+    if needed:
+        ids.update(
+            Investigation.objects.filter(force=force, crime_reference__in=needed).values_list(
+                "crime_reference", "pk"
+            )
+        )
+    if any(pk is None for pk in ids.values()):  # a database that returns no ids from inserts
+        ids = dict(
+            Investigation.objects.filter(force=force, crime_reference__in=ids.keys()).values_list(
+                "crime_reference", "pk"
+            )
+        )
+    references = allocate_person_references(force, len(checked.people)) if checked.people else []
+    Person.objects.bulk_create(
+        [
+            Person(
+                investigation_id=ids[ref],
+                force=force,
+                reference=reference,
+                created_at=now,
+                updated_at=now,
+                **values,
+            )
+            for (ref, values), reference in zip(checked.people, references, strict=True)
+        ],
+        batch_size=2000,
+    )
+    record(
+        actor=actor,
+        action=AuditAction.COLLECTION,
+        object_type="cases.register_import",
+        object_id=filename[:64],
+        orgunit=force,
+        detail={
+            "step": "cases.import_register",
+            "file": filename,
+            "file_sha256": digest,
+            "investigations": len(checked.investigations),
+            "people": len(checked.people),
+        },
+    )
+
+
+def _refuse(actor: Any, result: ImportResult, force: OrgUnit) -> None:
+    if result.dry_run:
+        return
+    record(
+        actor=actor,
+        action=AuditAction.REJECT,
+        object_type="cases.register_import",
+        object_id=result.filename[:64],
+        orgunit=force,
+        detail={
+            "step": "cases.import_register",
+            "errors": len(result.problems),
+            "first": result.problem_dicts()[0] if result.problems else None,
+        },
+    )
+
+
+def do_import_register(
+    filename: str,
+    data: bytes,
+    force: OrgUnit,
+    *,
+    actor: Any,
+    dry_run: bool = False,
+    today: date | None = None,
+) -> ImportResult:
+    """Read, check and (unless ``dry_run``) store one file for ``force``: all or nothing.
+
+    ``actor`` is a user who may write ``force``'s register, or a label for a system
+    process (the ``import_register`` command without ``--user``). Never raises for bad
+    input: the problems are in the result, and a refused file leaves a ``reject`` row.
+    """
+    if (
+        not isinstance(actor, str)
+        and not access.register_forces_writable(actor).filter(pk=force.pk).exists()
+    ):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("Only the force's own users import into its register")
+    result = ImportResult(filename=filename, dry_run=dry_run)
+    try:
+        tables = read_register_file(filename, data)
+    except FileRejected as exc:
+        result.problems.append(
+            Problem("error", "file", exc.message, sheet=exc.sheet, row=exc.row, column=exc.column)
+        )
+        _refuse(actor, result, force)
+        return result
+    checked = check_tables(tables, force, today=today)
+    result.problems = checked.problems
+    result.investigations = len(checked.investigations)
+    result.people = len(checked.people)
+    if checked.problems:
+        _refuse(actor, result, force)
+        return result
+    if not checked.investigations and not checked.people:
+        result.problems.append(Problem("error", "file", "file holds no investigations or people"))
+        _refuse(actor, result, force)
+        return result
+    if dry_run:
+        result.status = "checked"
+        return result
+    with transaction.atomic():
+        _store(
+            checked, force, actor=actor, filename=filename, digest=hashlib.sha256(data).hexdigest()
+        )
+    result.status = "accepted"
+    return result
+
+
+def import_files(
+    files: list[tuple[str, bytes]], force: OrgUnit, *, actor: Any, dry_run: bool = False
+) -> list[ImportResult]:
+    """Several files at once: workbooks and investigation CSVs first, so a people CSV can
+    name investigations from a file of the same upload. Each file stands on its own."""
+
+    def order(item: tuple[str, bytes]) -> int:
+        name, data = item
+        if name.lower().endswith(".csv") and b"category" in data.split(b"\n", 1)[0].lower():
+            return 1
+        return 0
+
+    return [
+        do_import_register(name, data, force, actor=actor, dry_run=dry_run)
+        for name, data in sorted(files, key=order)
+    ]
+
+
+# --- the template ----------------------------------------------------------------------
+
+
+def template_bytes() -> bytes:
+    """The XLSX template: the two data sheets with their headers and a guidance sheet."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from msoic.web.exports import safe_cell
+
+    exploitation = rules.catalogue_options("exploitation_type")
+    ages = rules.catalogue_options("age_group")
+    wb = Workbook()
+    guide = wb.active
+    guide.title = GUIDANCE_SHEET
+    guide.append(["MSOIC Insight: importing your investigation register"])
+    guide["A1"].font = Font(bold=True, size=14)
+    for line in (
+        "Fill in the Investigations and People sheets; leave this sheet as it is.",
+        "Each person row names the crime reference of an investigation in this file or "
+        "already on your register. Do not enter names: people get a pseudonymous reference.",
+        "The whole file is checked first; if any row has a problem nothing is stored, and "
+        "every problem is listed with its sheet, row and column.",
+        "Dates as YYYY-MM-DD; yes/no columns take yes or no; several exploitation types "
+        "are separated by ';'.",
+        "",
+    ):
+        guide.append([safe_cell(line)])
+    for sheet_name, columns in (
+        (INVESTIGATIONS_SHEET, INVESTIGATION_COLUMNS),
+        (PEOPLE_SHEET, PERSON_COLUMNS),
+    ):
+        guide.append([safe_cell(f"Sheet {sheet_name}")])
+        guide.cell(row=guide.max_row, column=1).font = Font(bold=True)
+        for name, help_text in columns:
+            guide.append([safe_cell(name), safe_cell(help_text)])
+        guide.append([])
+    guide.append(["Exploitation type codes"])
+    guide.cell(row=guide.max_row, column=1).font = Font(bold=True)
+    for code, label in exploitation.items():
+        guide.append([safe_cell(code), safe_cell(label)])
+    guide.append([])
+    guide.append(["Age group codes"])
+    guide.cell(row=guide.max_row, column=1).font = Font(bold=True)
+    for code, label in ages.items():
+        guide.append([safe_cell(code), safe_cell(label)])
+    guide.column_dimensions["A"].width = 26
+    guide.column_dimensions["B"].width = 80
+    for sheet_name, columns in (
+        (INVESTIGATIONS_SHEET, INVESTIGATION_COLUMNS),
+        (PEOPLE_SHEET, PERSON_COLUMNS),
+    ):
+        ws = wb.create_sheet(sheet_name)
+        ws.append([name for name, _ in columns])
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        ws.freeze_panes = "A2"
+        for i in range(len(columns)):
+            ws.column_dimensions[column_letter(i)].width = 20
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
