@@ -15,5 +15,6 @@ urlpatterns = [
     path("operations-supported/", include("msoic.support.urls")),
     path("cca-tasking/", include("msoic.tasking.urls")),
     path("operations/", include("msoic.operations.urls")),
+    path("operations/", include("msoic.operations.urls")),
     path("api/v1/", include("msoic.api.urls")),
 ]

@@ -60,7 +60,9 @@ def dataset_definition(op: Any, force_codes: list[str]) -> str:
             "uses": [*STANDARD_METRICS, *op.activity_metrics, HIGHLIGHTS_METRIC],
         }
     }
-    header = f"# Generated from the operation record {op.name}; edit the operation, not this text.\n"
+    header = (
+        f"# Generated from the operation record {op.name}; edit the operation, not this text.\n"
+    )
     return header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
 
 

@@ -7,38 +7,81 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgunits', '0002_reference_data'),
+        ("orgunits", "0002_reference_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Operation',
+            name="Operation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('series', models.CharField(help_text='e.g. AIDANT', max_length=32)),
-                ('number', models.PositiveIntegerField(help_text='e.g. 33')),
-                ('theme', models.CharField(max_length=200)),
-                ('exploitation_type', models.CharField(blank=True, help_text='a catalogue exploitation_type option, if one fits', max_length=32)),
-                ('sector', models.CharField(blank=True, help_text='e.g. construction, care', max_length=100)),
-                ('start_date', models.DateField()),
-                ('end_date', models.DateField()),
-                ('lead_agency', models.CharField(max_length=200)),
-                ('partner_agencies', models.JSONField(blank=True, default=list)),
-                ('activity_metrics', models.JSONField(blank=True, default=list, help_text='codes of the activity metrics this operation collects')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('forces', models.ManyToManyField(help_text='participating forces', related_name='operations', to='orgunits.orgunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("series", models.CharField(help_text="e.g. AIDANT", max_length=32)),
+                ("number", models.PositiveIntegerField(help_text="e.g. 33")),
+                ("theme", models.CharField(max_length=200)),
+                (
+                    "exploitation_type",
+                    models.CharField(
+                        blank=True,
+                        help_text="a catalogue exploitation_type option, if one fits",
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "sector",
+                    models.CharField(
+                        blank=True, help_text="e.g. construction, care", max_length=100
+                    ),
+                ),
+                ("start_date", models.DateField()),
+                ("end_date", models.DateField()),
+                ("lead_agency", models.CharField(max_length=200)),
+                ("partner_agencies", models.JSONField(blank=True, default=list)),
+                (
+                    "activity_metrics",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="codes of the activity metrics this operation collects",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "forces",
+                    models.ManyToManyField(
+                        help_text="participating forces",
+                        related_name="operations",
+                        to="orgunits.orgunit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-start_date', 'series', '-number'],
-                'indexes': [models.Index(fields=['start_date'], name='operation_start_idx')],
-                'constraints': [models.UniqueConstraint(fields=('series', 'number'), name='one_operation_per_number')],
+                "ordering": ["-start_date", "series", "-number"],
+                "indexes": [models.Index(fields=["start_date"], name="operation_start_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("series", "number"), name="one_operation_per_number"
+                    )
+                ],
             },
         ),
     ]
