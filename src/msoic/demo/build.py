@@ -294,7 +294,14 @@ def check_calibration(config: DemoConfig, catalogue: Catalogue, report: DemoRepo
     report.mix = [(option, shares.get(option), target) for option, target in mix.shares.items()]
 
 
-CAPABILITIES = ("returns", "peer-reviews", "benchmarking", "commissioning")
+CAPABILITIES = (
+    "returns",
+    "peer-reviews",
+    "benchmarking",
+    "commissioning",
+    "operations-supported",
+    "cca-tasking",
+)
 
 
 def run_demo(
@@ -336,6 +343,14 @@ def run_demo(
             from msoic.commissioning.demo import build_commissioning_demo
 
             report.more += build_commissioning_demo(national).lines()
+        if "operations-supported" in wanted:
+            from msoic.support.demo import build_support_demo
+
+            report.more += build_support_demo(national).lines()
+        if "cca-tasking" in wanted:
+            from msoic.tasking.demo import build_tasking_demo
+
+            report.more += build_tasking_demo(national).lines()
     for r in config.late_returns:
         arrived = _arrival(r.month, r.day, 14).date()
         report.late.append(

@@ -1,0 +1,49 @@
+"""The demo reproduces the annual report's CCA tasking figures from its records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from msoic.tasking.demo import build_tasking_demo, load_plan
+from msoic.tasking.models import ProgressUpdate, ThresholdRevision
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seven_discharged_two_areas_of_focus_one_revised_threshold(
+    personas: dict[str, Any],
+) -> None:
+    targets = load_plan()["targets"]
+    assert targets == {
+        "measures": 9,
+        "discharged": 7,
+        "areas_of_focus": 2,
+        "threshold_revisions": 1,
+    }
+    report = build_tasking_demo(personas["national"])
+    assert report.figures() == targets
+    assert {m.measure.code for m in report.tracker.areas_of_focus} == {"M8", "M9"}
+
+    revision = ThresholdRevision.objects.get()
+    assert revision.measure.metric == "oic_disruptions"
+    assert (revision.old_value, revision.new_value) == (60, 25)
+    assert "unachievable" in revision.reason and revision.version.number == 2
+
+    client = Client()
+    client.force_login(personas["national"])
+    page = client.get(f"/cca-tasking/{report.tasking.pk}/?as_of=2023-03-31").content.decode()
+    assert 'data-figure="measures">9<' in page
+    assert 'data-figure="discharged">7<' in page
+    assert 'data-figure="areas-of-focus">2<' in page
+    assert 'data-figure="threshold-revisions">1<' in page
+    # a year earlier nothing had been discharged
+    before = client.get(f"/cca-tasking/{report.tasking.pk}/?as_of=2022-06-30").content.decode()
+    assert 'data-figure="discharged">0<' in before
+
+    updates = ProgressUpdate.objects.count()
+    again = build_tasking_demo(personas["national"])
+    assert again.figures() == targets
+    assert again.updated == 0 and ProgressUpdate.objects.count() == updates
