@@ -101,6 +101,14 @@ FIELD_LABELS = {
     "marker_applied_on": "PNC marker applied",
 }
 
+# The models' choices as plain dicts, built once: a bulk import checks every row against
+# them, and an enum's ``choices`` builds a new list on every access.
+OUTCOMES = dict(Outcome.choices)
+STATUSES = dict(Status.choices)
+CATEGORIES = dict(Category.choices)
+GENDERS = dict(Gender.choices)
+DECISIONS = dict(Decision.choices)
+
 # Not ISO 3166-1, but what people type for the United Kingdom.
 NATIONALITY_ALIASES = {"UK": "GB", "BRITISH": "GB", "GREAT BRITAIN": "GB"}
 
@@ -360,10 +368,10 @@ def check_investigation(
     _not_before(checked, "closed_on", "opened_on")
     _not_before(checked, "last_reviewed_on", "opened_on")
 
-    outcome = _choice(checked, "outcome", dict(Outcome.choices), blank=True)
+    outcome = _choice(checked, "outcome", OUTCOMES, blank=True)
     status = _text(checked, "status") or (Status.CLOSED if closed else Status.LIVE)
     checked.values["status"] = status
-    if status not in Status.values:
+    if status not in STATUSES:
         checked.add("status", f'Status "{status}" is not one of: live, closed')
     elif status == Status.CLOSED and closed is None:
         checked.add("closed_on", "A closed investigation needs the date it was closed")
@@ -448,14 +456,14 @@ def check_person(data: Mapping[str, Any], *, today: date | None = None) -> Check
     for name in sorted(unknown):
         checked.add(name, f'"{name}" is not a field of a person')
 
-    category = _choice(checked, "category", dict(Category.choices), blank=False)
+    category = _choice(checked, "category", CATEGORIES, blank=False)
     age_group = _text(checked, "age_group") or "unknown"
     checked.values["age_group"] = age_group
     ages = catalogue_options("age_group")
     if age_group not in ages:
         checked.add("age_group", f'Age group "{age_group}" is not one of: {", ".join(ages)}')
     checked.values["gender"] = _text(checked, "gender") or Gender.UNKNOWN
-    _choice(checked, "gender", dict(Gender.choices), blank=False)
+    _choice(checked, "gender", GENDERS, blank=False)
 
     raw_nationality = _text(checked, "nationality")
     code = nationality_code(raw_nationality)
@@ -475,10 +483,10 @@ def check_person(data: Mapping[str, Any], *, today: date | None = None) -> Check
         for name in PERSON_FIELDS
         if name.endswith("_on") and name in checked.values
     }
-    rg = _choice(checked, "rg_decision", dict(Decision.choices), blank=True)
-    cg = _choice(checked, "cg_decision", dict(Decision.choices), blank=True)
+    rg = _choice(checked, "rg_decision", DECISIONS, blank=True)
+    cg = _choice(checked, "cg_decision", DECISIONS, blank=True)
 
-    if category in Category.values:
+    if category in CATEGORIES:
         _check_category_fields(checked, category)
     if category != Category.VICTIM:
         return checked
@@ -533,7 +541,7 @@ def check_person(data: Mapping[str, Any], *, today: date | None = None) -> Check
 
 
 def _check_category_fields(checked: Checked, category: str) -> None:
-    label = dict(Category.choices)[category].lower()
+    label = CATEGORIES[category].lower()
     if category != Category.VICTIM:
         for name in VICTIM_ONLY:
             if not is_blank(checked.values.get(name)):
