@@ -16,6 +16,7 @@ from django import forms
 PENNY = Decimal("0.01")
 # Largest amount the models store (DecimalField max_digits=14, decimal_places=2).
 MAX_POUNDS = Decimal("999999999999.99")
+MAX_TEXT = 32
 _PLAIN = re.compile(r"^(\d+)(?:\.(\d{1,2}))?$")
 _GROUPED = re.compile(r"^(\d{1,3}(?:,\d{3})+)(?:\.(\d{1,2}))?$")
 
@@ -70,18 +71,25 @@ class MoneyField(forms.CharField):
 
     def __init__(self, *, positive: bool = True, **kwargs: object) -> None:
         self.positive = positive
-        kwargs.setdefault("max_length", 32)
         super().__init__(**kwargs)  # type: ignore[arg-type]
 
     def widget_attrs(self, widget: forms.Widget) -> dict[str, object]:
         attrs = super().widget_attrs(widget)
-        attrs.update({"inputmode": "decimal", "class": "govuk-input govuk-input--width-10"})
+        attrs.update(
+            {
+                "inputmode": "decimal",
+                "maxlength": str(MAX_TEXT),
+                "class": "govuk-input govuk-input--width-10",
+            }
+        )
         return attrs
 
     def to_python(self, value: object) -> Decimal | None:  # type: ignore[override]
         text = super().to_python(value)
         if text in self.empty_values:
             return None
+        if len(text) > MAX_TEXT:
+            raise forms.ValidationError("That is too long for an amount", code="money")
         try:
             amount = parse_money(text)
         except MoneyError as exc:
