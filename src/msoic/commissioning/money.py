@@ -86,7 +86,7 @@ class MoneyField(forms.CharField):
 
     def to_python(self, value: object) -> Decimal | None:  # type: ignore[override]
         text = super().to_python(value)
-        if text in self.empty_values:
+        if text is None or text in self.empty_values:
             return None
         if len(text) > MAX_TEXT:
             raise forms.ValidationError("That is too long for an amount", code="money")
