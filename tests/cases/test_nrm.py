@@ -1,0 +1,188 @@
+"""The NRM picture: panels counted from the register, scoped by role, with small counts
+withheld (and secondary suppression) for partners in tables, charts and downloads."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+import pytest
+from django.test import Client
+
+from msoic.cases import nrm
+from msoic.metrics.periods import Period
+from msoic.orgunits.models import OrgUnit
+from tests.cases.cleanse_world import make_case, make_person
+
+YEAR = Period.parse("2024")
+
+
+def _client(user):
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def victims(db):
+    """Kent: 7 referred in March 2024 (2 British, 5 Albanian; women), RG for all 7 (6
+    positive) 10 days on, CG positive for 3 in June. Essex: 2 Vietnamese men referred in
+    April. Cleveland: 1 referred in May, nationality not known, a child. Plus a Kent suspect
+    and a Kent victim referred in 2023 (outside the year)."""
+    k = make_case("kent", "K1", date(2024, 1, 10), primary="sexual")
+    e = make_case("essex", "E1", date(2024, 1, 10), primary="labour")
+    c = make_case("cleveland", "C1", date(2024, 1, 10), primary="criminal")
+    for i in range(7):
+        make_person(
+            k,
+            age_group="adult",
+            gender="female",
+            nationality="GB" if i < 2 else "AL",
+            nrm_referred_on=date(2024, 3, 1),
+            rg_decision="positive" if i < 6 else "negative",
+            rg_decided_on=date(2024, 3, 11),
+            cg_decision="positive" if i < 3 else "",
+            cg_decided_on=date(2024, 6, 1) if i < 3 else None,
+        )
+    for _ in range(2):
+        make_person(
+            e, age_group="adult", gender="male", nationality="VN", nrm_referred_on=date(2024, 4, 2)
+        )
+    make_person(c, age_group="child", nationality="", nrm_referred_on=date(2024, 5, 5))
+    make_person(k, category="suspect", nationality="GB")
+    make_person(k, nationality="GB", nrm_referred_on=date(2023, 12, 1))
+
+
+def _panels(unit: str, secret: bool = False) -> dict[str, nrm.Panel]:
+    picture = nrm.Picture(nrm.forces_of(OrgUnit.objects.get(code=unit)), YEAR, secret=secret)
+    return {p.id: p for p in picture.panels()}
+
+
+def _rows(panel: nrm.Panel) -> dict[str, list[str]]:
+    return {row[0]: row[1:] for row in panel.rows}
+
+
+def test_national_panels_count_the_register(victims):
+    p = _panels("national")
+    over = _rows(p["over-time"])
+    assert over["March 2024"] == ["7", "7", "0"]
+    assert over["April 2024"] == ["2", "0", "0"]
+    assert over["June 2024"] == ["0", "0", "3"]
+    assert over["Total"] == ["10", "7", "3"]
+    rates = _rows(p["rates"])
+    assert rates["Reasonable grounds"] == ["6", "1", "7", "85.7%"]
+    assert rates["Conclusive grounds"] == ["3", "0", "3", "100.0%"]
+    timing = _rows(p["timing"])
+    assert timing["Reasonable grounds"] == ["7", "10"]
+    assert timing["Conclusive grounds"] == ["3", "92"]
+    assert _rows(p["age"]) == {
+        "Adult (18 or over)": ["9"],
+        "Child (under 18)": ["1"],
+        "Age unknown": ["0"],
+        "Total": ["10"],
+    }
+    assert _rows(p["uk"]) == {"UK": ["2"], "Non-UK": ["7"], "Not known": ["1"], "Total": ["10"]}
+    top = _rows(p["nationalities"])
+    assert list(top)[:3] == ["Albania", "United Kingdom", "Vietnam"]
+    assert top["Other or not known"] == ["1"]
+    assert _rows(p["gender"])["Female"] == ["7"]
+    expl = _rows(p["exploitation"])
+    assert (expl["Sexual exploitation"], expl["Labour exploitation"]) == (["7"], ["2"])
+
+
+def test_a_region_counts_its_forces_only(victims):
+    assert _rows(_panels("eastern")["over-time"])["Total"] == ["9", "7", "3"]
+    assert _rows(_panels("essex")["uk"])["Non-UK"] == ["2"]
+
+
+def test_partner_tables_withhold_small_counts_and_what_a_total_would_reveal(victims):
+    p = _panels("national", secret=True)
+    uk = _rows(p["uk"])
+    # 2 and 1 are under 5; 7 is withheld too, or 10 - 2 - 1... would still be safe: two
+    # small cells already make the column safe, so 7 is shown
+    assert uk == {"UK": ["<5"], "Non-UK": ["7"], "Not known": ["<5"], "Total": ["10"]}
+    age = _rows(p["age"])
+    # child 1 and unknown 0 are withheld; adults 9 stay (two withheld in the column)
+    assert age["Child (under 18)"] == ["<5"] and age["Age unknown"] == ["<5"]
+    rates = _rows(p["rates"])
+    # CG: 3 positive, 0 negative, 3 decisions: all small, rate withheld
+    assert rates["Conclusive grounds"] == ["<5", "<5", "<5", "[c]"]
+    # RG: 1 negative is small; so the 6 positive goes too (the row total 7 would reveal it)
+    assert rates["Reasonable grounds"] == ["[c]", "<5", "7", "[c]"]
+    timing = _rows(p["timing"])
+    assert timing["Conclusive grounds"] == ["<5", "[c]"]
+    assert timing["Reasonable grounds"] == ["7", "10"]
+    assert nrm.NOTE in p["uk"].notes
+
+
+def test_partner_charts_are_drawn_from_the_suppressed_table(victims):
+    p = _panels("national", secret=True)
+    bars = p["uk"].charts[0]["data"]["values"]
+    assert {b["label"]: b["value"] for b in bars} == {"UK": None, "Non-UK": 7, "Not known": None}
+    points = p["over-time"].charts[0]["data"]["values"]
+    assert all(pt["value"] is None or pt["value"] >= 5 for pt in points)
+    shown = {(pt["month"], pt["series"]): pt["value"] for pt in points}
+    assert ("2024-04-01", "NRM referrals") not in shown  # 2 referrals in April: withheld
+
+
+def test_partner_page_is_national_and_suppressed(victims, partner_user):
+    c = _client(partner_user)
+    r = c.get("/investigations/nrm/?period=2024")
+    text = r.content.decode()
+    assert r.status_code == 200 and "&lt;5" in text and "Kent Police" not in text
+    assert c.get("/investigations/nrm/?orgunit=kent").status_code == 403
+    csv = c.get("/investigations/nrm/data/uk.csv?orgunit=national&period=2024")
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    assert lines == [
+        "Nationality,Potential victims",
+        "UK,<5",
+        "Non-UK,7",
+        "Not known,<5",
+        "Total,10",
+    ]
+
+
+def test_force_sees_its_own_force_unsuppressed(victims, kent_user):
+    c = _client(kent_user)
+    r = c.get("/investigations/nrm/?period=2024")
+    text = r.content.decode()
+    assert "Kent Police" in text and "&lt;5" not in text
+    for other in ("national", "essex", "eastern"):
+        assert c.get(f"/investigations/nrm/?orgunit={other}").status_code == 403
+    csv = c.get("/investigations/nrm/data/uk.csv?period=2024").content.decode("utf-8-sig")
+    assert "UK,2" in csv
+
+
+def test_coordinator_chooses_the_region_or_one_of_its_forces(victims, eastern_coordinator):
+    c = _client(eastern_coordinator)
+    assert c.get("/investigations/nrm/?orgunit=eastern&period=2024").status_code == 200
+    assert c.get("/investigations/nrm/?orgunit=essex&period=2024").status_code == 200
+    assert c.get("/investigations/nrm/?orgunit=cleveland").status_code == 403
+    assert c.get("/investigations/nrm/?orgunit=national").status_code == 403
+
+
+def test_a_bad_period_is_explained(victims, national_analyst):
+    r = _client(national_analyst).get("/investigations/nrm/?period=someday")
+    assert r.status_code == 200 and b"is not a period" in r.content
+
+
+def test_chart_specs_are_embedded_as_json(victims, national_analyst):
+    r = _client(national_analyst).get("/investigations/nrm/?period=2024")
+    text = r.content.decode()
+    found = re.search(r'<script id="chart-uk-0-spec" type="application/json">(.*?)</script>', text)
+    assert found is not None
+    spec = json.loads(found.group(1))
+    assert spec["title"] == "Victims by nationality: UK and non-UK"
+
+
+def test_unknown_panel_is_not_found(victims, national_analyst):
+    r = _client(national_analyst).get("/investigations/nrm/data/nothing.csv")
+    assert r.status_code == 404
+
+
+def test_every_panel_downloads_as_xlsx(victims, national_analyst):
+    c = _client(national_analyst)
+    for panel in _panels("national"):
+        r = c.get(f"/investigations/nrm/data/{panel}.xlsx?period=2024")
+        assert r.status_code == 200 and r.content[:2] == b"PK", panel
