@@ -12,9 +12,9 @@ urlpatterns = [
     path("peer-reviews/", include("msoic.peerreview.urls")),
     path("commissioning/", include("msoic.commissioning.urls")),
     path("investigations/", include("msoic.cases.urls")),
+    path("investigations/", include("msoic.cases.urls_cleanse")),
     path("operations-supported/", include("msoic.support.urls")),
     path("cca-tasking/", include("msoic.tasking.urls")),
-    path("operations/", include("msoic.operations.urls")),
     path("operations/", include("msoic.operations.urls")),
     path("api/v1/", include("msoic.api.urls")),
 ]
