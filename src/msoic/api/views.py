@@ -286,22 +286,24 @@ def submit_return(request: HttpRequest) -> HttpResponse:
     return JsonResponse(outcome.as_dict(), status=status)
 
 
-def _submission_dict(sub: Submission, due_day: int | None) -> dict[str, Any]:
+def _submission_dict(
+    sub: Submission, due_day: int | None, frequency: str = "monthly"
+) -> dict[str, Any]:
     version = sub.current_version
     return {
         "id": sub.pk,
         "dataset": sub.dataset,
         "orgunit": sub.orgunit.code,
         "orgunit_name": sub.orgunit.name,
-        "period": sub.period_code,
+        "period": sub.period_code_for(frequency),
         "status": sub.status,
         "version": version.number if version else None,
         "locked": sub.locked,
         "first_received_at": sub.first_received_at.isoformat() if sub.first_received_at else None,
         "last_received_at": version.received_at.isoformat() if version else None,
         "approved_at": sub.approved_at.isoformat() if sub.approved_at else None,
-        "deadline": sub.deadline(due_day).isoformat() if due_day else None,
-        "late": sub.is_late(due_day) if due_day else None,
+        "deadline": sub.deadline(due_day, frequency).isoformat() if due_day else None,
+        "late": sub.is_late(due_day, frequency) if due_day else None,
     }
 
 
@@ -328,8 +330,11 @@ def submissions(request: HttpRequest) -> HttpResponse:
         "dataset", "period", "orgunit__code"
     )
     count = qs.count()
-    due = {code: d.due_day for code, d in cat.datasets.items()}
-    items = [_submission_dict(s, due.get(s.dataset)) for s in qs[offset : offset + limit]]
+    due = {code: (d.due_day, d.frequency) for code, d in cat.datasets.items()}
+    items = [
+        _submission_dict(s, *due.get(s.dataset, (None, "monthly")))
+        for s in qs[offset : offset + limit]
+    ]
     return JsonResponse({"count": count, "limit": limit, "offset": offset, "submissions": items})
 
 
@@ -339,7 +344,11 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sub = access.get_submission_for_user(request.user, pk)  # type: ignore[arg-type]
     cat = get_catalogue()
     dataset = cat.datasets.get(sub.dataset)
-    out = _submission_dict(sub, dataset.due_day if dataset else None)
+    out = (
+        _submission_dict(sub, dataset.due_day, dataset.frequency)
+        if dataset
+        else _submission_dict(sub, None)
+    )
     out["versions"] = [
         {
             "number": v.number,

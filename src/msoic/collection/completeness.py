@@ -13,10 +13,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db.models import Max
+from django.utils import timezone
 
 from msoic.catalogue.loader import Dataset
 from msoic.collection.models import Submission
-from msoic.metrics.periods import add_months, due_date, format_month, last_complete_month
+from msoic.metrics.periods import (
+    QUARTERLY,
+    add_months,
+    format_period,
+    last_complete_month,
+    last_complete_period,
+    period_due_date,
+    period_label,
+    period_range,
+)
 from msoic.orgunits.models import OrgUnit
 
 APPROVED = "approved"
@@ -42,13 +52,22 @@ def status_label(status: str) -> str:
     return STATUSES[status][0]
 
 
-def submission_status(submission: Submission | None, due_day: int, today: date, month: date) -> str:
-    """The completeness status of one force's return for one month."""
+def submission_status(
+    submission: Submission | None,
+    due_day: int,
+    today: date,
+    month: date,
+    frequency: str = "monthly",
+) -> str:
+    """The completeness status of one force's return for one month (or quarter)."""
+    deadline = period_due_date(frequency, month, due_day)
     if submission is not None and submission.locked:
         return APPROVED
     if submission is not None and submission.current_version_id is not None:
-        return LATE if submission.is_late(due_day) else SUBMITTED
-    return MISSING if today > due_date(month, due_day) else NOT_DUE
+        received = submission.first_received_at
+        late = received is not None and timezone.localtime(received).date() > deadline
+        return LATE if late else SUBMITTED
+    return MISSING if today > deadline else NOT_DUE
 
 
 def month_range(end: date | None, count: int, today: date) -> list[date]:
@@ -59,6 +78,17 @@ def month_range(end: date | None, count: int, today: date) -> list[date]:
     return [add_months(end, -i) for i in range(count - 1, -1, -1)]
 
 
+def period_starts(frequency: str, end: date | None, months: int, today: date) -> list[date]:
+    """The periods of a dataset the grid shows: ``months`` months ending at ``end``, or for
+    a quarterly dataset the quarters covering that span (ending with the last complete one)."""
+    if frequency != QUARTERLY:
+        return month_range(end, months, today)
+    newest = last_complete_period(QUARTERLY, today)
+    last = min(newest, last_complete_period(QUARTERLY, add_months(end, 1))) if end else newest
+    count = max(1, (min(months, MAX_MONTHS) + 2) // 3)
+    return period_range(QUARTERLY, last, count)
+
+
 @dataclass
 class Cell:
     month: date
@@ -67,6 +97,8 @@ class Cell:
     submission_id: int | None = None
     received_at: datetime | None = None
     version: int | None = None
+    code: str = ""  # the period as written: 2024-02 or FY2024-25-Q1
+    period_label: str = ""
 
     @property
     def label(self) -> str:
@@ -78,7 +110,7 @@ class Cell:
 
     @property
     def month_code(self) -> str:
-        return format_month(self.month)
+        return self.code
 
 
 @dataclass
@@ -105,7 +137,12 @@ class Grid:
         return [row for group in self.groups for row in group.rows]
 
     def deadlines(self) -> list[date]:
-        return [due_date(m, self.dataset.due_day) for m in self.months]
+        return [
+            period_due_date(self.dataset.frequency, m, self.dataset.due_day) for m in self.months
+        ]
+
+    def labels(self, short: bool = False) -> list[str]:
+        return [period_label(self.dataset.frequency, m, short=short) for m in self.months]
 
     def export_rows(self) -> list[list[object]]:
         """Long format, one line per force and month, for CSV/XLSX downloads."""
@@ -163,14 +200,14 @@ def build_grid(
         cells = []
         for month in months:
             sub = submissions.get((force.pk, month))
-            status = submission_status(sub, dataset.due_day, today, month)
+            status = submission_status(sub, dataset.due_day, today, month, dataset.frequency)
             counts[status] += 1
             version = sub.current_version if sub is not None else None
             cells.append(
                 Cell(
                     month=month,
                     status=status,
-                    deadline=due_date(month, dataset.due_day),
+                    deadline=period_due_date(dataset.frequency, month, dataset.due_day),
                     submission_id=sub.pk if sub is not None and version is not None else None,
                     received_at=(
                         timezone.localtime(sub.first_received_at)
@@ -178,6 +215,8 @@ def build_grid(
                         else None
                     ),
                     version=version.number if version is not None else None,
+                    code=format_period(dataset.frequency, month),
+                    period_label=period_label(dataset.frequency, month),
                 )
             )
         groups[-1].rows.append(ForceRow(force, cells))

@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from msoic.catalogue.loader import Catalogue
 from msoic.collection.readers import RawRow
 from msoic.metrics.money import MONEY_UNIT, format_entry
-from msoic.metrics.periods import PeriodError, format_month, parse_month
+from msoic.metrics.periods import PeriodError, format_period, parse_month
 
 FORM_SHEET = "form"
 
@@ -266,7 +266,7 @@ class EntryForm:
         """The typed values as the pipeline's rows: sheet 'form', one line per input in
         page order, every column pointing at the input so problems land on it."""
         rows: list[RawRow] = []
-        period = format_month(self.month)
+        period = format_period(self.catalogue.datasets[self.dataset].frequency, self.month)
         for block in self.blocks:
             for f in block.fields:
                 line = len(rows) + 1

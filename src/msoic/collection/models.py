@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from msoic.metrics.periods import due_date, format_month
+from msoic.metrics.periods import format_month, format_period, period_due_date
 
 
 class SourceKind(models.TextChoices):
@@ -67,17 +67,21 @@ class Submission(models.Model):
 
     @property
     def period_code(self) -> str:
+        """The period as a month; :meth:`period_code_for` knows quarterly datasets."""
         return format_month(self.period)
 
-    def deadline(self, due_day: int) -> date:
-        return due_date(self.period, due_day)
+    def period_code_for(self, frequency: str) -> str:
+        return format_period(frequency, self.period)
 
-    def is_late(self, due_day: int) -> bool:
+    def deadline(self, due_day: int, frequency: str = "monthly") -> date:
+        return period_due_date(frequency, self.period, due_day)
+
+    def is_late(self, due_day: int, frequency: str = "monthly") -> bool:
         """Received after the deadline (the deadline day itself is on time, UK time)."""
         if self.first_received_at is None:
             return False
         received = timezone.localtime(self.first_received_at).date()
-        return received > self.deadline(due_day)
+        return received > self.deadline(due_day, frequency)
 
     @property
     def status(self) -> str:

@@ -25,7 +25,7 @@ from msoic.collection.content import content_hash, merge
 from msoic.collection.models import StoredFile, Submission, SubmissionVersion, Value
 from msoic.collection.readers import FileRejected, ParsedFile, RawRow, read_upload
 from msoic.collection.validation import Context, Entry, Problem, validate_rows
-from msoic.metrics.periods import add_months, format_month
+from msoic.metrics.periods import add_months, format_period
 from msoic.orgunits.models import OrgUnit
 
 
@@ -92,6 +92,11 @@ class Outcome:
 
 class _Rollback(Exception):
     pass
+
+
+def _period_code(ctx: Context, dataset: str, period: date) -> str:
+    ds = ctx.catalogue.datasets.get(dataset)
+    return format_period(ds.frequency if ds else "monthly", period)
 
 
 def build_context(actor: Any, entries_hint: Iterable[RawRow] = ()) -> Context:
@@ -193,7 +198,7 @@ def import_rows(
         outcome.status = "needs-comment"
         return outcome
     unchanged_locked = [
-        StoredSubmission(dataset, force, format_month(period), None, "unchanged")
+        StoredSubmission(dataset, force, _period_code(ctx, dataset, period), None, "unchanged")
         for dataset, force, period in ctx.unchanged_locked
     ]
     if not entries and unchanged_locked:
@@ -280,7 +285,7 @@ def _store(
         )
         if sub.locked:
             raise FileRejected(
-                f"{dataset} {force_code} {format_month(period)} was locked while the file was checked"
+                f"{dataset} {force_code} {_period_code(ctx, dataset, period)} was locked while the file was checked"
             )
         content: dict[tuple[str, str, str], tuple[int, str]] = {}
         if sub.current_version_id:
@@ -294,7 +299,11 @@ def _store(
         if current is not None and current.content_sha256 == digest:
             results.append(
                 StoredSubmission(
-                    dataset, force_code, format_month(period), current.number, "unchanged"
+                    dataset,
+                    force_code,
+                    _period_code(ctx, dataset, period),
+                    current.number,
+                    "unchanged",
                 )
             )
             continue
@@ -349,7 +358,7 @@ def _store(
             StoredSubmission(
                 dataset,
                 force_code,
-                format_month(period),
+                _period_code(ctx, dataset, period),
                 number,
                 "new" if number == 1 else "corrected",
             )

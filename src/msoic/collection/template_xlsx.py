@@ -25,7 +25,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from msoic.catalogue.loader import Catalogue
 from msoic.collection.readers import CANONICAL_COLUMNS, TEMPLATE_SHEET
-from msoic.metrics.periods import due_date, format_month, month_label
+from msoic.metrics.periods import format_period, month_label, period_due_date, period_label
 from msoic.web.exports import safe_cell
 
 GUIDANCE_SHEET = "Guidance"
@@ -74,8 +74,10 @@ def template_rows(catalogue: Catalogue, dataset: str) -> list[TemplateRow]:
     return rows
 
 
-def template_filename(dataset: str, force_code: str, month: date) -> str:
-    return f"{dataset}_{force_code}_{format_month(month)}.xlsx"
+def template_filename(
+    dataset: str, force_code: str, month: date, frequency: str = "monthly"
+) -> str:
+    return f"{dataset}_{force_code}_{format_period(frequency, month)}.xlsx"
 
 
 def build_template(
@@ -86,12 +88,15 @@ def build_template(
     wb = Workbook()
     ws = wb.active
     ws.title = TEMPLATE_SHEET
-    period = format_month(month)
-    deadline = due_date(month, ds.due_day)
+    period = format_period(ds.frequency, month)
+    money_metrics = any(m.is_money for m in catalogue.dataset_metrics(dataset))
+    deadline = period_due_date(ds.frequency, month, ds.due_day)
 
     intro = [
-        f"{ds.label}: {force_name}, {month_label(month)}",
-        "Fill in the value column (yellow) only: whole numbers of 0 or more. Leave a cell "
+        f"{ds.label}: {force_name}, {period_label(ds.frequency, month)}",
+        "Fill in the value column (yellow) only: whole numbers of 0 or more"
+        + (", or pounds and pence (e.g. 1234.56) for amounts of money" if money_metrics else "")
+        + ". Leave a cell "
         "blank if the figure is not known. Do not change the codes in the other columns.",
         "Breakdown rows must add up to the metric's total. A figure far above your usual "
         "level needs a comment explaining it. The Guidance sheet says what each figure counts.",
@@ -130,12 +135,17 @@ def build_template(
         }
         ws.append([safe_cell(cells[c]) if c in cells else None for c in header])
     last_data_row = ws.max_row
+    money_rows = {
+        first_data_row + i
+        for i, row in enumerate(template_rows(catalogue, dataset))
+        if catalogue.metrics[row.metric].is_money
+    }
 
     for r in range(first_data_row, last_data_row + 1):
         period_cell = ws.cell(row=r, column=period_col)
         period_cell.number_format = TEXT_FORMAT
         value_cell = ws.cell(row=r, column=value_col)
-        value_cell.number_format = "0"
+        value_cell.number_format = "#,##0.00" if r in money_rows else "0"
         value_cell.fill = INPUT_FILL
         value_cell.protection = Protection(locked=False)
         comment_cell = ws.cell(row=r, column=comment_col)
@@ -156,7 +166,24 @@ def build_template(
         promptTitle="Value",
         prompt="A whole number of 0 or more; blank if not known.",
     )
-    validation.add(f"{value_letter}{first_data_row}:{value_letter}{last_data_row}")
+    if not money_rows:
+        validation.add(f"{value_letter}{first_data_row}:{value_letter}{last_data_row}")
+    else:  # amounts of money: pounds and pence (the pipeline refuses fractions of a penny)
+        money = DataValidation(
+            type="decimal",
+            operator="greaterThanOrEqual",
+            formula1="0",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="Amount in pounds needed",
+            error="Type an amount in pounds and pence of 0 or more, or leave the cell blank.",
+            showInputMessage=True,
+            promptTitle="Amount (£)",
+            prompt="Pounds and pence, e.g. 1234.56; blank if not known.",
+        )
+        for r in range(first_data_row, last_data_row + 1):
+            (money if r in money_rows else validation).add(f"{value_letter}{r}")
+        ws.add_data_validation(money)
     ws.add_data_validation(validation)
 
     for i, name in enumerate(header, start=1):

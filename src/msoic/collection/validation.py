@@ -21,10 +21,14 @@ from msoic.collection.content import Content, content_hash, merge
 from msoic.collection.readers import RawRow
 from msoic.metrics.money import MoneyError, parse_pounds
 from msoic.metrics.periods import (
+    MONTHLY,
+    QUARTERLY,
+    Period,
     PeriodError,
     add_months,
     format_month,
-    last_complete_month,
+    format_period,
+    last_complete_period,
     parse_month,
 )
 
@@ -80,11 +84,16 @@ class Entry:
     value: int
     comment: str
     source: RawRow
+    frequency: str = MONTHLY  # the dataset's: how ``period`` is written
+
+    @property
+    def period_code(self) -> str:
+        return format_period(self.frequency, self.period)
 
     @property
     def key(self) -> str:
         cut = f"{self.breakdown}={self.option}" if self.breakdown else ""
-        return f"{self.force}|{format_month(self.period)}|{self.metric}|{cut}"
+        return f"{self.force}|{self.period_code}|{self.metric}|{cut}"
 
     @property
     def submission_key(self) -> tuple[str, str, date]:
@@ -228,13 +237,48 @@ def _row_dataset(
 
 
 def _parse_period(raw: Any) -> date:
+    return _parse_period_kind(raw)[0]
+
+
+def _parse_period_kind(raw: Any) -> tuple[date, str]:
+    """The first day of the period a cell names, and whether it is a month or a quarter."""
     if isinstance(raw, datetime):
         raw = raw.date()
     if isinstance(raw, date):
         if raw.day != 1:
             raise PeriodError(f"'{raw.isoformat()}' is a day, not a month; write YYYY-MM")
-        return raw
-    return parse_month(_text(raw))
+        return raw, "month"
+    text = _text(raw)
+    if text.upper().startswith("FY") and "-Q" in text.upper():
+        period = Period.parse(text.upper())
+        return period.start, period.kind
+    return parse_month(text), "month"
+
+
+def _period_trouble(ds: Any, period: date, kind: str, today: date) -> list[tuple[str, str]]:
+    """What is wrong with a row's period for its dataset's frequency: (rule kind, detail)."""
+    frequency = QUARTERLY if ds.frequency == QUARTERLY else MONTHLY
+    if frequency == QUARTERLY and kind != "quarter":
+        return [
+            (
+                "valid_period",
+                f"{ds.label} is returned quarterly: write the quarter like FY2024-25-Q1, "
+                f"not {format_month(period)}",
+            )
+        ]
+    if frequency == MONTHLY and kind == "quarter":
+        return [("valid_period", f"{ds.label} is returned monthly: write the month as YYYY-MM")]
+    newest = last_complete_period(frequency, today)
+    if period > newest:
+        word = "quarter" if frequency == QUARTERLY else "month"
+        return [
+            (
+                "period_not_future",
+                f"{format_period(frequency, period)} (the newest {word} that can be returned "
+                f"is {format_period(frequency, newest)})",
+            )
+        ]
+    return []
 
 
 def validate_rows(rows: list[RawRow], ctx: Context) -> tuple[list[Entry], list[Problem]]:
@@ -243,7 +287,6 @@ def validate_rows(rows: list[RawRow], ctx: Context) -> tuple[list[Entry], list[P
     problems: list[Problem] = []
     entries: list[Entry] = []
     seen: dict[str, RawRow] = {}
-    newest = last_complete_month(ctx.today)
 
     for raw in rows:
         cells = raw.cells
@@ -284,22 +327,12 @@ def validate_rows(rows: list[RawRow], ctx: Context) -> tuple[list[Entry], list[P
             row_ok = False
 
         period: date | None = None
+        period_kind = "month"
         try:
-            period = _parse_period(cells.get("period"))
+            period, period_kind = _parse_period_kind(cells.get("period"))
         except PeriodError as exc:
             problems.append(
                 _problem(rules.get("valid_period"), "valid_period", raw, "period", str(exc))
-            )
-            row_ok = False
-        if period is not None and period > newest:
-            problems.append(
-                _problem(
-                    rules.get("period_not_future"),
-                    "period_not_future",
-                    raw,
-                    "period",
-                    f"{format_month(period)} (the newest month that can be returned is {format_month(newest)})",
-                )
             )
             row_ok = False
 
@@ -363,6 +396,14 @@ def validate_rows(rows: list[RawRow], ctx: Context) -> tuple[list[Entry], list[P
             for kind, column, detail in trouble:
                 problems.append(_problem(rules.get(kind), kind, raw, column, detail))
                 row_ok = False
+        frequency = MONTHLY
+        if period is not None and dataset in cat.datasets:
+            frequency = QUARTERLY if cat.datasets[dataset].frequency == QUARTERLY else MONTHLY
+            for kind, detail in _period_trouble(
+                cat.datasets[dataset], period, period_kind, ctx.today
+            ):
+                problems.append(_problem(rules.get(kind), kind, raw, "period", detail))
+                row_ok = False
         if not row_ok or metric is None or period is None or value is None:
             continue
         entry = Entry(
@@ -375,6 +416,7 @@ def validate_rows(rows: list[RawRow], ctx: Context) -> tuple[list[Entry], list[P
             value=value,
             comment=_text(cells.get("comment")),
             source=raw,
+            frequency=frequency,
         )
         if entry.key in seen:
             first = seen[entry.key]
@@ -416,14 +458,14 @@ def _check_locks(
         if content_hash(merge(current, group)) == content_hash(current):
             ctx.unchanged_locked.append(key)
             continue
-        dataset, force, period = key
+        dataset, force, _ = key
         problems.append(
             _problem(
                 rule,
                 "period_not_locked",
                 group[0].source,
                 "period",
-                f"{dataset} {force} {format_month(period)} ({len(group)} rows); "
+                f"{dataset} {force} {group[0].period_code} ({len(group)} rows); "
                 "ask the unit to unlock it",
             )
         )
@@ -451,14 +493,14 @@ def _check_breakdown_sums(entries: list[Entry], rule: Rule | None, cat: Catalogu
                     "breakdown_sum",
                     first.source,
                     "breakdown",
-                    f"{metric} for {force} {format_month(period)} has a breakdown but no total row",
+                    f"{metric} for {force} {first.period_code} has a breakdown but no total row",
                 )
             )
             continue
         summed = sum(c.value for c in cells)
         options = cat.breakdowns[breakdown].options
         complete = {c.option for c in cells} == set(options)
-        label = f"{metric} by {breakdown} for {force} {format_month(period)}"
+        label = f"{metric} by {breakdown} for {force} {total.period_code}"
         if complete and summed != total.value:
             problems.append(
                 _problem(

@@ -35,6 +35,7 @@ from msoic.collection.completeness import (
     build_grid,
     month_range,
     newest_returned_month,
+    period_starts,
     submission_status,
 )
 from msoic.collection.forms import (
@@ -50,11 +51,16 @@ from msoic.collection.template_xlsx import build_template, template_filename
 from msoic.metrics.periods import (
     PeriodError,
     add_months,
-    due_date,
     format_month,
+    format_period,
     last_complete_month,
+    last_complete_period,
     month_label,
     parse_month,
+    parse_period,
+    period_due_date,
+    period_label,
+    quarter_start,
 )
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
 from msoic.web.exports import csv_response, xlsx_response
@@ -88,14 +94,15 @@ def _dataset(catalogue: Catalogue, code: str) -> Dataset:
         raise Http404(f"No return called {code!r}") from exc
 
 
-def _month(code: str) -> date:
-    """A month that can be returned: well written and over. Anything else is not a page."""
+def _month(code: str, frequency: str = "monthly") -> date:
+    """A month (or quarter, for a quarterly dataset) that can be returned: well written and
+    over. Anything else is not a page. Returns the period's first day."""
     try:
-        month = parse_month(code)
+        month = parse_period(frequency, code)
     except PeriodError as exc:
         raise Http404(str(exc)) from exc
-    if month > last_complete_month(timezone.localdate()):
-        raise Http404("That month is not over yet")
+    if month > last_complete_period(frequency, timezone.localdate()):
+        raise Http404("That period is not over yet")
     return month
 
 
@@ -149,6 +156,11 @@ def _values_table(catalogue: Catalogue, dataset: str, values: list[Value]) -> li
 # --- the returns hub -----------------------------------------------------------------
 
 
+def _quarters_ending_in(months: list[date]) -> list[date]:
+    """First days of the quarters whose last month is one of ``months`` (same order)."""
+    return [quarter_start(m) for m in months if m.month in (3, 6, 9, 12)]
+
+
 @login_required
 @require_GET
 def returns_hub(request: AuthenticatedRequest) -> HttpResponse:
@@ -193,7 +205,9 @@ def returns_hub(request: AuthenticatedRequest) -> HttpResponse:
             paging["newest_returned_code"] = format_month(newest_returned)
         subs = {
             (s.dataset, s.period): s
-            for s in Submission.objects.filter(orgunit=force, period__in=months)
+            for s in Submission.objects.filter(
+                orgunit=force, period__in=[*months, *_quarters_ending_in(months)]
+            )
             .select_related("current_version")
             .annotate(version_count=Count("versions"))
         }
@@ -201,18 +215,19 @@ def returns_hub(request: AuthenticatedRequest) -> HttpResponse:
             if not ds.takes_returns or ds.is_operation:
                 continue  # operations' returns are listed on the operation's page
             rows = []
-            for month in months:
+            periods = _quarters_ending_in(months) if ds.frequency == "quarterly" else months
+            for month in periods:
                 sub = subs.get((ds.code, month))
-                status = submission_status(sub, ds.due_day, today, month)
+                status = submission_status(sub, ds.due_day, today, month, ds.frequency)
                 rows.append(
                     {
                         "month": month,
-                        "code": format_month(month),
-                        "label": month_label(month),
+                        "code": format_period(ds.frequency, month),
+                        "label": period_label(ds.frequency, month),
                         "status": status,
                         "status_label": STATUSES[status][0],
                         "symbol": STATUSES[status][1],
-                        "deadline": due_date(month, ds.due_day),
+                        "deadline": period_due_date(ds.frequency, month, ds.due_day),
                         "submission": sub if sub is not None and sub.current_version_id else None,
                         "versions": getattr(sub, "version_count", 0) if sub else 0,
                         "locked": bool(sub and sub.locked),
@@ -246,12 +261,12 @@ def template_download(
 ) -> HttpResponse:
     catalogue = get_catalogue()
     ds = _dataset(catalogue, dataset)
-    month = _month(period)
+    month = _month(period, ds.frequency)
     orgunit = _writable_force(request.user, force)
     data = build_template(catalogue, ds.code, orgunit.code, orgunit.name, month)
     response = HttpResponse(data, content_type=XLSX_TYPE)
     response["Content-Disposition"] = (
-        f'attachment; filename="{template_filename(ds.code, orgunit.code, month)}"'
+        f'attachment; filename="{template_filename(ds.code, orgunit.code, month, ds.frequency)}"'
     )
     return response
 
@@ -439,7 +454,7 @@ def entry_form(
 ) -> HttpResponse:
     catalogue = get_catalogue()
     ds = _dataset(catalogue, dataset)
-    month = _month(period)
+    month = _month(period, ds.frequency)
     orgunit = _writable_force(request.user, force)
     submission = (
         access.submissions_visible_to(request.user)
@@ -465,7 +480,7 @@ def entry_form(
     if request.method == "POST" and not locked:
         outcome = actions.do_submit_rows(
             ParsedFile(kind="form", rows=form.raw_rows()),
-            filename=f"web form {ds.code} {orgunit.code} {format_month(month)}",
+            filename=f"web form {ds.code} {orgunit.code} {format_period(ds.frequency, month)}",
             actor=request.user,
         )
         if outcome.ok:
@@ -486,9 +501,10 @@ def entry_form(
             "dataset": ds,
             "force": orgunit,
             "month": month,
-            "month_label": month_label(month),
-            "deadline": due_date(month, ds.due_day),
-            "period_word": "month",
+            "month_label": period_label(ds.frequency, month),
+            "period_code": format_period(ds.frequency, month),
+            "deadline": period_due_date(ds.frequency, month, ds.due_day),
+            "period_word": "quarter" if ds.frequency == "quarterly" else "month",
             "form": form,
             "submission": submission,
             "locked": locked,
@@ -520,13 +536,17 @@ def _submission_context(
     values = list(Value.objects.filter(version=version)) if version is not None else []
     user = request.user
     due_day = ds.due_day if ds else 15
-    status = submission_status(submission, due_day, timezone.localdate(), submission.period)
+    frequency = ds.frequency if ds else "monthly"
+    status = submission_status(
+        submission, due_day, timezone.localdate(), submission.period, frequency
+    )
     return {
         "submission": submission,
         "dataset": ds,
         "dataset_label": ds.label if ds else submission.dataset,
-        "month_label": month_label(submission.period),
-        "deadline": due_date(submission.period, due_day),
+        "month_label": period_label(frequency, submission.period),
+        "period_code": format_period(frequency, submission.period),
+        "deadline": period_due_date(frequency, submission.period, due_day),
         "status": status,
         "status_label": STATUSES[status][0],
         "symbol": STATUSES[status][1],
@@ -633,14 +653,19 @@ def completeness(request: AuthenticatedRequest) -> HttpResponse:
     chosen: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else {}
     ds = catalogue.datasets[chosen.get("dataset") or next(iter(catalogue.datasets))]
     today = timezone.localdate()
-    months = month_range(chosen.get("end"), chosen.get("months") or DEFAULT_MONTHS, today)
+    months = period_starts(
+        ds.frequency, chosen.get("end"), chosen.get("months") or DEFAULT_MONTHS, today
+    )
     forces = _readable_forces(user)
     grid = build_grid(forces, ds, months, today)
     newest = newest_returned_month(forces, ds.code)
     stale = newest if newest is not None and newest < add_months(months[-1], -2) else None
     fmt = request.GET.get("format", "")
     if fmt in {"csv", "xlsx"}:
-        stem = f"completeness_{ds.code}_{format_month(months[0])}_{format_month(months[-1])}"
+        stem = (
+            f"completeness_{ds.code}_{format_period(ds.frequency, months[0])}"
+            f"_{format_period(ds.frequency, months[-1])}"
+        )
         if fmt == "csv":
             return csv_response(f"{stem}.csv", EXPORT_HEADER, grid.export_rows())
         return xlsx_response(
@@ -649,7 +674,8 @@ def completeness(request: AuthenticatedRequest) -> HttpResponse:
             EXPORT_HEADER,
             grid.export_rows(),
             notes=[
-                f"{ds.label}: completeness {month_label(months[0])} to {month_label(months[-1])}",
+                f"{ds.label}: completeness {period_label(ds.frequency, months[0])} to "
+                f"{period_label(ds.frequency, months[-1])}",
                 f"Returns are due on day {ds.due_day} of the following month.",
             ],
         )
@@ -666,7 +692,11 @@ def completeness(request: AuthenticatedRequest) -> HttpResponse:
                 (code, label, symbol, grid.counts.get(code, 0))
                 for code, (label, symbol) in STATUSES.items()
             ],
-            "months_with_deadlines": list(zip(grid.months, grid.deadlines(), strict=True)),
+            "months_with_deadlines": list(
+                zip(grid.months, grid.deadlines(), grid.labels(short=True), strict=True)
+            ),
+            "first_label": period_label(ds.frequency, months[0]),
+            "last_label": period_label(ds.frequency, months[-1]),
             "show_regions": len(grid.groups) > 1,
             "newest_returned": stale,
             "newest_returned_code": format_month(stale) if stale else "",

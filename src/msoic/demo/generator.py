@@ -210,7 +210,11 @@ class Generator:
 
     def _check_settings(self) -> None:
         cfg, cat = self.config, self.catalogue
-        wanted = {m for ds in cat.datasets for m in cat.datasets[ds].metrics}
+        # The foundation's monthly returns only: other datasets (quarterly Terminus
+        # activity, operations' returns) are built by their own apps' demo code.
+        wanted = {
+            m for ds in cat.datasets.values() if ds.frequency == "monthly" for m in ds.metrics
+        }
         missing = sorted(wanted - set(cfg.series))
         if missing:
             raise GenerationError(f"series: no shape for {', '.join(missing)}")
@@ -476,7 +480,7 @@ class Generator:
                         commented[key] = cfg.outlier_comment
 
         returns: dict[tuple[str, str, date], list[ReturnRow]] = {}
-        for dataset in sorted(cat.datasets):
+        for dataset in sorted(d for d, ds in cat.datasets.items() if ds.frequency == "monthly"):
             for m in self.months:
                 for f in self.forces:
                     if (dataset, f, m) in missing:

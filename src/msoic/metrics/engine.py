@@ -21,7 +21,7 @@ from django.db.models import Sum
 
 from msoic.catalogue.loader import Catalogue, Metric, get_catalogue
 from msoic.collection.models import Value
-from msoic.metrics.periods import Period, format_month, parse_month
+from msoic.metrics.periods import MONTHLY, Period, format_month, parse_period, starts_within
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
 
 
@@ -156,10 +156,24 @@ def forces_under(orgunit: OrgUnit) -> list[OrgUnit]:
     raise QueryError(f"{orgunit.name} is a partner agency and has no returns")
 
 
+def _frequency(metric: Metric, cat: Catalogue) -> str:
+    ds = cat.datasets[metric.dataset]
+    return ds.frequency if ds.frequency in ("monthly", "quarterly") else MONTHLY
+
+
+def _first_period(metric: Metric, cat: Catalogue) -> date:
+    return parse_period(_frequency(metric, cat), cat.datasets[metric.dataset].first_period)
+
+
 def _expected_months(period: Period, metric: Metric, cat: Catalogue) -> list[date]:
-    first = parse_month(cat.datasets[metric.dataset].first_period)
-    months = [period.end] if metric.is_stock else period.months()
-    return [m for m in months if m >= first]
+    """The returns (first days of months, or of quarters for a quarterly dataset) the period
+    covers: all of them for a flow, the last for a stock. A quarterly return counts only
+    when its whole quarter lies inside the period."""
+    first = _first_period(metric, cat)
+    starts = starts_within(_frequency(metric, cat), period)
+    if metric.is_stock:
+        starts = starts[-1:]
+    return [m for m in starts if m >= first]
 
 
 @dataclass
@@ -399,11 +413,7 @@ def series(
         raise QueryError(f"{metric.code} cannot be split by {by!r}")
     forces = forces_under(orgunit)
     ids = [f.pk for f in forces]
-    months = [
-        m
-        for m in Period(start, end, "range").months()
-        if m >= parse_month(cat.datasets[metric.dataset].first_period)
-    ]
+    months = [m for m in Period(start, end, "range").months() if m >= _first_period(metric, cat)]
     if not months:
         return []
     window = _window(metric, ids, months, by, cat)

@@ -1,7 +1,13 @@
 """Reporting periods as values: a parser, a formatter and the months each one covers.
 
-Codes: ``2024-02`` (a month), ``FY2023-24`` (April 2023 to March 2024), ``R12-2024-02``
-(the twelve months to February 2024), ``2023`` (a calendar year).
+Codes: ``2024-02`` (a month), ``FY2023-24`` (April 2023 to March 2024), ``FY2024-25-Q1``
+(a quarter of a financial year: April to June 2024), ``R12-2024-02`` (the twelve months to
+February 2024), ``2023`` (a calendar year).
+
+A dataset is returned ``monthly`` or ``quarterly`` (its catalogue ``frequency``). Either
+way a return's period is stored as the date of its first day: a quarterly return for
+Q1 2024/25 has period 2024-04-01. The ``*_period`` helpers below take the frequency and
+are what collection uses, so a month and a quarter are never confused.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from datetime import date
 
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 FY_RE = re.compile(r"^FY(\d{4})-(\d{2})$")
+QUARTER_RE = re.compile(r"^FY(\d{4})-(\d{2})-Q([1-4])$")
 R12_RE = re.compile(r"^R12-(\d{4})-(0[1-9]|1[0-2])$")
 YEAR_RE = re.compile(r"^(\d{4})$")
 MONTH_NAMES = [
@@ -28,6 +35,11 @@ MONTH_NAMES = [
     "November",
     "December",
 ]
+
+
+MONTHLY = "monthly"
+QUARTERLY = "quarterly"
+FREQUENCIES = (MONTHLY, QUARTERLY)
 
 
 class PeriodError(ValueError):
@@ -73,6 +85,13 @@ class Period:
         if m := MONTH_RE.match(text):
             month = date(int(m.group(1)), int(m.group(2)), 1)
             return cls(month, month, "month")
+        if m := QUARTER_RE.match(text):
+            first = int(m.group(1))
+            if (first + 1) % 100 != int(m.group(2)):
+                raise PeriodError(
+                    f"{text!r}: a financial year runs into the next year, e.g. FY2024-25-Q1"
+                )
+            return cls.quarter(add_months(date(first, 4, 1), 3 * (int(m.group(3)) - 1)))
         if m := FY_RE.match(text):
             first = int(m.group(1))
             if (first + 1) % 100 != int(m.group(2)):
@@ -86,11 +105,30 @@ class Period:
         if m := YEAR_RE.match(text):
             year = int(m.group(1))
             return cls(date(year, 1, 1), date(year, 12, 1), "year")
-        raise PeriodError(f"{text!r} is not a period: use YYYY-MM, FYYYYY-YY, R12-YYYY-MM or YYYY")
+        raise PeriodError(
+            f"{text!r} is not a period: use YYYY-MM, FYYYYY-YY, FYYYYY-YY-Qn, R12-YYYY-MM or YYYY"
+        )
 
     @classmethod
     def month(cls, month: date) -> Period:
         return cls(month, month, "month")
+
+    @classmethod
+    def quarter(cls, start: date) -> Period:
+        """The quarter starting on ``start`` (1 January, April, July or October)."""
+        if not is_quarter_start(start):
+            raise PeriodError(f"{start.isoformat()} is not the first day of a quarter")
+        return cls(start, add_months(start, 2), "quarter")
+
+    @property
+    def financial_year(self) -> int:
+        """The year the financial year containing ``start`` begins in (April)."""
+        return self.start.year if self.start.month >= 4 else self.start.year - 1
+
+    @property
+    def quarter_number(self) -> int:
+        """1 for April to June, ..., 4 for January to March."""
+        return (self.start.month - 4) % 12 // 3 + 1
 
     @property
     def code(self) -> str:
@@ -100,6 +138,9 @@ class Period:
             return f"FY{self.start.year}-{(self.start.year + 1) % 100:02d}"
         if self.kind == "r12":
             return f"R12-{format_month(self.end)}"
+        if self.kind == "quarter":
+            fy = self.financial_year
+            return f"FY{fy}-{(fy + 1) % 100:02d}-Q{self.quarter_number}"
         return f"{self.start.year}"
 
     @property
@@ -110,6 +151,9 @@ class Period:
             return f"Financial year {self.start.year}/{(self.start.year + 1) % 100:02d}"
         if self.kind == "r12":
             return f"Year to {month_label(self.end, short=True)}"
+        if self.kind == "quarter":
+            fy = self.financial_year
+            return f"Q{self.quarter_number} {fy}/{(fy + 1) % 100:02d}"
         return f"Calendar year {self.start.year}"
 
     def __str__(self) -> str:
@@ -137,3 +181,76 @@ def due_date(month: date, due_day: int) -> date:
 def last_complete_month(today: date) -> date:
     """The newest month that is over (returns for it can be made)."""
     return add_months(date(today.year, today.month, 1), -1)
+
+
+# --- quarters and frequency-aware helpers ----------------------------------------------
+
+
+def is_quarter_start(day: date) -> bool:
+    return day.day == 1 and day.month in (1, 4, 7, 10)
+
+
+def quarter_start(month: date) -> date:
+    """The first day of the quarter containing ``month``."""
+    return date(month.year, (month.month - 1) // 3 * 3 + 1, 1)
+
+
+def step_months(frequency: str) -> int:
+    return 3 if frequency == QUARTERLY else 1
+
+
+def parse_period(frequency: str, text: str) -> date:
+    """The first day of the period ``text`` names, for a dataset returned at ``frequency``."""
+    if frequency == QUARTERLY:
+        try:
+            period = Period.parse(text)
+        except PeriodError:
+            period = None
+        if period is None or period.kind != "quarter":
+            raise PeriodError(f"{text!r} is not a quarter written like FY2024-25-Q1")
+        return period.start
+    return parse_month(text)
+
+
+def format_period(frequency: str, start: date) -> str:
+    """``2024-04`` for a month, ``FY2024-25-Q1`` for a quarter."""
+    if frequency == QUARTERLY:
+        return Period.quarter(start).code
+    return format_month(start)
+
+
+def period_label(frequency: str, start: date, short: bool = False) -> str:
+    if frequency == QUARTERLY:
+        return Period.quarter(start).label
+    return month_label(start, short=short)
+
+
+def period_of(frequency: str, start: date) -> Period:
+    return Period.quarter(start) if frequency == QUARTERLY else Period.month(start)
+
+
+def period_due_date(frequency: str, start: date, due_day: int) -> date:
+    """``due_day`` of the month after the period's last month."""
+    return due_date(add_months(start, step_months(frequency) - 1), due_day)
+
+
+def last_complete_period(frequency: str, today: date) -> date:
+    """The newest period that is over (returns for it can be made)."""
+    newest = last_complete_month(today)
+    if frequency != QUARTERLY:
+        return newest
+    start = quarter_start(newest)
+    return start if add_months(start, 2) == newest else add_months(start, -3)
+
+
+def period_range(frequency: str, end: date, count: int) -> list[date]:
+    """``count`` periods ending with the one starting at ``end``, oldest first."""
+    step = step_months(frequency)
+    return [add_months(end, -step * i) for i in range(count - 1, -1, -1)]
+
+
+def starts_within(frequency: str, period: Period) -> list[date]:
+    """First days of the returns of ``frequency`` that lie wholly inside ``period``."""
+    if frequency != QUARTERLY:
+        return period.months()
+    return [m for m in period.months() if is_quarter_start(m) and add_months(m, 2) <= period.end]
