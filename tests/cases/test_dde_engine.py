@@ -11,8 +11,8 @@ import pytest
 
 from msoic.audit.models import AuditEvent
 from msoic.cases.dde import DdeError, do_end_dde_adoption, do_set_dde_adoption
-from msoic.catalogue.loader import get_catalogue
 from msoic.cases.models import Category, DdeAdoption, Investigation, Person
+from msoic.catalogue.loader import get_catalogue
 from msoic.metrics.engine import query, series
 from msoic.orgunits.models import OrgUnit
 from tests.metrics.test_engine import load, monthly

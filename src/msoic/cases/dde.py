@@ -182,9 +182,7 @@ def _flow(
         month = row["month"]
         if hasattr(month, "date"):  # a datetime on some backends
             month = month.date()
-        out[(row["force_id"], month, row.get(option_field, "") if option_field else "")] += row[
-            "n"
-        ]
+        out[(row["force_id"], month, row.get(option_field, "") if option_field else "")] += row["n"]
     return out
 
 

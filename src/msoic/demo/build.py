@@ -299,6 +299,7 @@ CAPABILITIES = (
     "peer-reviews",
     "benchmarking",
     "commissioning",
+    "register",
     "operations-supported",
     "cca-tasking",
 )
@@ -327,10 +328,17 @@ def run_demo(
         report.users, national = ensure_users(config)
         forces = list(OrgUnit.objects.forces().values_list("code", flat=True))
         history = generate(config, catalogue, forces)
+        register = None
+        if "register" in wanted:  # DDE forces' register figures leave their returns
+            from msoic.cases.demo import build_register_demo, take_register_series
+
+            register = take_register_series(history)
         report.commented = len(history.commented)
         files = plan_files(history, config, catalogue)
         load_files(files, actor=national, report=report, progress=progress)
         approve_older(config, catalogue, national, report)
+        if register is not None:
+            report.more += build_register_demo(national, register).lines()
         if "peer-reviews" in wanted:
             from msoic.peerreview.demo import build_peer_review_demo
 
