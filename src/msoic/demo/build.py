@@ -302,6 +302,7 @@ CAPABILITIES = (
     "register",
     "operations-supported",
     "cca-tasking",
+    "intensifications",
 )
 
 
@@ -359,6 +360,10 @@ def run_demo(
             from msoic.tasking.demo import build_tasking_demo
 
             report.more += build_tasking_demo(national).lines()
+        if "intensifications" in wanted:
+            from msoic.operations.demo import build_operations_demo
+
+            report.more += build_operations_demo(national).lines()
     for r in config.late_returns:
         arrived = _arrival(r.month, r.day, 14).date()
         report.late.append(
