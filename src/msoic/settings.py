@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "msoic.support",
     "msoic.tasking",
     "msoic.operations",
+    "msoic.terminus",
     "msoic.demo",
     "msoic.web",
 ]

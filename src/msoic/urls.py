@@ -15,6 +15,7 @@ urlpatterns = [
     path("investigations/", include("msoic.cases.urls_cleanse")),
     path("operations-supported/", include("msoic.support.urls")),
     path("cca-tasking/", include("msoic.tasking.urls")),
+    path("operations/terminus/", include("msoic.terminus.urls")),
     path("operations/", include("msoic.operations.urls")),
     path("api/v1/", include("msoic.api.urls")),
 ]

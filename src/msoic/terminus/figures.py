@@ -1,0 +1,155 @@
+"""Project Terminus figures: the headline panel, quarter by quarter, and by region or force.
+
+Every figure is asked of the metric engine (``msoic.metrics.engine.query``) over the
+quarterly ``terminus-quarterly`` returns; nothing here sums values itself. Money comes
+back in pence and is written by ``msoic.metrics.money``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from msoic.catalogue.loader import Catalogue, Metric, get_catalogue
+from msoic.metrics import engine
+from msoic.metrics.money import format_figure, pence_to_pounds
+from msoic.metrics.periods import (
+    QUARTERLY,
+    Period,
+    last_complete_period,
+    starts_within,
+)
+from msoic.orgunits.models import OrgUnit
+
+DATASET = "terminus-quarterly"
+# The panel's order: as the annual report lists them.
+HEADLINE_METRICS = (
+    "terminus_lorry_stops",
+    "terminus_ga_visits",
+    "terminus_gm_visits",
+    "terminus_debriefs",
+    "terminus_cash_seized",
+    "terminus_fines",
+    "terminus_drugs_value",
+    "terminus_marine_hours",
+)
+EXPORT_HEADER = [
+    "period",
+    "orgunit",
+    "orgunit_name",
+    "metric",
+    "label",
+    "unit",
+    "value",
+    "complete",
+]
+
+
+@dataclass
+class Figure:
+    metric: Metric
+    value: int | None  # pence for money
+    complete: bool
+
+    @property
+    def text(self) -> str:
+        """For the panel: £46,400 when there are no pence, else £46,400.50; counts 3,007."""
+        return format_figure(self.value, self.metric.unit, whole=True) or "–"
+
+    @property
+    def full_text(self) -> str:
+        """For tables: money always with pence."""
+        return format_figure(self.value, self.metric.unit) or "–"
+
+    @property
+    def export_value(self) -> Any:
+        if self.value is None:
+            return ""
+        return pence_to_pounds(self.value) if self.metric.is_money else self.value
+
+    @property
+    def export_unit(self) -> str:
+        return "GBP" if self.metric.is_money else self.metric.unit
+
+
+@dataclass
+class Line:
+    """One row of a table: a quarter or an org unit, with a figure per metric."""
+
+    key: str
+    label: str
+    figures: list[Figure] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return all(f.complete for f in self.figures)
+
+
+def metrics(catalogue: Catalogue | None = None) -> list[Metric]:
+    cat = catalogue or get_catalogue()
+    return [cat.metrics[code] for code in HEADLINE_METRICS]
+
+
+def headline(orgunit: OrgUnit, period: Period, catalogue: Catalogue | None = None) -> Line:
+    """The panel: each Terminus metric for ``orgunit`` over ``period``."""
+    cat = catalogue or get_catalogue()
+    line = Line(period.code, period.label)
+    for metric in metrics(cat):
+        result = engine.query(metric.code, orgunit, period, catalogue=cat)
+        line.figures.append(Figure(metric, result.value, result.coverage.complete))
+    return line
+
+
+def by_quarter(orgunit: OrgUnit, period: Period, catalogue: Catalogue | None = None) -> list[Line]:
+    """One line per quarter inside ``period`` (four for a financial year)."""
+    cat = catalogue or get_catalogue()
+    return [
+        headline(orgunit, Period.quarter(start), cat) for start in starts_within(QUARTERLY, period)
+    ]
+
+
+def by_orgunit(
+    orgunit: OrgUnit, period: Period, by: str, catalogue: Catalogue | None = None
+) -> list[Line]:
+    """One line per region (``by="region"``, national only) or force under ``orgunit``."""
+    cat = catalogue or get_catalogue()
+    lines: dict[str, Line] = {}
+    for metric in metrics(cat):
+        result = engine.query(metric.code, orgunit, period, by=by, catalogue=cat)
+        for row in result.rows:
+            line = lines.setdefault(row.key, Line(row.key, row.label))
+            line.figures.append(Figure(metric, row.value, row.complete))
+    return list(lines.values())
+
+
+def year_of(period: Period) -> Period:
+    """The financial year containing the start of ``period``."""
+    first = period.financial_year
+    return Period.parse(f"FY{first}-{(first + 1) % 100:02d}")
+
+
+def newest_year(today: date) -> Period:
+    """The financial year of the newest complete quarter: the page's default."""
+    return year_of(Period.quarter(last_complete_period(QUARTERLY, today)))
+
+
+def export_rows(items: list[tuple[str, str, str, Line]]) -> list[list[Any]]:
+    """Long rows (one per period, org unit and metric) for CSV/XLSX downloads: money as
+    exact pounds with pence (a number in XLSX), counts as whole numbers."""
+    out: list[list[Any]] = []
+    for period_code, code, name, line in items:
+        for f in line.figures:
+            out.append(
+                [
+                    period_code,
+                    code,
+                    name,
+                    f.metric.code,
+                    f.metric.label,
+                    f.export_unit,
+                    f.export_value,
+                    "yes" if f.complete else "no",
+                ]
+            )
+    return out
