@@ -19,6 +19,7 @@ MODULES = {
     "dashboard": "benchmarks.dashboard_queries",
     "peerreview": "benchmarks.peerreview",
     "assurance": "benchmarks.assurance",
+    "register_import": "benchmarks.register_import",
 }
 
 
