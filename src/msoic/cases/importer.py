@@ -185,20 +185,24 @@ def _table(grid: list[list[Any]], *, sheet: str, kind: str | None) -> Table | No
         return None
     kind, mapping = _header(grid[start], sheet=sheet, row=start + 1, kind=kind)
     width = max(mapping) + 1
+    items = list(mapping.items())
     rows: list[tuple[int, dict[str, Any]]] = []
     for number, line in enumerate(grid[start + 1 :], start=start + 2):
-        if all(_blank(c) for c in line):
-            continue
-        for i in range(width, len(line)):
-            if not _blank(line[i]):
-                raise FileRejected(
-                    "this row has a value in a column with no header",
-                    sheet=sheet,
-                    row=number,
-                    column=column_letter(i),
-                )
-        cells = {name: (line[i] if i < len(line) else None) for i, name in mapping.items()}
-        rows.append((number, cells))
+        first = line[0] if line else None
+        if not (first.__class__ is str and first.strip()) and all(_blank(c) for c in line):
+            continue  # a blank row (checked cell by cell only when the first cell is blank)
+        if len(line) > width:
+            for i in range(width, len(line)):
+                if not _blank(line[i]):
+                    raise FileRejected(
+                        "this row has a value in a column with no header",
+                        sheet=sheet,
+                        row=number,
+                        column=column_letter(i),
+                    )
+        if len(line) < width:
+            line = [*line, *([None] * (width - len(line)))]
+        rows.append((number, {name: line[i] for i, name in items}))
     columns = {name: f"{column_letter(i)} ({name})" for i, name in mapping.items()}
     return Table(kind=kind, sheet=sheet, columns=columns, rows=rows)
 
@@ -281,6 +285,11 @@ class CellError(ValueError):
 
 
 def parse_date(value: Any) -> date | None:
+    if value.__class__ is str and len(value) == 10 and value[4] == "-":
+        try:
+            return date.fromisoformat(value)  # the usual case, first
+        except ValueError:
+            pass
     if _blank(value):
         return None
     if isinstance(value, datetime):
@@ -310,11 +319,30 @@ def parse_flag(value: Any) -> bool:
 
 
 def parse_text(value: Any) -> str:
+    if value.__class__ is str:
+        return value.strip()  # type: ignore[no-any-return]
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # a crime reference typed as a number in Excel
     return str(value).strip()
+
+
+def parse_list(value: Any) -> list[str]:
+    return [p.strip() for p in parse_text(value).split(LIST_SEPARATOR) if p.strip()]
+
+
+def _parser(name: str) -> Any:
+    if name in DATE_FIELDS:
+        return parse_date
+    if name in FLAG_FIELDS:
+        return parse_flag
+    if name == "exploitation_types":
+        return parse_list
+    return parse_text
+
+
+PARSERS = {name: _parser(name) for names in KINDS.values() for name in names}
 
 
 def typed_values(cells: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -323,16 +351,7 @@ def typed_values(cells: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]
     errors: dict[str, str] = {}
     for name, raw in cells.items():
         try:
-            if name in DATE_FIELDS:
-                values[name] = parse_date(raw)
-            elif name in FLAG_FIELDS:
-                values[name] = parse_flag(raw)
-            elif name == "exploitation_types":
-                values[name] = [
-                    p.strip() for p in parse_text(raw).split(LIST_SEPARATOR) if p.strip()
-                ]
-            else:
-                values[name] = parse_text(raw)
+            values[name] = PARSERS[name](raw)
         except CellError as exc:
             errors[name] = str(exc)
     return values, errors
@@ -446,46 +465,74 @@ def _check_tables(tables: list[Table], force: OrgUnit, today: date) -> Checked:
 # --- storing ---------------------------------------------------------------------------
 
 
+def bulk_insert(model: Any, rows: list[dict[str, Any]], **constants: Any) -> None:
+    """INSERT ``rows`` (field name → value, already checked) with one ``executemany``.
+
+    What ``bulk_create`` does, less its cost of compiling every value of every row
+    through the ORM (three quarters of an import's time at 250,000 rows): each column's
+    database adaptation is chosen once, and fields a row leaves out take their default.
+    Used only for rows the register rules have passed; call inside a transaction.
+    """
+    from django.db import connection
+
+    ops = connection.ops
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    adapters: list[Any] = []
+    defaults: list[Any] = []
+    for f in fields:
+        kind = f.get_internal_type()
+        if kind == "DateField":
+            adapters.append(ops.adapt_datefield_value)
+        elif kind == "JSONField":
+            adapters.append(lambda v, f=f: f.get_db_prep_save(v, connection))
+        else:
+            adapters.append(None)
+        default = constants.get(f.attname, constants.get(f.name, f.get_default()))
+        if kind == "DateTimeField" and default is not None:
+            default = ops.adapt_datetimefield_value(default)
+        elif kind == "JSONField" or (kind == "DateField" and default is not None):
+            default = adapters[-1](default)
+        defaults.append(default)
+    names = [f.attname for f in fields]
+    plan = list(zip(names, adapters, defaults, strict=True))
+    params = [
+        tuple(
+            default if name not in row else (adapt(row[name]) if adapt else row[name])
+            for name, adapt, default in plan
+        )
+        for row in rows
+    ]
+    quote = ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from the model, quoted)
+        quote(model._meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
 def _store(checked: Checked, force: OrgUnit, *, actor: Any, filename: str, digest: str) -> None:
     from msoic.cases.actions import allocate_person_references
 
     now = timezone.now()
-    created = Investigation.objects.bulk_create(
-        [
-            Investigation(force=force, created_at=now, updated_at=now, **values)
-            for _, values in checked.investigations
-        ],
-        batch_size=2000,
-    )
-    ids = {inv.crime_reference: inv.pk for inv in created}
-    needed = {ref for ref, _ in checked.people} - ids.keys()
-    if needed:
-        ids.update(
-            Investigation.objects.filter(force=force, crime_reference__in=needed).values_list(
-                "crime_reference", "pk"
-            )
+    if checked.investigations:
+        bulk_insert(
+            Investigation,
+            [values for _, values in checked.investigations],
+            force=force.pk,
+            created_at=now,
+            updated_at=now,
         )
-    if any(pk is None for pk in ids.values()):  # a database that returns no ids from inserts
-        ids = dict(
-            Investigation.objects.filter(force=force, crime_reference__in=ids.keys()).values_list(
-                "crime_reference", "pk"
-            )
-        )
-    references = allocate_person_references(force, len(checked.people)) if checked.people else []
-    Person.objects.bulk_create(
-        [
-            Person(
-                investigation_id=ids[ref],
-                force=force,
-                reference=reference,
-                created_at=now,
-                updated_at=now,
-                **values,
-            )
-            for (ref, values), reference in zip(checked.people, references, strict=True)
-        ],
-        batch_size=2000,
-    )
+    if checked.people:
+        ids = dict(Investigation.objects.filter(force=force).values_list("crime_reference", "pk"))
+        references = allocate_person_references(force, len(checked.people))
+        rows = []
+        for (ref, values), reference in zip(checked.people, references, strict=True):
+            values["investigation_id"] = ids[ref]
+            values["reference"] = reference
+            rows.append(values)
+        bulk_insert(Person, rows, force=force.pk, created_at=now, updated_at=now)
     record(
         actor=actor,
         action=AuditAction.COLLECTION,
