@@ -300,6 +300,7 @@ CAPABILITIES = (
     "benchmarking",
     "commissioning",
     "register",
+    "cleanse",
     "operations-supported",
     "cca-tasking",
     "intensifications",
@@ -340,6 +341,10 @@ def run_demo(
         approve_older(config, catalogue, national, report)
         if register is not None:
             report.more += build_register_demo(national, register).lines()
+            if "cleanse" in wanted:  # the cleanse and markers stand on the register
+                from msoic.cases.demo_cleanse import build_cleanse_demo
+
+                report.more += build_cleanse_demo(national).lines()
         if "peer-reviews" in wanted:
             from msoic.peerreview.demo import build_peer_review_demo
 
