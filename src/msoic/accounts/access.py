@@ -579,6 +579,8 @@ def supported_operations_visible_to(user: User) -> QuerySet[Any]:
     """A force sees its own operations, a coordinator their region's forces', the unit all."""
     from msoic.support.models import SupportedOperation
 
+    if is_national(user):  # every entry is a force's: no join needed
+        return SupportedOperation.objects.all()
     forces = detail_orgunits(user).filter(kind=OrgUnitKind.FORCE)
     return SupportedOperation.objects.filter(force__in=forces)
 
@@ -630,6 +632,8 @@ def measure_progress_visible_to(user: User) -> QuerySet[Any]:
     their forces', the unit every one."""
     from msoic.tasking.models import MeasureProgress
 
+    if is_national(user):  # every row is a force's or a ROCU's: no join needed
+        return MeasureProgress.objects.all()
     return MeasureProgress.objects.filter(orgunit__in=detail_orgunits(user))
 
 
