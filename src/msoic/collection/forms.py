@@ -8,6 +8,7 @@ every file, so a figure is judged the same way however it arrives.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
@@ -203,8 +204,13 @@ class EntryForm:
         *,
         current: dict[tuple[str, str], tuple[int, str]] | None = None,
         data: Any = None,
+        from_register: Collection[str] = (),
     ) -> None:
         self.catalogue = catalogue
+        # Metrics the force does not return this month: its register gives them.
+        self.from_register = [
+            m.label for m in catalogue.dataset_metrics(dataset) if m.code in from_register
+        ]
         self.dataset = dataset
         self.force_code = force_code
         self.month = month
@@ -212,6 +218,8 @@ class EntryForm:
         self.general_errors: list[str] = []
         current = current or {}
         for metric in catalogue.dataset_metrics(dataset):
+            if metric.code in from_register:
+                continue
             shown = format_entry if metric.is_money else str
             total_value, total_comment = current.get((metric.code, ""), (None, ""))
             total = EntryField(

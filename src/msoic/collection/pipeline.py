@@ -107,7 +107,11 @@ def build_context(actor: Any, entries_hint: Iterable[RawRow] = ()) -> Context:
         if actor is not None
         else set(forces)
     )
-    return Context(catalogue=catalogue, forces=forces, writable=writable)
+    from msoic.cases.dde import adoptions_by_code
+
+    return Context(
+        catalogue=catalogue, forces=forces, writable=writable, register=adoptions_by_code()
+    )
 
 
 def _add_locks_and_history(ctx: Context, rows: list[RawRow]) -> None:

@@ -15,6 +15,7 @@ so a label can never become a formula.
 from __future__ import annotations
 
 import io
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -56,9 +57,15 @@ class TemplateRow:
     breakdown_label: str
 
 
-def template_rows(catalogue: Catalogue, dataset: str) -> list[TemplateRow]:
+def template_rows(
+    catalogue: Catalogue, dataset: str, from_register: Collection[str] = ()
+) -> list[TemplateRow]:
+    """The template's lines; metrics in ``from_register`` (counted from the force's
+    investigation register, see msoic.cases.dde) are left out."""
     rows: list[TemplateRow] = []
     for metric in catalogue.dataset_metrics(dataset):
+        if metric.code in from_register:
+            continue
         rows.append(TemplateRow(metric.code, "", metric.label, "Total"))
         for name in metric.breakdowns:
             breakdown = catalogue.breakdowns[name]
@@ -81,9 +88,14 @@ def template_filename(
 
 
 def build_template(
-    catalogue: Catalogue, dataset: str, force_code: str, force_name: str, month: date
+    catalogue: Catalogue,
+    dataset: str,
+    force_code: str,
+    force_name: str,
+    month: date,
+    from_register: Collection[str] = (),
 ) -> bytes:
-    """The template workbook as bytes."""
+    """The template workbook as bytes, without the metrics in ``from_register``."""
     ds = catalogue.datasets[dataset]
     wb = Workbook()
     ws = wb.active
@@ -103,6 +115,13 @@ def build_template(
         f"Due by {deadline.day} {month_label(deadline)}. Upload this file on the Returns page "
         "of MSOIC Insight, keeping it as .xlsx.",
     ]
+    if from_register:
+        labels = [m.label for m in catalogue.dataset_metrics(dataset) if m.code in from_register]
+        intro.append(
+            "Not asked here, as they are counted from your investigation register: "
+            + "; ".join(labels)
+            + "."
+        )
     for line in intro:
         ws.append([safe_cell(line)])
     ws["A1"].font = Font(bold=True, size=14)
@@ -123,7 +142,7 @@ def build_template(
     comment_col = header.index("comment") + 1
     period_col = header.index("period") + 1
     first_data_row = header_row + 1
-    for row in template_rows(catalogue, dataset):
+    for row in template_rows(catalogue, dataset, from_register):
         cells = {
             "force": force_code,
             "period": period,
@@ -137,7 +156,7 @@ def build_template(
     last_data_row = ws.max_row
     money_rows = {
         first_data_row + i
-        for i, row in enumerate(template_rows(catalogue, dataset))
+        for i, row in enumerate(template_rows(catalogue, dataset, from_register))
         if catalogue.metrics[row.metric].is_money
     }
 

@@ -114,6 +114,8 @@ class Context:
         default_factory=dict
     )  # (force, metric) -> month -> total
     today: date = field(default_factory=lambda: timezone.localdate())
+    # (force code, metric) -> first month the force's register gives it (msoic.cases.dde)
+    register: dict[tuple[str, str], date] = field(default_factory=dict)
 
 
 def _text(v: Any) -> str:
@@ -403,6 +405,20 @@ def validate_rows(rows: list[RawRow], ctx: Context) -> tuple[list[Entry], list[P
                 cat.datasets[dataset], period, period_kind, ctx.today
             ):
                 problems.append(_problem(rules.get(kind), kind, raw, "period", detail))
+                row_ok = False
+        if metric is not None and period is not None:
+            register_from = ctx.register.get((force, metric.code))
+            if register_from is not None and period >= register_from:
+                problems.append(
+                    _problem(
+                        rules.get("from_register"),
+                        "from_register",
+                        raw,
+                        "metric",
+                        f"{force} has counted {metric.code} from its investigation register "
+                        f"since {format_month(register_from)}: remove this row",
+                    )
+                )
                 row_ok = False
         if not row_ok or metric is None or period is None or value is None:
             continue

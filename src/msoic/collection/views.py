@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from msoic.accounts import access
 from msoic.accounts.models import User
+from msoic.cases.dde import register_metrics
 from msoic.catalogue.loader import Catalogue, Dataset, get_catalogue
 from msoic.collection import actions
 from msoic.collection.completeness import (
@@ -263,7 +264,9 @@ def template_download(
     ds = _dataset(catalogue, dataset)
     month = _month(period, ds.frequency)
     orgunit = _writable_force(request.user, force)
-    data = build_template(catalogue, ds.code, orgunit.code, orgunit.name, month)
+    data = build_template(
+        catalogue, ds.code, orgunit.code, orgunit.name, month, register_metrics(orgunit, month)
+    )
     response = HttpResponse(data, content_type=XLSX_TYPE)
     response["Content-Disposition"] = (
         f'attachment; filename="{template_filename(ds.code, orgunit.code, month, ds.frequency)}"'
@@ -475,6 +478,7 @@ def entry_form(
         month,
         current=current,
         data=request.POST if request.method == "POST" else None,
+        from_register=register_metrics(orgunit, month),
     )
     outcome = None
     if request.method == "POST" and not locked:
