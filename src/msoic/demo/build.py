@@ -304,6 +304,7 @@ CAPABILITIES = (
     "operations-supported",
     "cca-tasking",
     "intensifications",
+    "terminus",
 )
 
 
@@ -369,6 +370,10 @@ def run_demo(
             from msoic.operations.demo import build_operations_demo
 
             report.more += build_operations_demo(national).lines()
+        if "terminus" in wanted:
+            from msoic.terminus.demo import build_terminus_demo
+
+            report.more += build_terminus_demo(national).lines()
     for r in config.late_returns:
         arrived = _arrival(r.month, r.day, 14).date()
         report.late.append(
