@@ -5,9 +5,11 @@ force returned for a derived month is ignored; a derived month counts as receive
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from msoic.audit.models import AuditEvent
 from msoic.cases.dde import DdeError, do_end_dde_adoption, do_set_dde_adoption
@@ -128,11 +130,12 @@ def test_a_derived_month_counts_as_received_even_without_records():
 
 
 def test_national_figure_combines_register_and_returns_by_force():
+    # Kent returned 99 a month before it was marked (from January 2024): ignored from then.
+    load(monthly("kent", "ms_live_investigations", "2023-12", 3, 99))
     adopt("kent", "ms_live_investigations")
     inv("kent", date(2023, 1, 1))
     inv("kent", date(2023, 1, 1), primary="sexual")
     load(monthly("essex", "ms_live_investigations", "2024-02", 1, 5))
-    load(monthly("kent", "ms_live_investigations", "2023-12", 3, 99))  # ignored from January
     result = query("ms_live_investigations", ou("national"), "2024-02", by="force")
     rows = {r.key: r.value for r in result.rows}
     assert rows["kent"] == 2 and rows["essex"] == 5
@@ -174,4 +177,34 @@ def test_marking_a_force_writes_an_audit_row_and_refuses_bad_input():
     with pytest.raises(DdeError, match="not a force"):
         do_set_dde_adoption(ou("eastern"), "ms_dtn_reports", date(2024, 1, 1), actor="test")
     assert do_end_dde_adoption(ou("kent"), "ms_dtn_reports", actor="test")
+    assert not DdeAdoption.objects.exists()
+
+
+def test_dde_command_marks_a_force_as_a_national_user(national_analyst, kent_user):
+    out = io.StringIO()
+    call_command(
+        "dde",
+        "set",
+        "kent",
+        "ms_nrm_referrals",
+        "2023-04",
+        "--user",
+        national_analyst.username,
+        stdout=out,
+    )
+    assert "from 2023-04" in out.getvalue()
+    row = AuditEvent.objects.get(object_type="cases.ddeadoption")
+    assert row.actor == national_analyst and row.orgunit_code == "kent"
+    with pytest.raises(CommandError, match="not an active national user"):
+        call_command(
+            "dde", "set", "kent", "ms_dtn_reports", "2023-04", "--user", kent_user.username
+        )
+    with pytest.raises(CommandError, match="not a period|YYYY-MM"):
+        call_command("dde", "set", "kent", "ms_dtn_reports", "April")
+    with pytest.raises(CommandError, match="unknown force"):
+        call_command("dde", "set", "eastern", "ms_dtn_reports", "2023-04")
+    listing = io.StringIO()
+    call_command("dde", "list", stdout=listing)
+    assert "ms_nrm_referrals\tkent\tfrom 2023-04" in listing.getvalue()
+    call_command("dde", "end", "kent", "ms_nrm_referrals", stdout=io.StringIO())
     assert not DdeAdoption.objects.exists()
