@@ -31,6 +31,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlparse, urlunparse
 
 from benchmarks._env import progress, setup_django, summary_ms
 
@@ -313,7 +314,7 @@ def race_only_on_postgres(url: str) -> dict[str, Any]:
     with psycopg.connect(**{k: v for k, v in admin.items() if v}, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        os.environ["DATABASE_URL"] = url.replace(f"/{base['NAME']}", f"/{name}", 1)
+        os.environ["DATABASE_URL"] = urlunparse(urlparse(url)._replace(path=f"/{name}"))
         os.environ["DJANGO_SETTINGS_MODULE"] = "msoic.settings"
         os.environ.setdefault("MSOIC_LOG_LEVEL", "ERROR")
         import django
