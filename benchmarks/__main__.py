@@ -19,6 +19,7 @@ MODULES = {
     "dashboard": "benchmarks.dashboard_queries",
     "peerreview": "benchmarks.peerreview",
     "assurance": "benchmarks.assurance",
+    "operations": "benchmarks.operations",
     "commissioning": "benchmarks.commissioning",
     "register_import": "benchmarks.register_import",
 }

@@ -95,9 +95,9 @@ def plan_figures(config: dict[str, Any]) -> dict[int, dict[str, dict[str, int]]]
                     table[donor][metric] -= 1
                     table[force][metric] += 1
         for metric, (low, high) in (o.get("activity") or {}).items():
-            total = (o.get("activity_totals") or {}).get(metric)
-            if total is not None:
-                parts = split(int(total), [w * rng.uniform(0.7, 1.3) for w in weights])
+            fixed_total = (o.get("activity_totals") or {}).get(metric)
+            if fixed_total is not None:
+                parts = split(int(fixed_total), [w * rng.uniform(0.7, 1.3) for w in weights])
             else:
                 parts = [rng.randint(int(low), int(high)) for _ in forces]
             for force, value in zip(forces, parts, strict=True):

@@ -11,21 +11,24 @@ operations or forces.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.core.cache import cache
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from msoic.catalogue.loader import Catalogue
-from msoic.collection.models import Submission, Value
+from msoic.collection.models import Submission, SubmissionVersion, Value
 from msoic.metrics.periods import Period, due_date
 from msoic.operations.catalogue import DUE_DAY, HIGHLIGHTS_METRIC, STANDARD_METRICS
 from msoic.operations.models import DATASET_PREFIX, Operation, financial_year_of
 from msoic.orgunits.models import OrgUnit
 
+YEAR_CACHE_SECONDS = 3600
 APPROVED, SUBMITTED, MISSING, NOT_DUE = "approved", "submitted", "missing", "not-due"
 STATUS_LABELS = {
     APPROVED: "Approved",
@@ -189,13 +192,16 @@ class YearLine:
     values: list[int | None]
 
 
-def returns_by_dataset() -> dict[str, int]:
+def returns_by_dataset(datasets: list[str] | None = None) -> dict[str, int]:
+    """Operation dataset -> number of forces that have returned."""
+    subs = Submission.objects.filter(current_version__isnull=False)
+    subs = (
+        subs.filter(dataset__in=datasets)
+        if datasets is not None
+        else subs.filter(dataset__startswith=DATASET_PREFIX)
+    )
     return dict(
-        Submission.objects.filter(dataset__startswith=DATASET_PREFIX, current_version__isnull=False)
-        .order_by()
-        .values_list("dataset")
-        .annotate(n=Count("id"))
-        .values_list("dataset", "n")
+        subs.order_by().values_list("dataset").annotate(n=Count("id")).values_list("dataset", "n")
     )
 
 
@@ -207,23 +213,50 @@ def _participants(ids: list[int] | None = None) -> dict[int, int]:
     return {r["operation_id"]: r["n"] for r in rows.values("operation_id").annotate(n=Count("id"))}
 
 
-def year_lines(returns: dict[str, int] | None = None) -> list[YearLine]:
+def _fingerprint() -> str:
+    """Changes whenever the figures behind :func:`year_lines` may have: a new return
+    version (values are only ever added with one) or a new or edited operation."""
+    newest = SubmissionVersion.objects.aggregate(m=Max("pk"))["m"]
+    ops = Operation.objects.aggregate(n=Count("pk"), u=Max("updated_at"))
+    return f"{newest}|{ops['n']}|{ops['u']}"
+
+
+def year_lines() -> list[YearLine]:
     """Every financial year with operations, newest first: counts, returns and the
-    standard outcomes summed across its operations."""
-    ops = list(Operation.objects.only("pk", "series", "number", "start_date"))
+    standard outcomes summed across its operations.
+
+    Summing ten years of values is the one costly query of the overview, so the answer is
+    cached (per process) until a new return version or operation change; see
+    benchmarks/operations.py for the cold and warm timings."""
+    key = "operations-years-" + hashlib.sha256(_fingerprint().encode()).hexdigest()[:32]
+    lines: list[YearLine] | None = cache.get(key)
+    if lines is None:
+        lines = _year_lines()
+        cache.set(key, lines, YEAR_CACHE_SECONDS)
+    return lines
+
+
+def _fy_start(day: date) -> int:
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def _year_lines() -> list[YearLine]:
+    ops = list(Operation.objects.values_list("pk", "series", "number", "start_date"))
     if not ops:
         return []
     participants = _participants()
-    returns = returns_by_dataset() if returns is None else returns
-    years: dict[str, YearLine] = {}
-    for op in ops:
-        fy = op.financial_year
-        line = years.get(fy.code)
+    returns = returns_by_dataset()
+    years: dict[int, YearLine] = {}
+    for pk, series, number, start in ops:
+        fy = _fy_start(start)
+        line = years.get(fy)
         if line is None:
-            line = years[fy.code] = YearLine(fy, 0, 0, 0, [None] * len(STANDARD_METRICS))
+            line = years[fy] = YearLine(
+                financial_year_of(start), 0, 0, 0, [None] * len(STANDARD_METRICS)
+            )
         line.operations += 1
-        line.forces += participants.get(op.pk, 0)
-        line.returned += returns.get(op.dataset_code, 0)
+        line.forces += participants.get(pk, 0)
+        line.returned += returns.get(f"{DATASET_PREFIX}{series.lower()}-{number}", 0)
     index = {code: i for i, code in enumerate(STANDARD_METRICS)}
     for month, metric, total in (
         Value.objects.filter(is_current=True, breakdown="", metric__in=STANDARD_METRICS)
@@ -231,7 +264,7 @@ def year_lines(returns: dict[str, int] | None = None) -> list[YearLine]:
         .annotate(t=Sum("value"))
         .values_list("period", "metric", "t")
     ):
-        line = years.get(financial_year_of(month).code)
+        line = years.get(_fy_start(month))
         if line is None:
             continue
         i = index[metric]
@@ -239,7 +272,7 @@ def year_lines(returns: dict[str, int] | None = None) -> list[YearLine]:
     return sorted(years.values(), key=lambda y: y.period.start, reverse=True)
 
 
-def operation_lines(period: Period, returns: dict[str, int] | None = None) -> list[OperationLine]:
+def operation_lines(period: Period) -> list[OperationLine]:
     """The operations starting in ``period`` with their standard outcome totals."""
     ops = list(
         Operation.objects.filter(
@@ -249,7 +282,7 @@ def operation_lines(period: Period, returns: dict[str, int] | None = None) -> li
     if not ops:
         return []
     participants = _participants([op.pk for op in ops])
-    returns = returns_by_dataset() if returns is None else returns
+    returns = returns_by_dataset([op.dataset_code for op in ops])
     index = {code: i for i, code in enumerate(STANDARD_METRICS)}
     sums: dict[str, list[int | None]] = defaultdict(lambda: [None] * len(STANDARD_METRICS))
     for dataset, metric, total in (

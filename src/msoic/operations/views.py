@@ -61,8 +61,7 @@ def intensifications(request: AuthenticatedRequest) -> HttpResponse:
     _require_reader(user)
     catalogue = get_catalogue()
     labels = figures.standard_labels(catalogue)
-    returns = figures.returns_by_dataset()
-    years = figures.year_lines(returns)
+    years = figures.year_lines()
     form = YearForm(request.GET or None)
     chosen = form.cleaned_data.get("year") if form.is_bound and form.is_valid() else ""
     if form.is_bound and not form.is_valid():
@@ -75,7 +74,7 @@ def intensifications(request: AuthenticatedRequest) -> HttpResponse:
         )
     except PeriodError as exc:
         raise Http404(str(exc)) from exc
-    lines = figures.operation_lines(period, returns)
+    lines = figures.operation_lines(period)
     table = request.GET.get("table", "operations")
     if table == "years":
         header = ["Financial year", "Operations", "Force returns expected", "Returned", *labels]
