@@ -1,0 +1,69 @@
+"""Commissioning in a real browser: the unit opens Commissioning from the navigation, reads
+each envelope's position, opens the envelope (the approved-bids-by-region chart is drawn)
+and part-funds a bid in pounds and pence. No console error or CSP violation, and axe-core
+finds no WCAG 2.2 AA violation on any page."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from msoic.commissioning import actions
+from msoic.commissioning.models import Bid, BidStatus
+from tests.browser.conftest import axe_violations, log_in, wait_for_charts
+from tests.commissioning.conftest import make_bid, make_envelope, make_window
+from tests.conftest import PERSONA_PASSWORD
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def orgunits(transactional_db: None) -> None:
+    """The reference org units, loaded again if an earlier flush removed them."""
+    from msoic.orgunits.models import OrgUnit
+    from msoic.orgunits.reference import load_reference_orgunits
+
+    load_reference_orgunits(OrgUnit)
+
+
+def check(page: Any, base_url: str, watched: Any) -> None:
+    assert axe_violations(page, base_url) == []
+    assert watched.problems() == []
+
+
+def test_unit_reads_the_position_and_part_funds_a_bid(
+    orgunits: None, live_server: Any, watched: Any, personas: dict[str, Any]
+) -> None:
+    unit = personas["national"]
+    envelope = make_envelope(unit, amount="5000000.00", name="Project Terminus")
+    window = make_window(unit, envelope)
+    approved = make_bid(window, personas["kent"], amount="40000.00")
+    actions.do_decide_bid(approved, actor=unit, outcome="approved", reason="Good case")
+    waiting = make_bid(window, personas["essex"], amount="30000.00")
+
+    page, url = watched.page, live_server.url
+    log_in(page, url, unit.username, PERSONA_PASSWORD)
+    page.get_by_role("link", name="Commissioning").first.click()
+    page.wait_for_url("**/commissioning/")
+    page.get_by_text("£4,960,000.00").wait_for()
+    check(page, url, watched)
+
+    page.get_by_role("link", name="Project Terminus").click()
+    page.wait_for_url(f"**/commissioning/envelopes/{envelope.pk}/")
+    assert wait_for_charts(page) == 1
+    check(page, url, watched)
+
+    page.goto(f"{url}/commissioning/bids/{waiting.pk}/")
+    page.get_by_label("Decision").select_option(label="Part-fund")
+    page.get_by_label("Amount awarded if part-funded (£)").fill("£20,000.5")
+    page.get_by_label("Reason").fill("Core activity only")
+    page.get_by_role("button", name="Record the decision").click()
+    page.get_by_text("Decision recorded").wait_for()
+    check(page, url, watched)
+    bid = Bid.objects.get(pk=waiting.pk)
+    assert bid.status == BidStatus.PART_FUNDED and bid.amount_awarded == Decimal("20000.50")
