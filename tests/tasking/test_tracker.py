@@ -37,7 +37,7 @@ def test_actual_values_come_from_the_metric_engine(national_analyst: Any) -> Non
     as_of = date(2022, 10, 31)
     tracker = build_tracker(tasking, as_of)
     m4 = next(line for line in tracker.measures if line.measure.code == "M4")
-    cells = {c.progress.orgunit.code: c for c in m4.cells}
+    cells = {c.orgunit.code: c for c in m4.cells}
     window = Period(date(2022, 4, 1), date(2022, 10, 1), "range")
     eastern = OrgUnit.objects.get(code="eastern")
     assert cells["eastern"].actual == engine.query("oic_disruptions", eastern, window).value == 21

@@ -102,14 +102,8 @@ def build_summary(ops: QuerySet[Any], year: int | None) -> Summary:
         year, years, by_year.get(year, 0) if year is not None else 0, amount, n_outcomes
     )
 
-    region_ops = dict(in_year.values_list("force__parent_id").annotate(n=Count("pk")).order_by())
-    region_money = {
-        rid: (n, t)
-        for rid, n, t in outcomes.values_list("operation__force__parent_id")
-        .annotate(n=Count("pk"), t=Sum("amount_pence"))
-        .values_list("operation__force__parent_id", "n", "t")
-        .order_by()
-    }
+    # One query per grouping; regions are read off each force's parent (a label, not a sum
+    # of figures computed elsewhere).
     force_ops = dict(in_year.values_list("force_id").annotate(n=Count("pk")).order_by())
     force_money = {
         fid: (n, t)
@@ -118,17 +112,21 @@ def build_summary(ops: QuerySet[Any], year: int | None) -> Summary:
         .values_list("operation__force_id", "n", "t")
         .order_by()
     }
-    units = {
-        u.pk: u for u in OrgUnit.objects.filter(pk__in=[*region_ops, *force_ops]).order_by("name")
-    }
-    summary.by_region = [
-        Line(units[k].code, units[k].name, n, *region_money.get(k, (0, ZERO)))
-        for k, n in sorted(region_ops.items(), key=lambda kv: units[kv[0]].name)
-    ]
-    summary.by_force = [
-        Line(units[k].code, units[k].name, n, *force_money.get(k, (0, ZERO)))
-        for k, n in sorted(force_ops.items(), key=lambda kv: units[kv[0]].name)
-    ]
+    forces = {f.pk: f for f in OrgUnit.objects.filter(pk__in=force_ops).select_related("parent")}
+    regions: dict[int, Line] = {}
+    by_force = []
+    for fid, n in force_ops.items():
+        force = forces[fid]
+        outs, total = force_money.get(fid, (0, ZERO))
+        by_force.append(Line(force.code, force.name, n, outs, total))
+        parent = force.parent
+        assert parent is not None
+        line = regions.setdefault(parent.pk, Line(parent.code, parent.name))
+        line.operations += n
+        line.outcomes += outs
+        line.amount += total
+    summary.by_force = sorted(by_force, key=lambda line: line.label)
+    summary.by_region = sorted(regions.values(), key=lambda line: line.label)
     types = dict(
         OperationSupportType.objects.filter(operation__in=in_year)
         .values_list("support_type")
@@ -136,22 +134,28 @@ def build_summary(ops: QuerySet[Any], year: int | None) -> Summary:
         .order_by()
     )
     summary.by_support_type = _choice_lines(SupportType, types)
-    summary.by_crime_type = _choice_lines(
-        CrimeType, dict(in_year.values_list("crime_type").annotate(n=Count("pk")).order_by())
-    )
-    summary.by_provider = _choice_lines(
-        Provider, dict(in_year.values_list("provider").annotate(n=Count("pk")).order_by())
-    )
-    kinds = {
-        k: (n, t)
-        for k, n, t in outcomes.values_list("kind")
-        .annotate(n=Count("pk"), t=Sum("amount_pence"))
-        .values_list("kind", "n", "t")
+    crime: dict[str, int] = {}
+    provider: dict[str, int] = {}
+    for c, p, n in (
+        in_year.values_list("crime_type", "provider")
+        .annotate(n=Count("pk"))
+        .values_list("crime_type", "provider", "n")
         .order_by()
-    }
-    ops_per_kind = dict(
-        outcomes.values_list("kind").annotate(n=Count("operation", distinct=True)).order_by()
-    )
+    ):
+        crime[c] = crime.get(c, 0) + n
+        provider[p] = provider.get(p, 0) + n
+    summary.by_crime_type = _choice_lines(CrimeType, crime)
+    summary.by_provider = _choice_lines(Provider, provider)
+    kinds: dict[str, tuple[int, int]] = {}
+    ops_per_kind: dict[str, int] = {}
+    for k, n, t, o in (
+        outcomes.values_list("kind")
+        .annotate(n=Count("pk"), t=Sum("amount_pence"), o=Count("operation", distinct=True))
+        .values_list("kind", "n", "t", "o")
+        .order_by()
+    ):
+        kinds[k] = (n, t)
+        ops_per_kind[k] = o
     summary.by_outcome = _choice_lines(OutcomeKind, ops_per_kind, kinds)
     return summary
 

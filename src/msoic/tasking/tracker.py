@@ -33,14 +33,31 @@ from msoic.tasking.models import (
 )
 
 
+@dataclass(frozen=True)
+class Unit:
+    """The few fields of an org unit the tracker shows (read as values, not model rows)."""
+
+    pk: int
+    code: str
+    name: str
+    kind: str
+
+
 @dataclass
 class Cell:
-    """One org unit on one measure."""
+    """One org unit on one measure: its progress row's id and state."""
 
-    progress: MeasureProgress
+    progress_id: int
+    orgunit: Unit
+    status: str
+    discharged_on: date | None
     actual: int | None = None
     expected: int | None = None
     off_track: str = ""  # why, or empty
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
 
 
 @dataclass
@@ -58,7 +75,7 @@ class MeasureLine:
 
 @dataclass
 class OffTrack:
-    orgunit: OrgUnit
+    orgunit: Unit
     reasons: list[tuple[Measure, str]]
 
 
@@ -92,14 +109,15 @@ def actual_window(tasking: Tasking, as_of: date) -> Period | None:
     return Period(period.start, end, "range")
 
 
-def _actuals(metric: str, window: Period) -> dict[str, int | None]:
-    """Org unit code -> the metric over the window, for every force and region (the engine
-    rolls forces up to regions)."""
+def _actuals(metric: str, window: Period, kinds: list[OrgUnitKind]) -> dict[str, int | None]:
+    """Org unit code -> the metric over the window, for every force and/or region the
+    measure applies to (the engine rolls forces up to regions)."""
     nation = OrgUnit.objects.get(kind=OrgUnitKind.NATIONAL)
     values: dict[str, int | None] = {}
-    for by in ("region", "force"):
-        for row in engine.query(metric, nation, window, by=by).rows:
-            values[row.key] = row.value
+    for by, kind in (("region", OrgUnitKind.REGION), ("force", OrgUnitKind.FORCE)):
+        if kind in kinds:
+            for row in engine.query(metric, nation, window, by=by).rows:
+                values[row.key] = row.value
     return values
 
 
@@ -114,15 +132,26 @@ def build_tracker(
         ).order_by("position")
     )
     every = MeasureProgress.objects.filter(measure__tasking=tasking)
+    visible: set[int] | None = None
+    if progress is not None:
+        visible = set(progress.filter(measure__tasking=tasking).values_list("pk", flat=True))
     state: dict[int, list[tuple[str, date | None]]] = defaultdict(list)
-    for measure_id, status, discharged_on in every.values_list(
-        "measure_id", "status", "discharged_on"
-    ):
+    rows: dict[int, list[Cell]] = defaultdict(list)
+    units: dict[int, Unit] = {}
+    for pk, measure_id, status, discharged_on, oid, code, name, kind in every.values_list(
+        "pk",
+        "measure_id",
+        "status",
+        "discharged_on",
+        "orgunit_id",
+        "orgunit__code",
+        "orgunit__name",
+        "orgunit__kind",
+    ).order_by("orgunit__kind", "orgunit__name"):
         state[measure_id].append((status, discharged_on))
-    shown = (progress if progress is not None else every).filter(measure__tasking=tasking)
-    rows: dict[int, list[MeasureProgress]] = defaultdict(list)
-    for p in shown.select_related("orgunit").order_by("orgunit__kind", "orgunit__name"):
-        rows[p.measure_id].append(p)
+        if visible is None or pk in visible:
+            unit = units.setdefault(oid, Unit(oid, code, name, kind))
+            rows[measure_id].append(Cell(pk, unit, status, discharged_on))
 
     window = actual_window(tasking, as_of)
     months_gone = len(window.months()) if window else 0
@@ -142,15 +171,14 @@ def build_tracker(
         actuals: dict[str, int | None] = {}
         expected: int | None = None
         if measure.metric and threshold is not None and window is not None:
-            actuals = _actuals(measure.metric, window)
+            actuals = _actuals(measure.metric, window, measure.orgunit_kinds())
             expected = -(-threshold * months_gone // year_months)  # rounded up
-        for p in rows[measure.pk]:
-            cell = Cell(p)
+        for cell in rows[measure.pk]:
             if measure.metric and window is not None:
-                cell.actual = actuals.get(p.orgunit.code)
+                cell.actual = actuals.get(cell.orgunit.code)
                 cell.expected = expected
-            done = p.status in DONE and not (
-                p.status == Status.DISCHARGED and (p.discharged_on or as_of) > as_of
+            done = cell.status in DONE and not (
+                cell.status == Status.DISCHARGED and (cell.discharged_on or as_of) > as_of
             )
             if not done:
                 if measure.due_on is not None and measure.due_on < as_of:
@@ -159,7 +187,7 @@ def build_tracker(
                     cell.off_track = f"{cell.actual or 0} against {expected} expected by now"
             if cell.off_track:
                 line.off_track += 1
-                entry = off.setdefault(p.orgunit_id, OffTrack(p.orgunit, []))
+                entry = off.setdefault(cell.orgunit.pk, OffTrack(cell.orgunit, []))
                 entry.reasons.append((measure, cell.off_track))
             line.cells.append(cell)
         lines.append(line)
@@ -176,9 +204,9 @@ def tracker_rows(tracker: Tracker) -> list[list[Any]]:
                 [
                     line.measure.code,
                     line.measure.title,
-                    cell.progress.orgunit.name,
-                    cell.progress.get_status_display(),
-                    cell.progress.discharged_on.isoformat() if cell.progress.discharged_on else "",
+                    cell.orgunit.name,
+                    cell.status_label,
+                    cell.discharged_on.isoformat() if cell.discharged_on else "",
                     line.threshold if line.threshold is not None else "",
                     cell.actual if cell.actual is not None else "",
                     cell.off_track,
