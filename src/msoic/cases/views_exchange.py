@@ -1,0 +1,260 @@
+"""Pages for moving register data in and out: a force's bulk import (CSV or the XLSX
+template) and the HTCDS exchange (export as a disclosure with its recipient; import of a
+partner's file onto one of the force's investigations).
+
+Thin views: forces come from :mod:`msoic.accounts.access` (a force user imports into their
+own force only; an export covers only a force the user may read), changes are the
+``do_`` functions of :mod:`msoic.cases.importer` and :mod:`msoic.cases.htcds`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from msoic.accounts import access
+from msoic.accounts.models import User
+from msoic.cases import htcds
+from msoic.cases.importer import import_files, template_bytes
+from msoic.cases.models import Investigation
+from msoic.collection.forms import MultipleFileField
+from msoic.orgunits.models import OrgUnit
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_FILES = 4
+
+
+class AuthenticatedRequest(HttpRequest):
+    user: User
+
+
+def _too_big(upload: Any) -> bool:
+    return (upload.size or 0) > settings.MSOIC_MAX_UPLOAD_BYTES
+
+
+class RegisterImportForm(forms.Form):
+    register_files = MultipleFileField(
+        label="Register files",
+        help_text="The .xlsx template (Investigations and People sheets), or one CSV file of "
+        "investigations and one of people.",
+    )
+    dry_run = forms.BooleanField(
+        required=False, label="Check only (dry run): report problems but store nothing"
+    )
+
+    def clean_register_files(self) -> list[Any]:
+        files: list[Any] = self.cleaned_data["register_files"]
+        if len(files) > MAX_FILES:
+            raise forms.ValidationError(f"Upload at most {MAX_FILES} files at a time")
+        big = [f.name for f in files if _too_big(f)]
+        if big:
+            raise forms.ValidationError(
+                f"{', '.join(big)}: over the limit of {settings.MSOIC_MAX_UPLOAD_BYTES:,} bytes; "
+                "split it into smaller files"
+            )
+        return files
+
+
+class HtcdsExportForm(forms.Form):
+    force = forms.ChoiceField(label="Force", widget=forms.Select(attrs={"class": "govuk-select"}))
+    format = forms.ChoiceField(
+        label="Format",
+        choices=[("xlsx", "Excel, laid out like the HTCDS spreadsheet"), ("csv", "CSV")],
+        widget=forms.RadioSelect,
+        initial="xlsx",
+    )
+    recipient = forms.CharField(
+        label="Who is the file for?",
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-30"}),
+        help_text="An export of potential victims is a disclosure: the recipient is recorded "
+        "in the audit log (e.g. the organisation and the person).",
+    )
+
+    def __init__(self, *args: Any, forces: list[OrgUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["force"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(f.code, f.name) for f in forces]
+        if len(forces) == 1:
+            self.fields["force"].initial = forces[0].code
+
+
+class HtcdsImportForm(forms.Form):
+    crime_reference = forms.CharField(
+        label="Crime reference of the investigation",
+        max_length=64,
+        widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-20"}),
+        help_text="The people in the file are added to it as potential victims.",
+    )
+    received_from = forms.CharField(
+        label="Received from",
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-30"}),
+        help_text="The organisation that sent the file (recorded in the audit log).",
+    )
+    file = forms.FileField(
+        label="HTCDS file",
+        help_text="CSV or .xlsx in the HTCDS v2.0 layout.",
+        widget=forms.ClearableFileInput(
+            attrs={"class": "govuk-file-upload", "accept": ".csv,.xlsx"}
+        ),
+    )
+    dry_run = forms.BooleanField(
+        required=False, label="Check only (dry run): report problems but store nothing"
+    )
+
+    def __init__(self, *args: Any, force: OrgUnit | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.force = force
+        self.investigation: Investigation | None = None
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if _too_big(upload):
+            raise forms.ValidationError(
+                f"The file is over the limit of {settings.MSOIC_MAX_UPLOAD_BYTES:,} bytes"
+            )
+        return upload
+
+    def clean_crime_reference(self) -> str:
+        ref = self.cleaned_data["crime_reference"].strip()
+        self.investigation = Investigation.objects.filter(
+            force=self.force, crime_reference=ref
+        ).first()
+        if self.investigation is None:
+            raise forms.ValidationError(f"No investigation {ref} on your force's register")
+        return ref
+
+
+def _own_force(user: User) -> OrgUnit | None:
+    return access.register_forces_writable(user).first()
+
+
+def _require_register(user: User) -> None:
+    if not access.can_see_register(user):
+        raise PermissionDenied("The register is for forces, coordinators and the unit")
+
+
+# --- bulk import -------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register_import(request: AuthenticatedRequest) -> HttpResponse:
+    force = _own_force(request.user)
+    if force is None:
+        raise PermissionDenied("Only a force's own users import into its register")
+    form = RegisterImportForm(request.POST or None, request.FILES or None)
+    results = []
+    if request.method == "POST" and form.is_valid():
+        files = [(f.name, f.read()) for f in form.cleaned_data["register_files"]]
+        results = import_files(
+            files, force, actor=request.user, dry_run=form.cleaned_data["dry_run"]
+        )
+    return render(
+        request,
+        "cases/exchange_import.html",
+        {
+            "form": form,
+            "force": force,
+            "results": results,
+            "max_bytes": settings.MSOIC_MAX_UPLOAD_BYTES,
+            "max_files": MAX_FILES,
+        },
+    )
+
+
+@login_required
+@require_GET
+def register_import_template(request: AuthenticatedRequest) -> HttpResponse:
+    if _own_force(request.user) is None:
+        raise PermissionDenied("Only a force's own users import into its register")
+    response = HttpResponse(template_bytes(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="register-import-template.xlsx"'
+    return response
+
+
+# --- HTCDS exchange ----------------------------------------------------------------------
+
+
+def _htcds_page(
+    request: AuthenticatedRequest,
+    *,
+    export_form: HtcdsExportForm | None = None,
+    import_form: HtcdsImportForm | None = None,
+    result: Any = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    forces = list(access.register_forces_readable(user).order_by("name"))
+    own = _own_force(user)
+    return render(
+        request,
+        "cases/exchange_htcds.html",
+        {
+            "export_form": export_form or HtcdsExportForm(forces=forces),
+            "import_form": import_form or (HtcdsImportForm(force=own) if own else None),
+            "force": own,
+            "result": result,
+            "spec": htcds.spec(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def htcds_exchange(request: AuthenticatedRequest) -> HttpResponse:
+    _require_register(request.user)
+    return _htcds_page(request)
+
+
+@login_required
+@require_POST
+def htcds_export(request: AuthenticatedRequest) -> HttpResponse:
+    _require_register(request.user)
+    forces = list(access.register_forces_readable(request.user).order_by("name"))
+    form = HtcdsExportForm(request.POST, forces=forces)
+    if not form.is_valid():
+        if "force" in form.errors and request.POST.get("force"):
+            raise PermissionDenied("You cannot export that force's register")
+        return _htcds_page(request, export_form=form, status=400)
+    force = next(f for f in forces if f.code == form.cleaned_data["force"])
+    export = htcds.do_export_htcds(
+        force,
+        form.cleaned_data["format"],
+        actor=request.user,
+        recipient=form.cleaned_data["recipient"],
+    )
+    response = HttpResponse(export.data, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response
+
+
+@login_required
+@require_POST
+def htcds_import(request: AuthenticatedRequest) -> HttpResponse:
+    own = _own_force(request.user)
+    if own is None:
+        raise PermissionDenied("Only a force's own users import into its register")
+    form = HtcdsImportForm(request.POST, request.FILES, force=own)
+    if not form.is_valid() or form.investigation is None:
+        return _htcds_page(request, import_form=form, status=400)
+    upload = form.cleaned_data["file"]
+    result = htcds.do_import_htcds(
+        upload.name,
+        upload.read(),
+        form.investigation,
+        actor=request.user,
+        received_from=form.cleaned_data["received_from"],
+        dry_run=form.cleaned_data["dry_run"],
+    )
+    return _htcds_page(request, import_form=form, result=result)
