@@ -2,7 +2,7 @@
 register (import and HTCDS exchange, cleanse, PNC marker, NRM picture) add their own
 patterns below with one ``include`` each."""
 
-from django.urls import path
+from django.urls import include, path
 
 from msoic.cases import views
 
@@ -21,4 +21,5 @@ urlpatterns = [
     path("people/<int:pk>/justify/", views.person_justify, name="cases-person-justify"),
     path("people/<int:pk>/edit/", views.person_edit, name="cases-person-edit"),
     path("people/<int:pk>/record/", views.person_record, name="cases-person-record"),
+    path("", include("msoic.cases.urls_exchange")),
 ]
