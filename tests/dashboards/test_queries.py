@@ -14,7 +14,9 @@ from tests.dashboards.conftest import load_returns
 # navigation (1); saving the session (3: it is saved on every request). A window of a metric
 # that forces may derive from their register (msoic.cases.dde) asks once which forces do
 # (12 such windows on the MS dashboard); no force does here, so no register query follows.
-NATIONAL_MS_QUERIES = 51
+# The block saying where the figures come from reuses the headline's answers and asks only
+# for Duty to Notify reports (5).
+NATIONAL_MS_QUERIES = 56
 NATIONAL_OIC_QUERIES = 36
 
 

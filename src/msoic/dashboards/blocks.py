@@ -52,6 +52,9 @@ class DashboardDef:
     trends: tuple[str, ...]
     split_trends: tuple[Split, ...] = ()
     mixes: tuple[Split, ...] = ()
+    # Metrics some forces derive from their investigation register (direct data entry):
+    # a block says how much of each figure comes from the register and how much from returns.
+    sources: tuple[str, ...] = ()
 
 
 DASHBOARDS = {
@@ -69,6 +72,7 @@ DASHBOARDS = {
         trends=("ms_live_investigations", "ms_recorded_crimes", "ms_nrm_referrals"),
         split_trends=(Split("ms_nrm_referrals", "age_group"),),
         mixes=(Split("ms_live_investigations", "exploitation_type", "month"),),
+        sources=("ms_live_investigations", "ms_nrm_referrals", "ms_dtn_reports"),
     ),
     "oic": DashboardDef(
         code="oic",
@@ -204,6 +208,7 @@ SECTIONS = [
     ("trends", "Monthly trends"),
     ("mix", "Mix"),
     ("areas", "Regions and forces"),
+    ("sources", "Where the figures come from"),
 ]
 
 
@@ -260,6 +265,16 @@ class DashboardData:
         # The trends' first month: 36 months back, or when collection began if later.
         first = parse_month(catalogue.datasets[definition.dataset].first_period)
         self.start = max(add_months(month, -(TREND_MONTHS - 1)), first)
+        self._results: dict[tuple[str, int, str, str], Result] = {}
+
+    def _query(self, metric: str, unit: OrgUnit, period: Period) -> Result:
+        """The engine's answer with the previous year, asked once per page for each key."""
+        key = (metric, unit.pk, period.code, "previous-year")
+        if key not in self._results:
+            self._results[key] = query(
+                metric, unit, period, compare="previous-year", catalogue=self.cat
+            )
+        return self._results[key]
 
     # -- which blocks --------------------------------------------------------------------
     def block_ids(self) -> list[str]:
@@ -271,6 +286,8 @@ class DashboardData:
             ids.append("regions")
         if self.scope.by_force:
             ids.append("forces")
+        if self.d.sources:
+            ids.append("sources")
         return ids
 
     def restricted_block_ids(self) -> set[str]:
@@ -286,6 +303,8 @@ class DashboardData:
             return self.breakdown_block("region")
         if block_id == "forces":
             return self.breakdown_block("force")
+        if block_id == "sources":
+            return self.sources_block()
         for m in self.d.trends:
             if block_id == f"trend-{m}":
                 return self.trend_block(m)
@@ -311,7 +330,7 @@ class DashboardData:
             period = period_for(h.period, self.month)
             cells = []
             for unit in self.scope.units:
-                r = query(h.metric, unit, period, compare="previous-year", catalogue=self.cat)
+                r = self._query(h.metric, unit, period)
                 cells.append(
                     HeadlineCell(
                         unit,
@@ -588,6 +607,58 @@ class DashboardData:
             notes=["'incomplete' means at least one return is missing for either period."],
         )
 
+    # -- where the figures come from ----------------------------------------------------------
+    def sources_block(self) -> Block:
+        """For each metric forces may derive from their register: how many forces do, and
+        how much of the figure comes from the register and how much from returns."""
+        headline = {h.metric: h.period for h in self.d.headline}
+        rows = []
+        for code in self.d.sources:
+            metric = self.cat.metric(code)
+            period = period_for(headline.get(code, "r12"), self.month)
+            for unit in self.scope.units:
+                r = self._query(code, unit, period)
+                on_register = len(r.coverage.register_forces)
+                register = r.value_from_register or 0
+                share = None if not r.value else round(100 * register / r.value, 1)
+                rows.append(
+                    {
+                        "measure": metric.short_label,
+                        "area": unit.name,
+                        "period": period_label(period, metric),
+                        "register_forces": on_register,
+                        "return_forces": r.coverage.forces - on_register,
+                        "from_register": register if r.value is not None else None,
+                        "from_returns": None if r.value is None else r.value - register,
+                        "share": share,
+                        "summary": _source_summary(on_register, share, r.coverage.forces),
+                    }
+                )
+        return Block(
+            id="sources",
+            section="sources",
+            title="Where the figures come from: register and returns",
+            description="How much of each figure is counted from forces' investigation registers "
+            "(direct data entry) and how much comes from monthly returns.",
+            columns=[
+                Column("measure", "Measure", "header"),
+                Column("area", "Area"),
+                Column("period", "Period"),
+                Column("register_forces", "Forces on the register", "int"),
+                Column("from_register", "From the register", "int"),
+                Column("share", "From the register (%)", "share"),
+                Column("return_forces", "Forces returning counts", "int"),
+                Column("from_returns", "From returns", "int"),
+                Column("summary", "In words"),
+            ],
+            rows=rows,
+            notes=[
+                "A force on direct data entry for a measure does not return it; the figure is "
+                "counted from its investigation register (live investigations at the end of the "
+                "month, police NRM referrals and Duty to Notify reports in the month)."
+            ],
+        )
+
     # -- sections --------------------------------------------------------------------------
     def sections(self) -> list[Section]:
         """The page's blocks after the headline, grouped under their section headings."""
@@ -628,3 +699,11 @@ def _trend_description(
 
 def _month_of(point: dict[str, Any]) -> str:
     return month_label(Period.parse(point["month"][:7]).start)
+
+
+def _source_summary(on_register: int, share: float | None, forces: int) -> str:
+    """'31 forces / 71.2% of the figure from the register, 12 from returns'."""
+    returning = forces - on_register
+    noun = "force" if on_register == 1 else "forces"
+    part = "no figure" if share is None else f"{share:.1f}% of the figure"
+    return f"{on_register} {noun} / {part} from the register, {returning} from returns"

@@ -44,6 +44,7 @@ class Coverage:
     missing_forces: list[str] = field(default_factory=list)
     from_register: int = 0  # of the received force-months, those derived from the register
     register_forces: list[str] = field(default_factory=list)  # forces with a derived month
+    forces: int = 0  # forces asked about
 
     @property
     def complete(self) -> bool:
@@ -265,6 +266,7 @@ def _coverage(window: _Window, forces: list[OrgUnit]) -> Coverage:
         missing,
         from_register=len(window.derived),
         register_forces=register_forces,
+        forces=len(forces),
     )
 
 
@@ -325,6 +327,78 @@ def query(
     return result
 
 
+def query_periods(
+    metric_codes: list[str],
+    orgunit: OrgUnit,
+    periods: list[Period],
+    *,
+    by: str | None = None,
+    catalogue: Catalogue | None = None,
+) -> dict[str, list[Result]]:
+    """As :func:`query` for each metric and each of ``periods`` (e.g. a financial year and
+    its quarters): the org unit's forces are looked up once and each metric's values read
+    once, however many periods a page shows beside each other. ``by`` may be force or
+    region. Returns metric code -> one result per period, in order."""
+    cat = catalogue or get_catalogue()
+    unknown = [c for c in metric_codes if c not in cat.metrics]
+    if unknown:
+        raise QueryError(f"unknown metric {unknown[0]!r}")
+    if by not in (None, "force", "region"):
+        raise QueryError("query_periods splits by force or region only")
+    if by == "region" and orgunit.kind != OrgUnitKind.NATIONAL:
+        raise QueryError("by=region needs the national org unit")
+    if by and orgunit.kind == OrgUnitKind.FORCE:
+        raise QueryError(f"{orgunit.name} is a force: it cannot be split by {by}")
+    forces = forces_under(orgunit)
+    regions: dict[int, OrgUnit] = {}
+    if by == "region":  # forces_under(national) loads each force's region with it
+        for f in forces:
+            if f.parent_id is not None and f.parent is not None:
+                regions[f.parent_id] = f.parent
+    return {
+        code: _periods_of(cat.metrics[code], forces, orgunit, periods, by, regions, cat)
+        for code in metric_codes
+    }
+
+
+def _periods_of(
+    metric: Metric,
+    forces: list[OrgUnit],
+    orgunit: OrgUnit,
+    periods: list[Period],
+    by: str | None,
+    regions: dict[int, OrgUnit],
+    cat: Catalogue,
+) -> list[Result]:
+    ids = [f.pk for f in forces]
+    wanted = {p: _expected_months(p, metric, cat) for p in periods}
+    span = sorted({m for months in wanted.values() for m in months})
+    whole = _window(metric, ids, span, None, cat)
+    results = []
+    for period in periods:
+        months = wanted[period]
+        keep = set(months)
+        window = _Window(
+            months,
+            {k: v for k, v in whole.cells.items() if k[1] in keep},
+            {},
+            {k for k in whole.derived if k[1] in keep},
+        )
+        result = Result(
+            metric=metric,
+            orgunit=orgunit,
+            period=period,
+            value=_sum([window.totals.get(i) for i in ids]),
+            coverage=_coverage(window, forces),
+            by=by,
+            value_from_register=_sum([window.from_register.get(i) for i in ids]),
+        )
+        if by:
+            result.rows = _rows(by, None, metric, cat, forces, window, None, result.value, regions)
+        results.append(result)
+    return results
+
+
 def _rows(
     by: str,
     breakdown: str | None,
@@ -334,6 +408,7 @@ def _rows(
     current: _Window,
     previous: _Window | None,
     total: int | None,
+    regions_by_id: dict[int, OrgUnit] | None = None,
 ) -> list[Row]:
     n_months = len(current.months)
     groups: list[tuple[str, str, list[OrgUnit]]] = []
@@ -343,7 +418,7 @@ def _rows(
         regions: dict[int, list[OrgUnit]] = defaultdict(list)
         for f in forces:
             regions[f.parent_id].append(f)  # type: ignore[index]
-        parents = {r.pk: r for r in OrgUnit.objects.filter(pk__in=list(regions))}
+        parents = regions_by_id or {r.pk: r for r in OrgUnit.objects.filter(pk__in=list(regions))}
         groups = sorted(
             ((parents[k].code, parents[k].name, v) for k, v in regions.items()), key=lambda g: g[1]
         )
