@@ -91,36 +91,57 @@ def metrics(catalogue: Catalogue | None = None) -> list[Metric]:
     return [cat.metrics[code] for code in HEADLINE_METRICS]
 
 
+@dataclass
+class Picture:
+    """Everything the Terminus page shows for one org unit and period."""
+
+    panel: Line
+    quarters: list[Line]  # the quarters of a financial year; empty for a quarter
+    split: list[Line]  # by region or force; empty when not asked
+    by: str | None
+
+
+def picture(
+    orgunit: OrgUnit,
+    period: Period,
+    *,
+    by: str | None = None,
+    catalogue: Catalogue | None = None,
+) -> Picture:
+    """The panel for ``period``, its quarters (for a financial year) and the split ``by``
+    region or force: one engine call per metric (``engine.query_periods``)."""
+    cat = catalogue or get_catalogue()
+    quarter_periods = (
+        [Period.quarter(s) for s in starts_within(QUARTERLY, period)] if period.kind == "fy" else []
+    )
+    panel = Line(period.code, period.label)
+    quarters = [Line(q.code, q.label) for q in quarter_periods]
+    split: dict[str, Line] = {}
+    chosen = metrics(cat)
+    answers = engine.query_periods(
+        [m.code for m in chosen], orgunit, [period, *quarter_periods], by=by, catalogue=cat
+    )
+    for metric in chosen:
+        whole, *parts = answers[metric.code]
+        panel.figures.append(Figure(metric, whole.value, whole.coverage.complete))
+        for line, result in zip(quarters, parts, strict=True):
+            line.figures.append(Figure(metric, result.value, result.coverage.complete))
+        for row in whole.rows:
+            line = split.setdefault(row.key, Line(row.key, row.label))
+            line.figures.append(Figure(metric, row.value, row.complete))
+    return Picture(panel, quarters, list(split.values()), by)
+
+
 def headline(orgunit: OrgUnit, period: Period, catalogue: Catalogue | None = None) -> Line:
-    """The panel: each Terminus metric for ``orgunit`` over ``period``."""
+    """The panel alone: each Terminus metric for ``orgunit`` over ``period``."""
     cat = catalogue or get_catalogue()
     line = Line(period.code, period.label)
-    for metric in metrics(cat):
-        result = engine.query(metric.code, orgunit, period, catalogue=cat)
+    chosen = metrics(cat)
+    answers = engine.query_periods([m.code for m in chosen], orgunit, [period], catalogue=cat)
+    for metric in chosen:
+        [result] = answers[metric.code]
         line.figures.append(Figure(metric, result.value, result.coverage.complete))
     return line
-
-
-def by_quarter(orgunit: OrgUnit, period: Period, catalogue: Catalogue | None = None) -> list[Line]:
-    """One line per quarter inside ``period`` (four for a financial year)."""
-    cat = catalogue or get_catalogue()
-    return [
-        headline(orgunit, Period.quarter(start), cat) for start in starts_within(QUARTERLY, period)
-    ]
-
-
-def by_orgunit(
-    orgunit: OrgUnit, period: Period, by: str, catalogue: Catalogue | None = None
-) -> list[Line]:
-    """One line per region (``by="region"``, national only) or force under ``orgunit``."""
-    cat = catalogue or get_catalogue()
-    lines: dict[str, Line] = {}
-    for metric in metrics(cat):
-        result = engine.query(metric.code, orgunit, period, by=by, catalogue=cat)
-        for row in result.rows:
-            line = lines.setdefault(row.key, Line(row.key, row.label))
-            line.figures.append(Figure(metric, row.value, row.complete))
-    return list(lines.values())
 
 
 def year_of(period: Period) -> Period:

@@ -65,12 +65,11 @@ def terminus(request: AuthenticatedRequest) -> HttpResponse:
     if orgunit.kind == OrgUnitKind.PARTNER:
         raise PermissionDenied("Partner agencies do not make Terminus returns")
     catalogue = get_catalogue()
-    panel = figures.headline(orgunit, period, catalogue)
-    quarters = figures.by_quarter(orgunit, period, catalogue) if period.kind == "fy" else []
     by = None
     if access.can_break_down_by_orgunit(user, orgunit):
         by = "region" if orgunit.kind == OrgUnitKind.NATIONAL else "force"
-    split = figures.by_orgunit(orgunit, period, by, catalogue) if by else []
+    shown = figures.picture(orgunit, period, by=by, catalogue=catalogue)
+    panel, quarters, split = shown.panel, shown.quarters, shown.split
 
     fmt = request.GET.get("format", "")
     if fmt in {"csv", "xlsx"}:
