@@ -53,3 +53,26 @@ def test_demo_returns_reproduce_the_report_and_the_page_shows_them(client, natio
     for shown in ("3,007", "419", "355", "275", "£46,400", "£152,000", "£3,012,450"):
         assert f">{shown}<" in html, shown
     assert "Returns missing" not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        (("terminus_fines", '"152,000.00"', '"152,010.00"'), "not a whole number of steps"),
+        (("terminus_cash_seized", '"46,400.00"', '"46,400.001"'), "fraction of a penny"),
+        (("kent", "[30, 8, 12]", "[30, 8]"), r"forces.kent: give \[land, air, sea\] weights"),
+        (("year", "FY2023-24", "2023"), "must be a financial year"),
+    ],
+)
+def test_a_bad_demo_file_is_refused_with_the_reason(tmp_path, change, says):
+    from msoic.metrics.money import MoneyError
+    from msoic.terminus.demo import CONFIG, DemoConfigError
+
+    _, old, new = change
+    text = CONFIG.read_text(encoding="utf-8")
+    assert old in text
+    bad = tmp_path / "demo.yaml"
+    bad.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises((DemoConfigError, MoneyError), match=says):
+        load_config(bad)

@@ -141,3 +141,16 @@ def test_csv_and_xlsx_downloads_carry_exact_pounds(client, returns, national_ana
         row for row in ws.iter_rows(values_only=True) if row and row[3] == "terminus_cash_seized"
     ]
     assert Decimal(str(values[0][6])) == Decimal("1304.00")
+
+
+@pytest.mark.django_db
+def test_page_query_count_does_not_grow_with_quarters_or_forces(
+    client, returns, national_analyst, django_assert_max_num_queries
+):
+    login(client, national_analyst)
+    client.get(URL, {"period": FY})  # warm the catalogue cache
+    with django_assert_max_num_queries(24):
+        year = client.get(URL, {"period": FY})
+    with django_assert_max_num_queries(24):
+        quarter = client.get(URL, {"period": f"{FY}-Q1"})
+    assert year.status_code == quarter.status_code == 200
