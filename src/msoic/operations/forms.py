@@ -18,6 +18,7 @@ TEXT = forms.TextInput(attrs={"class": "govuk-input"})
 SHORT = forms.TextInput(attrs={"class": "govuk-input govuk-input--width-10"})
 AREA = forms.Textarea(attrs={"class": "govuk-textarea", "rows": 3})
 SELECT = forms.Select(attrs={"class": "govuk-select"})
+BOXES = forms.CheckboxSelectMultiple(attrs={"class": "govuk-checkboxes__input"})
 
 
 class OperationForm(forms.Form):
@@ -32,11 +33,9 @@ class OperationForm(forms.Form):
     end_date = forms.DateField(widget=DATE)
     lead_agency = forms.CharField(max_length=200, widget=TEXT)
     partner_agencies = forms.CharField(required=False, widget=AREA, help_text="One agency a line")
-    forces = forms.MultipleChoiceField(
-        widget=forms.CheckboxSelectMultiple, label="Participating forces"
-    )
+    forces = forms.MultipleChoiceField(widget=BOXES, label="Participating forces")
     activity_metrics = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, label="Activity to collect"
+        required=False, widget=BOXES, label="Activity to collect"
     )
 
     def __init__(self, *args: Any, catalogue: Catalogue, **kwargs: Any) -> None:
