@@ -207,3 +207,14 @@ def test_api_takes_a_quarterly_return_and_lists_it_by_its_quarter(kent_user):
         "/api/v1/values?metric=terminus_cash_seized&orgunit=kent&period=FY2023-24"
     ).json()
     assert values["value"] == 123456
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("end", ["2024-01", "2024-02", "2024-03"])
+def test_completeness_end_month_picks_the_quarter_holding_it(client, kent_user, end):
+    client.login(username="kent.user", password=PERSONA_PASSWORD)
+    text = client.get(
+        f"/returns/completeness/?dataset=terminus-quarterly&end={end}&months=12"
+    ).content.decode()
+    assert "Q1 2023/24" in text and "Q4 2023/24" in text
+    assert "Q4 2022/23" not in text and "Q1 2024/25" not in text

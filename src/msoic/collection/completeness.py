@@ -26,6 +26,7 @@ from msoic.metrics.periods import (
     period_due_date,
     period_label,
     period_range,
+    quarter_start,
 )
 from msoic.orgunits.models import OrgUnit
 
@@ -84,7 +85,7 @@ def period_starts(frequency: str, end: date | None, months: int, today: date) ->
     if frequency != QUARTERLY:
         return month_range(end, months, today)
     newest = last_complete_period(QUARTERLY, today)
-    last = min(newest, last_complete_period(QUARTERLY, add_months(end, 1))) if end else newest
+    last = min(newest, quarter_start(end)) if end else newest  # the quarter holding ``end``
     count = max(1, (min(months, MAX_MONTHS) + 2) // 3)
     return period_range(QUARTERLY, last, count)
 
