@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from msoic.audit.models import AuditEvent
 from msoic.orgunits.models import OrgUnit
@@ -196,3 +198,41 @@ def test_editing_the_start_date_moves_the_year_and_is_audited(national_analyst: 
     assert op.financial_year == "FY2024-25"
     row = AuditEvent.objects.get(object_id=str(op.pk), detail__step="support.update")
     assert row.detail["changed"] == {"start_date": "2024-05-01"}
+
+
+def test_coordinator_cannot_move_an_entry_to_a_force_outside_their_region(
+    eastern_coordinator: Any,
+) -> None:
+    op = make_operation("kent", eastern_coordinator, provider="regional")
+    with pytest.raises(PermissionDenied):
+        do_update_supported_operation(
+            op, actor=eastern_coordinator, force=OrgUnit.objects.get(code="cleveland")
+        )
+    op.refresh_from_db()
+    assert op.force.code == "kent"
+
+
+def test_list_query_count_does_not_grow_with_entries(
+    national_analyst: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = _client(national_analyst)
+    make_operation("kent", national_analyst, outcome="12.50")
+    client.get("/operations-supported/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/operations-supported/")
+    for force in ("essex", "cleveland", "surrey", "durham") * 5:
+        make_operation(force, national_analyst, types=("advice", "victim_care"), outcome="3")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get("/operations-supported/")
+    assert "21 operations" in page.content.decode()
+
+
+def test_operations_hub_links_the_pages_for_those_who_may_use_them(
+    national_analyst: Any, partner_user: Any
+) -> None:
+    unit = _client(national_analyst).get("/operations/").content.decode()
+    assert "/operations-supported/" in unit and "/cca-tasking/" in unit
+    partner = _client(partner_user).get("/operations/")
+    assert partner.status_code == 200
+    text = partner.content.decode()
+    assert "/operations-supported/" not in text and "/cca-tasking/" not in text
