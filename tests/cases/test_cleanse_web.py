@@ -127,3 +127,25 @@ def test_the_unit_downloads_progress(opened, national_analyst):
 
 def test_partners_have_no_cleanse_pages(opened, partner_user):
     assert _client(partner_user).get("/investigations/cleanse/").status_code == 403
+
+
+def test_worklist_page_queries_do_not_grow_with_its_cases(opened, kent_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = _client(kent_user)
+    c.get(f"/investigations/cleanse/{opened.pk}/worklist/")  # session and catalogue warm
+    with CaptureQueriesContext(connection) as few:
+        c.get(f"/investigations/cleanse/{opened.pk}/worklist/?show=all")
+    for i in range(3, 30):
+        make_case("kent", f"K{i}", TODAY - timedelta(days=400))
+    more = cleanse.do_open_cleanse(
+        title="Again",
+        criteria={"stale_days": 180},
+        deadline=TODAY + timedelta(days=3),
+        actor=opened.opened_by,
+    )
+    with CaptureQueriesContext(connection) as many:
+        r = c.get(f"/investigations/cleanse/{more.pk}/worklist/?show=all")
+    assert r.content.decode().count("/investigations/cleanse/items/") == 30
+    assert len(many) == len(few)

@@ -186,3 +186,12 @@ def test_every_panel_downloads_as_xlsx(victims, national_analyst):
     for panel in _panels("national"):
         r = c.get(f"/investigations/nrm/data/{panel}.xlsx?period=2024")
         assert r.status_code == 200 and r.content[:2] == b"PK", panel
+
+
+def test_the_picture_costs_the_same_queries_whatever_the_register(
+    victims, django_assert_num_queries
+):
+    forces = nrm.forces_of(OrgUnit.objects.get(code="national"))
+    # one query a figure (12) and the catalogue (loaded once, checked for a newer revision)
+    with django_assert_num_queries(14):
+        nrm.Picture(forces, YEAR, secret=True).panels()

@@ -94,6 +94,7 @@ class Picture:
         self.secret = secret
         self.victims = Person.objects.filter(force__in=forces, category=Category.VICTIM).order_by()
         self.start, self.after = _range(period)
+        self._counted: dict[str, dict[str, int]] = {}
         self.referred = self.victims.filter(
             nrm_referred_on__gte=self.start, nrm_referred_on__lt=self.after
         )
@@ -290,6 +291,11 @@ class Picture:
         )
 
     def _count_by(self, field_name: str) -> dict[str, int]:
+        if field_name not in self._counted:
+            self._counted[field_name] = self._count(field_name)
+        return self._counted[field_name]
+
+    def _count(self, field_name: str) -> dict[str, int]:
         return dict(
             self.referred.values_list(field_name)
             .annotate(n=Count("pk"))
