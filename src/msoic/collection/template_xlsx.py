@@ -231,7 +231,9 @@ def _guidance_sheet(wb: Workbook, catalogue: Catalogue, dataset: str, deadline: 
     ws.append(
         [
             safe_cell(
-                f"Due on day {ds.due_day} of the following month; this month's deadline is {deadline.isoformat()}."
+                f"Due on day {ds.due_day} of the month after the "
+                f"{'quarter' if ds.frequency == 'quarterly' else 'month'}; this return's "
+                f"deadline is {deadline.isoformat()}."
             )
         ]
     )
