@@ -98,8 +98,14 @@ class Investigation(models.Model):
             )
         ]
         indexes = [
-            # "live at the end of month M" = opened_on <= M_end and (closed_on null or > M_end)
-            models.Index(fields=["force", "opened_on", "closed_on"], name="inv_live_idx"),
+            # "live at the end of month M" = opened_on <= M_end and (closed_on null or > M_end),
+            # counted as two range scans (msoic.cases.dde): the cases still open
+            # (closed_on null) and those closed after M_end; closed_on leads so neither
+            # scan reads the closed history. Covers the count by primary type.
+            models.Index(
+                fields=["force", "closed_on", "opened_on", "primary_exploitation"],
+                name="inv_live_idx",
+            ),
             models.Index(fields=["force", "status", "crime_reference"], name="inv_list_idx"),
         ]
         ordering = ["force_id", "crime_reference"]
