@@ -20,6 +20,7 @@ from msoic.accounts import access
 from msoic.audit.log import record
 from msoic.audit.models import AuditAction
 from msoic.catalogue.loader import get_catalogue, load_catalogue
+from msoic.catalogue.models import CatalogueRevision
 from msoic.collection.models import Submission
 from msoic.operations.catalogue import activity_choices
 from msoic.operations.models import SERIES_PATTERN, Operation
@@ -93,10 +94,17 @@ def _detail(op: Operation) -> dict[str, Any]:
     }
 
 
+def _lock_catalogue() -> None:
+    """Serialise changes that regenerate the catalogue: without it, two operations saved at
+    once could each load a revision missing the other's dataset (the later one winning)."""
+    CatalogueRevision.objects.select_for_update().order_by("-pk").values("pk").first()
+
+
 def do_create_operation(details: OperationDetails, *, actor: Any) -> Operation:
     _require_unit(actor)
     forces, metrics = _check(details)
     with transaction.atomic():
+        _lock_catalogue()
         if Operation.objects.filter(series=details.series, number=details.number).exists():
             raise ValidationError(f"{details.series} {details.number} already exists")
         op = Operation.objects.create(
@@ -129,6 +137,7 @@ def do_update_operation(op: Operation, details: OperationDetails, *, actor: Any)
     _require_unit(actor)
     forces, metrics = _check(details)
     with transaction.atomic():
+        _lock_catalogue()
         op = Operation.objects.select_for_update().get(pk=op.pk)
         returned = set(
             Submission.objects.filter(
