@@ -22,6 +22,7 @@ MODULES = {
     "operations": "benchmarks.operations",
     "commissioning": "benchmarks.commissioning",
     "register_import": "benchmarks.register_import",
+    "register": "benchmarks.register",
     "terminus": "benchmarks.terminus",
     "support_tasking": "benchmarks.support_tasking",
 }
