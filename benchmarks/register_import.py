@@ -300,6 +300,7 @@ def _run(vendor: str, *, quick: bool) -> dict[str, Any]:
     from msoic.orgunits.models import OrgUnit
 
     n_inv, n_people = (10_000, 15_000) if quick else (100_000, 150_000)
+    repeats = 3 if quick else 2
     force = OrgUnit.objects.get(code=FORCE)
     inv_rows, person_rows = make_rows(n_inv, n_people)
     files = [
@@ -311,24 +312,31 @@ def _run(vendor: str, *, quick: bool) -> dict[str, Any]:
         f"register import: {n_inv:,} investigations, {n_people:,} people ({size / 1e6:.1f} MB CSV)"
     )
 
-    t0 = time.perf_counter()
-    results = import_files(files, force, actor="benchmark")
-    pipeline_s = time.perf_counter() - t0
-    bad = [line for r in results if not r.ok for line in r.lines()[:4]]
-    if bad:
-        raise SystemExit("register import benchmark: a file was refused:\n" + "\n".join(bad))
-    stored = (Investigation.objects.count(), Person.objects.count())
-    if stored != (n_inv, n_people):
-        raise SystemExit(f"register import benchmark: stored {stored}, expected {n_inv, n_people}")
-    progress(f"register import: pipeline {pipeline_s:.2f} s; now the {vendor} bulk load")
-
-    _clear(force.pk)
     typed = _typed(inv_rows, person_rows, force.pk)
-    t0 = time.perf_counter()
-    bulk_load(vendor, typed)
-    bulk_s = time.perf_counter() - t0
-    if (Investigation.objects.count(), Person.objects.count()) != (n_inv, n_people):
-        raise SystemExit("register import benchmark: the bulk load stored the wrong counts")
+    pipeline_times, bulk_times = [], []
+    for attempt in range(repeats):
+        _clear(force.pk)
+        t0 = time.perf_counter()
+        results = import_files(files, force, actor="benchmark")
+        pipeline_times.append(time.perf_counter() - t0)
+        bad = [line for r in results if not r.ok for line in r.lines()[:4]]
+        if bad:
+            raise SystemExit("register import benchmark: a file was refused:\n" + "\n".join(bad))
+        stored = (Investigation.objects.count(), Person.objects.count())
+        if stored != (n_inv, n_people):
+            raise SystemExit(f"register import benchmark: stored {stored}, not {n_inv, n_people}")
+        _clear(force.pk)
+        t0 = time.perf_counter()
+        bulk_load(vendor, typed)
+        bulk_times.append(time.perf_counter() - t0)
+        if (Investigation.objects.count(), Person.objects.count()) != (n_inv, n_people):
+            raise SystemExit("register import benchmark: the bulk load stored the wrong counts")
+        progress(
+            f"register import: run {attempt + 1} of {repeats}: pipeline "
+            f"{pipeline_times[-1]:.2f} s, {vendor} bulk load {bulk_times[-1]:.2f} s"
+        )
+    # The best of the runs for each: the machine's other work only ever adds time.
+    pipeline_s, bulk_s = min(pipeline_times), min(bulk_times)
     ratio = pipeline_s / bulk_s
     verdict = "met" if ratio < RATIO_AIM else "MISSED"
     how = "COPY" if vendor == "postgresql" else "executemany in one transaction"
@@ -336,8 +344,8 @@ def _run(vendor: str, *, quick: bool) -> dict[str, Any]:
         f"Register import ({vendor}): {n_inv:,} investigations + {n_people:,} people "
         f"from CSV ({size / 1e6:.1f} MB)",
         f"  full pipeline (read, type cells, register rules, uniqueness, insert, audit): {pipeline_s:.2f} s "
-        f"({(n_inv + n_people) / pipeline_s:,.0f} rows/s)",
-        f"  database bulk load ({how}), rows typed beforehand: {bulk_s:.2f} s",
+        f"({(n_inv + n_people) / pipeline_s:,.0f} rows/s); best of {repeats} runs",
+        f"  database bulk load ({how}), rows typed beforehand: {bulk_s:.2f} s; best of {repeats}",
         f"  ratio {ratio:.2f}x (aim < {RATIO_AIM:g}x: {verdict})",
     ]
     return {

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -88,7 +89,8 @@ class Table:
     kind: str  # investigations | people
     sheet: str
     columns: dict[str, str]  # field name -> "C (opened_on)"
-    rows: list[tuple[int, dict[str, Any]]]  # (spreadsheet row number, field -> raw cell)
+    plan: list[tuple[int, str]]  # (index in a row, field name)
+    rows: list[tuple[int, list[Any]]]  # (spreadsheet row number, the row's raw cells)
 
 
 @dataclass
@@ -186,7 +188,7 @@ def _table(grid: list[list[Any]], *, sheet: str, kind: str | None) -> Table | No
     kind, mapping = _header(grid[start], sheet=sheet, row=start + 1, kind=kind)
     width = max(mapping) + 1
     items = list(mapping.items())
-    rows: list[tuple[int, dict[str, Any]]] = []
+    rows: list[tuple[int, list[Any]]] = []
     for number, line in enumerate(grid[start + 1 :], start=start + 2):
         first = line[0] if line else None
         if not (first.__class__ is str and first.strip()) and all(_blank(c) for c in line):
@@ -202,9 +204,9 @@ def _table(grid: list[list[Any]], *, sheet: str, kind: str | None) -> Table | No
                     )
         if len(line) < width:
             line = [*line, *([None] * (width - len(line)))]
-        rows.append((number, {name: line[i] for i, name in items}))
+        rows.append((number, line))
     columns = {name: f"{column_letter(i)} ({name})" for i, name in mapping.items()}
-    return Table(kind=kind, sheet=sheet, columns=columns, rows=rows)
+    return Table(kind=kind, sheet=sheet, columns=columns, plan=items, rows=rows)
 
 
 def read_csv_grid(data: bytes) -> list[list[str]]:
@@ -345,16 +347,23 @@ def _parser(name: str) -> Any:
 PARSERS = {name: _parser(name) for names in KINDS.values() for name in names}
 
 
-def typed_values(cells: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Raw cells → typed values for the rules, and the cells that could not be typed."""
+def typed_values(
+    line: list[Any], plan: list[tuple[int, str, Any]]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """A row's raw cells → typed values for the rules, and the cells that could not be
+    typed. ``plan`` is (index, field, parser) for each column of the file."""
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    for name, raw in cells.items():
+    for i, name, parse in plan:
         try:
-            values[name] = PARSERS[name](raw)
+            values[name] = parse(line[i])
         except CellError as exc:
             errors[name] = str(exc)
     return values, errors
+
+
+def _parse_plan(table: Table) -> list[tuple[int, str, Any]]:
+    return [(i, name, PARSERS[name]) for i, name in table.plan]
 
 
 # --- checking --------------------------------------------------------------------------
@@ -400,8 +409,9 @@ def _check_tables(tables: list[Table], force: OrgUnit, today: date) -> Checked:
     taken = set(stored)
     in_file: dict[str, int] = {}
     for table in (t for t in tables if t.kind == "investigations"):
-        for row, cells in table.rows:
-            values, errors = typed_values(cells)
+        plan = _parse_plan(table)
+        for row, line in table.rows:
+            values, errors = typed_values(line, plan)
             for name, message in errors.items():
                 out.problems.append(_problem(message, table=table, row=row, name=name, rule="type"))
                 values.pop(name, None)
@@ -427,8 +437,9 @@ def _check_tables(tables: list[Table], force: OrgUnit, today: date) -> Checked:
                 continue
             out.investigations.append((row, checked.values))
     for table in (t for t in tables if t.kind == "people"):
-        for row, cells in table.rows:
-            values, errors = typed_values(cells)
+        plan = _parse_plan(table)
+        for row, line in table.rows:
+            values, errors = typed_values(line, plan)
             for name, message in errors.items():
                 out.problems.append(_problem(message, table=table, row=row, name=name, rule="type"))
                 values.pop(name, None)
@@ -495,14 +506,16 @@ def bulk_insert(model: Any, rows: list[dict[str, Any]], **constants: Any) -> Non
             default = adapters[-1](default)
         defaults.append(default)
     names = [f.attname for f in fields]
-    plan = list(zip(names, adapters, defaults, strict=True))
-    params = [
-        tuple(
-            default if name not in row else (adapt(row[name]) if adapt else row[name])
-            for name, adapt, default in plan
-        )
-        for row in rows
-    ]
+    base = dict(zip(names, defaults, strict=True))
+    to_adapt = [(n, a) for n, a in zip(names, adapters, strict=True) if a is not None]
+    in_order = operator.itemgetter(*names)
+    params = []
+    for row in rows:
+        full = {**base, **row}
+        for name, adapt in to_adapt:
+            if name in row:
+                full[name] = adapt(full[name])
+        params.append(in_order(full))
     quote = ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from the model, quoted)
         quote(model._meta.db_table),
