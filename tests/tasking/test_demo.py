@@ -26,6 +26,9 @@ def test_seven_discharged_two_areas_of_focus_one_revised_threshold(
     report = build_tasking_demo(personas["national"])
     assert report.figures() == targets
     assert {m.measure.code for m in report.tracker.areas_of_focus} == {"M8", "M9"}
+    # at the year end, the org units that have not met an area of focus are off track
+    reasons = {m.code for o in report.tracker.off_track for m, _ in o.reasons}
+    assert reasons == {"M8", "M9"} and len(report.tracker.off_track) > 10
 
     revision = ThresholdRevision.objects.get()
     assert revision.measure.metric == "oic_disruptions"

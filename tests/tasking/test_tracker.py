@@ -101,6 +101,8 @@ def test_org_units_past_a_due_date_are_off_track(national_analyst: Any) -> None:
     assert "M1" not in off.get("eastern", [])
     assert "M1" in off["london"] and "M3" in off["kent"]
     assert "M2" not in off["kent"]  # due 31 December 2022
+    on_the_day = build_tracker(tasking, date(2022, 12, 31)).off_track
+    assert any(m.code == "M2" for o in on_the_day if o.orgunit.code == "kent" for m, _ in o.reasons)
 
 
 def test_tracker_pages_show_the_figures_and_keep_their_query_count(

@@ -6,8 +6,8 @@ ROCUs and by force for forces), never from a sum of its own.
 Rules:
 - a measure is discharged as at a date when every org unit it applies to was recorded
   discharged on or before that date; the measures not discharged are the areas of focus;
-- an org unit is off track on a measure it has not met (or had discharged) when the
-  measure's due date has passed, or when its actual value is below the threshold pro rata
+- an org unit is off track on a measure it has not met (or had discharged) once the
+  measure's due date has come, or when its actual value is below the threshold pro rata
   to the months of the tasking year gone by.
 """
 
@@ -181,8 +181,8 @@ def build_tracker(
                 cell.status == Status.DISCHARGED and (cell.discharged_on or as_of) > as_of
             )
             if not done:
-                if measure.due_on is not None and measure.due_on < as_of:
-                    cell.off_track = f"past its due date ({measure.due_on:%d %B %Y})"
+                if measure.due_on is not None and measure.due_on <= as_of:
+                    cell.off_track = f"not met by its due date ({measure.due_on:%d %B %Y})"
                 elif expected is not None and (cell.actual or 0) < expected:
                     cell.off_track = f"{cell.actual or 0} against {expected} expected by now"
             if cell.off_track:
