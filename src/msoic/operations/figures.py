@@ -214,9 +214,12 @@ def _participants(ids: list[int] | None = None) -> dict[int, int]:
 
 
 def _fingerprint() -> str:
-    """Changes whenever the figures behind :func:`year_lines` may have: a new return
-    version (values are only ever added with one) or a new or edited operation."""
-    newest = SubmissionVersion.objects.aggregate(m=Max("pk"))["m"]
+    """Changes whenever the figures behind :func:`year_lines` may have: a new version of an
+    operation's return (values are only ever added with one) or a new or edited operation.
+    Monthly returns do not touch it."""
+    newest = SubmissionVersion.objects.filter(
+        submission__dataset__startswith=DATASET_PREFIX
+    ).aggregate(m=Max("pk"))["m"]
     ops = Operation.objects.aggregate(n=Count("pk"), u=Max("updated_at"))
     return f"{newest}|{ops['n']}|{ops['u']}"
 
