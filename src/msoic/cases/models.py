@@ -157,6 +157,9 @@ class Person(models.Model):
             models.Index(fields=["force", "nrm_referred_on"], name="person_nrm_idx"),
             models.Index(fields=["force", "dtn_reported_on"], name="person_dtn_idx"),
             models.Index(fields=["force", "cg_decision"], name="person_cg_idx"),
+            # The NRM picture counts decisions made in a period.
+            models.Index(fields=["force", "rg_decided_on"], name="person_rg_on_idx"),
+            models.Index(fields=["force", "cg_decided_on"], name="person_cg_on_idx"),
         ]
         ordering = ["reference"]
 
