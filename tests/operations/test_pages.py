@@ -173,3 +173,10 @@ def test_totals_by_year_follow_a_new_return_at_once(client, national_analyst):
     after = client.get(url, {"table": "years", "format": "csv"}).content.decode("utf-8-sig")
     row = list(csv.reader(io.StringIO(after)))[1]
     assert (row[0], row[3], row[4]) == ("FY2023-24", "1", "6")
+
+
+def test_monthly_returns_hub_does_not_list_operation_returns(client, kent_user, national_analyst):
+    make_operation(national_analyst)
+    html = _page(client, kent_user, reverse("returns"))
+    assert "Modern slavery monthly return" in html
+    assert "AIDANT" not in html and "metric library" not in html
