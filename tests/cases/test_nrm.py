@@ -196,3 +196,13 @@ def test_the_picture_costs_the_same_queries_whatever_the_register(
     # one query a figure (12) and the catalogue's check for a newer revision
     with django_assert_max_num_queries(14):
         nrm.Picture(forces, YEAR, secret=True).panels()
+
+
+@pytest.mark.parametrize(
+    "values", [[5], [1, 2], [3, 1, 2], [10, 10, 10, 40], [0, 7, 7, 8, 90, 91], [2, 2, 9, 9]]
+)
+def test_median_from_a_histogram_is_the_median(values):
+    import statistics
+    from collections import Counter
+
+    assert nrm.median_of(dict(Counter(values))) == statistics.median(values)
