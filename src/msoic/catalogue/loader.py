@@ -117,9 +117,11 @@ class Catalogue:
         return any(self.metrics[c].dataset != dataset for c in self.datasets[dataset].metrics)
 
 
-def read_sources(directory: Path = DEFINITIONS_DIR) -> dict[str, str]:
+def read_sources(directory: Path = DEFINITIONS_DIR, *, generated: bool = False) -> dict[str, str]:
+    """The definition files; with ``generated``, also the files apps generate from their
+    records (which reads the database), for the shipped definitions only."""
     sources = {p.name: p.read_text(encoding="utf-8") for p in sorted(directory.glob("*.yaml"))}
-    if directory == DEFINITIONS_DIR:
+    if generated and directory == DEFINITIONS_DIR:
         for provider in SOURCE_PROVIDERS:
             for name, text in provider().items():
                 if name in sources:
@@ -255,7 +257,7 @@ def load_catalogue(actor: Any = None, directory: Path = DEFINITIONS_DIR) -> tupl
     from msoic.audit.log import record
     from msoic.catalogue.models import CatalogueRevision
 
-    sources = read_sources(directory)
+    sources = read_sources(directory, generated=True)
     digest = sources_hash(sources)
     definition = parse_sources(sources)
     latest = CatalogueRevision.objects.order_by("-pk").first()
