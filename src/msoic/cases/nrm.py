@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Func, IntegerField, Q, QuerySet
+from django.db.models import Count, Func, IntegerField, QuerySet
 
 from msoic.cases import rules
 from msoic.cases.models import Category, Decision, Gender, Person
@@ -129,7 +129,8 @@ class Picture:
         self.secret = secret
         self.victims = Person.objects.filter(force__in=forces, category=Category.VICTIM).order_by()
         self.start, self.after = _range(period)
-        self._counted: dict[str, dict[str, int]] = {}
+        self._grouped: list[tuple[Any, ...]] | None = None
+        self._decided_rows: dict[str, list[tuple[str, int | None, int]]] = {}
         self.referred = self.victims.filter(
             nrm_referred_on__gte=self.start, nrm_referred_on__lt=self.after
         )
@@ -208,15 +209,26 @@ class Picture:
 
     # --- positive rates -----------------------------------------------------------------
 
+    def _decided(self, stage: str) -> list[tuple[str, int | None, int]]:
+        """(decision, days from referral or None, how many) for decisions made in the
+        period: one query a stage, shared by the rates and the timing panels."""
+        if stage not in self._decided_rows:
+            qs = self.victims.filter(
+                **{f"{stage}_decided_on__gte": self.start, f"{stage}_decided_on__lt": self.after}
+            )
+            self._decided_rows[stage] = list(
+                qs.annotate(days=DaysBetween(f"{stage}_decided_on", "nrm_referred_on"))
+                .values_list(f"{stage}_decision", "days")
+                .annotate(n=Count("pk"))
+                .values_list(f"{stage}_decision", "days", "n")
+            )
+        return self._decided_rows[stage]
+
     def _decisions(self, stage: str) -> tuple[int, int]:
-        qs = self.victims.filter(
-            **{f"{stage}_decided_on__gte": self.start, f"{stage}_decided_on__lt": self.after}
-        )
-        got = qs.aggregate(
-            pos=Count("pk", filter=Q(**{f"{stage}_decision": Decision.POSITIVE})),
-            neg=Count("pk", filter=Q(**{f"{stage}_decision": Decision.NEGATIVE})),
-        )
-        return got["pos"], got["neg"]
+        rows = self._decided(stage)
+        pos = sum(n for decision, _, n in rows if decision == Decision.POSITIVE)
+        neg = sum(n for decision, _, n in rows if decision == Decision.NEGATIVE)
+        return pos, neg
 
     def rates(self) -> Panel:
         stages = [("Reasonable grounds", "rg"), ("Conclusive grounds", "cg")]
@@ -253,23 +265,12 @@ class Picture:
     # --- time from referral to decision --------------------------------------------------
 
     def _days(self, stage: str) -> dict[int, int]:
-        """Days from referral to decision -> how many, for decisions made in the period
-        (counted in the database: a few hundred rows, whatever the register's size)."""
-        qs = self.victims.filter(
-            **{
-                f"{stage}_decided_on__gte": self.start,
-                f"{stage}_decided_on__lt": self.after,
-                "nrm_referred_on__isnull": False,
-            }
-        )
-        rows = (
-            qs.annotate(days=DaysBetween(f"{stage}_decided_on", "nrm_referred_on"))
-            .filter(days__gte=0)
-            .values_list("days")
-            .annotate(n=Count("pk"))
-            .values_list("days", "n")
-        )
-        return {int(days): n for days, n in rows}
+        """Days from referral to decision -> how many, for decisions made in the period."""
+        out: dict[int, int] = {}
+        for _, days, n in self._decided(stage):
+            if days is not None and days >= 0:
+                out[int(days)] = out.get(int(days), 0) + n
+        return out
 
     def timing(self) -> Panel:
         stages = [("Reasonable grounds", "rg"), ("Conclusive grounds", "cg")]
@@ -336,17 +337,22 @@ class Picture:
             pid, title, description, [heading, "Potential victims"], rows, [spec], self._notes()
         )
 
-    def _count_by(self, field_name: str) -> dict[str, int]:
-        if field_name not in self._counted:
-            self._counted[field_name] = self._count(field_name)
-        return self._counted[field_name]
+    GROUPED = ("age_group", "gender", "nationality", "investigation__primary_exploitation")
 
-    def _count(self, field_name: str) -> dict[str, int]:
-        return dict(
-            self.referred.values_list(field_name)
-            .annotate(n=Count("pk"))
-            .values_list(field_name, "n")
-        )
+    def _count_by(self, field_name: str) -> dict[str, int]:
+        """Potential victims referred in the period by one of :attr:`GROUPED`, all four
+        from one grouped query."""
+        if self._grouped is None:
+            self._grouped = list(
+                self.referred.values_list(*self.GROUPED)
+                .annotate(n=Count("pk"))
+                .values_list(*self.GROUPED, "n")
+            )
+        at = self.GROUPED.index(field_name)
+        out: dict[str, int] = {}
+        for row in self._grouped:
+            out[row[at]] = out.get(row[at], 0) + row[-1]
+        return out
 
     def by_age(self) -> Panel:
         got = self._count_by("age_group")
