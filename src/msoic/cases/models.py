@@ -160,6 +160,17 @@ class Person(models.Model):
             # The NRM picture counts decisions made in a period.
             models.Index(fields=["force", "rg_decided_on"], name="person_rg_on_idx"),
             models.Index(fields=["force", "cg_decided_on"], name="person_cg_on_idx"),
+            # PNC marker coverage by force, answered from the index alone.
+            models.Index(
+                fields=[
+                    "force",
+                    "cg_decision",
+                    "category",
+                    "marker_requested_on",
+                    "marker_applied_on",
+                ],
+                name="person_marker_idx",
+            ),
         ]
         ordering = ["reference"]
 
