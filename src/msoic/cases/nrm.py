@@ -21,7 +21,7 @@ from typing import Any
 from django.db.models import Count, Func, IntegerField, QuerySet
 
 from msoic.cases import rules
-from msoic.cases.models import Category, Decision, Gender, Person
+from msoic.cases.models import Decision, Gender, Person
 from msoic.cases.suppression import NOTE, Suppressed, is_withheld, suppress, unsuppressed
 from msoic.dashboards import charts
 from msoic.metrics.periods import Period, add_months, month_label
@@ -127,7 +127,10 @@ class Picture:
     def __init__(self, forces: QuerySet[OrgUnit], period: Period, *, secret: bool) -> None:
         self.period = period
         self.secret = secret
-        self.victims = Person.objects.filter(force__in=forces, category=Category.VICTIM).order_by()
+        # Every panel selects by an NRM referral or decision date, which the register holds
+        # for potential victims only (rules.check_person refuses them for anyone else), so
+        # no category filter is needed and the force-and-date indexes answer alone.
+        self.victims = Person.objects.filter(force__in=forces).order_by()
         self.start, self.after = _range(period)
         self._grouped: list[tuple[Any, ...]] | None = None
         self._decided_rows: dict[str, list[tuple[str, int | None, int]]] = {}
