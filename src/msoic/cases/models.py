@@ -157,9 +157,28 @@ class Person(models.Model):
             models.Index(fields=["force", "nrm_referred_on"], name="person_nrm_idx"),
             models.Index(fields=["force", "dtn_reported_on"], name="person_dtn_idx"),
             models.Index(fields=["force", "cg_decision"], name="person_cg_idx"),
-            # The NRM picture counts decisions made in a period.
-            models.Index(fields=["force", "rg_decided_on"], name="person_rg_on_idx"),
-            models.Index(fields=["force", "cg_decided_on"], name="person_cg_on_idx"),
+            # The NRM picture counts decisions made in a period, by outcome and delay since
+            # referral, from these indexes alone.
+            models.Index(
+                fields=["force", "rg_decided_on", "rg_decision", "nrm_referred_on"],
+                name="person_rg_on_idx",
+            ),
+            models.Index(
+                fields=["force", "cg_decided_on", "cg_decision", "nrm_referred_on"],
+                name="person_cg_on_idx",
+            ),
+            # ... and who was referred, by age, gender and nationality.
+            models.Index(
+                fields=[
+                    "force",
+                    "nrm_referred_on",
+                    "age_group",
+                    "gender",
+                    "nationality",
+                    "investigation",
+                ],
+                name="person_referred_idx",
+            ),
             # PNC marker coverage by force, answered from the index alone.
             models.Index(
                 fields=[
