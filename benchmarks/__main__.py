@@ -25,6 +25,7 @@ MODULES = {
     "register": "benchmarks.register",
     "terminus": "benchmarks.terminus",
     "support_tasking": "benchmarks.support_tasking",
+    "cleanse": "benchmarks.cleanse",
 }
 
 
