@@ -22,8 +22,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("investigations", "Investigations"))
     if access.can_see_operations(user):
         items.append(("operations", "Operations"))
-    if access.can_see_operations(user):
-        items.append(("operations", "Operations"))
     if access.can_see_peer_reviews(user):
         items.append(("peer-reviews", "Peer reviews"))
     if access.can_see_benchmarking(user):
