@@ -208,3 +208,17 @@ def test_median_from_a_histogram_is_the_median(values):
     from collections import Counter
 
     assert nrm.median_of(dict(Counter(values))) == statistics.median(values)
+
+
+def test_unit_and_coordinator_open_on_the_widest_area_and_the_newest_referrals(
+    victims, national_analyst, eastern_coordinator
+):
+    """No choice made: the unit sees England and Wales, a coordinator their region, over the
+    twelve months to the newest referral month in the register (May 2024 here), not an
+    empty year to today."""
+    r = _client(national_analyst).get("/investigations/nrm/")
+    assert r.context["unit"].code == "national"
+    assert r.context["period"].code == "R12-2024-05"
+    r = _client(eastern_coordinator).get("/investigations/nrm/")
+    assert r.context["unit"].code == "eastern"
+    assert r.context["period"].code == "R12-2024-04"

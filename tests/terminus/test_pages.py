@@ -154,3 +154,13 @@ def test_page_query_count_does_not_grow_with_quarters_or_forces(
     with django_assert_max_num_queries(24):
         quarter = client.get(URL, {"period": f"{FY}-Q1"})
     assert year.status_code == quarter.status_code == 200
+
+
+@pytest.mark.django_db
+def test_without_a_choice_the_page_opens_on_the_newest_year_returned(
+    client, returns, national_analyst
+):
+    """Returns stop in 2023/24 here: the page opens on that year, not an empty one to today."""
+    response = login(client, national_analyst).get(URL)
+    assert response.status_code == 200
+    assert response.context["period"].code == FY

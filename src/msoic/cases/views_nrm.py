@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Max, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,8 +15,9 @@ from django.views.decorators.http import require_GET
 from msoic.accounts import access
 from msoic.accounts.models import User
 from msoic.cases import nrm
+from msoic.cases.models import Person
 from msoic.metrics.periods import Period, PeriodError, last_complete_month
-from msoic.orgunits.models import OrgUnit
+from msoic.orgunits.models import OrgUnit, OrgUnitKind
 from msoic.web.exports import csv_response, xlsx_response
 
 
@@ -24,7 +26,10 @@ class AuthenticatedRequest(HttpRequest):
 
 
 def _scope(request: AuthenticatedRequest) -> tuple[OrgUnit, list[OrgUnit]]:
-    choices = list(access.nrm_picture_orgunits(request.user).order_by("kind", "name"))
+    rank: dict[str, int] = {OrgUnitKind.NATIONAL: 0, OrgUnitKind.REGION: 1, OrgUnitKind.FORCE: 2}
+    choices = sorted(
+        access.nrm_picture_orgunits(request.user), key=lambda u: (rank.get(u.kind, 3), u.name)
+    )
     if not choices:
         raise PermissionDenied("The NRM picture is not available to this account")
     code = request.GET.get("orgunit", "")
@@ -36,22 +41,33 @@ def _scope(request: AuthenticatedRequest) -> tuple[OrgUnit, list[OrgUnit]]:
     raise PermissionDenied("That area's figures are not yours to see")
 
 
-def _period(request: HttpRequest) -> tuple[Period, str]:
+def _default_period(forces: QuerySet[OrgUnit]) -> Period:
+    """The twelve months to the last complete month that has referrals in the register (not
+    an empty year when the register stops earlier, as it does in the demo)."""
+    month = last_complete_month(timezone.localdate())
+    latest = Person.objects.filter(force__in=forces, nrm_referred_on__isnull=False).aggregate(
+        m=Max("nrm_referred_on")
+    )["m"]
+    if latest is not None and latest.replace(day=1) < month:
+        month = latest.replace(day=1)
+    return Period.parse(f"R12-{month:%Y-%m}")
+
+
+def _period(request: HttpRequest, forces: QuerySet[OrgUnit]) -> tuple[Period, str]:
     text = request.GET.get("period", "")
     if text:
         try:
             return Period.parse(text), ""
         except PeriodError as exc:
-            default = Period.parse(f"R12-{last_complete_month(timezone.localdate()):%Y-%m}")
-            return default, str(exc)
-    return Period.parse(f"R12-{last_complete_month(timezone.localdate()):%Y-%m}"), ""
+            return _default_period(forces), str(exc)
+    return _default_period(forces), ""
 
 
 def _picture(
     request: AuthenticatedRequest,
 ) -> tuple[OrgUnit, list[OrgUnit], Period, str, nrm.Picture]:
     unit, choices = _scope(request)
-    period, error = _period(request)
+    period, error = _period(request, nrm.forces_of(unit))
     secret = access.nrm_suppressed_for(request.user)
     return unit, choices, period, error, nrm.Picture(nrm.forces_of(unit), period, secret=secret)
 

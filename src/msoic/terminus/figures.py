@@ -151,8 +151,19 @@ def year_of(period: Period) -> Period:
 
 
 def newest_year(today: date) -> Period:
-    """The financial year of the newest complete quarter: the page's default."""
-    return year_of(Period.quarter(last_complete_period(QUARTERLY, today)))
+    """The page's default: the financial year of the newest complete quarter, or of the
+    newest quarter anyone has returned if returns stop before that."""
+    from django.db.models import Max
+
+    from msoic.collection.models import Submission
+
+    quarter = last_complete_period(QUARTERLY, today)
+    latest = Submission.objects.filter(dataset=DATASET, first_received_at__isnull=False).aggregate(
+        p=Max("period")
+    )["p"]
+    if latest is not None and latest < quarter:
+        quarter = latest
+    return year_of(Period.quarter(quarter))
 
 
 def export_rows(items: list[tuple[str, str, str, Line]]) -> list[list[Any]]:
