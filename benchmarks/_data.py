@@ -102,6 +102,12 @@ def _split(total: int, shares: dict[str, float], rng: random.Random) -> dict[str
     return parts
 
 
+def monthly_datasets(catalogue: Any) -> list[str]:
+    """The monthly returns every force sends (not quarterly, operation or library datasets:
+    their own benchmarks time those)."""
+    return sorted(c for c, d in catalogue.datasets.items() if d.frequency == "monthly")
+
+
 def month_cells(catalogue: Any, dataset: str, force: str, month: date) -> list[Cell]:
     """The figures ``force`` returns for ``dataset`` in ``month``: totals and breakdowns."""
     weight = FORCE_WEIGHTS.get(force, 1.0)
@@ -186,7 +192,7 @@ def bulk_load(
         for month in months:
             subs: list[Submission] = []
             content: list[tuple[Any, list[Cell], bool]] = []
-            for dataset in sorted(catalogue.datasets):
+            for dataset in monthly_datasets(catalogue):
                 for force in forces:
                     cells = month_cells(catalogue, dataset, force.code, month)
                     corrected = (
