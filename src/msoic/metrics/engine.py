@@ -17,7 +17,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Count, QuerySet, Sum
 
 from msoic.catalogue.loader import Catalogue, Metric, get_catalogue
 from msoic.collection.models import Value
@@ -210,10 +210,15 @@ def _window(
     months: list[date],
     breakdown: str | None,
     catalogue: Catalogue | None = None,
+    *,
+    per_month: bool = True,
 ) -> _Window:
     """The one place figures come from: forces' current submitted values, and, for a
     force on direct data entry for the metric (``msoic.cases.dde``), the register from
     its adoption month on. A value such a force submitted for a derived month is ignored.
+
+    ``per_month=False`` (a caller that needs each force's total over the window only) lets
+    a metric no force derives from its register be summed per force in the database.
     """
     if not months:
         return _Window(months)
@@ -227,6 +232,8 @@ def _window(
         period__gte=months[0],
         period__lte=months[-1],
     )
+    if not adopted and not per_month:
+        return _force_totals(base, months, breakdown)
     if adopted:
         base = base.exclude(dde.derived_filter(adopted, "orgunit_id", "period"))
     cells: dict[tuple[int, date], int] = {}
@@ -253,6 +260,28 @@ def _window(
         option_cells.update(register.options)
         derived = set(register.totals)
     return _Window(months, cells, option_cells, derived)
+
+
+def _force_totals(base: QuerySet[Value], months: list[date], breakdown: str | None) -> _Window:
+    """Each force's total, months received and options over the window, summed in SQL."""
+    window = _Window(months)
+    for oid, total, n in (
+        base.filter(breakdown="")
+        .values_list("orgunit_id")
+        .annotate(t=Sum("value"), n=Count("period", distinct=True))
+        .values_list("orgunit_id", "t", "n")
+    ):
+        window.totals[oid] = int(total)
+        window.counts[oid] = n
+    if breakdown:
+        for oid, option, total in (
+            base.filter(breakdown=breakdown)
+            .values_list("orgunit_id", "option")
+            .annotate(t=Sum("value"))
+            .values_list("orgunit_id", "option", "t")
+        ):
+            window.options[(oid, option)] = int(total)
+    return window
 
 
 def _coverage(window: _Window, forces: list[OrgUnit]) -> Coverage:
@@ -305,7 +334,9 @@ def query(
         breakdown = by
     forces = forces_under(orgunit)
     ids = [f.pk for f in forces]
-    current = _window(metric, ids, _expected_months(period, metric, cat), breakdown, cat)
+    current = _window(
+        metric, ids, _expected_months(period, metric, cat), breakdown, cat, per_month=False
+    )
     result = Result(
         metric=metric,
         orgunit=orgunit,
@@ -318,7 +349,9 @@ def query(
     previous: _Window | None = None
     if compare:
         prev_period = period.previous_year()
-        previous = _window(metric, ids, _expected_months(prev_period, metric, cat), breakdown, cat)
+        previous = _window(
+            metric, ids, _expected_months(prev_period, metric, cat), breakdown, cat, per_month=False
+        )
         result.previous_period = prev_period
         result.previous_value = _sum([previous.totals.get(i) for i in ids])
         result.previous_coverage = _coverage(previous, forces)
