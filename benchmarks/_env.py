@@ -8,6 +8,7 @@ import statistics
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 
 def setup_django(prefix: str) -> Path:
@@ -47,3 +48,28 @@ def summary_ms(samples_ns: list[int]) -> dict[str, float]:
 
 def progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def run_main(
+    run: Any,
+    doc: str | None,
+    argv: list[str] | None = None,
+    quick_help: str = "15 runs instead of 50",
+) -> None:
+    """The command line every benchmark module shares: ``--quick`` and ``--json-out FILE``
+    (what ``python -m benchmarks`` collects); without ``--json-out`` the lines are printed."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    parser.add_argument("--json-out", help="write the result as JSON to this file")
+    args = parser.parse_args(argv)
+    result = run(quick=args.quick)
+    if args.json_out:
+        with open(args.json_out, "w", encoding="utf-8") as handle:
+            json.dump(result, handle)
+    else:
+        print("\n".join(result["lines"]))

@@ -14,14 +14,12 @@ Run alone: ``python -m benchmarks.operations [--quick]``.
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
 import time
 from datetime import date, timedelta
 from typing import Any
 
-from benchmarks._env import progress, setup_django, summary_ms
+from benchmarks._env import progress, run_main, setup_django, summary_ms
 
 YEARS = 10
 PER_YEAR = 40
@@ -187,18 +185,7 @@ def run(*, quick: bool = False) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--quick", action="store_true", help="15 runs instead of 50")
-    parser.add_argument("--json-out", help="write the result as JSON to this file")
-    args = parser.parse_args(argv)
-    result = run(quick=args.quick)
-    if args.json_out:
-        with open(args.json_out, "w", encoding="utf-8") as handle:
-            json.dump(result, handle)
-    else:
-        print("\n".join(result["lines"]))
+    run_main(run, __doc__, argv)
 
 
 if __name__ == "__main__":
