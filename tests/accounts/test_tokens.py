@@ -44,3 +44,10 @@ def test_tokens_can_be_listed_and_revoked_with_a_reason(kent_user, capsys):
     assert event.justification == "laptop lost" and event.detail["event"] == "token revoked"
     call_command("tokens", "list", "--user", "kent.user")
     assert "revoked" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_a_token_prefix_never_starts_like_a_command_line_option(kent_user):
+    """`msoic tokens revoke PREFIX` must take any prefix: none begins with "-" (or "_")."""
+    prefixes = [ApiToken.issue(kent_user)[0].prefix for _ in range(300)]
+    assert all(p[0].isalnum() for p in prefixes)

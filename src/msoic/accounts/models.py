@@ -67,7 +67,11 @@ class ApiToken(models.Model):
 
         from django.conf import settings
 
-        raw = "msoic_" + secrets.token_urlsafe(32)
+        body = secrets.token_urlsafe(32)
+        while not body[0].isalnum():
+            # A prefix starting with "-" would read as an option to `msoic tokens revoke`.
+            body = secrets.token_urlsafe(32)
+        raw = "msoic_" + body
         days = settings.MSOIC_TOKEN_DAYS
         expires = timezone.now() + timedelta(days=days) if days > 0 else None
         token = cls.objects.create(
