@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -52,8 +53,13 @@ def _fast_password_hashing(settings: Any) -> None:
 
 
 def _make(username: str, role: str, orgunit: str | None) -> Any:
+    """A persona, created once (a module-scoped demo fixture may have made it already)."""
     from msoic.accounts.actions import do_create_user
+    from msoic.accounts.models import User
 
+    existing = User.objects.filter(username=username).first()
+    if existing is not None:
+        return existing
     user, _ = do_create_user(
         username,
         role=role,
@@ -63,6 +69,25 @@ def _make(username: str, role: str, orgunit: str | None) -> Any:
         check_password=False,
     )
     return user
+
+
+def fast_hashers() -> Any:
+    """For module-scoped fixtures, which the function-scoped hasher setting does not reach."""
+    from django.test import override_settings
+
+    return override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+
+
+@contextmanager
+def module_data(blocker: Any) -> Iterator[None]:
+    """Data a whole test module reads (an expensive demo build): made once inside a
+    transaction that is rolled back when the module ends, so other modules see none of it.
+    Each test still runs in its own savepoint (the `db` fixture)."""
+    from django.db import transaction
+
+    with blocker.unblock(), fast_hashers(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

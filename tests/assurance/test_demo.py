@@ -10,13 +10,18 @@ import pytest
 from msoic.assurance.collation import collate, previous_campaign, year_on_year
 from msoic.assurance.demo import CURRENT, build_benchmarking_demo, summary
 from msoic.assurance.models import Assessment, Campaign, Grade
+from tests.conftest import _make, module_data
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo(national_analyst: Any, eastern_coordinator: Any) -> Any:
-    return build_benchmarking_demo(national_analyst)
+@pytest.fixture(scope="module")
+def demo(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    """Built once for the module (it takes a while on PostgreSQL), rolled back after it."""
+    with module_data(django_db_blocker):
+        national = _make("national.analyst", "national", None)
+        _make("eastern.coordinator", "regional", "eastern")
+        yield build_benchmarking_demo(national)
 
 
 def test_figures_are_counted_from_the_records(demo: Any) -> None:

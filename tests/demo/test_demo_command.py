@@ -287,7 +287,9 @@ def test_one_demo_user_per_role_can_log_in(nation, username, role, orgunit):
     assert (user.orgunit.code if user.orgunit else None) == orgunit
 
 
-def test_the_command_prints_credentials_and_the_calibrated_figures(demo):
+def test_the_command_prints_credentials_and_the_calibrated_figures(demo, nation):
+    # `nation` (a database test) keeps this test beside the others: pytest-django runs
+    # tests without database access last, which would build the module's demo twice.
     out = demo.output
     assert "kent.demo" in out and DEMO_PASSWORD in out and "demo only" in out
     assert "ms_live_investigations R12-2024-02: 3552 ok" in out

@@ -12,13 +12,16 @@ from django.test import Client
 from msoic.audit.models import AuditEvent
 from msoic.peerreview.demo import build_peer_review_demo
 from msoic.peerreview.models import PeerReview, Recommendation, RecStatus, Stage
+from tests.conftest import _make, module_data
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo(personas: dict[str, Any]) -> Any:
-    return build_peer_review_demo(personas["national"])
+@pytest.fixture(scope="module")
+def demo(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    """Built once for the module (it takes a while on PostgreSQL), rolled back after it."""
+    with module_data(django_db_blocker):
+        yield build_peer_review_demo(_make("national.analyst", "national", None))
 
 
 def test_report_figures_come_from_the_roll_up(personas: dict[str, Any], demo: Any) -> None:
