@@ -75,6 +75,16 @@ def _attempt(request: AuthenticatedRequest, change: Callable[[], Any], done: str
         messages.success(request, done)
 
 
+def _submit(
+    request: AuthenticatedRequest, form: Any, change: Callable[..., Any], done: str
+) -> None:
+    """A posted form: its errors, or the action run with its cleaned data (see _attempt)."""
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+    else:
+        _attempt(request, lambda: change(actor=request.user, **form.cleaned_data), done)
+
+
 def _require_unit(user: User) -> None:
     if not access.can_manage_peer_reviews(user):
         raise PermissionDenied("Only the peer review team may do this")
@@ -271,15 +281,12 @@ def review_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def recommendation_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     review = access.get_peer_review_for_user(request.user, pk)
     _require_unit(request.user)
-    form = RecommendationForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-    else:
-        _attempt(
-            request,
-            lambda: actions.do_add_recommendation(review, actor=request.user, **form.cleaned_data),
-            "Recommendation added",
-        )
+    _submit(
+        request,
+        RecommendationForm(request.POST),
+        lambda **kw: actions.do_add_recommendation(review, **kw),
+        "Recommendation added",
+    )
     return redirect("peerreview-detail", review.pk)
 
 
@@ -288,15 +295,12 @@ def recommendation_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def good_practice_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     review = access.get_peer_review_for_user(request.user, pk)
     _require_unit(request.user)
-    form = GoodPracticeForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-    else:
-        _attempt(
-            request,
-            lambda: actions.do_add_good_practice(review, actor=request.user, **form.cleaned_data),
-            "Good practice added",
-        )
+    _submit(
+        request,
+        GoodPracticeForm(request.POST),
+        lambda **kw: actions.do_add_good_practice(review, **kw),
+        "Good practice added",
+    )
     return redirect("peerreview-detail", review.pk)
 
 
@@ -358,15 +362,12 @@ def recommendation_detail(request: AuthenticatedRequest, pk: int) -> HttpRespons
 def recommendation_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     rec = access.get_recommendation_for_user(request.user, pk)
     _require_unit(request.user)
-    form = RecommendationForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-    else:
-        _attempt(
-            request,
-            lambda: actions.do_edit_recommendation(rec, actor=request.user, **form.cleaned_data),
-            "Recommendation changed",
-        )
+    _submit(
+        request,
+        RecommendationForm(request.POST),
+        lambda **kw: actions.do_edit_recommendation(rec, **kw),
+        "Recommendation changed",
+    )
     return redirect("peerreview-recommendation", rec.pk)
 
 
@@ -376,15 +377,12 @@ def recommendation_plan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     rec = access.get_recommendation_for_user(request.user, pk)
     if not access.can_progress_recommendation(request.user, rec):
         raise PermissionDenied("You may not change this recommendation")
-    form = PlanForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-    else:
-        _attempt(
-            request,
-            lambda: actions.do_plan_recommendation(rec, actor=request.user, **form.cleaned_data),
-            "Owner and due date saved",
-        )
+    _submit(
+        request,
+        PlanForm(request.POST),
+        lambda **kw: actions.do_plan_recommendation(rec, **kw),
+        "Owner and due date saved",
+    )
     return redirect("peerreview-recommendation", rec.pk)
 
 
@@ -394,15 +392,12 @@ def recommendation_progress(request: AuthenticatedRequest, pk: int) -> HttpRespo
     rec = access.get_recommendation_for_user(request.user, pk)
     if not access.can_progress_recommendation(request.user, rec):
         raise PermissionDenied("You may not change this recommendation")
-    form = ProgressForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-    else:
-        _attempt(
-            request,
-            lambda: actions.do_update_recommendation(rec, actor=request.user, **form.cleaned_data),
-            "Update recorded",
-        )
+    _submit(
+        request,
+        ProgressForm(request.POST),
+        lambda **kw: actions.do_update_recommendation(rec, **kw),
+        "Update recorded",
+    )
     return redirect("peerreview-recommendation", rec.pk)
 
 
