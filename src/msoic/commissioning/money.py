@@ -1,61 +1,42 @@
 """Money typed by people: pounds with pence, exact (``Decimal``), never a float.
 
-Accepted: ``1234``, ``1234.5``, ``1234.50``, ``£1,234.50``, ``1,234`` (thousands separators
-only in groups of three). Refused with a message that says why: more than two decimal
-places (``1234.567`` is not a whole number of pence), exponents (``1e3``), negative
-amounts, words, empty text, and misplaced separators (``1,23``).
+What is accepted and refused is the one money parser's (msoic.metrics.money, ADR 0007):
+``1234``, ``1234.5``, ``£1,234.50``, ``1,234`` accepted; ``1234.567``, ``1e3``, negative
+amounts, words, empty text and misplaced separators (``1,23``) refused with the reason.
+Here amounts are ``Decimal`` pounds, as the commissioning models store them.
 """
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 from django import forms
+
+from msoic.metrics.money import MoneyError, format_pounds, parse_pounds, pence_to_pounds
 
 PENNY = Decimal("0.01")
 # Largest amount the models store (DecimalField max_digits=14, decimal_places=2).
 MAX_POUNDS = Decimal("999999999999.99")
 MAX_TEXT = 32
-_PLAIN = re.compile(r"^(\d+)(?:\.(\d{1,2}))?$")
-_GROUPED = re.compile(r"^(\d{1,3}(?:,\d{3})+)(?:\.(\d{1,2}))?$")
-
-
-class MoneyError(ValueError):
-    pass
+_GIVE = "Give an amount in pounds, e.g. 1250.00"
 
 
 def parse_money(text: object) -> Decimal:
-    """The amount in ``text`` as pounds with exactly two decimal places, or MoneyError."""
-    if isinstance(text, Decimal):
-        raw = format(text, "f")
-    elif isinstance(text, int) and not isinstance(text, bool):
-        raw = str(text)
-    elif isinstance(text, str):
-        raw = text
-    else:
-        raise MoneyError("Give an amount in pounds, e.g. 1250.00")
-    cleaned = raw.strip().replace(" ", "")
-    if cleaned.startswith("£"):
-        cleaned = cleaned[1:]
-    if not cleaned:
-        raise MoneyError("Give an amount in pounds, e.g. 1250.00")
-    if cleaned.startswith("-") or cleaned.startswith("(") or cleaned.startswith("−"):
-        raise MoneyError("An amount cannot be negative")
-    if re.match(r"^[\d,]*\.?\d*[eE][+-]?\d+$", cleaned):
-        raise MoneyError(f"{raw!r}: write the amount in full pounds and pence, not as 1e3")
-    match = _PLAIN.match(cleaned) or _GROUPED.match(cleaned)
-    if match is None:
-        if re.match(r"^[\d,]*\.\d{3,}$", cleaned):
-            raise MoneyError(f"{raw!r} has more than two decimal places: give pounds and pence")
-        if re.match(r"^[\d,]+(\.\d+)?$", cleaned):
-            raise MoneyError(f"{raw!r}: commas go between groups of three digits, e.g. 1,234.50")
-        raise MoneyError(f"{raw!r} is not an amount in pounds, e.g. 1250.00")
-    pounds = match.group(1).replace(",", "")
-    pence = (match.group(2) or "").ljust(2, "0")
-    value = Decimal(f"{pounds}.{pence}")
+    """The amount in ``text`` as pounds with exactly two decimal places, or MoneyError.
+
+    The rules are the one money parser's (:func:`msoic.metrics.money.parse_pounds`); an
+    amount typed here must be text (or an exact int/Decimal), never a float, and fit the
+    models' DecimalField."""
+    if isinstance(text, bool) or not isinstance(text, str | int | Decimal):
+        raise MoneyError(_GIVE)
+    if isinstance(text, str) and not text.strip().removeprefix("£").strip():
+        raise MoneyError(_GIVE)
+    pence = parse_pounds(text)
+    if pence is None:
+        raise MoneyError(_GIVE)
+    value = pence_to_pounds(pence)
     if value > MAX_POUNDS:
-        raise MoneyError(f"{raw!r} is too large")
+        raise MoneyError(f"{text!r} is too large")
     return value
 
 
@@ -63,7 +44,7 @@ def format_money(value: Decimal | None) -> str:
     """``£1,234.50``; whole pounds keep their pence (``£5,000,000.00``)."""
     if value is None:
         return "–"
-    return f"£{value.quantize(PENNY):,.2f}"
+    return format_pounds(int(value.quantize(PENNY) * 100))
 
 
 class MoneyField(forms.CharField):

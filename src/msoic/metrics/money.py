@@ -6,7 +6,7 @@ results); floats never touch them. This module is the one place that turns text 
 spreadsheet cell into pence (:func:`parse_pounds`) and pence into text
 (:func:`format_pounds`), so a figure reads the same on every page and export.
 
-Rules for what is accepted (docs/adr/0006-money-and-quarters.md):
+Rules for what is accepted (docs/adr/0007-money-in-pence-and-quarterly-returns.md):
 
 - ``£1,234.56``, ``1234.56``, ``1,234`` and ``£ 1234`` are accepted; commas must group
   thousands properly (``1,23`` is refused).
@@ -33,6 +33,12 @@ PENCE = Decimal(100)
 _AMOUNT = re.compile(r"^(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?$")
 
 
+_SUB_PENNY = (
+    "{} has more than two decimal places, a fraction of a penny; give pounds and pence, "
+    "e.g. 1234.56"
+)
+
+
 class MoneyError(ValueError):
     """The text or cell is not an amount of pounds to the penny; the message says why."""
 
@@ -41,10 +47,10 @@ def _from_decimal(amount: Decimal, shown: str) -> int:
     if not amount.is_finite():
         raise MoneyError(f"'{shown}' is not an amount of money")
     if amount < 0:
-        raise MoneyError(f"{shown} is negative")
+        raise MoneyError(f"{shown} is negative: an amount cannot be negative")
     pence = amount * PENCE
     if pence != pence.to_integral_value():
-        raise MoneyError(f"{shown} has a fraction of a penny; give pounds and pence, e.g. 1234.56")
+        raise MoneyError(_SUB_PENNY.format(shown))
     return int(pence)
 
 
@@ -75,15 +81,19 @@ def parse_pounds(raw: Any) -> int | None:
         raise MoneyError(f"'{text}' looks like a formula; type the amount itself")
     body = text[1:].lstrip() if text.startswith("£") else text
     if body.startswith("-") or text.startswith("-"):
-        raise MoneyError(f"{text} is negative")
+        raise MoneyError(f"{text} is negative: an amount cannot be negative")
     if re.search(r"\d[eE][+-]?\d", body):
         raise MoneyError(
-            f"'{text}' is in scientific notation; write the amount in full, e.g. 1000.00"
+            f"'{text}' is in scientific notation; write the amount in full pounds and pence, "
+            "e.g. 1000.00, not as 1e3"
         )
     match = _AMOUNT.match(body)
     if match is None:
         if re.fullmatch(r"[\d,]+(\.\d+)?", body):
-            raise MoneyError(f"'{text}' has commas in the wrong places; write e.g. 1,234.56")
+            raise MoneyError(
+                f"'{text}' has commas in the wrong places: they go between groups of three "
+                "digits, e.g. 1,234.56"
+            )
         raise MoneyError(f"'{text}' is not an amount in pounds, e.g. 1234.56 or £1,234.56")
     frac = match.group("frac") or ""
     digits = match.group("int").replace(",", "")
@@ -92,7 +102,7 @@ def parse_pounds(raw: Any) -> int | None:
     except InvalidOperation as exc:  # the pattern makes this unreachable; kept as a guard
         raise MoneyError(f"'{text}' is not an amount") from exc
     if len(frac) > 2:
-        raise MoneyError(f"{text} has a fraction of a penny; give pounds and pence, e.g. 1234.56")
+        raise MoneyError(_SUB_PENNY.format(text))
     return _from_decimal(amount, text)
 
 
