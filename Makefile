@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: setup assets demo serve test test-sqlite test-postgres bench lint fmt clean
+.PHONY: setup assets demo demo-check serve test test-sqlite test-postgres bench lint fmt clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -26,6 +26,11 @@ demo: setup
 	$(BIN)/msoic demo
 	@echo "Open http://127.0.0.1:$(PORT)/ and log in with one of the accounts above."
 	$(BIN)/msoic runserver --insecure 127.0.0.1:$(PORT)
+
+# Runs `make demo` as a new user would and checks the server and its figures (CI runs it
+# first, on the clean checkout).
+demo-check:
+	bash scripts/demo_check.sh
 
 test: setup
 	bash scripts/test.sh

@@ -96,3 +96,45 @@ def test_msoic_command_lists_the_products_commands():
     assert proc.returncode == 0
     for command in ("import_returns", "query", "create_user", "audit", "load_catalogue"):
         assert command in proc.stdout
+
+
+def _msoic(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "msoic", *args],
+        env={"PATH": "/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_fresh_clone_without_var_gets_its_database_folder_on_first_command(tmp_path):
+    """No var/ in a fresh clone: any command creates the SQLite database's folder first."""
+    var = tmp_path / "fresh" / "var"
+    proc = _msoic({"MSOIC_VAR_DIR": str(var)}, "migrate", "--no-input", "-v", "0")
+    assert proc.returncode == 0, proc.stderr
+    assert (var / "msoic.sqlite3").is_file()
+
+
+def test_a_database_url_in_a_missing_folder_is_created_too(tmp_path):
+    db = tmp_path / "elsewhere" / "deep" / "x.sqlite3"
+    proc = _msoic({"DATABASE_URL": f"sqlite:///{db}"}, "check")
+    assert proc.returncode == 0, proc.stderr
+    assert db.parent.is_dir()
+
+
+def test_a_folder_that_cannot_be_created_is_named_without_a_traceback(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    proc = _msoic({"MSOIC_VAR_DIR": str(blocker / "var")}, "check")
+    assert proc.returncode == 2
+    assert "configuration error: cannot create the folder" in proc.stderr
+    assert str(blocker / "var") in proc.stderr and "MSOIC_VAR_DIR" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.django_db
+def test_health_check_asks_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}

@@ -49,6 +49,24 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
+def ensure_dir(path: Path, setting: str) -> Path:
+    """Create the folder ``path`` (and its parents) if it is missing; say which setting to
+    change when it cannot be created, instead of failing later with an unrelated error."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot create the folder {path} ({exc.strerror or exc}); "
+            f"create it with write access for this user, or point {setting} elsewhere"
+        ) from exc
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ConfigError(
+            f"the folder {path} is not writable by this user; "
+            f"give it write access, or point {setting} elsewhere"
+        )
+    return path
+
+
 def parse_database_url(url: str, base_dir: Path) -> dict[str, object]:
     """Turn ``sqlite:///path`` or ``postgres://user:pw@host:port/name`` into Django settings."""
     parsed = urlparse(url)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from msoic.env import ConfigError, env_bool, env_int, env_list, env_str, parse_database_url
+from msoic.env import (
+    ConfigError,
+    ensure_dir,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    parse_database_url,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent.parent
@@ -95,6 +103,13 @@ DATABASES = {
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'msoic.sqlite3'}"), PROJECT_DIR
     )
 }
+# An SQLite database's folder is created before first use, for every command (a fresh
+# clone has no var/); a PostgreSQL deployment needs no local folder at all.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    ensure_dir(
+        Path(str(DATABASES["default"]["NAME"])).parent,
+        "DATABASE_URL" if env_str("DATABASE_URL", "") else "MSOIC_VAR_DIR",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

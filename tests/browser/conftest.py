@@ -90,6 +90,12 @@ def browser() -> Iterator[Any]:
     # which asgiref's Local (behind django.db.connections) is empty, so Django would hand
     # out fresh connection wrappers: ones without the test database's serialized contents
     # (breaking serialized_rollback for later tests). Put the wrappers back.
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(
+            f"no Chromium at {CHROMIUM}: install Debian's chromium package (apt-get install "
+            "chromium) or set MSOIC_CHROMIUM to its path; the browser tests never download one",
+            pytrace=False,
+        )
     wrappers = {alias: connections[alias] for alias in connections}
     playwright = sync_playwright().start()
     for alias, wrapper in wrappers.items():
