@@ -4,6 +4,16 @@ Codes: ``2024-02`` (a month), ``FY2023-24`` (April 2023 to March 2024), ``FY2024
 (a quarter of a financial year: April to June 2024), ``R12-2024-02`` (the twelve months to
 February 2024), ``2023`` (a calendar year).
 
+This module is the one home of the period vocabulary: the financial year of a day
+(:meth:`Period.financial_year_of`), the rolling year to a month, the last financial year
+over by a month, a month's last day (:func:`month_end`) and a return's deadline
+(:func:`due_date`, :func:`period_due_date`). Reach for these before writing ``month >= 4``.
+
+Years are bounded: a period written by a user must lie in :data:`MIN_YEAR` to
+:data:`MAX_YEAR` (1900 to 2999), so that every window built from it (a rolling year back,
+the same period a year earlier) is a real date; anything else is a :class:`PeriodError`
+naming the bound, never a crash deeper down.
+
 A dataset is returned ``monthly`` or ``quarterly`` (its catalogue ``frequency``). Either
 way a return's period is stored as the date of its first day: a quarterly return for
 Q1 2024/25 has period 2024-04-01. The ``*_period`` helpers below take the frequency and
@@ -12,6 +22,7 @@ are what collection uses, so a month and a quarter are never confused.
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -37,18 +48,45 @@ MONTH_NAMES = [
 ]
 
 
+# The years a period may name. Records of modern slavery and organised immigration crime
+# policing start long after 1900; 2999 leaves room for any forecast while keeping a window
+# built from the period (a rolling year back, the year before) inside what ``date`` holds.
+MIN_YEAR = 1900
+MAX_YEAR = 2999
+FINANCIAL_YEAR_FIRST_MONTH = 4  # April
+
 MONTHLY = "monthly"
 QUARTERLY = "quarterly"
 FREQUENCIES = (MONTHLY, QUARTERLY)
 
 
 class PeriodError(ValueError):
-    pass
+    """A period that is badly written or out of range; the message says which and why."""
+
+
+def check_year(year: int, text: str) -> int:
+    """``year`` if a period may name it, else a :class:`PeriodError` quoting ``text``."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise PeriodError(f"{text!r}: the year must be between {MIN_YEAR} and {MAX_YEAR}")
+    return year
 
 
 def add_months(month: date, n: int) -> date:
+    """The first day of the month ``n`` months after ``month`` (before, if ``n`` < 0)."""
     index = month.year * 12 + (month.month - 1) + n
+    if not 12 <= index < 10000 * 12:  # years 1 to 9999, what ``date`` holds
+        raise PeriodError(f"{n} months from {format_month(month)} is outside the calendar")
     return date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(month: date) -> date:
+    """The last day of the month holding ``month``."""
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def financial_year_start(day: date) -> int:
+    """The calendar year in which the financial year holding ``day`` began (April)."""
+    return day.year if day.month >= FINANCIAL_YEAR_FIRST_MONTH else day.year - 1
 
 
 def month_index(month: date) -> int:
@@ -59,7 +97,7 @@ def parse_month(text: str) -> date:
     m = MONTH_RE.match(text.strip())
     if not m:
         raise PeriodError(f"{text!r} is not a month written YYYY-MM")
-    return date(int(m.group(1)), int(m.group(2)), 1)
+    return date(check_year(int(m.group(1)), text), int(m.group(2)), 1)
 
 
 def format_month(month: date) -> str:
@@ -83,27 +121,27 @@ class Period:
     def parse(cls, text: str) -> Period:
         text = (text or "").strip()
         if m := MONTH_RE.match(text):
-            month = date(int(m.group(1)), int(m.group(2)), 1)
+            month = date(check_year(int(m.group(1)), text), int(m.group(2)), 1)
             return cls(month, month, "month")
         if m := QUARTER_RE.match(text):
-            first = int(m.group(1))
+            first = check_year(int(m.group(1)), text)
             if (first + 1) % 100 != int(m.group(2)):
                 raise PeriodError(
                     f"{text!r}: a financial year runs into the next year, e.g. FY2024-25-Q1"
                 )
             return cls.quarter(add_months(date(first, 4, 1), 3 * (int(m.group(3)) - 1)))
         if m := FY_RE.match(text):
-            first = int(m.group(1))
+            first = check_year(int(m.group(1)), text)
             if (first + 1) % 100 != int(m.group(2)):
                 raise PeriodError(
                     f"{text!r}: a financial year runs into the next year, e.g. FY2023-24"
                 )
-            return cls(date(first, 4, 1), date(first + 1, 3, 1), "fy")
+            return cls.financial_year_starting(first)
         if m := R12_RE.match(text):
-            end = date(int(m.group(1)), int(m.group(2)), 1)
-            return cls(add_months(end, -11), end, "r12")
+            end = date(check_year(int(m.group(1)), text), int(m.group(2)), 1)
+            return cls.rolling_year_to(end)
         if m := YEAR_RE.match(text):
-            year = int(m.group(1))
+            year = check_year(int(m.group(1)), text)
             return cls(date(year, 1, 1), date(year, 12, 1), "year")
         raise PeriodError(
             f"{text!r} is not a period: use YYYY-MM, FYYYYY-YY, FYYYYY-YY-Qn, R12-YYYY-MM or YYYY"
@@ -112,6 +150,29 @@ class Period:
     @classmethod
     def month(cls, month: date) -> Period:
         return cls(month, month, "month")
+
+    @classmethod
+    def financial_year_starting(cls, year: int) -> Period:
+        """The financial year April ``year`` to March ``year + 1``."""
+        return cls(date(year, FINANCIAL_YEAR_FIRST_MONTH, 1), date(year + 1, 3, 1), "fy")
+
+    @classmethod
+    def financial_year_of(cls, day: date) -> Period:
+        """The financial year (April to March) holding ``day``."""
+        return cls.financial_year_starting(financial_year_start(day))
+
+    @classmethod
+    def last_financial_year_to(cls, month: date) -> Period:
+        """The newest financial year that is over by the end of ``month``: the one ending
+        in March of ``month``'s year if ``month`` is March or later, else the year before."""
+        end_year = month.year if month.month >= 3 else month.year - 1
+        return cls.financial_year_starting(end_year - 1)
+
+    @classmethod
+    def rolling_year_to(cls, month: date) -> Period:
+        """The twelve months ending with ``month`` (``R12-YYYY-MM``)."""
+        end = month.replace(day=1)
+        return cls(add_months(end, -11), end, "r12")
 
     @classmethod
     def quarter(cls, start: date) -> Period:
@@ -123,7 +184,7 @@ class Period:
     @property
     def financial_year(self) -> int:
         """The year the financial year containing ``start`` begins in (April)."""
-        return self.start.year if self.start.month >= 4 else self.start.year - 1
+        return financial_year_start(self.start)
 
     @property
     def quarter_number(self) -> int:
@@ -173,9 +234,10 @@ class Period:
 
 
 def due_date(month: date, due_day: int) -> date:
-    """The deadline of a monthly return: ``due_day`` of the following month."""
+    """The deadline of a monthly return: ``due_day`` (the catalogue's, 15 for every dataset
+    today) of the following month, or that month's last day if it is shorter."""
     following = add_months(month, 1)
-    return date(following.year, following.month, due_day)
+    return following.replace(day=min(due_day, month_end(following).day))
 
 
 def last_complete_month(today: date) -> date:
@@ -205,6 +267,8 @@ def parse_period(frequency: str, text: str) -> date:
         try:
             period = Period.parse(text)
         except PeriodError:
+            if QUARTER_RE.match((text or "").strip()):
+                raise  # written as a quarter, but out of range: that message says why
             period = None
         if period is None or period.kind != "quarter":
             raise PeriodError(f"{text!r} is not a quarter written like FY2024-25-Q1")
