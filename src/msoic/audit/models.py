@@ -25,6 +25,10 @@ class AuditAction(models.TextChoices):
     REJECT = "reject", "Rejected input"
     DENIED = "denied", "Access refused"
     LOGIN = "login", "Log in"
+    LOGOUT = "logout", "Log out"
+    LOGIN_FAILED = "login_failed", "Failed log in"
+    MFA = "mfa", "Multi-factor authentication"
+    TOKEN = "token", "API token"
     ADMIN = "admin", "Administration"
 
 
