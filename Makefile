@@ -8,6 +8,8 @@ PORT ?= 8000
 .PHONY: setup assets demo demo-check serve test test-sqlite test-postgres bench lint fmt clean
 
 $(STAMP): pyproject.toml
+	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || \
+	  { echo "MSOIC Insight needs Python 3.11 or newer as $(PY) (set PY=/path/to/python3.11)" >&2; exit 1; }
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'

@@ -13,6 +13,10 @@ NM="$ROOT/node_modules"
 OUT="$ROOT/src/msoic/static/vendor"
 
 cd "$ROOT"
+command -v npm >/dev/null || {
+  echo "build_assets: npm is not installed; the front-end packages (GOV.UK Frontend, Vega) are installed with it (Debian: apt-get install npm)" >&2
+  exit 1
+}
 npm ci --no-audit --no-fund --loglevel=error >/dev/null
 
 need() {

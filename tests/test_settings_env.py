@@ -138,3 +138,12 @@ def test_health_check_asks_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_a_missing_pdf_library_is_a_start_up_warning_not_a_failed_report(monkeypatch):
+    from msoic.web import checks
+
+    monkeypatch.setattr(checks.ctypes.util, "find_library", lambda name: None)
+    (warning,) = checks.pdf_libraries()
+    assert warning.id == "msoic.W001" and "pango-1.0" in warning.msg
+    assert "apt-get install libpango-1.0-0" in warning.hint
