@@ -162,6 +162,14 @@ if PRODUCTION:
 MSOIC_MAX_UPLOAD_BYTES = env_int("MSOIC_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 MSOIC_MAX_UNZIPPED_BYTES = env_int("MSOIC_MAX_UNZIPPED_BYTES", 50 * 1024 * 1024)
 MSOIC_MAX_FILES_PER_UPLOAD = env_int("MSOIC_MAX_FILES_PER_UPLOAD", 60)
+# The bounded reading path (msoic.collection.reading): caps per file, checked while streaming,
+# before anything is materialised. Cells count each row up to its last filled cell.
+MSOIC_READ_MAX_ZIP_MEMBERS = env_int("MSOIC_READ_MAX_ZIP_MEMBERS", 2000)
+MSOIC_READ_MAX_COMPRESSION_RATIO = env_int("MSOIC_READ_MAX_COMPRESSION_RATIO", 200)
+MSOIC_READ_MAX_ROWS = env_int("MSOIC_READ_MAX_ROWS", 250_000)
+MSOIC_READ_MAX_COLUMNS = env_int("MSOIC_READ_MAX_COLUMNS", 512)
+MSOIC_READ_MAX_CELLS = env_int("MSOIC_READ_MAX_CELLS", 2_500_000)
+MSOIC_READ_MAX_CELL_CHARS = env_int("MSOIC_READ_MAX_CELL_CHARS", 32_767)
 # Run web upload jobs in the request instead of on a background thread (tests, one-shot use).
 MSOIC_RUN_JOBS_INLINE = env_bool("MSOIC_RUN_JOBS_INLINE", default=False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MSOIC_MAX_UPLOAD_BYTES + 1024 * 1024

@@ -36,7 +36,8 @@ from msoic.audit.models import AuditAction
 from msoic.cases import rules
 from msoic.cases.importer import CellError, ImportResult, parse_date
 from msoic.cases.models import Category, Decision, Gender, Investigation, Outcome, Person, Status
-from msoic.collection.readers import FileRejected, column_letter, harden_xlsx
+from msoic.collection import reading
+from msoic.collection.reading import FileRejected, column_letter
 from msoic.collection.validation import Problem
 from msoic.orgunits.models import OrgUnit
 
@@ -407,23 +408,14 @@ def _grid_sheet(grid: list[list[Any]], sheet: str) -> Sheet:
 
 
 def read_htcds_file(filename: str, data: bytes) -> Sheet:
-    from msoic.cases.importer import read_csv_grid
-
     lowered = filename.lower()
     if lowered.endswith(".csv"):
-        return _grid_sheet(read_csv_grid(data), "")
+        return _grid_sheet(reading.read_csv_rows(data), "")
     if lowered.endswith(".xlsx"):
-        harden_xlsx(data)
-        from python_calamine import CalamineWorkbook
-
-        try:
-            workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        except Exception as exc:  # calamine raises its own error types
-            raise FileRejected(f"workbook cannot be read: {exc}") from exc
-        names = list(workbook.sheet_names)
+        workbook = reading.open_workbook(data)
+        names = workbook.sheet_names
         name = spec()["sheet"] if spec()["sheet"] in names else names[0]
-        grid = [list(r) for r in workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)]
-        return _grid_sheet(grid, name)
+        return _grid_sheet(workbook.rows(name), name)
     raise FileRejected("file type not accepted: send a .csv (CSV UTF-8) or .xlsx file")
 
 

@@ -2,8 +2,8 @@
 workbook (sheets ``Investigations`` and ``People``; the downloadable template adds a
 ``Guidance`` sheet) or from CSV files (one per kind, told apart by their header).
 
-The file goes through the collection readers' hardening (size limit, zip bombs, macros,
-DTDs; calamine for the workbook), every row is typed here and then checked by the register
+The file goes through the bounded reading path (:mod:`msoic.collection.reading`: size,
+zip bombs, macros, DTDs, external links, used ranges, cell counts and lengths), every row is typed here and then checked by the register
 rules (:mod:`msoic.cases.rules`) exactly as the web forms are, and every problem is
 reported with its file, sheet, row and column. A file is all or nothing: one error and
 nothing from it is stored. Checks against what is stored already (a crime reference used
@@ -14,7 +14,6 @@ rows are then written with ``bulk_create`` in one transaction with one audit row
 from __future__ import annotations
 
 import contextlib
-import csv
 import gc
 import hashlib
 import io
@@ -24,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -33,7 +31,8 @@ from msoic.audit.log import record
 from msoic.audit.models import AuditAction
 from msoic.cases import rules
 from msoic.cases.models import Investigation, Person
-from msoic.collection.readers import FileRejected, column_letter, harden_xlsx
+from msoic.collection import reading
+from msoic.collection.reading import FileRejected, column_letter
 from msoic.collection.validation import Problem
 from msoic.orgunits.models import OrgUnit
 
@@ -124,17 +123,6 @@ class ImportResult:
 # --- reading ---------------------------------------------------------------------------
 
 
-def _check_size(data: bytes) -> None:
-    limit = settings.MSOIC_MAX_UPLOAD_BYTES
-    if not data:
-        raise FileRejected("file is empty")
-    if len(data) > limit:
-        raise FileRejected(
-            f"file is {len(data):,} bytes, over the limit of {limit:,} bytes "
-            "(MSOIC_MAX_UPLOAD_BYTES); split it into smaller files"
-        )
-
-
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -212,29 +200,9 @@ def _table(grid: list[list[Any]], *, sheet: str, kind: str | None) -> Table | No
 
 
 def read_csv_grid(data: bytes) -> list[list[str]]:
-    """A CSV file's cells, after the same checks as a CSV return (size, not a workbook,
-    not UTF-16, UTF-8, comma-separated)."""
-    _check_size(data)
-    if data.startswith(b"PK\x03\x04"):
-        raise FileRejected(
-            "file is named .csv but is a zip archive (perhaps an Excel workbook); "
-            "save it as CSV UTF-8 or name it .xlsx"
-        )
-    if b"\x00" in data[:4096]:
-        raise FileRejected("file is not text (binary, or saved as UTF-16): save it as 'CSV UTF-8'")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise FileRejected(
-            f"file is not UTF-8 text (byte {exc.start} on line {line}); in Excel use "
-            "Save As → 'CSV UTF-8 (comma delimited)'",
-            row=line,
-        ) from exc
-    first = text.split("\n", 1)[0]
-    if "," not in first and any(sep in first for sep in ("\t", ";", "|")):
-        raise FileRejected("columns must be separated by commas (CSV)", row=1)
-    return list(csv.reader(io.StringIO(text, newline="")))
+    """A CSV file's cells, through the bounded reading path (size, not a workbook, not
+    UTF-16, UTF-8, comma-separated, rows, columns, cells and cell length capped)."""
+    return reading.read_csv_rows(data)
 
 
 def read_csv_table(data: bytes) -> Table:
@@ -245,21 +213,14 @@ def read_csv_table(data: bytes) -> Table:
 
 
 def read_xlsx_tables(data: bytes) -> list[Table]:
-    harden_xlsx(data)
-    from python_calamine import CalamineWorkbook
-
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises its own error types for damaged files
-        raise FileRejected(f"workbook cannot be read: {exc}") from exc
+    workbook = reading.open_workbook(data)
     by_name = {n.strip().lower(): n for n in workbook.sheet_names}
     tables = []
     for kind, wanted in (("investigations", INVESTIGATIONS_SHEET), ("people", PEOPLE_SHEET)):
         name = by_name.get(wanted.lower())
         if name is None:
             continue
-        grid = [list(r) for r in workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)]
-        table = _table(grid, sheet=name, kind=kind)
+        table = _table(workbook.rows(name), sheet=name, kind=kind)
         if table is not None:
             tables.append(table)
     if not any(by_name.get(s.lower()) for s in (INVESTIGATIONS_SHEET, PEOPLE_SHEET)):

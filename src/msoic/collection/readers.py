@@ -1,21 +1,18 @@
 """Turn an uploaded file into rows of cells, each with its sheet, row and column.
 
-Readers check size and structure *before* parsing: oversized files, files that are not
-what their name says, macro-enabled workbooks, zip bombs and XML entity tricks are refused
-with a message that says what is wrong. Readers do not interpret values; that is
-validation's job.
+All reading goes through the bounded reading path (:mod:`msoic.collection.reading`): size,
+zip contents, used ranges, cell counts and lengths are checked before anything is
+materialised, and what is refused gets a message that says what is wrong and where.
+Readers do not interpret values; that is validation's job.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
+from msoic.collection import reading
+from msoic.collection.reading import FileRejected, check_size, column_letter
 
 CANONICAL_COLUMNS = ["force", "period", "metric", "breakdown", "value", "comment"]
 REQUIRED_COLUMNS = ["force", "period", "metric", "breakdown", "value"]
@@ -26,21 +23,6 @@ LABEL_COLUMNS = ["force_name", "period_label", "metric_label", "breakdown_label"
 OPTIONAL_COLUMNS = ["dataset"]
 TEMPLATE_SHEET = "Return"
 HEADER_SEARCH_ROWS = 30
-MAX_ZIP_MEMBERS = 2000
-MAX_COMPRESSION_RATIO = 200
-
-
-class FileRejected(Exception):
-    """The file as a whole cannot be read. ``sheet``/``row``/``column`` locate it if known."""
-
-    def __init__(
-        self, message: str, *, sheet: str = "", row: int | None = None, column: str = ""
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.sheet = sheet
-        self.row = row
-        self.column = column
 
 
 @dataclass
@@ -55,16 +37,6 @@ class RawRow:
 class ParsedFile:
     kind: str  # csv | xlsx | form | api
     rows: list[RawRow]
-
-
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _header_map(header: list[Any], *, sheet: str, row: int) -> dict[int, str]:
@@ -132,44 +104,8 @@ def _rows_from_table(table: list[list[Any]], *, sheet: str, header_index: int) -
     return rows
 
 
-def check_size(data: bytes) -> None:
-    limit = settings.MSOIC_MAX_UPLOAD_BYTES
-    if len(data) > limit:
-        raise FileRejected(
-            f"file is {len(data):,} bytes, over the limit of {limit:,} bytes; split it into smaller files"
-        )
-    if not data:
-        raise FileRejected("file is empty")
-
-
 def read_csv(data: bytes) -> ParsedFile:
-    check_size(data)
-    if data.startswith(b"PK\x03\x04"):
-        raise FileRejected(
-            "file is named .csv but is a zip archive (perhaps an Excel workbook); save it as CSV UTF-8 or name it .xlsx"
-        )
-    if b"\x00" in data[:4096]:
-        raise FileRejected(
-            "file is not text (it contains binary data, or is saved as UTF-16): save it as 'CSV UTF-8'"
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise FileRejected(
-            f"file is not UTF-8 text (byte {exc.start} on line {line} cannot be read); in Excel "
-            "use Save As → 'CSV UTF-8 (comma delimited)'",
-            row=line,
-        ) from exc
-    first_line = text.split("\n", 1)[0]
-    if "," not in first_line:
-        for sep, name in (("\t", "tabs"), (";", "semicolons"), ("|", "vertical bars")):
-            if sep in first_line:
-                raise FileRejected(
-                    f"columns are separated by {name}; a return must be comma-separated (CSV)",
-                    row=1,
-                )
-    table = list(csv.reader(io.StringIO(text, newline="")))
+    table = reading.read_csv_rows(data)
     # Skip leading blank lines so a header after them is still found.
     start = 0
     while start < len(table) and all(not c.strip() for c in table[start]):
@@ -179,87 +115,16 @@ def read_csv(data: bytes) -> ParsedFile:
     return ParsedFile("csv", _rows_from_table(table, sheet="", header_index=start))
 
 
-_DANGEROUS_XML = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
-_MACRO_TYPES = (b"macroEnabled", b"vbaProject", b"application/vnd.ms-office.activeX")
-
-
 def harden_xlsx(data: bytes) -> None:
-    """Refuse what is not a plain .xlsx: not a zip, macros, zip bombs, DTDs and entities."""
-    check_size(data)
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise FileRejected(
-            "file is an old-style .xls workbook or encrypted; save it as .xlsx (Excel Workbook)"
-        )
-    if not data.startswith(b"PK\x03\x04"):
-        raise FileRejected(
-            "file is named .xlsx but is not an Excel workbook (it is not a zip-based .xlsx file)"
-        )
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise FileRejected("file is named .xlsx but is damaged or not an Excel workbook") from exc
-    with archive:
-        members = archive.infolist()
-        if len(members) > MAX_ZIP_MEMBERS:
-            raise FileRejected(f"workbook has {len(members)} parts; that is not a normal return")
-        names = {m.filename for m in members}
-        if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-            raise FileRejected("file is a zip archive but not an Excel workbook")
-        total = sum(m.file_size for m in members)
-        if total > settings.MSOIC_MAX_UNZIPPED_BYTES:
-            raise FileRejected(
-                f"workbook expands to {total:,} bytes, over the limit of "
-                f"{settings.MSOIC_MAX_UNZIPPED_BYTES:,} (a zip bomb or far too much data)"
-            )
-        for m in members:
-            if (
-                m.compress_size
-                and m.file_size / m.compress_size > MAX_COMPRESSION_RATIO
-                and m.file_size > 1_000_000
-            ):
-                raise FileRejected(
-                    f"workbook part {m.filename} is compressed suspiciously well (a zip bomb)"
-                )
-        if any(n.lower().endswith("vbaproject.bin") for n in names):
-            raise FileRejected(
-                "workbook contains macros (.xlsm); save it as a plain .xlsx without macros"
-            )
-        content_types = archive.read("[Content_Types].xml")
-        if any(t in content_types for t in _MACRO_TYPES):
-            raise FileRejected("workbook is macro-enabled; save it as a plain .xlsx without macros")
-        for m in members:
-            if not m.filename.endswith((".xml", ".rels")):
-                continue
-            with archive.open(m) as part:
-                remaining = settings.MSOIC_MAX_UNZIPPED_BYTES
-                head = part.read(min(remaining, 1 << 20))
-                chunk = head
-                while chunk:
-                    if _DANGEROUS_XML.search(chunk):
-                        raise FileRejected(
-                            f"workbook part {m.filename} declares a DTD or XML entities, which are refused"
-                        )
-                    tail = chunk[-16:]
-                    chunk = part.read(1 << 20)
-                    if chunk:
-                        chunk = tail + chunk
-
-
-def _sheet_table(sheet: Any) -> list[list[Any]]:
-    return [list(r) for r in sheet.to_python(skip_empty_area=False)]
+    """Refuse what is not a plain .xlsx (see :func:`msoic.collection.reading.check_workbook`)."""
+    reading.check_workbook(data)
 
 
 def read_xlsx(data: bytes) -> ParsedFile:
-    harden_xlsx(data)
-    from python_calamine import CalamineWorkbook
-
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises its own error types for damaged files
-        raise FileRejected(f"workbook cannot be read: {exc}") from exc
-    names = list(workbook.sheet_names)
+    workbook = reading.open_workbook(data)
+    names = workbook.sheet_names
     sheet_name = TEMPLATE_SHEET if TEMPLATE_SHEET in names else names[0]
-    table = _sheet_table(workbook.get_sheet_by_name(sheet_name))
+    table = workbook.rows(sheet_name)
     for i, line in enumerate(table[:HEADER_SEARCH_ROWS]):
         lowered = {str(c).strip().lower() for c in line if c is not None}
         if {"force", "metric", "value"} <= lowered:
@@ -284,3 +149,16 @@ def read_upload(filename: str, data: bytes) -> ParsedFile:
     if lowered.endswith(".xls"):
         raise FileRejected("old-style .xls workbooks are not accepted; save the return as .xlsx")
     raise FileRejected("file type not accepted: send a .csv (CSV UTF-8) or .xlsx return")
+
+
+__all__ = [
+    "FileRejected",
+    "ParsedFile",
+    "RawRow",
+    "check_size",
+    "column_letter",
+    "harden_xlsx",
+    "read_csv",
+    "read_upload",
+    "read_xlsx",
+]

@@ -1,0 +1,864 @@
+"""The one bounded reading path for every uploaded spreadsheet or CSV file.
+
+Returns, the register import, the HTCDS import and whatever reads files later call
+:func:`read_csv_rows` or :func:`open_workbook` and get plain rows of cells. Nothing is
+materialised before it is known to fit: the upload's size, the zip's member count, total
+uncompressed size and compression ratio, macros, DTDs and entities, external links, data
+connections and web-query or DDE formulas are checked first; each sheet's XML is then
+streamed (expat, DTDs refused) and only the cells that hold a value are kept, so a sheet
+whose used range claims a million rows but holds ten cells costs ten cells. Rows, columns,
+cell length and cells per file are capped (``MSOIC_READ_*`` settings); going over a cap is a
+:class:`FileRejected` naming the limit and where (sheet, row, column).
+
+Rows come back as lists padded with ``""`` up to the row's last filled cell (as the
+spreadsheet library used before did), with ``[]`` for rows that hold nothing; row *n* of
+the sheet is ``rows[n - 1]``. Cells are ``str``, ``float``, ``bool``, ``date``,
+``datetime`` or ``time``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Any
+from xml.parsers import expat
+
+from django.conf import settings
+
+MAX_XML_DEPTH = 64
+_DANGEROUS_XML = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_MACRO_TYPES = (b"macroEnabled", b"vbaProject", b"application/vnd.ms-office.activeX")
+# Formula text (inside <f>…</f>, where '<' cannot occur) that fetches from the web or runs
+# another program through DDE (``cmd|' /c calc'!A0``).
+_WEB_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*>[^<]*?\b(WEBSERVICE|FILTERXML)\s*\(", re.IGNORECASE)
+_DDE_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*>[^<]*?[A-Za-z0-9_.]+\|[^<]*?!")
+_REFUSED_PARTS = (
+    ("xl/externallinks/", "links to other workbooks (external links)"),
+    ("xl/connections.xml", "data connections (web queries or DDE links)"),
+    ("xl/querytables/", "web or database queries (query tables)"),
+)
+_CELL_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})$")
+MAX_SHEET_ROW = 1_048_576
+MAX_SHEET_COLUMN = 16_384
+# Spreadsheet serial dates count days from these (they have no time zone).
+_EPOCH_1900 = datetime(1899, 12, 30)  # noqa: DTZ001
+_EPOCH_1904 = datetime(1904, 1, 1)  # noqa: DTZ001
+_EMPTY: list[Any] = []  # shared by every row that holds nothing; never mutated
+
+
+class FileRejected(Exception):
+    """The file as a whole cannot be read. ``sheet``/``row``/``column`` locate it if known."""
+
+    def __init__(
+        self, message: str, *, sheet: str = "", row: int | None = None, column: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.sheet = sheet
+        self.row = row
+        self.column = column
+
+
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _column_index(letters: str) -> int:
+    """A → 0, AA → 26."""
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index - 1
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one file may hold; from settings unless a caller needs its own."""
+
+    max_bytes: int
+    max_unzipped_bytes: int
+    max_zip_members: int
+    max_compression_ratio: int
+    max_rows: int
+    max_columns: int
+    max_cells: int
+    max_cell_chars: int
+
+    @classmethod
+    def from_settings(cls) -> Limits:
+        return cls(
+            max_bytes=settings.MSOIC_MAX_UPLOAD_BYTES,
+            max_unzipped_bytes=settings.MSOIC_MAX_UNZIPPED_BYTES,
+            max_zip_members=settings.MSOIC_READ_MAX_ZIP_MEMBERS,
+            max_compression_ratio=settings.MSOIC_READ_MAX_COMPRESSION_RATIO,
+            max_rows=settings.MSOIC_READ_MAX_ROWS,
+            max_columns=settings.MSOIC_READ_MAX_COLUMNS,
+            max_cells=settings.MSOIC_READ_MAX_CELLS,
+            max_cell_chars=settings.MSOIC_READ_MAX_CELL_CHARS,
+        )
+
+
+class _Budget:
+    """Cells left for the whole file, shared by its sheets."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.cells = 0
+
+    def spend(self, count: int, *, sheet: str, row: int) -> None:
+        self.cells += count
+        if self.cells > self.limits.max_cells:
+            raise FileRejected(
+                f"file holds more than {self.limits.max_cells:,} cells (the limit, "
+                "MSOIC_READ_MAX_CELLS, counting each row up to its last filled cell); "
+                "split it into smaller files",
+                sheet=sheet,
+                row=row,
+            )
+
+
+def _too_many_rows(limits: Limits, *, sheet: str, row: int) -> FileRejected:
+    return FileRejected(
+        f"row {row:,} holds a value, but a sheet may have at most {limits.max_rows:,} rows "
+        "(MSOIC_READ_MAX_ROWS); delete what is below your data or split the file",
+        sheet=sheet,
+        row=row,
+    )
+
+
+def _too_many_columns(limits: Limits, *, sheet: str, row: int, column: int) -> FileRejected:
+    return FileRejected(
+        f"column {column_letter(column)} holds a value, but a sheet may have at most "
+        f"{limits.max_columns:,} columns (up to {column_letter(limits.max_columns - 1)}; "
+        "MSOIC_READ_MAX_COLUMNS); delete what is to the right of your data",
+        sheet=sheet,
+        row=row,
+        column=column_letter(column),
+    )
+
+
+def _too_long(limits: Limits, length: int, *, sheet: str, row: int, column: int) -> FileRejected:
+    return FileRejected(
+        f"a cell holds {length:,} characters, over the limit of {limits.max_cell_chars:,} "
+        "(MSOIC_READ_MAX_CELL_CHARS)",
+        sheet=sheet,
+        row=row,
+        column=column_letter(column),
+    )
+
+
+def check_size(data: bytes, limits: Limits | None = None) -> None:
+    limit = (limits or Limits.from_settings()).max_bytes
+    if not data:
+        raise FileRejected("file is empty")
+    if len(data) > limit:
+        raise FileRejected(
+            f"file is {len(data):,} bytes, over the limit of {limit:,} bytes "
+            "(MSOIC_MAX_UPLOAD_BYTES); split it into smaller files"
+        )
+
+
+# --- CSV -------------------------------------------------------------------------------
+
+
+def read_csv_rows(data: bytes, *, limits: Limits | None = None) -> list[list[str]]:
+    """A CSV file's rows of text cells, after the size, encoding and separator checks and
+    within the caps. Row *n* of the result is record *n* of the file."""
+    limits = limits or Limits.from_settings()
+    check_size(data, limits)
+    if data.startswith(b"PK\x03\x04"):
+        raise FileRejected(
+            "file is named .csv but is a zip archive (perhaps an Excel workbook); save it as "
+            "CSV UTF-8 or name it .xlsx"
+        )
+    if b"\x00" in data[:4096]:
+        raise FileRejected(
+            "file is not text (it contains binary data, or is saved as UTF-16): save it as "
+            "'CSV UTF-8'"
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FileRejected(
+            f"file is not UTF-8 text (byte {exc.start} on line {line} cannot be read); in Excel "
+            "use Save As → 'CSV UTF-8 (comma delimited)'",
+            row=line,
+        ) from exc
+    first_line = text.split("\n", 1)[0]
+    if "," not in first_line:
+        for sep, name in (("\t", "tabs"), (";", "semicolons"), ("|", "vertical bars")):
+            if sep in first_line:
+                raise FileRejected(
+                    f"columns are separated by {name}; the file must be comma-separated (CSV)",
+                    row=1,
+                )
+    return _csv_rows(text, limits)
+
+
+def _csv_rows(text: str, limits: Limits) -> list[list[str]]:
+    budget = _Budget(limits)
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    number = 0
+    while True:
+        try:
+            line = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            # The csv module's own ceiling (131,072 characters) or a malformed quote.
+            if "field larger than field limit" in str(exc):
+                raise FileRejected(
+                    f"row {number + 1:,} has a field longer than the csv reader accepts; a cell "
+                    f"may hold at most {limits.max_cell_chars:,} characters "
+                    "(MSOIC_READ_MAX_CELL_CHARS)",
+                    row=number + 1,
+                ) from exc
+            raise FileRejected(
+                f"row {number + 1:,} cannot be read as CSV ({exc})", row=number + 1
+            ) from exc
+        number += 1
+        if number > limits.max_rows:
+            if any(c.strip() for c in line):
+                raise _too_many_rows(limits, sheet="", row=number)
+            continue  # blank lines past the cap are dropped, not kept
+        width = len(line)
+        if width > limits.max_columns:
+            last = max((i for i, c in enumerate(line) if c.strip()), default=-1)
+            if last >= limits.max_columns:
+                raise _too_many_columns(limits, sheet="", row=number, column=last)
+            line = line[: limits.max_columns]
+            width = len(line)
+        for i, cell in enumerate(line):
+            if len(cell) > limits.max_cell_chars:
+                raise _too_long(limits, len(cell), sheet="", row=number, column=i)
+        budget.spend(width, sheet="", row=number)
+        rows.append(line)
+    return rows
+
+
+# --- XLSX: the container ---------------------------------------------------------------
+
+
+def check_workbook(data: bytes, limits: Limits | None = None) -> None:
+    """Refuse what is not a plain .xlsx before any part is parsed: not a zip, macros, zip
+    bombs, DTDs and entities, external links, data connections, web-query and DDE formulas."""
+    limits = limits or Limits.from_settings()
+    check_size(data, limits)
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise FileRejected(
+            "file is an old-style .xls workbook or encrypted; save it as .xlsx (Excel Workbook)"
+        )
+    if not data.startswith(b"PK\x03\x04"):
+        raise FileRejected(
+            "file is named .xlsx but is not an Excel workbook (it is not a zip-based .xlsx file)"
+        )
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise FileRejected("file is named .xlsx but is damaged or not an Excel workbook") from exc
+    with archive:
+        _check_archive(archive, limits)
+
+
+def _check_archive(archive: zipfile.ZipFile, limits: Limits) -> None:
+    members = archive.infolist()
+    if len(members) > limits.max_zip_members:
+        raise FileRejected(
+            f"workbook has {len(members):,} parts, over the limit of {limits.max_zip_members:,} "
+            "(MSOIC_READ_MAX_ZIP_MEMBERS); that is not a normal return"
+        )
+    names = {m.filename for m in members}
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise FileRejected("file is a zip archive but not an Excel workbook")
+    total = sum(m.file_size for m in members)
+    if total > limits.max_unzipped_bytes:
+        raise FileRejected(
+            f"workbook expands to {total:,} bytes, over the limit of "
+            f"{limits.max_unzipped_bytes:,} (MSOIC_MAX_UNZIPPED_BYTES; a zip bomb or far too "
+            "much data)"
+        )
+    for m in members:
+        if (
+            m.compress_size
+            and m.file_size / m.compress_size > limits.max_compression_ratio
+            and m.file_size > 1_000_000
+        ):
+            raise FileRejected(
+                f"workbook part {m.filename} is compressed {m.file_size // m.compress_size}:1, "
+                f"more than {limits.max_compression_ratio}:1 (MSOIC_READ_MAX_COMPRESSION_RATIO; "
+                "a zip bomb)"
+            )
+    if any(n.lower().endswith("vbaproject.bin") for n in names):
+        raise FileRejected(
+            "workbook contains macros (.xlsm); save it as a plain .xlsx without macros"
+        )
+    for prefix, what in _REFUSED_PARTS:
+        found = next((n for n in sorted(names) if n.lower().startswith(prefix)), None)
+        if found:
+            raise FileRejected(
+                f"workbook contains {what} ({found}), which are refused: copy the values "
+                "into a plain workbook (Paste Special → Values) and send that"
+            )
+    content_types = _read_part(archive, "[Content_Types].xml", limits)
+    if any(t in content_types for t in _MACRO_TYPES):
+        raise FileRejected("workbook is macro-enabled; save it as a plain .xlsx without macros")
+    for m in members:
+        if not m.filename.endswith((".xml", ".rels")):
+            continue
+        sheet_part = m.filename.startswith("xl/worksheets/")
+        for chunk in _chunks(archive, m.filename, limits):
+            if _DANGEROUS_XML.search(chunk):
+                raise FileRejected(
+                    f"workbook part {m.filename} declares a DTD or XML entities, which are refused"
+                )
+            if sheet_part:
+                _check_formulas(chunk, m.filename)
+
+
+def _check_formulas(chunk: bytes, part: str) -> None:
+    web = _WEB_FORMULA.search(chunk)
+    if web:
+        name = web.group(1).decode("ascii").upper()
+        raise FileRejected(
+            f"workbook part {part} has a {name} formula, which fetches data from the web; "
+            "formulas that reach outside the workbook are refused (send values only)"
+        )
+    if _DDE_FORMULA.search(chunk):
+        raise FileRejected(
+            f"workbook part {part} has a DDE formula (one that starts another program); "
+            "formulas that reach outside the workbook are refused (send values only)"
+        )
+
+
+def _chunks(archive: zipfile.ZipFile, name: str, limits: Limits) -> Iterator[bytes]:
+    """A part's bytes in 1 MiB pieces, each with the previous piece's last 512 bytes in
+    front so a pattern across the boundary is still seen; never more than the limit."""
+    read = 0
+    tail = b""
+    try:
+        with archive.open(name) as part:
+            while True:
+                piece = part.read(1 << 20)
+                if not piece:
+                    return
+                read += len(piece)
+                if read > limits.max_unzipped_bytes:
+                    raise FileRejected(
+                        f"workbook part {name} expands past {limits.max_unzipped_bytes:,} bytes "
+                        "(MSOIC_MAX_UNZIPPED_BYTES; a zip bomb)"
+                    )
+                yield tail + piece
+                tail = piece[-512:]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, RuntimeError) as exc:
+        raise FileRejected(f"workbook part {name} is damaged and cannot be read") from exc
+
+
+def _read_part(archive: zipfile.ZipFile, name: str, limits: Limits) -> bytes:
+    out = io.BytesIO()
+    for chunk in _chunks(archive, name, limits):
+        out.write(chunk[512:] if out.tell() else chunk)
+    return out.getvalue()
+
+
+# --- XLSX: streaming the XML -----------------------------------------------------------
+
+
+def _parser(part: str) -> Any:
+    """An expat parser that refuses DTDs and entities outright (as defusedxml does)."""
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def refuse(*_args: Any) -> Any:
+        raise FileRejected(
+            f"workbook part {part} declares a DTD or XML entities, which are refused"
+        )
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.UnparsedEntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    parser.buffer_text = True
+    return parser
+
+
+def _feed(parser: Any, archive: zipfile.ZipFile, part: str, limits: Limits, sheet: str) -> None:
+    first = True
+    try:
+        for chunk in _chunks(archive, part, limits):
+            parser.Parse(chunk if first else chunk[512:], False)
+            first = False
+        parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise FileRejected(
+            f"workbook part {part} is not well-formed XML (line {exc.lineno}): the file is "
+            "damaged; save it again from Excel",
+            sheet=sheet,
+        ) from exc
+
+
+def _local(name: str) -> str:
+    return name[name.find(":") + 1 :]
+
+
+def _attrs_of(
+    archive: zipfile.ZipFile, part: str, wanted: str, limits: Limits
+) -> list[dict[str, str]]:
+    """The attributes of every ``wanted`` element of a small part (workbook, rels, styles)."""
+    found: list[dict[str, str]] = []
+    parser = _parser(part)
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        if _local(name) == wanted:
+            if len(found) >= limits.max_zip_members * 10:
+                raise FileRejected(f"workbook part {part} lists far too many {wanted} entries")
+            found.append({_local(k): v for k, v in attrs.items()})
+
+    parser.StartElementHandler = start
+    _feed(parser, archive, part, limits, "")
+    return found
+
+
+@dataclass
+class _Styles:
+    date_kind: dict[int, str] = field(default_factory=dict)  # style index → date|time|datetime
+    date1904: bool = False
+
+
+_BUILTIN_DATES = {14, 15, 16, 17, *range(27, 37), *range(50, 59)}
+_BUILTIN_TIMES = {18, 19, 20, 21, 45, 46, 47}
+_BUILTIN_DATETIMES = {22}
+_FORMAT_NOISE = re.compile(r'"[^"]*"|\\.|\[(?!h\]|m\]|s\])[^\]]*\]|_.|\*.', re.IGNORECASE)
+
+
+def _format_kind(code: str) -> str:
+    """date, time, datetime or '' for a number format code."""
+    text = _FORMAT_NOISE.sub("", code).lower()
+    if not text or "general" in text:
+        return ""
+    has_time = "h" in text or "s" in text
+    has_date = "y" in text or "d" in text or ("m" in text and not has_time)
+    if has_date and has_time:
+        return "datetime"
+    return "date" if has_date else ("time" if has_time else "")
+
+
+def _styles(archive: zipfile.ZipFile, names: set[str], limits: Limits) -> _Styles:
+    styles = _Styles()
+    for pr in _attrs_of(archive, "xl/workbook.xml", "workbookPr", limits):
+        styles.date1904 = pr.get("date1904", "").lower() in {"1", "true"}
+    if "xl/styles.xml" not in names:
+        return styles
+    custom: dict[int, str] = {}
+    xfs: list[int] = []
+    parser = _parser("xl/styles.xml")
+    in_cell_xfs = [False]
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        local = _local(name)
+        if local == "numFmt":
+            try:
+                custom[int(attrs.get("numFmtId", ""))] = _format_kind(attrs.get("formatCode", ""))
+            except ValueError:
+                pass
+        elif local == "cellXfs":
+            in_cell_xfs[0] = True
+        elif local == "xf" and in_cell_xfs[0]:
+            if len(xfs) > 65_536:
+                raise FileRejected("workbook part xl/styles.xml has far too many cell styles")
+            try:
+                xfs.append(int(attrs.get("numFmtId", "0")))
+            except ValueError:
+                xfs.append(0)
+
+    def end(name: str) -> None:
+        if _local(name) == "cellXfs":
+            in_cell_xfs[0] = False
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    _feed(parser, archive, "xl/styles.xml", limits, "")
+    for index, fmt in enumerate(xfs):
+        if fmt in custom:
+            kind = custom[fmt]
+        elif fmt in _BUILTIN_DATES:
+            kind = "date"
+        elif fmt in _BUILTIN_TIMES:
+            kind = "time"
+        elif fmt in _BUILTIN_DATETIMES:
+            kind = "datetime"
+        else:
+            kind = ""
+        if kind:
+            styles.date_kind[index] = kind
+    return styles
+
+
+class _TooLong:
+    """A shared string over the length cap: kept as its length, refused where a cell uses it."""
+
+    __slots__ = ("length",)
+
+    def __init__(self, length: int) -> None:
+        self.length = length
+
+
+def _shared_strings(
+    archive: zipfile.ZipFile, names: set[str], limits: Limits
+) -> list[str | _TooLong]:
+    part = "xl/sharedStrings.xml"
+    if part not in names:
+        return []
+    strings: list[str | _TooLong] = []
+    pieces: list[str] = []
+    state = {"in_si": False, "in_t": False, "skip": 0, "length": 0, "depth": 0}
+    parser = _parser(part)
+
+    def start(name: str, _attrs: dict[str, str]) -> None:
+        state["depth"] += 1
+        if state["depth"] > MAX_XML_DEPTH:
+            raise FileRejected(f"workbook part {part} is nested more than {MAX_XML_DEPTH} deep")
+        local = _local(name)
+        if local == "si":
+            state["in_si"] = True
+            state["length"] = 0
+            pieces.clear()
+        elif local == "t":
+            state["in_t"] = True
+        elif local in {"rPh", "phoneticPr"}:
+            state["skip"] += 1
+
+    def end(name: str) -> None:
+        state["depth"] -= 1
+        local = _local(name)
+        if local == "si":
+            state["in_si"] = False
+            if len(strings) >= limits.max_cells:
+                raise FileRejected(
+                    f"workbook holds more than {limits.max_cells:,} texts (MSOIC_READ_MAX_CELLS)"
+                )
+            length = state["length"]
+            strings.append(_TooLong(length) if length > limits.max_cell_chars else "".join(pieces))
+        elif local == "t":
+            state["in_t"] = False
+        elif local in {"rPh", "phoneticPr"}:
+            state["skip"] -= 1
+
+    def text(value: str) -> None:
+        if state["in_si"] and state["in_t"] and not state["skip"]:
+            state["length"] += len(value)
+            if state["length"] <= limits.max_cell_chars:
+                pieces.append(value)
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    _feed(parser, archive, part, limits, "")
+    return strings
+
+
+def _sheet_parts(archive: zipfile.ZipFile, names: set[str], limits: Limits) -> dict[str, str]:
+    """Sheet name → its part in the zip, in workbook order."""
+    targets: dict[str, str] = {}
+    if "xl/_rels/workbook.xml.rels" in names:
+        for rel in _attrs_of(archive, "xl/_rels/workbook.xml.rels", "Relationship", limits):
+            target = rel.get("Target", "")
+            target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            targets[rel.get("Id", "")] = target
+    parts: dict[str, str] = {}
+    for sheet in _attrs_of(archive, "xl/workbook.xml", "sheet", limits):
+        name = sheet.get("name", "")
+        part = targets.get(sheet.get("id", ""), "")
+        if name and part.startswith("xl/worksheets/") and part in names:
+            parts[name] = part
+    return parts
+
+
+class Workbook:
+    """An .xlsx file checked as a whole, whose sheets are read one at a time on request.
+
+    The cell cap is for the whole file: every sheet read spends from the same budget."""
+
+    def __init__(self, data: bytes, limits: Limits | None = None) -> None:
+        self.limits = limits or Limits.from_settings()
+        check_workbook(data, self.limits)
+        self._archive = zipfile.ZipFile(io.BytesIO(data))
+        self._names = {m.filename for m in self._archive.infolist()}
+        self._parts = _sheet_parts(self._archive, self._names, self.limits)
+        if not self._parts:
+            raise FileRejected("workbook has no worksheets")
+        self._styles = _styles(self._archive, self._names, self.limits)
+        self._strings: list[str | _TooLong] | None = None
+        self._budget = _Budget(self.limits)
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self._parts)
+
+    def rows(self, sheet: str) -> list[list[Any]]:
+        if self._strings is None:
+            self._strings = _shared_strings(self._archive, self._names, self.limits)
+        return _SheetReader(self, sheet).read()
+
+
+class _SheetReader:
+    """Streams one sheet's XML and keeps only cells that hold a value."""
+
+    def __init__(self, workbook: Workbook, sheet: str) -> None:
+        self.wb = workbook
+        self.sheet = sheet
+        self.part = workbook._parts[sheet]
+        self.limits = workbook.limits
+        self.strings = workbook._strings or []
+        self.date_kind = workbook._styles.date_kind
+        self.base = _EPOCH_1904 if workbook._styles.date1904 else _EPOCH_1900
+        self.rows: list[list[Any]] = []
+        self.row_number = 0
+        self.row_cells: dict[int, Any] = {}
+        self.column = -1
+        self.cell_ref: tuple[int, int] | None = None
+        self.cell_type = ""
+        self.cell_style = 0
+        self.value: list[str] = []
+        self.capture = False
+        self.in_is = False
+        self.skip = 0
+        self.has_value = False
+        self.depth = 0
+        self.elements = 0
+        self.max_elements = 4 * self.limits.max_cells + self.limits.max_rows
+        self.declared = ""  # the used range the sheet declares, which may not be true
+
+    def read(self) -> list[list[Any]]:
+        parser = _parser(self.part)
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        parser.CharacterDataHandler = self.text
+        _feed(parser, self.wb._archive, self.part, self.limits, self.sheet)
+        self.flush_row()
+        return self.rows
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        self.depth += 1
+        self.elements += 1
+        if self.depth > MAX_XML_DEPTH:
+            raise FileRejected(
+                f"the sheet's XML is nested more than {MAX_XML_DEPTH} deep: not a normal workbook",
+                sheet=self.sheet,
+            )
+        if self.elements > self.max_elements:
+            raise FileRejected(
+                f"the sheet's XML has more than {self.max_elements:,} elements, far more than "
+                f"{self.limits.max_cells:,} cells need (MSOIC_READ_MAX_CELLS)",
+                sheet=self.sheet,
+            )
+        local = name[name.find(":") + 1 :]
+        if local == "c":
+            self.start_cell(attrs)
+        elif local == "v" or (local == "t" and self.in_is and not self.skip):
+            self.capture = True
+        elif local == "is":
+            self.in_is = True
+            self.has_value = True
+        elif local == "rPh":
+            self.skip += 1
+        elif local == "dimension":
+            self.declared = attrs.get("ref", "")[:40]
+        elif local == "row":
+            self.flush_row()
+            r = attrs.get("r")
+            self.row_number = self.parse_row(r) if r else self.row_number + 1
+            self.column = -1
+
+    def parse_row(self, r: str) -> int:
+        if not r.isdigit() or not 0 < int(r) <= MAX_SHEET_ROW:
+            raise FileRejected(f'the sheet has a row numbered "{r[:20]}"', sheet=self.sheet)
+        number = int(r)
+        if number <= self.row_number:
+            raise FileRejected(
+                f"row {number} comes after row {self.row_number} in the sheet's XML: the "
+                "file is damaged",
+                sheet=self.sheet,
+            )
+        return number
+
+    def start_cell(self, attrs: dict[str, str]) -> None:
+        ref = attrs.get("r")
+        if ref:
+            match = _CELL_REF.match(ref)
+            if match is None:
+                raise FileRejected(f'the sheet has a cell named "{ref[:20]}"', sheet=self.sheet)
+            column, row = _column_index(match.group(1)), int(match.group(2))
+            if column >= MAX_SHEET_COLUMN or not 0 < row <= MAX_SHEET_ROW:
+                raise FileRejected(f'the sheet has a cell named "{ref}"', sheet=self.sheet)
+            if row != self.row_number:
+                if row < self.row_number:
+                    raise FileRejected(
+                        f"cell {ref} comes after row {self.row_number} in the sheet's XML: the "
+                        "file is damaged",
+                        sheet=self.sheet,
+                    )
+                self.flush_row()
+                self.row_number = row
+        else:
+            column = self.column + 1
+        self.column = column
+        self.cell_ref = (self.row_number, column)
+        self.cell_type = attrs.get("t", "n")
+        style = attrs.get("s")
+        self.cell_style = int(style) if style and style.isdigit() else 0
+        self.value.clear()
+        self.has_value = False
+
+    def end(self, name: str) -> None:
+        self.depth -= 1
+        local = name[name.find(":") + 1 :]
+        if local == "v":
+            self.capture = False
+            self.has_value = True
+        elif local == "t":
+            self.capture = False
+        elif local == "is":
+            self.in_is = False
+        elif local == "rPh":
+            self.skip -= 1
+        elif local == "c":
+            if self.has_value:
+                self.keep(self.convert("".join(self.value)))
+            self.cell_ref = None
+
+    def text(self, value: str) -> None:
+        if self.capture:
+            self.value.append(value)
+            if len(value) > self.limits.max_cell_chars and self.cell_ref:
+                raise _too_long(
+                    self.limits,
+                    len(value),
+                    sheet=self.sheet,
+                    row=self.cell_ref[0],
+                    column=self.cell_ref[1],
+                )
+
+    def convert(self, raw: str) -> Any:
+        kind = self.cell_type
+        if kind == "s":
+            try:
+                found = self.strings[int(raw)]
+            except (ValueError, IndexError):
+                return ""
+            if isinstance(found, _TooLong):
+                assert self.cell_ref is not None
+                raise _too_long(
+                    self.limits,
+                    found.length,
+                    sheet=self.sheet,
+                    row=self.cell_ref[0],
+                    column=self.cell_ref[1],
+                )
+            return found
+        if kind in {"str", "inlineStr", "e"}:
+            return raw
+        if kind == "b":
+            return raw.strip() in {"1", "true"}
+        if not raw.strip():
+            return ""
+        try:
+            number = float(raw)
+        except ValueError:
+            return raw
+        date_kind = self.date_kind.get(self.cell_style)
+        return self.as_date(number, date_kind) if date_kind else number
+
+    def as_date(self, serial: float, kind: str) -> Any:
+        try:
+            if not self.wb._styles.date1904 and serial < 60:
+                serial += 1  # Excel's 1900 leap-year bug: serials before 1 March 1900
+            moment = self.base + timedelta(days=serial)
+        except (OverflowError, ValueError):
+            return serial  # no such date; validation says what is wrong with the number
+        moment = moment.replace(microsecond=0) + timedelta(
+            seconds=round(moment.microsecond / 1_000_000)
+        )
+        if kind == "time" and serial < 1:
+            return time(moment.hour, moment.minute, moment.second)
+        if kind == "date" and moment.time() == time(0):
+            return moment.date()
+        return moment
+
+    def keep(self, value: Any) -> None:
+        if value == "" or (value.__class__ is str and not value.strip()):
+            return  # a blank cell is no cell
+        assert self.cell_ref is not None
+        row, column = self.cell_ref
+        if row > self.limits.max_rows:
+            raise self.said(_too_many_rows(self.limits, sheet=self.sheet, row=row))
+        if column >= self.limits.max_columns:
+            raise self.said(
+                _too_many_columns(self.limits, sheet=self.sheet, row=row, column=column)
+            )
+        if value.__class__ is str and len(value) > self.limits.max_cell_chars:
+            raise _too_long(self.limits, len(value), sheet=self.sheet, row=row, column=column)
+        self.row_cells[column] = value
+
+    def said(self, exc: FileRejected) -> FileRejected:
+        """Add the used range the sheet declares, when it says something."""
+        if self.declared:
+            exc.message += f" (the sheet declares its used range as {self.declared})"
+            exc.args = (exc.message,)
+        return exc
+
+    def flush_row(self) -> None:
+        if not self.row_cells:
+            return
+        width = max(self.row_cells) + 1
+        self.wb._budget.spend(width, sheet=self.sheet, row=self.row_number)
+        line: list[Any] = [""] * width
+        for column, value in self.row_cells.items():
+            line[column] = value
+        missing = self.row_number - 1 - len(self.rows)
+        if missing > 0:
+            self.rows.extend([_EMPTY] * missing)
+        self.rows.append(line)
+        self.row_cells = {}
+
+
+def open_workbook(data: bytes, *, limits: Limits | None = None) -> Workbook:
+    """Check an .xlsx file as a whole; its sheets are then read with ``.rows(name)``."""
+    return Workbook(data, limits)
+
+
+def read_file_rows(filename: str, data: bytes, *, sheet: str | None = None) -> list[list[Any]]:
+    """The rows of a .csv file, or of one sheet of an .xlsx file (``sheet`` or the first)."""
+    lowered = filename.lower()
+    if lowered.endswith(".csv"):
+        return read_csv_rows(data)
+    if lowered.endswith(".xlsx"):
+        workbook = open_workbook(data)
+        name = sheet if sheet in workbook.sheet_names else workbook.sheet_names[0]
+        return workbook.rows(name)
+    raise FileRejected("file type not accepted: send a .csv (CSV UTF-8) or .xlsx file")
+
+
+__all__ = [
+    "FileRejected",
+    "Limits",
+    "Workbook",
+    "check_size",
+    "check_workbook",
+    "column_letter",
+    "open_workbook",
+    "read_csv_rows",
+    "read_file_rows",
+]
