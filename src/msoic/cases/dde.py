@@ -3,6 +3,9 @@
 A force marked by :class:`~msoic.cases.models.DdeAdoption` for metric M from month F no
 longer returns M: from F on, the metric engine asks :func:`derived_cells` instead of the
 force's return, and ignores any value of M the force has submitted for those months.
+The core reaches this module only through :data:`REGISTER_SOURCE`, the register's
+:class:`~msoic.metrics.sources.DerivedSource`, registered by ``CasesConfig.ready()``
+(ADR 0011).
 
 - ``ms_live_investigations`` (a stock): investigations live at the end of the month
   (opened on or before its last day; not closed, or closed after it), by primary
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable
 from datetime import date
 from typing import Any
 
@@ -33,6 +36,7 @@ from msoic.audit.models import AuditAction
 from msoic.cases.models import DDE_METRICS, Category, DdeAdoption, Investigation, Person
 from msoic.catalogue.loader import Catalogue, get_catalogue
 from msoic.metrics.periods import format_month
+from msoic.metrics.sources import Cells, covered_months
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
 
 # The catalogue breakdown each derived metric is split by, and the option a record with
@@ -45,42 +49,15 @@ def month_end(month: date) -> date:
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
-def adoptions(metric: str, force_ids: list[int] | None = None) -> dict[int, date]:
+def adoptions(metric: str, force_ids: Iterable[int] | None = None) -> dict[int, date]:
     """Force id -> first month derived from the register, for ``metric`` (no query for a
     metric the register cannot give)."""
     if metric not in DDE_METRICS:
         return {}
     rows = DdeAdoption.objects.filter(metric=metric)
     if force_ids is not None:
-        rows = rows.filter(force_id__in=force_ids)
+        rows = rows.filter(force_id__in=list(force_ids))
     return dict(rows.values_list("force_id", "from_month"))
-
-
-def derived_months(adopted: dict[int, date], months: list[date]) -> set[tuple[int, date]]:
-    """The (force id, month) pairs among ``months`` whose figure comes from the register."""
-    return {(fid, m) for fid, first in adopted.items() for m in months if m >= first}
-
-
-def derived_filter(adopted: dict[int, date], force_field: str, month_field: str) -> Q:
-    """Rows of (force, month) that are derived: one clause per adoption month."""
-    by_first: dict[date, list[int]] = defaultdict(list)
-    for fid, first in adopted.items():
-        by_first[first].append(fid)
-    q = Q(pk__in=[])
-    for first, ids in by_first.items():
-        q |= Q(**{f"{force_field}__in": ids, f"{month_field}__gte": first})
-    return q
-
-
-@dataclass
-class Cells:
-    """Derived figures: (force id, month) -> total; (force id, month, option) -> value.
-
-    Every derived (force, month) has a total (0 when the register holds nothing) and,
-    when a breakdown was asked for, a value for every option."""
-
-    totals: dict[tuple[int, date], int] = field(default_factory=dict)
-    options: dict[tuple[int, date, str], int] = field(default_factory=dict)
 
 
 def derived_cells(
@@ -90,7 +67,7 @@ def derived_cells(
     breakdown: str | None,
     catalogue: Catalogue | None = None,
 ) -> Cells:
-    pairs = derived_months(adopted, months)
+    pairs = covered_months(adopted, months)
     cells = Cells(totals={p: 0 for p in pairs})
     if not pairs:
         return cells
@@ -246,20 +223,48 @@ def do_end_dde_adoption(force: OrgUnit, metric: str, *, actor: Any) -> bool:
     return True
 
 
-def register_metrics(force: OrgUnit, month: date) -> set[str]:
-    """The metrics ``force`` does not return for ``month``: they come from its register."""
-    return set(
-        DdeAdoption.objects.filter(force=force, from_month__lte=month).values_list(
-            "metric", flat=True
-        )
-    )
+class RegisterSource:
+    """The investigation register as a :class:`~msoic.metrics.sources.DerivedSource`:
+    registered in :meth:`msoic.cases.apps.CasesConfig.ready`."""
+
+    label = "investigation register"
+
+    def metrics(self) -> frozenset[str]:
+        return frozenset(DDE_METRICS)
+
+    def coverage(
+        self, metrics: Collection[str], orgunit_ids: Collection[int] | None = None
+    ) -> dict[str, dict[int, date]]:
+        """Metric -> force id -> adoption month, in one query."""
+        wanted = [m for m in metrics if m in DDE_METRICS]
+        if not wanted:
+            return {}
+        rows = DdeAdoption.objects.filter(metric__in=wanted)
+        if orgunit_ids is not None:
+            rows = rows.filter(force_id__in=list(orgunit_ids))
+        out: dict[str, dict[int, date]] = {}
+        for metric, force_id, first in rows.values_list("metric", "force_id", "from_month"):
+            out.setdefault(metric, {})[force_id] = first
+        return out
+
+    def all_coverage(self) -> dict[tuple[str, str], date]:
+        """(force code, metric) -> first month derived, for the returns' validation."""
+        return {
+            (code, metric): first
+            for code, metric, first in DdeAdoption.objects.values_list(
+                "force__code", "metric", "from_month"
+            )
+        }
+
+    def cells(
+        self,
+        metric: str,
+        coverage: dict[int, date],
+        months: list[date],
+        breakdown: str | None,
+        catalogue: Catalogue | None = None,
+    ) -> Cells:
+        return derived_cells(metric, coverage, months, breakdown, catalogue)
 
 
-def adoptions_by_code() -> dict[tuple[str, str], date]:
-    """(force code, metric) -> first month derived, for the returns' validation."""
-    return {
-        (code, metric): first
-        for code, metric, first in DdeAdoption.objects.values_list(
-            "force__code", "metric", "from_month"
-        )
-    }
+REGISTER_SOURCE = RegisterSource()

@@ -26,6 +26,7 @@ from msoic.collection.models import StoredFile, Submission, SubmissionVersion, V
 from msoic.collection.readers import FileRejected, ParsedFile, RawRow, read_upload
 from msoic.collection.validation import Context, Entry, Problem, validate_rows
 from msoic.metrics.periods import add_months, format_period
+from msoic.metrics.sources import covered_by_code
 from msoic.orgunits.models import OrgUnit
 
 
@@ -107,10 +108,8 @@ def build_context(actor: Any, entries_hint: Iterable[RawRow] = ()) -> Context:
         if actor is not None
         else set(forces)
     )
-    from msoic.cases.dde import adoptions_by_code
-
     return Context(
-        catalogue=catalogue, forces=forces, writable=writable, register=adoptions_by_code()
+        catalogue=catalogue, forces=forces, writable=writable, register=covered_by_code()
     )
 
 

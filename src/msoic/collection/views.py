@@ -26,7 +26,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from msoic.accounts import access
 from msoic.accounts.models import User
-from msoic.cases.dde import register_metrics
 from msoic.catalogue.loader import Catalogue, Dataset, get_catalogue
 from msoic.collection import actions
 from msoic.collection.completeness import (
@@ -63,6 +62,7 @@ from msoic.metrics.periods import (
     period_label,
     quarter_start,
 )
+from msoic.metrics.sources import derived_metrics
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
 from msoic.web.exports import csv_response, xlsx_response
 
@@ -265,7 +265,7 @@ def template_download(
     month = _month(period, ds.frequency)
     orgunit = _writable_force(request.user, force)
     data = build_template(
-        catalogue, ds.code, orgunit.code, orgunit.name, month, register_metrics(orgunit, month)
+        catalogue, ds.code, orgunit.code, orgunit.name, month, derived_metrics(orgunit.pk, month)
     )
     response = HttpResponse(data, content_type=XLSX_TYPE)
     response["Content-Disposition"] = (
@@ -478,7 +478,7 @@ def entry_form(
         month,
         current=current,
         data=request.POST if request.method == "POST" else None,
-        from_register=register_metrics(orgunit, month),
+        from_register=derived_metrics(orgunit.pk, month),
     )
     outcome = None
     if request.method == "POST" and not locked:

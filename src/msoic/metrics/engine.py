@@ -21,6 +21,7 @@ from django.db.models import Count, QuerySet, Sum
 
 from msoic.catalogue.loader import Catalogue, Metric, get_catalogue
 from msoic.collection.models import Value
+from msoic.metrics import sources
 from msoic.metrics.periods import MONTHLY, Period, format_month, parse_period, starts_within
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
 
@@ -214,17 +215,16 @@ def _window(
     per_month: bool = True,
 ) -> _Window:
     """The one place figures come from: forces' current submitted values, and, for a
-    force on direct data entry for the metric (``msoic.cases.dde``), the register from
-    its adoption month on. A value such a force submitted for a derived month is ignored.
+    force a derived source covers for the metric (:mod:`msoic.metrics.sources`: the
+    register, for a force on direct data entry), the source's figures from its first
+    month on. A value such a force submitted for a derived month is ignored.
 
     ``per_month=False`` (a caller that needs each force's total over the window only) lets
     a metric no force derives from its register be summed per force in the database.
     """
     if not months:
         return _Window(months)
-    from msoic.cases import dde
-
-    adopted = dde.adoptions(metric.code, force_ids)
+    adopted = sources.coverage(metric.code, force_ids)
     base = Value.objects.filter(
         metric=metric.code,
         is_current=True,
@@ -235,7 +235,7 @@ def _window(
     if not adopted and not per_month:
         return _force_totals(base, months, breakdown)
     if adopted:
-        base = base.exclude(dde.derived_filter(adopted, "orgunit_id", "period"))
+        base = base.exclude(sources.covered_filter(adopted, "orgunit_id", "period"))
     cells: dict[tuple[int, date], int] = {}
     for oid, period, total in (
         base.filter(breakdown="")
@@ -255,7 +255,7 @@ def _window(
             option_cells[(oid, period, option)] = int(total)
     derived: set[tuple[int, date]] = set()
     if adopted:
-        register = dde.derived_cells(metric.code, adopted, months, breakdown, catalogue)
+        register = sources.cells(metric.code, adopted, months, breakdown, catalogue)
         cells.update(register.totals)
         option_cells.update(register.options)
         derived = set(register.totals)

@@ -1,0 +1,193 @@
+"""Derived sources: figures an app counts from its own records instead of a force's return.
+
+A force on direct data entry (DDE) for a metric keeps its cases on the investigation
+register, and from its adoption month on the register *is* its return for that metric.
+Other apps will do the same (intelligence logs, training, CPS links). The core (the metric
+engine, the collection pipeline and the return forms) must not know which apps those are:
+each app implements :class:`DerivedSource` and calls :func:`register` from its
+``AppConfig.ready()``; the core asks the functions below. See ADR 0011.
+
+A source *covers* a metric for an org unit from a first month on (inclusive, open-ended).
+For a covered (org unit, month):
+
+- the engine takes the source's :class:`Cells` and ignores any value of the metric the org
+  unit submitted for that month;
+- the template and the web form leave the metric out, and a file that carries it is
+  refused (:func:`covered_by_code` feeds the pipeline's ``from_register`` rule).
+
+A metric is derived by at most one source; :func:`register` refuses a second claim.
+This module imports nothing from collection or any feature app.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol, runtime_checkable
+
+from django.db.models import Q
+
+from msoic.catalogue.loader import Catalogue
+
+
+@dataclass
+class Cells:
+    """Derived figures: (org unit id, month) -> total; (org unit id, month, option) -> value.
+
+    Every covered (org unit, month) asked about has a total (0 when the source holds
+    nothing: the source is the return) and, when a breakdown the source gives was asked
+    for, a value for every option."""
+
+    totals: dict[tuple[int, date], int] = field(default_factory=dict)
+    options: dict[tuple[int, date, str], int] = field(default_factory=dict)
+
+
+@runtime_checkable
+class DerivedSource(Protocol):
+    """Figures an app derives from its records, for the metrics it names."""
+
+    #: A short name used in messages and errors, e.g. ``"investigation register"``.
+    label: str
+
+    def metrics(self) -> frozenset[str]:
+        """Every metric the source can derive (whether or not any org unit uses it yet)."""
+        ...
+
+    def coverage(
+        self, metrics: Collection[str], orgunit_ids: Collection[int] | None = None
+    ) -> dict[str, dict[int, date]]:
+        """Metric -> org unit id -> first month the source gives it (from then on), for
+        ``metrics`` (among its own) and ``orgunit_ids`` (every org unit when None); a
+        metric no org unit takes from the source is left out. One query at most."""
+        ...
+
+    def all_coverage(self) -> dict[tuple[str, str], date]:
+        """(org unit code, metric) -> first month derived, for every metric it gives: what
+        the returns' validation needs for a whole file, in one query."""
+        ...
+
+    def cells(
+        self,
+        metric: str,
+        coverage: dict[int, date],
+        months: list[date],
+        breakdown: str | None,
+        catalogue: Catalogue | None = None,
+    ) -> Cells:
+        """The figures of ``metric`` for every covered (org unit, month) among ``months``
+        (see :func:`covered_months`), split by ``breakdown`` when the source gives it."""
+        ...
+
+
+class SourceError(ValueError):
+    """A source cannot be registered; the message names the source and the metric."""
+
+
+_SOURCES: list[DerivedSource] = []
+
+
+def register(source: DerivedSource) -> None:
+    """Add ``source`` (from an ``AppConfig.ready()``; registering the same object twice is a
+    no-op). Refuses a source claiming a metric another source already derives."""
+    if not isinstance(source, DerivedSource):
+        raise SourceError(f"{source!r} does not implement msoic.metrics.sources.DerivedSource")
+    if any(s is source for s in _SOURCES):
+        return
+    claimed = source.metrics()
+    for other in _SOURCES:
+        clash = sorted(claimed & other.metrics())
+        if clash:
+            raise SourceError(
+                f"{source.label}: {', '.join(clash)} already derived by {other.label}"
+            )
+    _SOURCES.append(source)
+
+
+def unregister(source: DerivedSource) -> None:
+    """Take ``source`` out (for tests that plug in a source of their own)."""
+    _SOURCES[:] = [s for s in _SOURCES if s is not source]
+
+
+def sources() -> list[DerivedSource]:
+    return list(_SOURCES)
+
+
+def source_for(metric: str) -> DerivedSource | None:
+    """The source that may derive ``metric``, or None (no query)."""
+    for source in _SOURCES:
+        if metric in source.metrics():
+            return source
+    return None
+
+
+def coverage(metric: str, orgunit_ids: Collection[int] | None = None) -> dict[int, date]:
+    """Org unit id -> first month ``metric`` is derived; empty, with no query, for a metric
+    no source gives."""
+    return coverages([metric], orgunit_ids).get(metric, {})
+
+
+def coverages(
+    metrics: Collection[str], orgunit_ids: Collection[int] | None = None
+) -> dict[str, dict[int, date]]:
+    """As :func:`coverage` for several metrics: one query per source that gives any of
+    them, none for metrics no source gives."""
+    out: dict[str, dict[int, date]] = {}
+    ids = None if orgunit_ids is None else list(orgunit_ids)
+    for source in _SOURCES:
+        mine = set(metrics) & source.metrics()
+        if mine:
+            out.update(source.coverage(mine, ids))
+    return out
+
+
+def covered_months(covered: dict[int, date], months: list[date]) -> set[tuple[int, date]]:
+    """The (org unit id, month) pairs among ``months`` whose figure is derived."""
+    return {(oid, m) for oid, first in covered.items() for m in months if m >= first}
+
+
+def covered_filter(covered: dict[int, date], orgunit_field: str, month_field: str) -> Q:
+    """Rows of a derived (org unit, month): one clause per first month."""
+    by_first: dict[date, list[int]] = defaultdict(list)
+    for oid, first in covered.items():
+        by_first[first].append(oid)
+    q = Q(pk__in=[])
+    for first, ids in by_first.items():
+        q |= Q(**{f"{orgunit_field}__in": ids, f"{month_field}__gte": first})
+    return q
+
+
+def cells(
+    metric: str,
+    covered: dict[int, date],
+    months: list[date],
+    breakdown: str | None,
+    catalogue: Catalogue | None = None,
+) -> Cells:
+    """The derived figures of ``metric`` for ``covered`` over ``months``."""
+    source = source_for(metric)
+    if source is None or not covered:
+        return Cells()
+    return source.cells(metric, covered, months, breakdown, catalogue)
+
+
+def covered_by_code() -> dict[tuple[str, str], date]:
+    """(org unit code, metric) -> first month derived, over every source: a return's value
+    for such a month is refused by the pipeline."""
+    out: dict[tuple[str, str], date] = {}
+    for source in _SOURCES:
+        out.update(source.all_coverage())
+    return out
+
+
+def derived_metrics(orgunit_id: int, month: date) -> set[str]:
+    """The metrics ``orgunit_id`` does not return for ``month``: a source derives them. The
+    template and the web form leave them out."""
+    out: set[str] = set()
+    for source in _SOURCES:
+        for metric, firsts in source.coverage(source.metrics(), [orgunit_id]).items():
+            first = firsts.get(orgunit_id)
+            if first is not None and first <= month:
+                out.add(metric)
+    return out
