@@ -16,7 +16,15 @@ from django.db.models import Max
 from django.utils import timezone
 
 from msoic.catalogue.loader import Dataset
-from msoic.collection.models import Submission
+from msoic.collection.models import (
+    APPROVED,
+    LATE,
+    MISSING,
+    NOT_DUE,
+    SUBMITTED,
+    Submission,
+    expected_status,
+)
 from msoic.metrics.periods import (
     QUARTERLY,
     add_months,
@@ -29,12 +37,6 @@ from msoic.metrics.periods import (
     quarter_start,
 )
 from msoic.orgunits.models import OrgUnit
-
-APPROVED = "approved"
-SUBMITTED = "submitted"
-LATE = "late"
-MISSING = "missing"
-NOT_DUE = "not-due"
 
 # status -> (label, symbol). The grid shows all three (text, symbol and colour) so that
 # no status is told by colour alone.
@@ -60,15 +62,11 @@ def submission_status(
     month: date,
     frequency: str = "monthly",
 ) -> str:
-    """The completeness status of one force's return for one month (or quarter)."""
-    deadline = period_due_date(frequency, month, due_day)
-    if submission is not None and submission.locked:
-        return APPROVED
-    if submission is not None and submission.current_version_id is not None:
-        received = submission.first_received_at
-        late = received is not None and timezone.localtime(received).date() > deadline
-        return LATE if late else SUBMITTED
-    return MISSING if today > deadline else NOT_DUE
+    """The completeness status of one force's return for one month (or quarter): the
+    submission's own (:meth:`Submission.status_on`), or missing / not yet due without one."""
+    if submission is not None:
+        return submission.status_on(today, due_day, frequency)
+    return expected_status(period_due_date(frequency, month, due_day), today)
 
 
 def month_range(end: date | None, count: int, today: date) -> list[date]:
@@ -182,8 +180,6 @@ def build_grid(
     forces: Iterable[OrgUnit], dataset: Dataset, months: list[date], today: date
 ) -> Grid:
     """The grid for ``forces`` (already scoped to the user), grouped by region."""
-    from django.utils import timezone
-
     forces = sorted(forces, key=lambda f: ((f.parent.name if f.parent else ""), f.name))
     submissions = {
         (s.orgunit_id, s.period): s

@@ -14,6 +14,18 @@ from django.utils import timezone
 
 from msoic.metrics.periods import format_month, format_period, period_due_date
 
+# A return's status against its deadline (completeness, the returns hub, a return's page).
+APPROVED = "approved"
+SUBMITTED = "submitted"  # received on or before the deadline
+LATE = "late"
+MISSING = "missing"  # the deadline has passed and nothing was received
+NOT_DUE = "not-due"
+
+
+def expected_status(deadline: date, today: date) -> str:
+    """The status of a return not (yet) received: missing once ``deadline`` has passed."""
+    return MISSING if today > deadline else NOT_DUE
+
 
 class SourceKind(models.TextChoices):
     CSV = "csv", "CSV file"
@@ -83,11 +95,22 @@ class Submission(models.Model):
         received = timezone.localtime(self.first_received_at).date()
         return received > self.deadline(due_day, frequency)
 
+    def status_on(self, today: date, due_day: int, frequency: str = "monthly") -> str:
+        """Approved, submitted on time, late, or (with no version yet) missing or not due:
+        the one lateness rule, which completeness and the returns pages use."""
+        if self.locked:
+            return APPROVED
+        if self.current_version_id is not None:
+            return LATE if self.is_late(due_day, frequency) else SUBMITTED
+        return expected_status(self.deadline(due_day, frequency), today)
+
     @property
     def status(self) -> str:
+        """Approved, submitted or missing, whatever the deadline (the API's ``status``);
+        :meth:`status_on` tells on time from late."""
         if self.locked:
-            return "approved"
-        return "submitted" if self.current_version_id else "missing"
+            return APPROVED
+        return SUBMITTED if self.current_version_id else MISSING
 
 
 class SubmissionVersion(models.Model):

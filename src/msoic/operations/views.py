@@ -20,7 +20,7 @@ from msoic.catalogue.loader import get_catalogue
 from msoic.metrics.periods import Period, PeriodError
 from msoic.operations import actions, figures
 from msoic.operations.forms import OperationForm, YearForm, initial_from
-from msoic.operations.models import Operation, financial_year_of
+from msoic.operations.models import Operation
 from msoic.web.exports import csv_response, xlsx_response
 
 
@@ -70,7 +70,7 @@ def intensifications(request: AuthenticatedRequest) -> HttpResponse:
         period = (
             Period.parse(chosen)
             if chosen
-            else (years[0].period if years else financial_year_of(timezone.localdate()))
+            else (years[0].period if years else Period.financial_year_of(timezone.localdate()))
         )
     except PeriodError as exc:
         raise Http404(str(exc)) from exc

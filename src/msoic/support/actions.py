@@ -20,6 +20,7 @@ from msoic.accounts import access
 from msoic.audit.log import record
 from msoic.audit.models import AuditAction
 from msoic.metrics.money import MoneyError, format_pounds, parse_pounds
+from msoic.metrics.periods import financial_year_start
 from msoic.orgunits.models import OrgUnit
 from msoic.support.models import (
     CrimeType,
@@ -29,7 +30,6 @@ from msoic.support.models import (
     Provider,
     SupportedOperation,
     SupportType,
-    financial_year_start,
 )
 
 FIELDS = (

@@ -4,13 +4,12 @@ and the financial outcomes (orders and forfeitures) it led to. Amounts are whole
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from msoic.metrics.money import format_pounds
+from msoic.metrics.periods import Period
 
 
 class CrimeType(models.TextChoices):
@@ -38,15 +37,6 @@ class OutcomeKind(models.TextChoices):
     CASH_FORFEITURE = "cash_forfeiture", "Cash forfeiture"
     ACCOUNT_FORFEITURE = "account_forfeiture", "Account forfeiture"
     COMPENSATION = "compensation", "Compensation order"
-
-
-def financial_year_start(day: date) -> int:
-    """The calendar year in which the financial year holding ``day`` began (April–March)."""
-    return day.year if day.month >= 4 else day.year - 1
-
-
-def financial_year_code(start_year: int) -> str:
-    return f"FY{start_year}-{(start_year + 1) % 100:02d}"
 
 
 class SupportedOperation(models.Model):
@@ -81,7 +71,7 @@ class SupportedOperation(models.Model):
 
     @property
     def financial_year(self) -> str:
-        return financial_year_code(self.fy_start)
+        return Period.financial_year_starting(self.fy_start).code
 
     def support_type_labels(self) -> list[str]:
         return [SupportType(s.support_type).label for s in self.support_types.all()]

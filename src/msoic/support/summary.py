@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, QuerySet, Sum
 
 from msoic.metrics.money import pence_to_pounds
+from msoic.metrics.periods import Period
 from msoic.orgunits.models import OrgUnit
 from msoic.support.models import (
     CrimeType,
@@ -18,7 +19,6 @@ from msoic.support.models import (
     OutcomeKind,
     Provider,
     SupportType,
-    financial_year_code,
 )
 
 ZERO = 0
@@ -49,7 +49,7 @@ class Summary:
 
     @property
     def year_code(self) -> str:
-        return financial_year_code(self.year) if self.year is not None else ""
+        return Period.financial_year_starting(self.year).code if self.year is not None else ""
 
     def tables(self) -> list[tuple[str, list[Line]]]:
         return [
@@ -86,8 +86,9 @@ def build_summary(ops: QuerySet[Any], year: int | None) -> Summary:
         .order_by()
     }
     years = [
-        Line(financial_year_code(fy), financial_year_code(fy), n, *year_money.get(fy, (0, ZERO)))
+        Line(code, code, n, *year_money.get(fy, (0, ZERO)))
         for fy, n in sorted(by_year.items())
+        for code in [Period.financial_year_starting(fy).code]
     ]
     if year is None and by_year:
         year = max(by_year)

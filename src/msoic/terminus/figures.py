@@ -146,8 +146,7 @@ def headline(orgunit: OrgUnit, period: Period, catalogue: Catalogue | None = Non
 
 def year_of(period: Period) -> Period:
     """The financial year containing the start of ``period``."""
-    first = period.financial_year
-    return Period.parse(f"FY{first}-{(first + 1) % 100:02d}")
+    return Period.financial_year_of(period.start)
 
 
 def newest_year(today: date) -> Period:
