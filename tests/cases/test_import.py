@@ -315,3 +315,70 @@ def test_command_imports_for_a_force_and_refuses_a_bad_file(kent_user, kent, tmp
     assert "bad.csv, row 2, column C (closed_on)" in capsys.readouterr().out
     with pytest.raises(CommandError, match="cannot write"):
         call_command("import_register", str(good), "--force", "essex", "--user", "kent.user")
+
+
+def test_a_pair_sent_together_is_one_unit_and_the_corrected_pair_then_succeeds(kent_user, kent):
+    bad_people = [*GOOD_PEOPLE, ["46/1/24", "victim", "adult", "female", "Atlantis", "", "", ""]]
+    first = import_files(
+        [
+            ("investigations.csv", csv_bytes(GOOD_INVESTIGATIONS, INV_HEADER)),
+            ("people.csv", csv_bytes(bad_people, PEOPLE_HEADER)),
+        ],
+        kent,
+        actor=kent_user,
+    )
+    assert [(r.filename, r.status) for r in first] == [
+        ("investigations.csv", "rejected"),
+        ("people.csv", "rejected"),
+    ]
+    assert "not stored because people.csv (sent with it) was refused" in messages(first[0])[0]
+    assert [(p.row, p.column) for p in first[1].problems] == [(5, "E (nationality)")]
+    assert not Investigation.objects.filter(force=kent).exists()
+    assert not Person.objects.filter(force=kent).exists()
+    rejections = AuditEvent.objects.filter(
+        object_type="cases.register_import", action=AuditAction.REJECT
+    )
+    assert sorted(rejections.values_list("object_id", flat=True)) == [
+        "investigations.csv",
+        "people.csv",
+    ]
+
+    again = import_files(
+        [
+            ("investigations.csv", csv_bytes(GOOD_INVESTIGATIONS, INV_HEADER)),
+            ("people.csv", csv_bytes(GOOD_PEOPLE, PEOPLE_HEADER)),
+        ],
+        kent,
+        actor=kent_user,
+    )
+    assert [r.status for r in again] == ["accepted", "accepted"], [r.lines() for r in again]
+    assert Investigation.objects.filter(force=kent).count() == 2
+    assert Person.objects.filter(force=kent).count() == 3
+
+
+def test_an_unreadable_people_file_leaves_its_investigations_file_unstored(kent_user, kent):
+    results = import_files(
+        [
+            ("investigations.csv", csv_bytes(GOOD_INVESTIGATIONS, INV_HEADER)),
+            ("people.csv", b"crime_reference,category\n" + b"x" * 200_000 + b",victim\n"),
+        ],
+        kent,
+        actor=kent_user,
+    )
+    assert [r.status for r in results] == ["rejected", "rejected"]
+    assert "MSOIC_READ_MAX_CELL_CHARS" in messages(results[1])[0]
+    assert results[1].problems[0].row == 2
+    assert not Investigation.objects.filter(force=kent).exists()
+
+
+def test_the_same_crime_reference_in_two_files_of_one_upload_is_refused(kent_user, kent):
+    results = import_files(
+        [
+            ("a.csv", csv_bytes(GOOD_INVESTIGATIONS[:1], INV_HEADER)),
+            ("b.csv", csv_bytes(GOOD_INVESTIGATIONS[:1], INV_HEADER)),
+        ],
+        kent,
+        actor=kent_user,
+    )
+    assert "Crime reference 46/1/24 is also in a.csv, sent with this file" in messages(results[1])
+    assert not Investigation.objects.filter(force=kent).exists()

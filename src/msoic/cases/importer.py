@@ -18,7 +18,7 @@ import gc
 import hashlib
 import io
 import operator
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -358,13 +358,24 @@ def _rule_problems(
     ]
 
 
-def check_tables(tables: list[Table], force: OrgUnit, *, today: date | None = None) -> Checked:
-    """Every row typed and checked, every problem collected; nothing written."""
+def check_tables(
+    tables: list[Table],
+    force: OrgUnit,
+    *,
+    today: date | None = None,
+    earlier: Mapping[str, str] | None = None,
+) -> Checked:
+    """Every row typed and checked, every problem collected; nothing written.
+
+    ``earlier`` maps the crime references of investigations in other files of the same
+    upload to their file: people may name them, investigations may not repeat them."""
     with rules.catalogue_pinned():
-        return _check_tables(tables, force, today or timezone.localdate())
+        return _check_tables(tables, force, today or timezone.localdate(), earlier or {})
 
 
-def _check_tables(tables: list[Table], force: OrgUnit, today: date) -> Checked:
+def _check_tables(
+    tables: list[Table], force: OrgUnit, today: date, earlier: Mapping[str, str]
+) -> Checked:
     out = Checked()
     stored = dict(
         Investigation.objects.filter(force=force).values_list("crime_reference", "pk")
@@ -379,6 +390,17 @@ def _check_tables(tables: list[Table], force: OrgUnit, today: date) -> Checked:
                 out.problems.append(_problem(message, table=table, row=row, name=name, rule="type"))
                 values.pop(name, None)
             ref = values.get("crime_reference", "")
+            if ref in earlier:
+                out.problems.append(
+                    _problem(
+                        f"Crime reference {ref} is also in {earlier[ref]}, sent with this file",
+                        table=table,
+                        row=row,
+                        name="crime_reference",
+                        rule="crime_reference",
+                    )
+                )
+                continue
             if ref in in_file:
                 out.problems.append(
                     _problem(
@@ -417,7 +439,7 @@ def _check_tables(tables: list[Table], force: OrgUnit, today: date) -> Checked:
                         rule="crime_reference",
                     )
                 )
-            elif ref not in in_file and ref not in stored:
+            elif ref not in in_file and ref not in stored and ref not in earlier:
                 out.problems.append(
                     _problem(
                         f"No investigation {ref} in your force's register or in this file",
@@ -567,6 +589,44 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _may_import(actor: Any, force: OrgUnit) -> None:
+    if (
+        not isinstance(actor, str)
+        and not access.register_forces_writable(actor).filter(pk=force.pk).exists()
+    ):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("Only the force's own users import into its register")
+
+
+def _read_and_check(
+    filename: str,
+    data: bytes,
+    force: OrgUnit,
+    *,
+    dry_run: bool,
+    today: date | None,
+    earlier: Mapping[str, str],
+) -> tuple[ImportResult, Checked | None]:
+    """One file read and checked: its result, and what would be stored if it passed."""
+    result = ImportResult(filename=filename, dry_run=dry_run)
+    try:
+        tables = read_register_file(filename, data)
+    except FileRejected as exc:
+        result.problems.append(
+            Problem("error", "file", exc.message, sheet=exc.sheet, row=exc.row, column=exc.column)
+        )
+        return result, None
+    with _cyclic_gc_paused():
+        checked = check_tables(tables, force, today=today, earlier=earlier)
+    result.problems = checked.problems
+    result.investigations = len(checked.investigations)
+    result.people = len(checked.people)
+    if not checked.problems and not checked.investigations and not checked.people:
+        result.problems.append(Problem("error", "file", "file holds no investigations or people"))
+    return result, checked
+
+
 def do_import_register(
     filename: str,
     data: bytes,
@@ -582,50 +642,23 @@ def do_import_register(
     process (the ``import_register`` command without ``--user``). Never raises for bad
     input: the problems are in the result, and a refused file leaves a ``reject`` row.
     """
-    if (
-        not isinstance(actor, str)
-        and not access.register_forces_writable(actor).filter(pk=force.pk).exists()
-    ):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied("Only the force's own users import into its register")
-    result = ImportResult(filename=filename, dry_run=dry_run)
-    try:
-        tables = read_register_file(filename, data)
-    except FileRejected as exc:
-        result.problems.append(
-            Problem("error", "file", exc.message, sheet=exc.sheet, row=exc.row, column=exc.column)
-        )
-        _refuse(actor, result, force)
-        return result
-    with _cyclic_gc_paused():
-        checked = check_tables(tables, force, today=today)
-    result.problems = checked.problems
-    result.investigations = len(checked.investigations)
-    result.people = len(checked.people)
-    if checked.problems:
-        _refuse(actor, result, force)
-        return result
-    if not checked.investigations and not checked.people:
-        result.problems.append(Problem("error", "file", "file holds no investigations or people"))
-        _refuse(actor, result, force)
-        return result
-    if dry_run:
-        result.status = "checked"
-        return result
-    with _cyclic_gc_paused(), transaction.atomic():
-        _store(
-            checked, force, actor=actor, filename=filename, digest=hashlib.sha256(data).hexdigest()
-        )
-    result.status = "accepted"
-    return result
+    return import_files([(filename, data)], force, actor=actor, dry_run=dry_run, today=today)[0]
 
 
 def import_files(
-    files: list[tuple[str, bytes]], force: OrgUnit, *, actor: Any, dry_run: bool = False
+    files: list[tuple[str, bytes]],
+    force: OrgUnit,
+    *,
+    actor: Any,
+    dry_run: bool = False,
+    today: date | None = None,
 ) -> list[ImportResult]:
-    """Several files at once: workbooks and investigation CSVs first, so a people CSV can
-    name investigations from a file of the same upload. Each file stands on its own."""
+    """Several files sent together, as one unit: every file is read and checked first,
+    and either all of them are stored, in one transaction, or none is (a refused people
+    file leaves its investigations file unstored too, so the corrected pair can be sent
+    again as it is). Workbooks and investigation CSVs are checked first, so a people CSV
+    can name investigations from a file of the same upload."""
+    _may_import(actor, force)
 
     def order(item: tuple[str, bytes]) -> int:
         name, data = item
@@ -633,10 +666,49 @@ def import_files(
             return 1
         return 0
 
-    return [
-        do_import_register(name, data, force, actor=actor, dry_run=dry_run)
-        for name, data in sorted(files, key=order)
-    ]
+    ordered = sorted(files, key=order)
+    earlier: dict[str, str] = {}
+    checked: list[tuple[ImportResult, Checked | None, bytes]] = []
+    for name, data in ordered:
+        result, found = _read_and_check(
+            name, data, force, dry_run=dry_run, today=today, earlier=earlier
+        )
+        if found is not None:
+            for _, values in found.investigations:
+                earlier.setdefault(values["crime_reference"], name)
+        checked.append((result, found, data))
+    refused = [r.filename for r, _, _ in checked if r.problems]
+    if refused:
+        for result, _, _ in checked:
+            if not result.problems:
+                result.problems.append(
+                    Problem(
+                        "error",
+                        "file",
+                        "not stored because "
+                        + ", ".join(refused)
+                        + " (sent with it) was refused: files sent together are stored "
+                        "together or not at all; send them again once corrected",
+                    )
+                )
+            _refuse(actor, result, force)
+        return [r for r, _, _ in checked]
+    if dry_run:
+        for result, _, _ in checked:
+            result.status = "checked"
+        return [r for r, _, _ in checked]
+    with _cyclic_gc_paused(), transaction.atomic():
+        for result, found, data in checked:
+            assert found is not None
+            _store(
+                found,
+                force,
+                actor=actor,
+                filename=result.filename,
+                digest=hashlib.sha256(data).hexdigest(),
+            )
+            result.status = "accepted"
+    return [r for r, _, _ in checked]
 
 
 # --- the template ----------------------------------------------------------------------
