@@ -116,6 +116,11 @@ def test_formula_cell_in_xlsx_is_refused(existing, kent_user):
         ),
         (["kent", "2024-01", "ms_live_investigations", "criminal", 1, ""], "D", "name=option"),
         (["kent", "2099-01", "ms_arrests", "", 1, ""], "B", "in the future"),
+        (
+            ["kent", "2021-03", "ms_arrests", "", 1, ""],
+            "B",
+            "2021-03 is before 2021-04, the first period of",
+        ),
         (["kent", "Jan-24", "ms_arrests", "", 1, ""], "B", "not a month written YYYY-MM"),
         (["kent", "2024-13", "ms_arrests", "", 1, ""], "B", "not a month written YYYY-MM"),
         (

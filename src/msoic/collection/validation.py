@@ -30,6 +30,7 @@ from msoic.metrics.periods import (
     format_period,
     last_complete_period,
     parse_month,
+    parse_period,
 )
 
 WHOLE = re.compile(r"^\d+$")
@@ -270,6 +271,18 @@ def _period_trouble(ds: Any, period: date, kind: str, today: date) -> list[tuple
         ]
     if frequency == MONTHLY and kind == "quarter":
         return [("valid_period", f"{ds.label} is returned monthly: write the month as YYYY-MM")]
+    try:
+        first: date | None = parse_period(frequency, ds.first_period)
+    except (PeriodError, ValueError):
+        first = None  # the catalogue's own check reports a bad first period
+    if first is not None and period < first and not ds.is_operation:
+        return [
+            (
+                "period_not_before_first",
+                f"{format_period(frequency, period)} is before {format_period(frequency, first)}, "
+                f"the first period of {ds.label}",
+            )
+        ]
     newest = last_complete_period(frequency, today)
     if period > newest:
         word = "quarter" if frequency == QUARTERLY else "month"
