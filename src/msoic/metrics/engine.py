@@ -17,7 +17,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum
+from django.db.models import Value as V
 
 from msoic.catalogue.loader import Catalogue, Metric, get_catalogue
 from msoic.collection.models import Value
@@ -204,6 +205,11 @@ class _Window:
         for (fid, _, option), value in self.option_cells.items():
             self.options[(fid, option)] = self.options.get((fid, option), 0) + value
 
+    def option_total(self, option: str) -> int | None:
+        """The option's value over every force in the window; None when none has it."""
+        values = [v for (_, o), v in self.options.items() if o == option]
+        return sum(values) if values else None
+
 
 def _window(
     metric: Metric,
@@ -304,6 +310,30 @@ def _sum(values: list[int | None]) -> int | None:
     return sum(present) if present else None
 
 
+def _question(
+    metric_code: str, orgunit: OrgUnit, by: str | None, compare: str | None, cat: Catalogue
+) -> tuple[Metric, str | None]:
+    """The metric asked about and the catalogue breakdown ``by`` names (None for force,
+    region or no split); a :class:`QueryError` for a question that cannot be asked."""
+    metric = cat.metrics.get(metric_code)
+    if metric is None:
+        raise QueryError(f"unknown metric {metric_code!r}")
+    if compare not in (None, "", "previous-year"):
+        raise QueryError("compare must be previous-year")
+    if by in ("force", "region"):
+        if by == "region" and orgunit.kind != OrgUnitKind.NATIONAL:
+            raise QueryError("by=region needs the national org unit")
+        if orgunit.kind == OrgUnitKind.FORCE:
+            raise QueryError(f"{orgunit.name} is a force: it cannot be split by {by}")
+        return metric, None
+    if by:
+        if by not in metric.breakdowns:
+            allowed = ", ".join(["force", "region", *metric.breakdowns])
+            raise QueryError(f"{metric.code} cannot be split by {by!r} (allowed: {allowed})")
+        return metric, by
+    return metric, None
+
+
 def query(
     metric_code: str,
     orgunit: OrgUnit,
@@ -314,24 +344,11 @@ def query(
     catalogue: Catalogue | None = None,
 ) -> Result:
     cat = catalogue or get_catalogue()
-    metric = cat.metrics.get(metric_code)
-    if metric is None:
+    if metric_code not in cat.metrics:
         raise QueryError(f"unknown metric {metric_code!r}")
     if isinstance(period, str):
         period = Period.parse(period)
-    if compare not in (None, "", "previous-year"):
-        raise QueryError("compare must be previous-year")
-    breakdown = None
-    if by in ("force", "region"):
-        if by == "region" and orgunit.kind != OrgUnitKind.NATIONAL:
-            raise QueryError("by=region needs the national org unit")
-        if orgunit.kind == OrgUnitKind.FORCE:
-            raise QueryError(f"{orgunit.name} is a force: it cannot be split by {by}")
-    elif by:
-        if by not in metric.breakdowns:
-            allowed = ", ".join(["force", "region", *metric.breakdowns])
-            raise QueryError(f"{metric.code} cannot be split by {by!r} (allowed: {allowed})")
-        breakdown = by
+    metric, breakdown = _question(metric_code, orgunit, by, compare, cat)
     forces = forces_under(orgunit)
     ids = [f.pk for f in forces]
     current = _window(
@@ -459,10 +476,9 @@ def _rows(
     if breakdown:
         options = cat.breakdowns[breakdown].options
         for code, label in options.items():
-            value = _sum([current.options.get((f.pk, code)) for f in forces])
-            row = Row(code, label, value)
+            row = Row(code, label, current.option_total(code))
             if previous is not None:
-                row.previous_value = _sum([previous.options.get((f.pk, code)) for f in forces])
+                row.previous_value = previous.option_total(code)
                 row.change_pct = change_pct(row.value, row.previous_value)
             rows.append(row)
         if total:
@@ -541,4 +557,233 @@ def series(
         return points
     for m in months:
         points.append(Point(m, totals[m] if received[m] else None, received[m], len(forces)))
+    return points
+
+
+# --- many questions, one read -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ask:
+    """A :func:`query` question for :func:`query_many`."""
+
+    metric: str
+    period: Period
+    by: str | None = None
+    compare: str | None = None
+
+
+@dataclass(frozen=True)
+class SeriesAsk:
+    """A :func:`series` question for :func:`query_many`."""
+
+    metric: str
+    start: date
+    end: date
+    by: str | None = None
+
+
+@dataclass
+class Answers:
+    """What :func:`query_many` found: each question's answer, as :func:`query` or
+    :func:`series` would have given it."""
+
+    results: dict[Ask, Result] = field(default_factory=dict)
+    points: dict[SeriesAsk, list[Point]] = field(default_factory=dict)
+
+    def query(self, ask: Ask) -> Result:
+        return self.results[ask]
+
+    def series(self, ask: SeriesAsk) -> list[Point]:
+        return self.points[ask]
+
+
+@dataclass
+class _Read:
+    """One metric's figures as :func:`query_many` read them: each force's total by month,
+    each (breakdown, option) summed over the forces by month, and the derived months."""
+
+    totals: dict[date, dict[int, int]] = field(default_factory=lambda: defaultdict(dict))
+    options: dict[str, dict[tuple[int, date, str], int]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+    derived: set[tuple[int, date]] = field(default_factory=set)
+
+    def window(self, months: list[date], breakdown: str | None) -> _Window:
+        cells = {(fid, m): v for m in months for fid, v in self.totals.get(m, {}).items()}
+        keep = set(months)
+        option_cells = {}
+        if breakdown:
+            option_cells = {k: v for k, v in self.options[breakdown].items() if k[1] in keep}
+        derived = {k for k in self.derived if k[1] in keep}
+        return _Window(months, cells, option_cells, derived)
+
+
+ALL_FORCES = 0  # the force id under which options summed over every force are kept
+
+
+def query_many(
+    orgunit: OrgUnit,
+    asks: list[Ask | SeriesAsk],
+    *,
+    catalogue: Catalogue | None = None,
+) -> Answers:
+    """Answer many questions about one org unit at once, exactly as :func:`query` and
+    :func:`series` answer each: a dashboard's headline figures, splits, trends and
+    breakdowns for its org unit cost one grouped query over the values of every metric
+    asked about (each force's totals by month, and each breakdown's options by month
+    summed over the forces), plus, for metrics a derived source gives, the source's own
+    queries (:mod:`msoic.metrics.sources`)."""
+    cat = catalogue or get_catalogue()
+    splits: dict[Ask | SeriesAsk, str | None] = {}
+    months_of: dict[Ask | SeriesAsk, list[date]] = {}
+    previous_of: dict[Ask, list[date]] = {}
+    for ask in asks:
+        if isinstance(ask, Ask):
+            metric, splits[ask] = _question(ask.metric, orgunit, ask.by, ask.compare, cat)
+            months_of[ask] = _expected_months(ask.period, metric, cat)
+            if ask.compare:
+                previous_of[ask] = _expected_months(ask.period.previous_year(), metric, cat)
+        else:
+            if ask.metric not in cat.metrics:
+                raise QueryError(f"unknown metric {ask.metric!r}")
+            metric = cat.metrics[ask.metric]
+            if ask.by and ask.by not in metric.breakdowns:
+                raise QueryError(f"{metric.code} cannot be split by {ask.by!r}")
+            splits[ask] = ask.by
+            first = _first_period(metric, cat)
+            months_of[ask] = [m for m in Period(ask.start, ask.end, "range").months() if m >= first]
+    forces = forces_under(orgunit)
+    ids = [f.pk for f in forces]
+    wanted_months: dict[str, set[date]] = defaultdict(set)
+    wanted_splits: dict[str, set[str]] = defaultdict(set)
+    for ask, months in months_of.items():
+        wanted_months[ask.metric].update(months)
+        if isinstance(ask, Ask):
+            wanted_months[ask.metric].update(previous_of.get(ask, []))
+        split = splits[ask]
+        if split:
+            wanted_splits[ask.metric].add(split)
+    reads = _read_many(wanted_months, wanted_splits, ids, cat)
+    regions: dict[int, OrgUnit] = {}
+    if any(isinstance(a, Ask) and a.by == "region" for a in asks):
+        regions = {f.parent_id: f.parent for f in forces if f.parent is not None}  # type: ignore[misc]
+    answers = Answers()
+    for ask in asks:
+        read = reads[ask.metric]
+        split = splits[ask]
+        if isinstance(ask, SeriesAsk):
+            answers.points[ask] = _points(
+                read.window(months_of[ask], split), split, len(forces), cat
+            )
+            continue
+        metric = cat.metrics[ask.metric]
+        current = read.window(months_of[ask], split)
+        result = Result(
+            metric=metric,
+            orgunit=orgunit,
+            period=ask.period,
+            value=_sum([current.totals.get(i) for i in ids]),
+            coverage=_coverage(current, forces),
+            by=ask.by or None,
+            value_from_register=_sum([current.from_register.get(i) for i in ids]),
+        )
+        previous: _Window | None = None
+        if ask.compare:
+            previous = read.window(previous_of[ask], split)
+            result.previous_period = ask.period.previous_year()
+            result.previous_value = _sum([previous.totals.get(i) for i in ids])
+            result.previous_coverage = _coverage(previous, forces)
+        if ask.by:
+            result.rows = _rows(
+                ask.by, split, metric, cat, forces, current, previous, result.value, regions
+            )
+        answers.results[ask] = result
+    return answers
+
+
+def _read_many(
+    wanted_months: dict[str, set[date]],
+    wanted_splits: dict[str, set[str]],
+    force_ids: list[int],
+    cat: Catalogue,
+) -> dict[str, _Read]:
+    """Every metric's figures for ``force_ids`` over its months, in one grouped query
+    (UNION ALL of the totals by force and the options summed over forces), with the
+    derived sources' figures in place of the months they cover."""
+    reads: dict[str, _Read] = {code: _Read() for code in wanted_months}
+    asked = {code: sorted(months) for code, months in wanted_months.items() if months}
+    if not asked or not force_ids:
+        return reads
+    covered = sources.coverages(list(asked), force_ids)
+    window = Q(pk__in=[])
+    for code, months in asked.items():
+        window |= Q(metric=code, period__gte=months[0], period__lte=months[-1])
+    base = Value.objects.filter(window, is_current=True, orgunit_id__in=force_ids).order_by()
+    derived = Q(pk__in=[])
+    for code, cover in covered.items():
+        derived |= Q(metric=code) & sources.covered_filter(cover, "orgunit_id", "period")
+    if covered:
+        base = base.exclude(derived)
+    split_filter = Q(pk__in=[])
+    for code, names in wanted_splits.items():
+        if code in asked:
+            split_filter |= Q(metric=code, breakdown__in=sorted(names))
+    group = ("metric", "period", "breakdown", "option")
+    rows = (
+        base.filter(breakdown="")
+        .values(*group)
+        .annotate(oid=F("orgunit_id"), t=Sum("value"))
+        .values_list(*group, "oid", "t")
+    )
+    if wanted_splits:
+        options = (
+            base.filter(split_filter)
+            .values(*group)
+            .annotate(oid=V(ALL_FORCES, output_field=IntegerField()), t=Sum("value"))
+            .values_list(*group, "oid", "t")
+        )
+        rows = rows.union(options, all=True)
+    for code, month, breakdown, option, oid, total in rows:
+        read = reads[code]
+        if breakdown:
+            read.options[breakdown][(oid, month, option)] = int(total)
+        else:
+            read.totals[month][oid] = int(total)
+    for code, cover in covered.items():
+        read = reads[code]
+        months = asked[code]
+        splits: list[str | None] = [*sorted(wanted_splits.get(code, ()))] or [None]
+        for i, split in enumerate(splits):
+            cells = sources.cells(code, cover, months, split, cat)
+            if i == 0:
+                for (fid, month), total in cells.totals.items():
+                    read.totals[month][fid] = total
+                read.derived = set(cells.totals)
+            if split:
+                merged = read.options[split]
+                for (_, month, option), value in cells.options.items():
+                    key = (ALL_FORCES, month, option)
+                    merged[key] = merged.get(key, 0) + value
+    return reads
+
+
+def _points(window: _Window, by: str | None, n_forces: int, cat: Catalogue) -> list[Point]:
+    """A window's month-by-month points, as :func:`series` gives them."""
+    received: dict[date, int] = defaultdict(int)
+    totals: dict[date, int] = defaultdict(int)
+    for (_, m), value in window.cells.items():
+        received[m] += 1
+        totals[m] += value
+    points: list[Point] = []
+    if by:
+        cells: dict[tuple[date, str], int] = defaultdict(int)
+        for (_, m, option), value in window.option_cells.items():
+            cells[(m, option)] += value
+        for m in window.months:
+            for option in cat.breakdowns[by].options:
+                points.append(Point(m, cells.get((m, option)), received[m], n_forces, option))
+        return points
+    for m in window.months:
+        points.append(Point(m, totals[m] if received[m] else None, received[m], n_forces))
     return points
