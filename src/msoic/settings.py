@@ -184,6 +184,9 @@ MSOIC_LOGIN_WINDOW_SECONDS = env_int("MSOIC_LOGIN_WINDOW_SECONDS", 15 * 60)
 MSOIC_TRUSTED_PROXIES = env_int("MSOIC_TRUSTED_PROXIES", 0)
 # API tokens expire this many days after issue (0: never).
 MSOIC_TOKEN_DAYS = env_int("MSOIC_TOKEN_DAYS", 365)
+# Disclosure control (ADR 0010): the secret behind the cell keys that choose the noise in
+# partners' figures. Unset: derived from SECRET_KEY. Changing it changes released figures.
+MSOIC_DISCLOSURE_KEY = env_str("MSOIC_DISCLOSURE_KEY", "")
 
 LOGGING = {
     "version": 1,

@@ -96,51 +96,86 @@ def test_a_region_counts_its_forces_only(victims):
     assert _rows(_panels("essex")["uk"])["Non-UK"] == ["2"]
 
 
-def test_partner_tables_withhold_small_counts_and_what_a_total_would_reveal(victims):
-    p = _panels("national", secret=True)
+FY = Period.parse("FY2023-24")  # Kent's 7 in March 2024 and its 1 in December 2023
+
+
+def _released(text: str) -> int | None:
+    return None if text in ("<5", "[c]") else int(text)
+
+
+def test_partner_panels_withhold_small_counts_and_what_another_panel_would_reveal(victims):
+    """FY2023-24, the nation: 8 referred (3 British, 5 Albanian). The UK panel withholds
+    3 British and 0 not known; the nationality table lists only nationalities of 5 or more
+    (Albania), and withholds Albania too, or the total minus Albania would give the 3
+    others. Every shown count is within 2 of the truth and never under 5."""
+    picture = nrm.Picture(nrm.forces_of(OrgUnit.objects.get(code="national")), FY, secret=True)
+    p = {panel.id: panel for panel in picture.panels()}
     uk = _rows(p["uk"])
-    # 2 and 1 are under 5; 7 is withheld too, or 10 - 2 - 1... would still be safe: two
-    # small cells already make the column safe, so 7 is shown
-    assert uk == {"UK": ["<5"], "Non-UK": ["7"], "Not known": ["<5"], "Total": ["10"]}
-    age = _rows(p["age"])
-    # child 1 and unknown 0 are withheld; adults 9 stay (two withheld in the column)
-    assert age["Child (under 18)"] == ["<5"] and age["Age unknown"] == ["<5"]
+    assert uk["UK"] == ["<5"] and uk["Not known"] == ["<5"]
+    assert 5 <= int(uk["Non-UK"][0]) <= 7
+    top = _rows(p["nationalities"])
+    assert list(top) == ["Albania", "Other or not known", "Total"]
+    assert top["Albania"] == ["[c]"] and top["Other or not known"] == ["<5"]
+    # one total for the same people, wherever it is shown
+    totals = {_rows(p[k])["Total"][0] for k in ("age", "uk", "nationalities", "gender")}
+    assert totals == {_rows(p["over-time"])["Total"][0]}
+    assert abs(int(totals.pop()) - 8) <= 2
     rates = _rows(p["rates"])
-    # CG: 3 positive, 0 negative, 3 decisions: all small, rate withheld
-    assert rates["Conclusive grounds"] == ["<5", "<5", "<5", "[c]"]
-    # RG: 1 negative is small; so the 6 positive goes too (the row total 7 would reveal it)
-    assert rates["Reasonable grounds"] == ["[c]", "<5", "7", "[c]"]
-    timing = _rows(p["timing"])
-    assert timing["Conclusive grounds"] == ["<5", "[c]"]
-    assert timing["Reasonable grounds"] == ["7", "10"]
+    # RG: 6 positive, 1 negative (March 2024): the negative is small, so the positive goes
+    assert (
+        rates["Reasonable grounds"][:2] == ["[c]", "<5"] and rates["Reasonable grounds"][3] == "[c]"
+    )
     assert nrm.NOTE in p["uk"].notes
 
 
-def test_partner_charts_are_drawn_from_the_suppressed_table(victims):
-    p = _panels("national", secret=True)
+def test_partner_figures_are_the_same_every_time(victims):
+    forces = nrm.forces_of(OrgUnit.objects.get(code="national"))
+    first = [panel.rows for panel in nrm.Picture(forces, FY, secret=True).panels()]
+    again = [panel.rows for panel in nrm.Picture(forces, FY, secret=True).panels()]
+    assert first == again
+
+
+def test_partner_charts_are_drawn_from_the_released_table(victims):
+    picture = nrm.Picture(nrm.forces_of(OrgUnit.objects.get(code="national")), FY, secret=True)
+    p = {panel.id: panel for panel in picture.panels()}
     bars = p["uk"].charts[0]["data"]["values"]
-    assert {b["label"]: b["value"] for b in bars} == {"UK": None, "Non-UK": 7, "Not known": None}
+    shown = {row[0]: _released(row[1]) for row in p["uk"].rows}
+    assert {b["label"]: b["value"] for b in bars} == {
+        k: v for k, v in shown.items() if k != "Total"
+    }
     points = p["over-time"].charts[0]["data"]["values"]
-    assert all(pt["value"] is None or pt["value"] >= 5 for pt in points)
-    shown = {(pt["month"], pt["series"]): pt["value"] for pt in points}
-    assert ("2024-04-01", "NRM referrals") not in shown  # 2 referrals in April: withheld
+    assert all(pt["value"] >= 5 for pt in points)
+    assert ("2023-12-01", "NRM referrals") not in {(pt["month"], pt["series"]) for pt in points}
 
 
-def test_partner_page_is_national_and_suppressed(victims, partner_user):
+@pytest.mark.parametrize(
+    "period", ["2024", "FY2023-24-Q4", "2024-03", "R12-2024-03", "FY2099-00", "FY2026-27"]
+)
+def test_partner_asks_for_ended_financial_years_only(victims, partner_user, period):
+    """A quarter, a month, a calendar year or a rolling year overlaps a financial year (a
+    quarter minus its months is a month); a year not over would overlap itself later."""
     c = _client(partner_user)
-    r = c.get("/investigations/nrm/?period=2024")
+    r = c.get(f"/investigations/nrm/?period={period}")
+    assert r.status_code == 400
+    assert "financial year" in r.content.decode() or "not over yet" in r.content.decode()
+    assert r.context["panels"] == []
+    download = c.get(f"/investigations/nrm/data/uk.csv?period={period}")
+    assert download.status_code == 400 and period.encode() in download.content
+
+
+def test_partner_page_and_download_are_national_and_controlled(victims, partner_user):
+    c = _client(partner_user)
+    r = c.get("/investigations/nrm/")
+    assert r.status_code == 200 and r.context["period"].code == "FY2023-24"
     text = r.content.decode()
-    assert r.status_code == 200 and "&lt;5" in text and "Kent Police" not in text
+    assert "&lt;5" in text and "Kent Police" not in text
     assert c.get("/investigations/nrm/?orgunit=kent").status_code == 403
-    csv = c.get("/investigations/nrm/data/uk.csv?orgunit=national&period=2024")
+    csv = c.get("/investigations/nrm/data/uk.csv?orgunit=national&period=FY2023-24")
     lines = csv.content.decode("utf-8-sig").splitlines()
-    assert lines == [
-        "Nationality,Potential victims",
-        "UK,<5",
-        "Non-UK,7",
-        "Not known,<5",
-        "Total,10",
-    ]
+    page = {row[0]: row[1] for row in r.context["panels"][4].rows}
+    assert lines[0] == "Nationality,Potential victims"
+    assert lines[1:] == [f"{k},{v}" for k, v in page.items()]
+    assert "UK,<5" in lines and "Not known,<5" in lines
 
 
 def test_force_sees_its_own_force_unsuppressed(victims, kent_user):

@@ -23,6 +23,8 @@ from msoic.api.http import ApiError, Params, api_endpoint, parse_bool
 from msoic.catalogue.loader import get_catalogue
 from msoic.collection.actions import do_submit_return
 from msoic.collection.models import Submission, Value
+from msoic.disclosure.control import DisclosureError, controlled
+from msoic.disclosure.values import controlled_dict, counts_people
 from msoic.metrics import engine
 from msoic.metrics.periods import Period, format_month, month_index
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
@@ -62,7 +64,14 @@ def values(request: HttpRequest) -> HttpResponse:
         result = engine.query(metric.code, orgunit, period, by=by, compare=compare, catalogue=cat)
     except engine.QueryError as exc:
         raise ApiError(str(exc), parameter="by") from exc
-    data = redact_missing_forces(result.as_dict(), request.user)
+    if controlled(request.user):
+        # Partners: counts of people through disclosure control (ADR 0010).
+        try:
+            data = redact_missing_forces(controlled_dict(result), request.user)
+        except DisclosureError as exc:
+            raise ApiError(str(exc), parameter="period") from exc
+    else:
+        data = redact_missing_forces(result.as_dict(), request.user)
     if fmt == "csv":
         header, rows = values_table(data)
         name = f"{metric.code}_{orgunit.code}_{period.code}{'_by_' + by if by else ''}.csv"
@@ -104,21 +113,22 @@ def values_table(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
                 data["by"],
                 row["key"],
                 row["label"],
-                row["value"],
+                row.get("withheld") or row["value"],
                 row.get("share"),
                 row["complete"],
             ]
             if compare:
-                line += [data["previous_period"], row["previous_value"], row["change_pct"]]
+                previous = row.get("previous_withheld") or row["previous_value"]
+                line += [data["previous_period"], previous, row["change_pct"]]
             rows.append(line)
         return header, rows
     header = ["metric", "orgunit", "period", "value", "complete"]
-    line = [*lead, data["value"], data["complete"]]
+    line = [*lead, data.get("withheld") or data["value"], data["complete"]]
     if compare:
         header += ["previous_period", "previous_value", "change_pct", "change_flag"]
         line += [
             data["previous_period"],
-            data["previous_value"],
+            data.get("previous_withheld") or data["previous_value"],
             data["change_pct"],
             data["change_flag"],
         ]
@@ -147,6 +157,13 @@ def series(request: HttpRequest) -> HttpResponse:
         )
     fmt = params.choice("format", ["json", "csv"], default="json")
     orgunit = params.orgunit("orgunit", default="national")
+    if controlled(request.user) and counts_people(metric.code):
+        raise ApiError(
+            f"{metric.code} counts people: partners get it for ended financial years only, "
+            "from /api/v1/values?period=FY2023-24 (a monthly series would give small counts "
+            "away by subtraction)",
+            parameter="metric",
+        )
     points = [
         p.as_dict() for p in engine.series(metric.code, orgunit, start, end, by=by, catalogue=cat)
     ]

@@ -1,13 +1,13 @@
 """The NRM picture page and its downloads. Scope: a force its own figures, a coordinator
-their region and its forces, the unit anything, partners the nation with small counts
-suppressed (tables, charts and downloads alike)."""
+their region and its forces, the unit anything, partners the nation through disclosure
+control (tables, charts and downloads alike; ended financial years only, ADR 0010)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -16,6 +16,7 @@ from msoic.accounts import access
 from msoic.accounts.models import User
 from msoic.cases import nrm
 from msoic.cases.models import Person
+from msoic.disclosure.control import DisclosureError, check_period, controlled
 from msoic.metrics.periods import Period, PeriodError, last_complete_month
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
 from msoic.web.exports import csv_response, xlsx_response
@@ -41,41 +42,55 @@ def _scope(request: AuthenticatedRequest) -> tuple[OrgUnit, list[OrgUnit]]:
     raise PermissionDenied("That area's figures are not yours to see")
 
 
-def _default_period(forces: QuerySet[OrgUnit]) -> Period:
+def _default_period(forces: QuerySet[OrgUnit], secret: bool) -> Period:
     """The twelve months to the last complete month that has referrals in the register (not
-    an empty year when the register stops earlier, as it does in the demo)."""
+    an empty year when the register stops earlier, as it does in the demo); for a partner,
+    the last financial year ended by then."""
     month = last_complete_month(timezone.localdate())
     latest = Person.objects.filter(force__in=forces, nrm_referred_on__isnull=False).aggregate(
         m=Max("nrm_referred_on")
     )["m"]
     if latest is not None and latest.replace(day=1) < month:
         month = latest.replace(day=1)
+    if secret:
+        return Period.last_financial_year_to(month)
     return Period.parse(f"R12-{month:%Y-%m}")
 
 
-def _period(request: HttpRequest, forces: QuerySet[OrgUnit]) -> tuple[Period, str]:
+def _period(
+    request: HttpRequest, forces: QuerySet[OrgUnit], secret: bool
+) -> tuple[Period, str, bool]:
+    """The period asked for (or the default), a message if it could not be used, and
+    whether disclosure control refused it (then nothing is shown)."""
     text = request.GET.get("period", "")
-    if text:
+    if not text:
+        return _default_period(forces, secret), "", False
+    try:
+        period = Period.parse(text)
+    except PeriodError as exc:
+        return _default_period(forces, secret), str(exc), False
+    if secret:
         try:
-            return Period.parse(text), ""
-        except PeriodError as exc:
-            return _default_period(forces), str(exc)
-    return _default_period(forces), ""
+            check_period(period, "NRM figures")
+        except DisclosureError as exc:
+            return period, str(exc), True
+    return period, "", False
 
 
 def _picture(
     request: AuthenticatedRequest,
-) -> tuple[OrgUnit, list[OrgUnit], Period, str, nrm.Picture]:
+) -> tuple[OrgUnit, list[OrgUnit], Period, str, bool, nrm.Picture]:
     unit, choices = _scope(request)
-    period, error = _period(request, nrm.forces_of(unit))
-    secret = access.nrm_suppressed_for(request.user)
-    return unit, choices, period, error, nrm.Picture(nrm.forces_of(unit), period, secret=secret)
+    secret = controlled(request.user)
+    period, error, refused = _period(request, nrm.forces_of(unit), secret)
+    picture = nrm.Picture(nrm.forces_of(unit), period, secret=secret)
+    return unit, choices, period, error, refused, picture
 
 
 @login_required
 @require_GET
 def nrm_picture(request: AuthenticatedRequest) -> HttpResponse:
-    unit, choices, period, error, picture = _picture(request)
+    unit, choices, period, error, refused, picture = _picture(request)
     return render(
         request,
         "cases/nrm.html",
@@ -84,17 +99,20 @@ def nrm_picture(request: AuthenticatedRequest) -> HttpResponse:
             "choices": choices,
             "period": period,
             "period_error": error,
-            "panels": picture.panels(),
+            "panels": [] if refused else picture.panels(),
             "secret": picture.secret,
             "query": f"orgunit={unit.code}&period={period.code}",
         },
+        status=400 if refused else 200,
     )
 
 
 @login_required
 @require_GET
 def nrm_download(request: AuthenticatedRequest, panel: str, fmt: str) -> HttpResponse:
-    unit, _, period, _, picture = _picture(request)
+    unit, _, period, error, refused, picture = _picture(request)
+    if refused:
+        return HttpResponseBadRequest(error, content_type="text/plain; charset=utf-8")
     found = next((p for p in picture.panels() if p.id == panel), None)
     if found is None:
         raise Http404("No such panel")
