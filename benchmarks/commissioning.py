@@ -29,18 +29,18 @@ import sys
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlparse, urlunparse
 
 from benchmarks._env import progress, setup_django, summary_ms
+from msoic.metrics.money import format_pounds
 
 P95_AIM_MS = 150.0
 BIDS = 5000
 YEARS = 10
 RACE_THREADS = 50
-RACE_ENVELOPE = Decimal("1000000.00")
-RACE_BID = Decimal("30000.00")
+RACE_ENVELOPE = 100_000_000  # pence: £1,000,000
+RACE_BID = 3_000_000  # pence: £30,000
 
 
 def _load(national: Any, bids: int, rng: random.Random) -> Any:
@@ -61,7 +61,7 @@ def _load(national: Any, bids: int, rng: random.Random) -> Any:
         envelope = FundingEnvelope.objects.create(
             name="Project Terminus",
             source="Home Office in-year funding",
-            amount=Decimal("20000000.00"),
+            amount_pence=2_000_000_000,
             financial_year=f"FY{first}-{(first + 1) % 100:02d}",
             programme="oic",
             purpose="Benchmark",
@@ -76,14 +76,14 @@ def _load(national: Any, bids: int, rng: random.Random) -> Any:
         rows = []
         for i in range(per_year):
             unit = units[(i * 7 + y) % len(units)]
-            asked = Decimal(rng.randint(1_500_000, 5_000_000)) / 100
+            asked = rng.randint(1_500_000, 5_000_000)
             status = rng.choices(
                 [BidStatus.APPROVED, BidStatus.PART_FUNDED, BidStatus.DECLINED], [6, 1, 2]
             )[0]
             awarded = (
                 asked
                 if status == BidStatus.APPROVED
-                else (asked / 2).quantize(Decimal("0.01"))
+                else asked // 2
                 if status == BidStatus.PART_FUNDED
                 else None
             )
@@ -95,13 +95,13 @@ def _load(national: Any, bids: int, rng: random.Random) -> Any:
                     title=f"Bid {i}",
                     purpose="Benchmark",
                     activity_type=rng.choice(["land", "air", "sea"]),
-                    amount_requested=asked,
+                    amount_requested_pence=asked,
                     period_start=date(first, 7, 1),
                     period_end=date(first, 9, 30),
                     submitted_at=datetime(first, 5, 15, 12, tzinfo=UTC),
                     submitted_by=national,
                     status=status,
-                    amount_awarded=awarded,
+                    amount_awarded_pence=awarded,
                     decision_reason="Benchmark",
                     decided_at=datetime(first, 6, 15, 12, tzinfo=UTC),
                     decided_by=national,
@@ -111,12 +111,12 @@ def _load(national: Any, bids: int, rng: random.Random) -> Any:
         SpendReturn.objects.bulk_create(
             SpendReturn(
                 bid=b,
-                amount=(b.amount_awarded / 3).quantize(Decimal("0.01")),
+                amount_pence=b.amount_awarded_pence // 3,
                 spent_on=date(first, 8, 1) + timedelta(days=n),
                 recorded_by=national,
             )
             for b in made
-            if b.amount_awarded is not None
+            if b.amount_awarded_pence is not None
             for n in range(2)
         )
         newest = envelope
@@ -147,7 +147,7 @@ def award_race(national: Any, threads: int = RACE_THREADS) -> dict[str, Any]:
     envelope = FundingEnvelope.objects.create(
         name="Award race",
         source="Benchmark",
-        amount=RACE_ENVELOPE,
+        amount_pence=RACE_ENVELOPE,
         financial_year="FY2024-25",
         programme="oic",
         purpose="Benchmark",
@@ -164,7 +164,7 @@ def award_race(national: Any, threads: int = RACE_THREADS) -> dict[str, Any]:
             title=f"Race {i}",
             purpose="Benchmark",
             activity_type=ActivityType.LAND,
-            amount_requested=RACE_BID,
+            amount_requested_pence=RACE_BID,
             period_start=date(2024, 7, 1),
             period_end=date(2024, 9, 30),
         )
@@ -214,8 +214,8 @@ def award_race(national: Any, threads: int = RACE_THREADS) -> dict[str, Any]:
         "awarded": awarded,
         "refused": refused,
         "errors": errors[:3],
-        "committed": str(committed),
-        "remaining": str(RACE_ENVELOPE - committed),
+        "committed": committed,
+        "remaining": RACE_ENVELOPE - committed,
         "seconds": seconds,
         "ok": ok,
     }
@@ -226,7 +226,7 @@ def _race_line(r: dict[str, Any]) -> str:
     return (
         f"  {r['threads']} awards of £30,000 at once against £1,000,000 ({r['vendor']}): "
         f"{r['awarded']} awarded, {r['refused']} refused, "
-        f"committed £{Decimal(r['committed']):,.2f}, remaining £{Decimal(r['remaining']):,.2f} "
+        f"committed {format_pounds(r['committed'])}, remaining {format_pounds(r['remaining'])} "
         f"({verdict}; {r['seconds']:.2f} s)"
     )
 

@@ -1,10 +1,10 @@
 """Commissioning fixtures: an envelope and an open window made through the actions, and a
-helper to submit bids as a bidder would."""
+helper to submit bids as a bidder would. Amounts are written in pounds, as people type
+them, and handed to the actions as pence."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from msoic.commissioning import actions
 from msoic.commissioning.models import Bid, BidWindow, FundingEnvelope
+from msoic.metrics.money import parse_pounds
 from msoic.orgunits.models import OrgUnit
 
 
@@ -20,7 +21,7 @@ def make_envelope(unit: Any, amount: str = "100000.00", name: str = "Terminus") 
         actor=unit,
         name=name,
         source="Home Office in-year funding",
-        amount=Decimal(amount),
+        amount=parse_pounds(amount),
         financial_year="FY2023-24",
         programme="oic",
         purpose="Land, air and sea activity",
@@ -39,8 +40,9 @@ def make_window(unit: Any, envelope: FundingEnvelope) -> BidWindow:
 
 
 def make_bid(
-    window: BidWindow, bidder: Any, amount: str = "40000.00", orgunit: str | None = None
+    window: BidWindow, bidder: Any, amount: object = "40000.00", orgunit: str | None = None
 ) -> Bid:
+    """``amount`` in pounds as text; anything else goes to the action as it is."""
     unit = OrgUnit.objects.get(code=orgunit) if orgunit else bidder.orgunit
     return actions.do_submit_bid(
         window,
@@ -49,7 +51,7 @@ def make_bid(
         title=f"Lorry checks ({unit.code})",
         purpose="Lorry checks at the ports with Border Force",
         activity_type="land",
-        amount=Decimal(amount),
+        amount=parse_pounds(amount) if isinstance(amount, str) else amount,
         period_start=date(2023, 7, 1),
         period_end=date(2023, 9, 30),
     )

@@ -50,25 +50,33 @@ def test_bid_outside_the_window_is_refused(window, kent_user):
             title="Late",
             purpose="Late bid",
             activity_type="sea",
-            amount=Decimal("100.00"),
+            amount=10_000,
             period_start=date(2023, 7, 1),
             period_end=date(2023, 7, 2),
             today=window.closes + timedelta(days=1),
         )
 
 
-def test_sub_penny_amounts_are_refused_by_the_action(window, kent_user):
-    with pytest.raises(ValidationError, match="whole number of pence"):
-        make_bid(window, kent_user, amount="10.005")
+@pytest.mark.parametrize("amount", [Decimal("10.005"), Decimal("10.00"), 10.5, True])
+def test_amounts_not_in_whole_pence_are_refused_by_the_action(window, kent_user, amount):
+    """Pounds as a Decimal, a float or a flag: the action takes only whole pence."""
+    with pytest.raises(ValidationError, match="not a whole number of pence"):
+        make_bid(window, kent_user, amount=amount)
+
+
+@pytest.mark.parametrize(("amount", "says"), [(0, "more than £0.00"), (10**15, "too large")])
+def test_amounts_out_of_range_are_refused_by_the_action(window, kent_user, amount, says):
+    with pytest.raises(ValidationError, match=says):
+        make_bid(window, kent_user, amount=amount)
 
 
 def test_approving_commits_the_amount_asked(window, kent_user, national_analyst, envelope):
     bid = make_bid(window, kent_user, amount="40000.00")
     actions.do_decide_bid(bid, actor=national_analyst, outcome="approved", reason="Good case")
     bid.refresh_from_db()
-    assert bid.amount_awarded == Decimal("40000.00")
-    assert envelope.position().committed == Decimal("40000.00")
-    assert envelope.position().uncommitted == Decimal("60000.00")
+    assert bid.amount_awarded_pence == 4_000_000
+    assert envelope.position().committed == 4_000_000
+    assert envelope.position().uncommitted == 6_000_000
     row = AuditEvent.objects.filter(object_id=str(bid.pk), action="approve").get()
     assert row.detail["awarded"] == "40000.00"
 
@@ -83,13 +91,13 @@ def test_part_funding_needs_an_amount_below_the_ask(window, kent_user, national_
             actor=national_analyst,
             outcome="part_funded",
             reason="r",
-            amount=Decimal("40000.00"),
+            amount=4_000_000,
         )
     actions.do_decide_bid(
-        bid, actor=national_analyst, outcome="part_funded", reason="r", amount=Decimal("25000.5")
+        bid, actor=national_analyst, outcome="part_funded", reason="r", amount=2_500_050
     )
     bid.refresh_from_db()
-    assert bid.status == BidStatus.PART_FUNDED and bid.amount_awarded == Decimal("25000.50")
+    assert bid.status == BidStatus.PART_FUNDED and bid.amount_awarded_pence == 2_500_050
 
 
 def test_declining_commits_nothing_and_is_audited_as_rejected(
@@ -98,7 +106,7 @@ def test_declining_commits_nothing_and_is_audited_as_rejected(
     bid = make_bid(window, kent_user)
     actions.do_decide_bid(bid, actor=national_analyst, outcome="declined", reason="Out of scope")
     bid.refresh_from_db()
-    assert bid.amount_awarded is None and bid.decision_reason == "Out of scope"
+    assert bid.amount_awarded_pence is None and bid.decision_reason == "Out of scope"
     assert envelope.position().committed == 0
     assert AuditEvent.objects.filter(object_id=str(bid.pk), action="reject").exists()
 
@@ -144,35 +152,27 @@ def test_an_award_that_would_overdraw_the_envelope_is_refused(
         actor=national_analyst,
         outcome="part_funded",
         reason="what is left",
-        amount=Decimal("20000.00"),
+        amount=2_000_000,
     )
     pos = envelope.position()
-    assert pos.committed == Decimal("50000.00") and pos.uncommitted == 0
+    assert pos.committed == 5_000_000 and pos.uncommitted == 0
 
 
 def test_spend_within_the_award_and_not_beyond(window, kent_user, essex_user, national_analyst):
     bid = make_bid(window, kent_user, amount="1000.00")
     with pytest.raises(ValidationError, match="approved or part-funded"):
-        actions.do_record_spend(
-            bid, actor=kent_user, amount=Decimal("1"), spent_on=date(2023, 8, 1)
-        )
+        actions.do_record_spend(bid, actor=kent_user, amount=100, spent_on=date(2023, 8, 1))
     actions.do_decide_bid(bid, actor=national_analyst, outcome="approved", reason="ok")
     actions.do_record_spend(
-        bid, actor=kent_user, amount=Decimal("600.00"), spent_on=date(2023, 8, 1), note="fuel"
+        bid, actor=kent_user, amount=60_000, spent_on=date(2023, 8, 1), note="fuel"
     )
     with pytest.raises(ValidationError, match=r"exceed the award: £400.00 of £1,000.00"):
-        actions.do_record_spend(
-            bid, actor=kent_user, amount=Decimal("400.01"), spent_on=date(2023, 8, 2)
-        )
+        actions.do_record_spend(bid, actor=kent_user, amount=40_001, spent_on=date(2023, 8, 2))
     with pytest.raises(PermissionDenied):
-        actions.do_record_spend(
-            bid, actor=essex_user, amount=Decimal("1.00"), spent_on=date(2023, 8, 2)
-        )
-    actions.do_record_spend(
-        bid, actor=national_analyst, amount=Decimal("400.00"), spent_on=date(2023, 8, 3)
-    )
-    assert bid.spent() == Decimal("1000.00")
-    assert window.envelope.position().spent == Decimal("1000.00")
+        actions.do_record_spend(bid, actor=essex_user, amount=100, spent_on=date(2023, 8, 2))
+    actions.do_record_spend(bid, actor=national_analyst, amount=40_000, spent_on=date(2023, 8, 3))
+    assert bid.spent() == 100_000
+    assert window.envelope.position().spent == 100_000
 
 
 def test_force_sees_own_bids_coordinator_their_region_national_all(
@@ -192,7 +192,7 @@ def test_allocation_is_set_then_replaced_with_the_old_figure_audited(national_an
         actor=national_analyst,
         financial_year="FY2024-25",
         programme="ms",
-        amount=Decimal("1260000"),
+        amount=126_000_000,
         source="Home Office",
         expires_on=date(2025, 3, 31),
     )
@@ -200,12 +200,12 @@ def test_allocation_is_set_then_replaced_with_the_old_figure_audited(national_an
         actor=national_analyst,
         financial_year="FY2024-25",
         programme="ms",
-        amount=Decimal("1300000.00"),
+        amount=130_000_000,
         source="Home Office",
         expires_on=date(2025, 3, 31),
     )
     allocation = FundingAllocation.objects.get()
-    assert allocation.amount == Decimal("1300000.00")
+    assert allocation.amount_pence == 130_000_000
     row = AuditEvent.objects.filter(object_type="commissioning.fundingallocation").first()
     assert row is not None and row.action == "alteration" and row.detail["before"] == "1260000.00"
 
@@ -224,7 +224,7 @@ def test_allocation_bad_year_or_expiry_is_refused(national_analyst, year, expire
             actor=national_analyst,
             financial_year=year,
             programme="oic",
-            amount=Decimal("2970000.00"),
+            amount=297_000_000,
             source="Home Office",
             expires_on=expires,
         )

@@ -5,7 +5,6 @@ finds no WCAG 2.2 AA violation on any page."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -66,4 +65,4 @@ def test_unit_reads_the_position_and_part_funds_a_bid(
     page.get_by_text("Decision recorded").wait_for()
     check(page, url, watched)
     bid = Bid.objects.get(pk=waiting.pk)
-    assert bid.status == BidStatus.PART_FUNDED and bid.amount_awarded == Decimal("20000.50")
+    assert bid.status == BidStatus.PART_FUNDED and bid.amount_awarded_pence == 2_000_050

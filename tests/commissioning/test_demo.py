@@ -5,7 +5,6 @@ and the 2024/25 allocations of £1.26 million (MS) and £2.97 million (OIC)."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 import pytest
 
@@ -46,15 +45,15 @@ def _approved_bids_by_region_are_the_reports_table(built):
 
 def _the_envelope_is_five_million_with_awards_inside_it_and_some_spend(built):
     _, envelope = built
-    assert envelope.amount == Decimal("5000000.00")
+    assert envelope.amount_pence == 500_000_000
     assert envelope.source == "Home Office in-year funding"
     pos = positions([envelope])[envelope.pk]
-    awarded = sum(b.amount_awarded for b in Bid.objects.exclude(amount_awarded=None))
+    awarded = sum(b.amount_awarded_pence for b in Bid.objects.exclude(amount_awarded_pence=None))
     assert pos.committed == awarded
-    assert Decimal("0") < pos.committed <= envelope.amount
-    assert Decimal("0") < pos.spent <= pos.committed
-    for bid in Bid.objects.exclude(amount_awarded=None):
-        assert bid.spent() <= bid.amount_awarded
+    assert 0 < pos.committed <= envelope.amount_pence
+    assert 0 < pos.spent <= pos.committed
+    for bid in Bid.objects.exclude(amount_awarded_pence=None):
+        assert bid.spent() <= bid.amount_awarded_pence
 
 
 def _own_accounts_bid_for_their_units(kent_user, eastern_coordinator):
@@ -64,12 +63,12 @@ def _own_accounts_bid_for_their_units(kent_user, eastern_coordinator):
 
 def _allocations_for_2024_25():
     found = {
-        a.programme: (a.amount, a.expires_on)
+        a.programme: (a.amount_pence, a.expires_on)
         for a in FundingAllocation.objects.filter(financial_year="FY2024-25")
     }
     assert found == {
-        "ms": (Decimal("1260000.00"), date(2025, 3, 31)),
-        "oic": (Decimal("2970000.00"), date(2025, 3, 31)),
+        "ms": (126_000_000, date(2025, 3, 31)),
+        "oic": (297_000_000, date(2025, 3, 31)),
     }
 
 

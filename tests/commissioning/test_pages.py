@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -26,9 +25,7 @@ def test_hub_shows_each_envelopes_position_and_allocations(
 ):
     bid = make_bid(window, kent_user, amount="40000.00")
     actions.do_decide_bid(bid, actor=national_analyst, outcome="approved", reason="ok")
-    actions.do_record_spend(
-        bid, actor=kent_user, amount=Decimal("1234.56"), spent_on=bid.period_start
-    )
+    actions.do_record_spend(bid, actor=kent_user, amount=123_456, spent_on=bid.period_start)
     page = as_user(national_analyst).get("/commissioning/").content.decode()
     for figure in ("£100,000.00", "£40,000.00", "£1,234.56", "£60,000.00"):
         assert figure in page
@@ -85,7 +82,7 @@ def test_force_user_bids_on_the_web_with_pounds_and_pence(window, kent_user):
     )
     bid = Bid.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/commissioning/bids/{bid.pk}/"
-    assert bid.amount_requested == Decimal("1234.50") and bid.orgunit.code == "kent"
+    assert bid.amount_requested_pence == 123_450 and bid.orgunit.code == "kent"
 
 
 @pytest.mark.parametrize(
@@ -128,7 +125,7 @@ def test_unit_decides_on_the_web_and_a_second_decision_is_refused(
     response = client.post(url, {"outcome": "approved", "reason": "Again"}, follow=True)
     assert "already decided" in response.content.decode()
     bid.refresh_from_db()
-    assert bid.status == BidStatus.PART_FUNDED and bid.amount_awarded == Decimal("20000.00")
+    assert bid.status == BidStatus.PART_FUNDED and bid.amount_awarded_pence == 2_000_000
 
 
 def test_part_funding_without_an_amount_shows_the_error(window, kent_user, national_analyst):
@@ -155,7 +152,7 @@ def test_overdraw_on_the_web_is_a_message_and_the_balance_stays(
         follow=True,
     )
     assert "would overdraw" in response.content.decode()
-    assert envelope.position().uncommitted == Decimal("20000.00")
+    assert envelope.position().uncommitted == 2_000_000
 
 
 def test_bidder_reports_spend_but_not_beyond_the_award(window, kent_user, national_analyst):
@@ -166,7 +163,7 @@ def test_bidder_reports_spend_but_not_beyond_the_award(window, kent_user, nation
     client.post(url, {"amount": "999.99", "spent_on": "2023-08-01", "note": "fuel"})
     response = client.post(url, {"amount": "0.02", "spent_on": "2023-08-02"}, follow=True)
     assert "would exceed the award" in response.content.decode()
-    assert bid.spent() == Decimal("999.99")
+    assert bid.spent() == 99_999
 
 
 def test_envelope_page_has_the_region_chart_table_and_safe_downloads(
@@ -223,7 +220,7 @@ def test_unit_creates_an_envelope_window_and_allocation_on_the_web(national_anal
     )
     envelope = FundingEnvelope.objects.get()
     assert response["Location"] == f"/commissioning/envelopes/{envelope.pk}/"
-    assert envelope.amount == Decimal("5000000.00")
+    assert envelope.amount_pence == 500_000_000
     response = client.post(
         f"/commissioning/envelopes/{envelope.pk}/windows/new/",
         {"title": "Round 1", "opens": "2023-05-01", "closes": "2023-04-01"},

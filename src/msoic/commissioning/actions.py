@@ -12,12 +12,14 @@ Rules enforced here (views and the demo only call these):
   see ``msoic.env.parse_database_url``, so writers queue) before the committed total is
   read, so two awards made at once are checked one after the other;
 - spend against an award never exceeds it (the bid row is locked the same way).
+
+Every ``amount`` is whole pence (an ``int``, ADR 0007): the forms and the demo turn what
+people type into pence with :mod:`msoic.metrics.money` before calling these.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -37,7 +39,8 @@ from msoic.commissioning.models import (
     Programme,
     SpendReturn,
 )
-from msoic.commissioning.money import PENNY, format_money
+from msoic.commissioning.money import MAX_PENCE
+from msoic.metrics.money import format_entry, format_pounds
 from msoic.metrics.periods import Period, PeriodError
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
 
@@ -47,14 +50,18 @@ def _require_unit(actor: Any) -> None:
         raise PermissionDenied("Only the unit's commissioning team may do this")
 
 
-def _money(value: Decimal, what: str) -> Decimal:
-    if not isinstance(value, Decimal):
-        raise ValidationError(f"{what}: an exact amount in pounds and pence is needed")
-    if value != value.quantize(PENNY):
-        raise ValidationError(f"{what}: {value} is not a whole number of pence")
-    if value <= 0:
+def _money(pence: int, what: str) -> int:
+    """``pence`` if it is a positive whole number of pence the models can hold."""
+    if isinstance(pence, bool) or not isinstance(pence, int):
+        raise ValidationError(
+            f"{what}: {pence!r} is not a whole number of pence (parse pounds with "
+            "msoic.metrics.money first)"
+        )
+    if pence <= 0:
         raise ValidationError(f"{what} must be more than £0.00")
-    return value.quantize(PENNY)
+    if pence > MAX_PENCE:
+        raise ValidationError(f"{what}: {format_pounds(pence)} is too large")
+    return pence
 
 
 def _noon(day: date) -> datetime:
@@ -77,7 +84,7 @@ def do_create_funding_envelope(
     actor: Any,
     name: str,
     source: str,
-    amount: Decimal,
+    amount: int,
     financial_year: str,
     programme: str,
     purpose: str,
@@ -88,7 +95,7 @@ def do_create_funding_envelope(
     envelope = FundingEnvelope.objects.create(
         name=name.strip(),
         source=source.strip(),
-        amount=_money(amount, "The envelope"),
+        amount_pence=_money(amount, "The envelope"),
         financial_year=_financial_year(financial_year),
         programme=programme,
         purpose=purpose.strip(),
@@ -101,7 +108,7 @@ def do_create_funding_envelope(
         orgunit="national",
         detail={
             "step": "commissioning.create_envelope",
-            "amount": str(envelope.amount),
+            "amount": format_entry(envelope.amount_pence),
             "financial_year": envelope.financial_year,
         },
     )
@@ -142,7 +149,7 @@ def do_submit_bid(
     title: str,
     purpose: str,
     activity_type: str,
-    amount: Decimal,
+    amount: int,
     period_start: date,
     period_end: date,
     today: date | None = None,
@@ -176,7 +183,7 @@ def do_submit_bid(
         title=title.strip(),
         purpose=purpose.strip(),
         activity_type=activity_type,
-        amount_requested=_money(amount, "The bid"),
+        amount_requested_pence=_money(amount, "The bid"),
         period_start=period_start,
         period_end=period_end,
         submitted_by=actor,
@@ -192,7 +199,7 @@ def do_submit_bid(
         orgunit=orgunit,
         detail={
             "step": "commissioning.submit_bid",
-            "amount": str(bid.amount_requested),
+            "amount": format_entry(bid.amount_requested_pence),
             "recorded_by_unit": on_behalf,
         },
     )
@@ -206,10 +213,10 @@ def do_decide_bid(
     actor: Any,
     outcome: str,
     reason: str,
-    amount: Decimal | None = None,
+    amount: int | None = None,
     today: date | None = None,
 ) -> Bid:
-    """Approve (the amount asked), part-fund (``amount``, less than asked) or decline.
+    """Approve (the amount asked), part-fund (``amount`` pence, less than asked) or decline.
 
     The envelope row is locked first, then the bid, so concurrent awards against one
     envelope are checked in turn and the committed total read here is the true one.
@@ -228,32 +235,38 @@ def do_decide_bid(
             f"This bid was already decided ({bid.get_status_display().lower()}) and cannot "
             "be decided again"
         )
-    award: Decimal | None = None
+    award: int | None = None
     if outcome == BidStatus.APPROVED:
-        award = bid.amount_requested
+        award = bid.amount_requested_pence
     elif outcome == BidStatus.PART_FUNDED:
         if amount is None:
             raise ValidationError("Give the amount awarded to a part-funded bid")
         award = _money(amount, "The amount awarded")
-        if award >= bid.amount_requested:
+        if award >= bid.amount_requested_pence:
             raise ValidationError(
-                f"A part-funded award is less than the {format_money(bid.amount_requested)} "
-                "asked for: approve the bid instead"
+                f"A part-funded award is less than the "
+                f"{format_pounds(bid.amount_requested_pence)} asked for: approve the bid instead"
             )
     if award is not None:
-        uncommitted = envelope.amount - envelope.committed()
+        uncommitted = envelope.amount_pence - envelope.committed()
         if award > uncommitted:
             raise ValidationError(
-                f"An award of {format_money(award)} would overdraw {envelope.name}: "
-                f"{format_money(uncommitted)} is uncommitted"
+                f"An award of {format_pounds(award)} would overdraw {envelope.name}: "
+                f"{format_pounds(uncommitted)} is uncommitted"
             )
     bid.status = outcome
-    bid.amount_awarded = award
+    bid.amount_awarded_pence = award
     bid.decision_reason = reason.strip()
     bid.decided_at = _noon(today) if today else timezone.now()
     bid.decided_by = actor
     bid.save(
-        update_fields=["status", "amount_awarded", "decision_reason", "decided_at", "decided_by"]
+        update_fields=[
+            "status",
+            "amount_awarded_pence",
+            "decision_reason",
+            "decided_at",
+            "decided_by",
+        ]
     )
     record(
         actor=actor,
@@ -263,7 +276,7 @@ def do_decide_bid(
         detail={
             "step": "commissioning.decide_bid",
             "outcome": outcome,
-            "awarded": str(award) if award is not None else None,
+            "awarded": format_entry(award) if award is not None else None,
             "envelope": envelope.pk,
         },
     )
@@ -272,29 +285,33 @@ def do_decide_bid(
 
 @transaction.atomic
 def do_record_spend(
-    bid: Bid, *, actor: Any, amount: Decimal, spent_on: date, note: str = ""
+    bid: Bid, *, actor: Any, amount: int, spent_on: date, note: str = ""
 ) -> SpendReturn:
     if not access.can_record_spend(actor, bid):
         raise PermissionDenied("Only the bidder or the unit reports spend against an award")
     bid = Bid.objects.select_for_update().select_related("orgunit").get(pk=bid.pk)
-    if not bid.is_awarded or bid.amount_awarded is None:
+    if not bid.is_awarded or bid.amount_awarded_pence is None:
         raise ValidationError("Spend is reported only against an approved or part-funded bid")
     amount = _money(amount, "The spend")
-    remaining = bid.amount_awarded - bid.spent()
+    remaining = bid.amount_awarded_pence - bid.spent()
     if amount > remaining:
         raise ValidationError(
-            f"Spend of {format_money(amount)} would exceed the award: "
-            f"{format_money(remaining)} of {format_money(bid.amount_awarded)} is unspent"
+            f"Spend of {format_pounds(amount)} would exceed the award: "
+            f"{format_pounds(remaining)} of {format_pounds(bid.amount_awarded_pence)} is unspent"
         )
     spend = SpendReturn.objects.create(
-        bid=bid, amount=amount, spent_on=spent_on, note=note.strip(), recorded_by=actor
+        bid=bid, amount_pence=amount, spent_on=spent_on, note=note.strip(), recorded_by=actor
     )
     record(
         actor=actor,
         action=AuditAction.COLLECTION,
         obj=spend,
         orgunit=bid.orgunit,
-        detail={"step": "commissioning.record_spend", "bid": bid.pk, "amount": str(amount)},
+        detail={
+            "step": "commissioning.record_spend",
+            "bid": bid.pk,
+            "amount": format_entry(amount),
+        },
     )
     return spend
 
@@ -305,7 +322,7 @@ def do_set_funding_allocation(
     actor: Any,
     financial_year: str,
     programme: str,
-    amount: Decimal,
+    amount: int,
     source: str,
     expires_on: date,
     note: str = "",
@@ -323,12 +340,12 @@ def do_set_funding_allocation(
         .filter(financial_year=year, programme=programme)
         .first()
     )
-    before = str(existing.amount) if existing else None
+    before = format_entry(existing.amount_pence) if existing else None
     if existing is None:
         allocation = FundingAllocation.objects.create(
             financial_year=year,
             programme=programme,
-            amount=amount,
+            amount_pence=amount,
             source=source.strip(),
             expires_on=expires_on,
             note=note.strip(),
@@ -336,7 +353,7 @@ def do_set_funding_allocation(
         )
     else:
         allocation = existing
-        allocation.amount = amount
+        allocation.amount_pence = amount
         allocation.source = source.strip()
         allocation.expires_on = expires_on
         allocation.note = note.strip()
@@ -350,7 +367,7 @@ def do_set_funding_allocation(
             "step": "commissioning.set_allocation",
             "programme": programme,
             "financial_year": year,
-            "amount": str(amount),
+            "amount": format_entry(amount),
             "before": before,
         },
     )

@@ -27,8 +27,9 @@ from msoic.commissioning.models import (
     FundingAllocation,
     FundingEnvelope,
 )
-from msoic.commissioning.money import format_money, parse_money
+from msoic.commissioning.money import parse_money
 from msoic.commissioning.summary import bids_by_region, positions
+from msoic.metrics.money import format_pounds
 from msoic.orgunits.models import OrgUnit
 
 TARGETS_FILE = Path(__file__).with_name("demo.yaml")
@@ -92,12 +93,9 @@ class CommissioningDemoReport:
         ]
 
 
-def _pence(amount: Decimal) -> int:
-    return int(amount * 100)
-
-
-def _pounds(pence: int) -> Decimal:
-    return Decimal(pence) / 100
+def _part_award(asked: int, share: Decimal) -> int:
+    """``share`` of ``asked`` pence, rounded to whole pounds (as a decision would be)."""
+    return int((Decimal(asked) * share / 100).quantize(Decimal("1"))) * 100
 
 
 def build_commissioning_demo(national: User, targets: dict[str, Any] | None = None) -> Any:
@@ -124,15 +122,17 @@ def build_commissioning_demo(national: User, targets: dict[str, Any] | None = No
                 expires_on=a["expires_on"],
                 note=a.get("note", ""),
             )
-    report.envelope = f"{envelope.name} {envelope.financial_year}, {format_money(envelope.amount)}"
+    report.envelope = (
+        f"{envelope.name} {envelope.financial_year}, {format_pounds(envelope.amount_pence)}"
+    )
     report.bids = Bid.objects.filter(window__envelope=envelope).count()
     report.approved_by_region = [(r.region, r.approved) for r in bids_by_region(envelope)]
     pos = positions([envelope])[envelope.pk]
-    report.committed = format_money(pos.committed)
-    report.spent = format_money(pos.spent)
-    report.remaining = format_money(pos.uncommitted)
+    report.committed = format_pounds(pos.committed)
+    report.spent = format_pounds(pos.spent)
+    report.remaining = format_pounds(pos.uncommitted)
     report.allocations = [
-        f"{a.get_programme_display()} {a.financial_year} {format_money(a.amount)} "
+        f"{a.get_programme_display()} {a.financial_year} {format_pounds(a.amount_pence)} "
         f"(expires {a.expires_on:%d %b %Y})"
         for a in FundingAllocation.objects.order_by("financial_year", "programme")
     ]
@@ -164,8 +164,8 @@ def _build_envelope(national: User, targets: dict[str, Any]) -> FundingEnvelope:
             role__in=[Role.FORCE, Role.REGIONAL], orgunit__isnull=False, is_active=True
         ).order_by("pk")
     }
-    low = _pence(parse_money(targets["bid_amount"]["min"]))
-    high = _pence(parse_money(targets["bid_amount"]["max"]))
+    low = parse_money(targets["bid_amount"]["min"])
+    high = parse_money(targets["bid_amount"]["max"])
     regions = {r.code: r for r in OrgUnit.objects.regions()}
     forces_of: dict[int, list[OrgUnit]] = {}
     for force in OrgUnit.objects.forces().order_by("code"):
@@ -200,7 +200,7 @@ def _build_envelope(national: User, targets: dict[str, Any]) -> FundingEnvelope:
             purpose=f"{title}, with partner agencies, to detect and disrupt organised "
             "immigration crime and safeguard potential victims.",
             activity_type=activity,
-            amount=_pounds(rng.randint(low, high)),
+            amount=rng.randint(low, high),
             period_start=start,
             period_end=min(start + timedelta(days=rng.randint(30, 120)), date(2024, 3, 31)),
             today=submitted,
@@ -221,7 +221,7 @@ def _build_envelope(national: User, targets: dict[str, Any]) -> FundingEnvelope:
                 actor=national,
                 outcome=outcome,
                 reason=rng.choice(PART_REASONS),
-                amount=(bid.amount_requested * share).quantize(Decimal("1")),
+                amount=_part_award(bid.amount_requested_pence, share),
                 today=decided,
             )
         else:
@@ -233,15 +233,15 @@ def _build_envelope(national: User, targets: dict[str, Any]) -> FundingEnvelope:
                 today=decided,
             )
         bid.refresh_from_db()
-        if bid.amount_awarded is not None and rng.random() < spend["awards_with_spend"]:
+        if bid.amount_awarded_pence is not None and rng.random() < spend["awards_with_spend"]:
             _spend(rng, bid, bidders.get(unit.pk, national), spend)
     return envelope
 
 
 def _spend(rng: random.Random, bid: Bid, actor: User, spec: dict[str, Any]) -> None:
-    assert bid.amount_awarded is not None
+    assert bid.amount_awarded_pence is not None
     share = rng.uniform(spec["min_share"], spec["max_share"])
-    total = int(_pence(bid.amount_awarded) * share)
+    total = int(bid.amount_awarded_pence * share)
     parts = rng.randint(1, 3)
     cuts = sorted(rng.randint(1, total - 1) for _ in range(parts - 1)) if total > parts else []
     amounts = [b - a for a, b in zip([0, *cuts], [*cuts, total], strict=True)]
@@ -250,7 +250,7 @@ def _spend(rng: random.Random, bid: Bid, actor: User, spec: dict[str, Any]) -> N
         actions.do_record_spend(
             bid,
             actor=actor,
-            amount=_pounds(pence),
+            amount=pence,
             spent_on=bid.period_start + timedelta(days=days * (n + 1) // (parts + 1)),
             note=f"Spend return {n + 1}",
         )

@@ -1,5 +1,5 @@
-"""Input at the web boundary of commissioning. Money fields clean to exact ``Decimal``
-pounds and pence (:mod:`msoic.commissioning.money`)."""
+"""Input at the web boundary of commissioning. Money fields clean to whole
+pence (:mod:`msoic.commissioning.money`)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """Commissioning: funding envelopes, bid windows, bids from forces and ROCUs, the unit's
-decisions (the award is the decided bid's ``amount_awarded``), spend returns against
+decisions (the award is the decided bid's ``amount_awarded_pence``), spend returns against
 awards, and next year's funding allocations by programme.
 
-Money is ``DecimalField(decimal_places=2)``: pounds and pence, exact. The envelope's
+Money is whole pence in integers (``*_pence``, ADR 0007), as everywhere else: typed and
+written as £ only at the boundary, through :mod:`msoic.metrics.money`. The envelope's
 position (committed, spent, remaining) is computed from the bids and spend returns, never
 stored, so it cannot drift from the records.
 """
@@ -11,18 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-ZERO = Decimal("0.00")
+from msoic.metrics.money import format_pounds
 
-
-def money_field(**kwargs: object) -> models.DecimalField:
-    return models.DecimalField(max_digits=14, decimal_places=2, **kwargs)  # type: ignore[arg-type]
+ZERO = 0  # pence
 
 
 class Programme(models.TextChoices):
@@ -49,16 +47,18 @@ AWARDED = (BidStatus.APPROVED, BidStatus.PART_FUNDED)
 
 @dataclass(frozen=True)
 class Position:
-    amount: Decimal
-    committed: Decimal
-    spent: Decimal
+    """An envelope's money, in pence."""
+
+    amount: int
+    committed: int
+    spent: int
 
     @property
-    def uncommitted(self) -> Decimal:
+    def uncommitted(self) -> int:
         return self.amount - self.committed
 
     @property
-    def unspent(self) -> Decimal:
+    def unspent(self) -> int:
         return self.committed - self.spent
 
 
@@ -67,7 +67,7 @@ class FundingEnvelope(models.Model):
 
     name = models.CharField(max_length=200)
     source = models.CharField(max_length=200, help_text="e.g. Home Office in-year funding")
-    amount = money_field()
+    amount_pence = models.BigIntegerField()
     financial_year = models.CharField(max_length=9, help_text="e.g. FY2023-24")
     programme = models.CharField(max_length=8, choices=Programme.choices)
     purpose = models.TextField()
@@ -79,24 +79,25 @@ class FundingEnvelope(models.Model):
     class Meta:
         ordering = ["-financial_year", "name"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="envelope_amount_positive")
+            models.CheckConstraint(condition=Q(amount_pence__gt=0), name="envelope_amount_positive")
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.financial_year})"
 
-    def committed(self) -> Decimal:
-        """The sum of awards against this envelope (read inside the award's transaction)."""
+    def committed(self) -> int:
+        """The sum of awards against this envelope in pence (read inside the award's
+        transaction)."""
         total = Bid.objects.filter(window__envelope=self, status__in=AWARDED).aggregate(
-            s=Sum("amount_awarded")
+            s=Sum("amount_awarded_pence")
         )["s"]
         return total or ZERO
 
     def position(self) -> Position:
-        spent = SpendReturn.objects.filter(bid__window__envelope=self).aggregate(s=Sum("amount"))[
-            "s"
-        ]
-        return Position(self.amount, self.committed(), spent or ZERO)
+        spent = SpendReturn.objects.filter(bid__window__envelope=self).aggregate(
+            s=Sum("amount_pence")
+        )["s"]
+        return Position(self.amount_pence, self.committed(), spent or ZERO)
 
 
 class BidWindow(models.Model):
@@ -133,7 +134,7 @@ class Bid(models.Model):
     title = models.CharField(max_length=200)
     purpose = models.TextField()
     activity_type = models.CharField(max_length=8, choices=ActivityType.choices)
-    amount_requested = money_field()
+    amount_requested_pence = models.BigIntegerField()
     period_start = models.DateField()
     period_end = models.DateField()
     submitted_at = models.DateTimeField(default=timezone.now)
@@ -143,7 +144,7 @@ class Bid(models.Model):
     status = models.CharField(
         max_length=16, choices=BidStatus.choices, default=BidStatus.SUBMITTED, db_index=True
     )
-    amount_awarded = money_field(null=True, blank=True)
+    amount_awarded_pence = models.BigIntegerField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -154,7 +155,9 @@ class Bid(models.Model):
         ordering = ["-submitted_at", "-pk"]
         indexes = [models.Index(fields=["window", "status"])]
         constraints = [
-            models.CheckConstraint(condition=Q(amount_requested__gt=0), name="bid_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount_requested_pence__gt=0), name="bid_amount_positive"
+            ),
             models.CheckConstraint(
                 condition=Q(period_end__gte=models.F("period_start")), name="bid_period_order"
             ),
@@ -171,8 +174,9 @@ class Bid(models.Model):
     def is_awarded(self) -> bool:
         return self.status in AWARDED
 
-    def spent(self) -> Decimal:
-        total = self.spend_returns.aggregate(s=Sum("amount"))["s"]
+    def spent(self) -> int:
+        """Pence spent against the award."""
+        total = self.spend_returns.aggregate(s=Sum("amount_pence"))["s"]
         return total or ZERO
 
 
@@ -180,7 +184,7 @@ class SpendReturn(models.Model):
     """Money spent against an award, as the bidder reports it."""
 
     bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="spend_returns")
-    amount = money_field()
+    amount_pence = models.BigIntegerField()
     spent_on = models.DateField()
     note = models.CharField(max_length=500, blank=True)
     recorded_at = models.DateTimeField(default=timezone.now)
@@ -191,11 +195,11 @@ class SpendReturn(models.Model):
     class Meta:
         ordering = ["spent_on", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="spend_amount_positive")
+            models.CheckConstraint(condition=Q(amount_pence__gt=0), name="spend_amount_positive")
         ]
 
     def __str__(self) -> str:
-        return f"£{self.amount} on {self.spent_on:%Y-%m-%d}"
+        return f"{format_pounds(self.amount_pence)} on {self.spent_on:%Y-%m-%d}"
 
 
 class FundingAllocation(models.Model):
@@ -203,7 +207,7 @@ class FundingAllocation(models.Model):
 
     financial_year = models.CharField(max_length=9)
     programme = models.CharField(max_length=8, choices=Programme.choices)
-    amount = money_field()
+    amount_pence = models.BigIntegerField()
     source = models.CharField(max_length=200)
     expires_on = models.DateField(help_text="the date by which the money must be spent")
     note = models.CharField(max_length=500, blank=True)
@@ -218,7 +222,9 @@ class FundingAllocation(models.Model):
             models.UniqueConstraint(
                 fields=["financial_year", "programme"], name="one_allocation_per_programme_year"
             ),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount_pence__gt=0), name="allocation_amount_positive"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,8 +6,7 @@ the awards of every envelope shown, one for their spend, one for the bids by reg
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, Sum
@@ -21,29 +20,29 @@ from msoic.commissioning.models import (
     Position,
     SpendReturn,
 )
-from msoic.commissioning.money import format_money
 from msoic.dashboards.charts import bar_chart
+from msoic.metrics.money import format_pounds, pence_to_pounds
 from msoic.orgunits.models import OrgUnit
 
 
 def positions(envelopes: Iterable[FundingEnvelope]) -> dict[int, Position]:
-    """Each envelope's commissioning position: amount, committed (awards), spent."""
+    """Each envelope's commissioning position in pence: amount, committed (awards), spent."""
     envelopes = list(envelopes)
     ids = [e.pk for e in envelopes]
     committed = dict(
         Bid.objects.filter(window__envelope_id__in=ids, status__in=AWARDED)
         .values_list("window__envelope_id")
-        .annotate(s=Sum("amount_awarded"))
+        .annotate(s=Sum("amount_awarded_pence"))
         .values_list("window__envelope_id", "s")
     )
     spent = dict(
         SpendReturn.objects.filter(bid__window__envelope_id__in=ids)
         .values_list("bid__window__envelope_id")
-        .annotate(s=Sum("amount"))
+        .annotate(s=Sum("amount_pence"))
         .values_list("bid__window__envelope_id", "s")
     )
     return {
-        e.pk: Position(e.amount, committed.get(e.pk) or ZERO, spent.get(e.pk) or ZERO)
+        e.pk: Position(e.amount_pence, committed.get(e.pk) or ZERO, spent.get(e.pk) or ZERO)
         for e in envelopes
     }
 
@@ -55,7 +54,7 @@ class RegionRow:
     part_funded: int = 0
     declined: int = 0
     waiting: int = 0
-    awarded: Decimal = field(default=ZERO)
+    awarded: int = ZERO  # pence
 
     @property
     def bids(self) -> int:
@@ -73,7 +72,7 @@ def bids_by_region(envelope: FundingEnvelope) -> list[RegionRow]:
             part_funded=Count("pk", filter=Q(status=BidStatus.PART_FUNDED)),
             declined=Count("pk", filter=Q(status=BidStatus.DECLINED)),
             waiting=Count("pk", filter=Q(status=BidStatus.SUBMITTED)),
-            awarded=Sum("amount_awarded", filter=Q(status__in=AWARDED)),
+            awarded=Sum("amount_awarded_pence", filter=Q(status__in=AWARDED)),
         )
     }
     rows = []
@@ -106,7 +105,14 @@ REGION_HEADER = [
 def region_export_rows(rows: list[RegionRow]) -> list[list[Any]]:
     # The amount as text with two decimals: exact in the CSV, never a float.
     return [
-        [r.region, r.approved, r.part_funded, r.declined, r.waiting, f"{r.awarded:.2f}"]
+        [
+            r.region,
+            r.approved,
+            r.part_funded,
+            r.declined,
+            r.waiting,
+            f"{pence_to_pounds(r.awarded)}",
+        ]
         for r in rows
     ]
 
@@ -126,8 +132,8 @@ def region_chart(envelope: FundingEnvelope, rows: list[RegionRow]) -> dict[str, 
 
 def describe_position(position: Position) -> dict[str, str]:
     return {
-        "amount": format_money(position.amount),
-        "committed": format_money(position.committed),
-        "spent": format_money(position.spent),
-        "remaining": format_money(position.uncommitted),
+        "amount": format_pounds(position.amount),
+        "committed": format_pounds(position.committed),
+        "spent": format_pounds(position.spent),
+        "remaining": format_pounds(position.uncommitted),
     }

@@ -117,7 +117,7 @@ def envelope_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "part_funded": sum(r.part_funded for r in rows),
             "declined": sum(r.declined for r in rows),
             "waiting": sum(r.waiting for r in rows),
-            "awarded": sum((r.awarded for r in rows), start=envelope.amount * 0),
+            "awarded": sum(r.awarded for r in rows),
         },
         "chart": region_chart(envelope, rows),
         "today": today,
@@ -263,12 +263,14 @@ def _bid_page(
 ) -> HttpResponse:
     user = request.user
     spends = list(bid.spend_returns.select_related("recorded_by"))
-    spent = sum((s.amount for s in spends), start=bid.amount_requested * 0)
+    spent = sum(s.amount_pence for s in spends)
     context = {
         "bid": bid,
         "spends": spends,
         "spent": spent,
-        "unspent": (bid.amount_awarded - spent) if bid.amount_awarded is not None else None,
+        "unspent": (
+            bid.amount_awarded_pence - spent if bid.amount_awarded_pence is not None else None
+        ),
         "can_decide": access.can_manage_commissioning(user) and not bid.is_decided,
         "can_spend": bid.is_awarded and access.can_record_spend(user, bid),
         "decision_form": decision,
