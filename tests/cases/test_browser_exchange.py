@@ -65,8 +65,10 @@ def test_import_a_register_then_export_its_victims_in_htcds(
     page.get_by_label("Who is the file for?").wait_for()
     check(page, url, watched)
     page.get_by_label("Who is the file for?").fill("Unseen UK, case team")
+    page.get_by_label("What is it for?").fill("Support for two potential victims")
     with page.expect_download() as download:
         page.get_by_role("button", name="Download").click()
     assert download.value.suggested_filename.startswith("htcds-kent-")
     event = AuditEvent.objects.get(action=AuditAction.DISCLOSURE)
-    assert event.recipient == "Unseen UK, case team" and event.detail["people"] == 2
+    assert event.recipient == "Unseen UK, case team" and event.detail["people_count"] == 2
+    assert event.justification == "Support for two potential victims"

@@ -135,7 +135,12 @@ def test_coordinator_exports_a_force_of_their_region_naming_the_recipient(
     )
     response = client_for(eastern_coordinator).post(
         "/investigations/htcds/export/",
-        {"force": "essex", "format": "csv", "recipient": "Salvation Army, J. Smith"},
+        {
+            "force": "essex",
+            "format": "csv",
+            "recipient": "Salvation Army, J. Smith",
+            "purpose": "Support referral",
+        },
     )
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith('attachment; filename="htcds-essex-')
@@ -143,7 +148,10 @@ def test_coordinator_exports_a_force_of_their_region_naming_the_recipient(
     assert [(r["prs_Gender"], r["prs_Citizenship"]) for r in rows] == [("Feminine", "RO")]
     event = AuditEvent.objects.get(action=AuditAction.DISCLOSURE)
     assert event.recipient == "Salvation Army, J. Smith"
+    assert event.justification == "Support referral"
     assert event.actor_id == eastern_coordinator.pk
+    assert event.detail["owners"] == ["essex"] and event.orgunit_code == "essex"
+    assert event.detail["people"] == [case.people.get().reference]
 
 
 def test_export_of_a_force_outside_the_users_scope_is_refused(eastern_coordinator):
@@ -156,10 +164,20 @@ def test_export_of_a_force_outside_the_users_scope_is_refused(eastern_coordinato
 
 def test_export_without_a_recipient_asks_for_one(kent_user):
     response = client_for(kent_user).post(
-        "/investigations/htcds/export/", {"force": "kent", "format": "csv", "recipient": ""}
+        "/investigations/htcds/export/",
+        {"force": "kent", "format": "csv", "recipient": "", "purpose": "casework"},
     )
     assert response.status_code == 400
     assert "There is a problem" in response.content.decode()
+    assert not AuditEvent.objects.filter(action=AuditAction.DISCLOSURE).exists()
+
+
+def test_export_without_a_purpose_asks_for_one(kent_user):
+    response = client_for(kent_user).post(
+        "/investigations/htcds/export/", {"force": "kent", "format": "csv", "recipient": "NGO"}
+    )
+    assert response.status_code == 400
+    assert "Say what the file is for" in response.content.decode()
     assert not AuditEvent.objects.filter(action=AuditAction.DISCLOSURE).exists()
 
 

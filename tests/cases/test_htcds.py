@@ -16,6 +16,7 @@ from openpyxl import Workbook, load_workbook
 
 from msoic.audit.models import AuditAction, AuditEvent
 from msoic.cases import actions, htcds
+from msoic.cases.consultation import check_disclosure
 from msoic.cases.models import Person
 from msoic.orgunits.models import OrgUnit
 
@@ -80,7 +81,9 @@ def test_export_csv_holds_victims_in_the_standards_values_and_pseudonyms_only(
     kent_user, kent_victim, decided_victim
 ):
     kent = kent_victim.force
-    export = htcds.do_export_htcds(kent, "csv", actor=kent_user, recipient="Unseen UK")
+    export = htcds.do_export_htcds(
+        kent, "csv", actor=kent_user, purpose="casework", recipient="Unseen UK"
+    )
     rows = list(csv.DictReader(io.StringIO(export.data.decode("utf-8-sig"))))
     assert [r["ext_PersonReference"] for r in rows] == [
         kent_victim.reference,
@@ -99,25 +102,37 @@ def test_export_csv_holds_victims_in_the_standards_values_and_pseudonyms_only(
     assert "46/1000/24" not in export.data.decode("utf-8-sig")  # no crime reference leaves
 
 
-def test_export_is_a_disclosure_with_its_recipient(kent_user, kent_victim):
-    htcds.do_export_htcds(kent_victim.force, "xlsx", actor=kent_user, recipient="Unseen UK")
+def test_export_is_a_disclosure_naming_owner_recipient_and_references(kent_user, kent_victim):
+    htcds.do_export_htcds(
+        kent_victim.force, "xlsx", actor=kent_user, purpose="casework", recipient="Unseen UK"
+    )
     event = AuditEvent.objects.get(action=AuditAction.DISCLOSURE)
     assert event.recipient == "Unseen UK" and event.orgunit_code == "kent"
-    assert event.detail["people"] == 1 and event.detail["format"] == "xlsx"
+    assert event.detail["owners"] == ["kent"] and event.detail["format"] == "xlsx"
+    assert event.detail["people"] == [kent_victim.reference]
+    assert event.detail["people_count"] == 1
+    assert check_disclosure(event, [kent_victim.reference]).ok
+    assert not check_disclosure(event, [kent_victim.reference, "KENT-P999999"]).ok
 
 
 def test_export_needs_a_recipient(kent_user, kent_victim):
     with pytest.raises(ValueError, match="recipient"):
-        htcds.do_export_htcds(kent_victim.force, "csv", actor=kent_user, recipient="  ")
+        htcds.do_export_htcds(
+            kent_victim.force, "csv", actor=kent_user, purpose="casework", recipient="  "
+        )
 
 
 def test_force_user_cannot_export_another_force(essex_user, kent_victim):
     with pytest.raises(PermissionDenied):
-        htcds.do_export_htcds(kent_victim.force, "csv", actor=essex_user, recipient="x")
+        htcds.do_export_htcds(
+            kent_victim.force, "csv", actor=essex_user, purpose="casework", recipient="x"
+        )
 
 
 def test_xlsx_export_is_laid_out_like_the_standards_spreadsheet(kent_user, kent_victim):
-    export = htcds.do_export_htcds(kent_victim.force, "xlsx", actor=kent_user, recipient="x")
+    export = htcds.do_export_htcds(
+        kent_victim.force, "xlsx", actor=kent_user, purpose="casework", recipient="x"
+    )
     ours = load_workbook(io.BytesIO(export.data)).active
     standard = load_workbook(STANDARD_XLSX).active
     assert ours.title == standard.title == "Sheet1"
@@ -134,7 +149,9 @@ def test_xlsx_export_is_laid_out_like_the_standards_spreadsheet(kent_user, kent_
 def test_round_trip_export_then_import_into_another_force(
     kent_user, essex_user, kent_victim, decided_victim, essex_case, fmt
 ):
-    export = htcds.do_export_htcds(kent_victim.force, fmt, actor=kent_user, recipient="Essex")
+    export = htcds.do_export_htcds(
+        kent_victim.force, fmt, actor=kent_user, purpose="casework", recipient="Essex"
+    )
     result = htcds.do_import_htcds(
         export.filename,
         export.data,

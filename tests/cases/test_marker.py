@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from msoic.audit.models import AuditEvent
 from msoic.cases import marker
+from msoic.cases.consultation import check_disclosure
 from msoic.cases.models import Person
 from msoic.orgunits.models import OrgUnit
 from tests.cases.cleanse_world import make_case, make_person
@@ -151,25 +152,33 @@ def test_export_is_a_disclosure_audited_with_its_recipient(people, kent_user):
     row = AuditEvent.objects.get(action="disclosure")
     assert row.recipient == "Kent PNC bureau"
     assert row.justification == "apply markers"
-    assert row.detail["people"] == 2 and row.detail["format"] == "csv"
-    assert row.actor == kent_user
+    assert row.detail["format"] == "csv" and row.detail["owners"] == ["kent"]
+    assert row.orgunit_code == "kent" and row.actor == kent_user
+    disclosed = [line.split(",")[0] for line in body.splitlines()[1:]]
+    assert row.detail["people"] == sorted(disclosed) and row.detail["people_count"] == 2
+    assert check_disclosure(row, disclosed).ok
 
 
-def test_export_without_a_recipient_discloses_nothing(people, kent_user):
-    r = _client(kent_user).post("/investigations/marker/export/", {"recipient": "", "fmt": "csv"})
+def test_export_without_a_recipient_or_purpose_discloses_nothing(people, kent_user):
+    client = _client(kent_user)
+    r = client.post("/investigations/marker/export/", {"recipient": "", "fmt": "csv"})
     assert r.status_code == 200 and b"There is a problem" in r.content
+    r = client.post("/investigations/marker/export/", {"recipient": "PNC bureau", "fmt": "csv"})
+    assert b"Say what the list is for (the purpose)" in r.content
     assert not AuditEvent.objects.filter(action="disclosure").exists()
 
 
 def test_national_xlsx_export_of_one_force(people, national_analyst):
     r = _client(national_analyst).post(
         "/investigations/marker/export/?force=essex",
-        {"recipient": "Home Office", "fmt": "xlsx"},
+        {"recipient": "Home Office", "purpose": "marker audit", "fmt": "xlsx"},
     )
     ws = load_workbook(io.BytesIO(r.content)).active
     values = [c.value for row in ws.iter_rows() for c in row]
     assert people["e_pos"].reference in values and people["k_pos"].reference not in values
-    assert AuditEvent.objects.get(action="disclosure").detail["forces"] == ["Essex Police"]
+    row = AuditEvent.objects.get(action="disclosure")
+    assert row.detail["owners"] == ["essex"] and row.orgunit_code == "essex"
+    assert row.detail["people"] == [people["e_pos"].reference]
 
 
 def test_partners_have_no_marker_pages(people, partner_user, admin_user):

@@ -147,10 +147,15 @@ def test_the_list_pages_and_its_query_count_does_not_grow(
         )
     client = client_for(kent_user)
     client.get("/investigations/register/")  # warm the session and catalogue caches
-    with django_assert_max_num_queries(14):
+    # 14 for the page, and the consultation row naming its investigations (s.62): the
+    # audit head read under lock, the row, the head moved on, and the savepoint around them.
+    with django_assert_max_num_queries(19):
         first = client.get("/investigations/register/")
     assert "Page 1 of 2" in first.content.decode()
     assert "P/059" in client.get("/investigations/register/?page=2").content.decode()
+
+
+EXPORT = "/investigations/register/export/"
 
 
 def test_export_is_pseudonymous_formula_safe_and_a_disclosure(
@@ -160,19 +165,28 @@ def test_export_is_pseudonymous_formula_safe_and_a_disclosure(
         kent, actor=kent_user, crime_reference="=HYPERLINK(1)", opened_on=D(2024, 3, 1)
     )
     client = client_for(kent_user)
-    response = client.get(
-        "/investigations/register/export/?format=csv&status=live&purpose=Monthly return check"
+    response = client.post(
+        EXPORT,
+        {
+            "format": "csv",
+            "status": "live",
+            "purpose": "Monthly return check",
+            "recipient": "Kent performance team",
+        },
     )
     text = response.content.decode("utf-8-sig")
     assert response["Content-Type"].startswith("text/csv")
     assert "KENT-P000001" in text and "46/1000/24" in text
     assert "DC Example" not in text and "'=HYPERLINK(1)" in text
     row = rows("disclosure")[-1]
-    assert row.justification == "Monthly return check" and row.recipient == "kent.user"
+    assert row.justification == "Monthly return check"
+    assert row.recipient == "Kent performance team" and row.actor == kent_user
     assert row.detail["rows"] == 2 and row.detail["filters"] == {"status": "live"}
-    assert row.detail["forces"] == ["kent"] and row.orgunit_code == "kent"
+    assert row.detail["owners"] == ["kent"] and row.orgunit_code == "kent"
+    assert row.detail["people"] == ["KENT-P000001"]
+    assert row.detail["investigations"] == ["kent:46/1000/24", "kent:=HYPERLINK(1)"]
 
-    xlsx = client.get("/investigations/register/export/?format=xlsx&purpose=check")
+    xlsx = client.post(EXPORT, {"format": "xlsx", "purpose": "check", "recipient": "me"})
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
     values = [c for r in sheet.iter_rows(values_only=True) for c in r]
     assert "KENT-P000001" in values and "Person references (pseudonymous)" in values
@@ -181,9 +195,29 @@ def test_export_is_pseudonymous_formula_safe_and_a_disclosure(
 def test_an_export_without_a_purpose_is_refused_and_not_logged(
     kent_user: Any, kent_case: Investigation
 ) -> None:
-    response = client_for(kent_user).get("/investigations/register/export/?format=csv")
-    assert response.status_code == 302
+    client = client_for(kent_user)
+    for missing in ({"recipient": "me"}, {"purpose": "check"}):
+        response = client.post(EXPORT, {"format": "csv", **missing})
+        assert response.status_code == 302
     assert not rows("disclosure")
+
+
+def test_the_export_is_a_posted_form_never_a_link(
+    kent_user: Any, kent_case: Investigation, kent_victim: Person
+) -> None:
+    """A GET (a link, an image, a prefetch) discloses nothing; a POST needs the CSRF token."""
+    client = client_for(kent_user)
+    data = {"format": "csv", "purpose": "check", "recipient": "me"}
+    assert client.get(EXPORT, data).status_code == 405
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(kent_user)
+    assert strict.post(EXPORT, data).status_code == 403
+    assert not rows("disclosure")
+    page = strict.get("/investigations/register/").content.decode()
+    assert f'<form method="post" action="{EXPORT}"' in page
+    token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    assert strict.post(EXPORT, {**data, "csrfmiddlewaretoken": token}).status_code == 200
+    assert len(rows("disclosure")) == 1
 
 
 # --- consultation logging ----------------------------------------------------------------
@@ -208,24 +242,32 @@ def test_opening_a_case_asks_why_once_per_session_and_logs_it(
 
     done = client.post(first["Location"], {"reason": "other", "other": "Regional tasking meeting"})
     assert done.status_code == 302 and done["Location"] == url
+    assert not rows("consultation")  # nothing shown yet
     page = client.get(url)
     assert page.status_code == 200 and b"KENT-P000001" in page.content
     client.get(url)
+    # Asked once; every view is a row naming the investigation and the people it shows.
     logged = rows("consultation")
-    assert len(logged) == 1
-    assert (logged[0].object_type, logged[0].object_id) == (
-        "cases.investigation",
-        str(kent_case.pk),
-    )
-    assert logged[0].justification == "Regional tasking meeting"
-    assert logged[0].actor == eastern_coordinator and logged[0].orgunit_code == "kent"
+    assert len(logged) == 2
+    for row in logged:
+        assert (row.object_type, row.object_id) == ("cases.investigation", str(kent_case.pk))
+        assert row.justification == "Regional tasking meeting"
+        assert row.actor == eastern_coordinator and row.orgunit_code == "kent"
+        assert row.detail["people"] == ["KENT-P000001"]
+        assert row.detail["investigations"] == ["kent:46/1000/24"]
+        assert row.detail["owners"] == ["kent"]
 
     # The person is a record of its own: asked again, logged again.
     person_url = f"/investigations/people/{kent_victim.pk}/"
     assert client.get(person_url).status_code == 302
     client.post(f"{person_url}justify/", {"reason": "safeguarding"})
     assert b"Albania" in client.get(person_url).content
-    assert rows("consultation")[-1].justification == "Safeguarding a potential victim"
+    person_row = rows("consultation")[-1]
+    assert person_row.justification == "Safeguarding a potential victim"
+    assert (person_row.object_type, person_row.detail["people"]) == (
+        "cases.person",
+        ["KENT-P000001"],
+    )
 
     # A new session asks again.
     assert client_for(eastern_coordinator).get(url).status_code == 302

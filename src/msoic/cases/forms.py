@@ -200,3 +200,9 @@ class ExportForm(forms.Form):
         max_length=300,
         error_messages={"required": "Say why you are downloading the register"},
     )
+    recipient = forms.CharField(
+        max_length=200,
+        error_messages={
+            "required": "Say who the download is for (yourself, or the organisation and person)"
+        },
+    )

@@ -107,7 +107,11 @@ class DisclosureForm(forms.Form):
         widget=forms.TextInput(attrs=TEXT),
     )
     purpose = forms.CharField(
-        label="Purpose", required=False, max_length=500, widget=forms.TextInput(attrs=TEXT)
+        label="Purpose",
+        help_text="What the list is for: recorded in the audit log with the disclosure",
+        max_length=500,
+        widget=forms.TextInput(attrs=TEXT),
+        error_messages={"required": "Say what the list is for (the purpose)"},
     )
     fmt = forms.ChoiceField(
         label="Format",

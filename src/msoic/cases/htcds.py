@@ -34,6 +34,7 @@ from msoic.accounts import access
 from msoic.audit.log import record
 from msoic.audit.models import AuditAction
 from msoic.cases import rules
+from msoic.cases.consultation import Subjects, do_record_disclosure
 from msoic.cases.importer import CellError, ImportResult, parse_date
 from msoic.cases.models import Category, Decision, Gender, Investigation, Outcome, Person, Status
 from msoic.collection import reading
@@ -282,34 +283,40 @@ FORMATS = {
 }
 
 
-def do_export_htcds(force: OrgUnit, fmt: str, *, actor: Any, recipient: str) -> Export:
+def do_export_htcds(
+    force: OrgUnit, fmt: str, *, actor: Any, recipient: str, purpose: str
+) -> Export:
     """The potential victims of ``force`` the user may see, in HTCDS; a disclosure, so
-    audited with its recipient (who the file is for)."""
+    audited with its recipient (who the file is for) and its purpose."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt}")
     if not recipient.strip():
         raise ValueError("an export is a disclosure: name its recipient")
+    if not purpose.strip():
+        raise ValueError("an export is a disclosure: say what it is for (its purpose)")
     if not access.register_forces_readable(actor).filter(pk=force.pk).exists():
         raise PermissionDenied("You cannot export this force's register")
-    rows = [person_row(p) for p in export_people(actor, force)]
+    people = list(export_people(actor, force))
+    rows = [person_row(p) for p in people]
     data = csv_bytes(rows) if fmt == "csv" else xlsx_bytes(rows)
     stamp = timezone.localdate().isoformat()
     filename = f"htcds-{force.code}-{stamp}.{fmt}"
     with transaction.atomic():
-        record(
+        # s.62: the owning force, the recipient and the references disclosed.
+        do_record_disclosure(
             actor=actor,
-            action=AuditAction.DISCLOSURE,
+            step="cases.export_htcds",
+            subjects=Subjects.from_refs(
+                [(p.reference, p.force.code) for p in people],
+                [(p.force.code, p.investigation.crime_reference) for p in people],
+            ),
+            recipient=recipient,
+            purpose=purpose,
             object_type="cases.htcds_export",
             object_id=force.code,
-            orgunit=force,
-            recipient=recipient.strip()[:200],
-            detail={
-                "step": "cases.export_htcds",
-                "format": fmt,
-                "people": len(rows),
-                "file": filename,
-                "file_sha256": hashlib.sha256(data).hexdigest(),
-            },
+            format=fmt,
+            file=filename,
+            file_sha256=hashlib.sha256(data).hexdigest(),
         )
     return Export(filename, FORMATS[fmt], data, len(rows))
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from msoic.accounts import access
 from msoic.audit.log import record
 from msoic.audit.models import AuditAction
+from msoic.cases.consultation import Subjects, do_record_disclosure
 from msoic.cases.models import Category, Decision, Person
 from msoic.orgunits.models import OrgUnit
 
@@ -99,7 +100,13 @@ EXPORT_HEADER = [
 ]
 
 
-def export_rows(people: QuerySet[Person]) -> list[list[Any]]:
+def _export_people(people: QuerySet[Person]) -> list[Person]:
+    return list(
+        people.select_related("force", "investigation").order_by("force__name", "reference")
+    )
+
+
+def _rows(people: list[Person]) -> list[list[Any]]:
     return [
         [
             p.reference,
@@ -109,38 +116,40 @@ def export_rows(people: QuerySet[Person]) -> list[list[Any]]:
             p.marker_requested_on,
             p.marker_applied_on,
         ]
-        for p in people.select_related("force", "investigation").order_by(
-            "force__name", "reference"
-        )
+        for p in people
     ]
+
+
+def export_rows(people: QuerySet[Person]) -> list[list[Any]]:
+    return _rows(_export_people(people))
 
 
 @transaction.atomic
 def do_disclose_marker_list(
     people: QuerySet[Person], *, actor: Any, recipient: str, purpose: str, fmt: str
 ) -> list[list[Any]]:
-    """The rows of the marker list for an export, after writing its disclosure row."""
+    """The rows of the marker list for an export, after writing its disclosure row: the
+    owning forces, the recipient and the references in the file (s.62)."""
     recipient = (recipient or "").strip()
     if not recipient:
         raise ValidationError("Say who the list is for (the recipient)")
-    rows = export_rows(people)
-    forces = sorted({r[1] for r in rows})
-    record(
+    if not (purpose or "").strip():
+        raise ValidationError("Say what the list is for (the purpose)")
+    chosen = _export_people(people)
+    do_record_disclosure(
         actor=actor,
-        action=AuditAction.DISCLOSURE,
+        step="cases.export_marker_list",
+        subjects=Subjects.from_refs(
+            [(p.reference, p.force.code) for p in chosen],
+            [(p.force.code, p.investigation.crime_reference) for p in chosen],
+        ),
+        recipient=recipient,
+        purpose=purpose,
         object_type="cases.person",
         object_id="marker-list",
-        orgunit=getattr(getattr(actor, "orgunit", None), "code", "") or "",
-        recipient=recipient[:200],
-        justification=(purpose or "").strip()[:500],
-        detail={
-            "step": "cases.export_marker_list",
-            "people": len(rows),
-            "format": fmt,
-            "forces": forces[:50],
-        },
+        format=fmt,
     )
-    return rows
+    return _rows(chosen)
 
 
 @dataclass

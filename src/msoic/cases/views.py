@@ -21,11 +21,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from msoic.accounts import access
 from msoic.accounts.models import User
 from msoic.cases import actions, consultation
+from msoic.cases.consultation import Subjects
 from msoic.cases.forms import (
     EVENT_ALIASES,
     EVENTS,
@@ -99,11 +100,18 @@ def hub(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _filtered_register(
-    request: AuthenticatedRequest,
+    request: AuthenticatedRequest, params: Any = None
 ) -> tuple[RegisterFilterForm, QuerySet[Investigation], list[OrgUnit], dict[str, Any]]:
+    """The register filtered by ``params`` (the query string by default; the export's
+    posted form carries the same filters)."""
     user = request.user
     forces = list(access.register_forces_readable(user).order_by("name"))
-    form = RegisterFilterForm(request.GET or None, forces=[(f.code, f.name) for f in forces])
+    given = {
+        key: value
+        for key, value in (request.GET if params is None else params).items()
+        if key in RegisterFilterForm.base_fields or key == "page"
+    }
+    form = RegisterFilterForm(given or None, forces=[(f.code, f.name) for f in forces])
     qs = access.investigations_visible_to(user)
     applied: dict[str, Any] = {}
     if not form.is_bound:
@@ -160,6 +168,12 @@ def register(request: AuthenticatedRequest) -> HttpResponse:
         row.n_people = found.get("people", 0)  # type: ignore[attr-defined]
         row.n_victims = found.get("victims", 0)  # type: ignore[attr-defined]
         row.n_suspects = found.get("suspects", 0)  # type: ignore[attr-defined]
+    consultation.do_record_consultation(
+        actor=request.user,
+        step="cases.view_register",
+        subjects=Subjects.of(investigations=rows),
+        object_type="cases.investigation",
+    )
     return render(
         request,
         "cases/register.html",
@@ -196,13 +210,14 @@ EXPORT_HEADER = (
 
 
 @login_required
-@require_GET
+@require_POST
 def register_export(request: AuthenticatedRequest) -> HttpResponse:
-    """The filtered register as CSV or XLSX: pseudonymous person references only, and the
-    download is a ``disclosure`` row in the audit log with its stated purpose."""
+    """The filtered register as CSV or XLSX: pseudonymous person references only. A posted
+    form (with its CSRF token), never a link; the download is a ``disclosure`` row naming
+    the owning forces, the recipient, the purpose and the references disclosed."""
     _require_register(request.user)
-    export = ExportForm(request.GET)
-    _form, qs, _forces, applied = _filtered_register(request)
+    export = ExportForm(request.POST)
+    _form, qs, _forces, applied = _filtered_register(request, request.POST)
     back = f"{reverse('cases-register')}?{urlencode(applied)}"
     if not export.is_valid():
         for errors in export.errors.values():
@@ -219,12 +234,14 @@ def register_export(request: AuthenticatedRequest) -> HttpResponse:
         return redirect(back)
     investigations = list(qs.select_related("force").order_by("force_id", "crime_reference"))
     references: dict[int, list[str]] = {}
-    for inv_id, ref in (
+    owners: dict[str, str] = {}
+    for inv_id, ref, owner in (
         Person.objects.filter(investigation__in=qs)
         .order_by("reference")
-        .values_list("investigation_id", "reference")
+        .values_list("investigation_id", "reference", "force__code")
     ):
         references.setdefault(inv_id, []).append(ref)
+        owners[ref] = owner
     rows = [
         (
             inv.force.name,
@@ -244,13 +261,18 @@ def register_export(request: AuthenticatedRequest) -> HttpResponse:
         for inv in investigations
     ]
     fmt = export.cleaned_data["format"]
-    actions.do_record_register_export(
+    consultation.do_record_disclosure(
         actor=request.user,
+        step="cases.export_register",
+        subjects=Subjects.from_refs(
+            owners.items(), ((inv.force.code, inv.crime_reference) for inv in investigations)
+        ),
+        recipient=export.cleaned_data["recipient"],
         purpose=export.cleaned_data["purpose"],
-        fmt=fmt,
+        object_type="cases.investigation",
+        format=fmt,
         rows=len(rows),
         filters=applied,
-        forces=sorted({inv.force.code for inv in investigations}),
     )
     stamp = timezone.localdate().isoformat()
     if fmt == "xlsx":
@@ -282,9 +304,7 @@ def _justify(
             initial["reason"] = code
     form = consultation.JustificationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        consultation.do_record_consultation(
-            request, obj, actor=request.user, justification=form.justification()
-        )
+        consultation.note_justification(request, obj, form.justification())
         return HttpResponseRedirect(next_url)
     return render(
         request,
@@ -329,9 +349,7 @@ def investigation_new(request: AuthenticatedRequest) -> HttpResponse:
             ),
         )
         if created is not None:
-            consultation.do_record_consultation(
-                request, created, actor=request.user, justification=RECORDED
-            )
+            consultation.note_justification(request, created, RECORDED)
             messages.success(request, f"Investigation {created.crime_reference} recorded")
             return redirect("cases-investigation", created.pk)
     return render(
@@ -348,12 +366,13 @@ def investigation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse
     if (ask := consultation.require_consultation(request, investigation)) is not None:
         return ask
     labels = catalogue_options("exploitation_type")
+    people = _log_investigation(request, investigation, "cases.view_investigation")
     return render(
         request,
         "cases/investigation.html",
         {
             "inv": investigation,
-            "people": list(investigation.people.all()),
+            "people": people,
             "reviews": list(investigation.reviews.select_related("reviewed_by")[:10]),
             "types": [labels.get(t, t) for t in investigation.exploitation_types],
             "primary": labels.get(investigation.primary_exploitation, ""),
@@ -361,6 +380,24 @@ def investigation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse
             "can_edit": access.can_edit_investigation(request.user, investigation),
         },
     )
+
+
+def _log_investigation(
+    request: AuthenticatedRequest, investigation: Investigation, step: str
+) -> list[Person]:
+    """A page about one investigation opens the case record: its row names the
+    investigation and everyone on it. Returns the people, for the page."""
+    people = list(investigation.people.all())
+    for person in people:
+        person.force = investigation.force  # the same force, already loaded
+    consultation.do_record_consultation(
+        actor=request.user,
+        step=step,
+        subjects=Subjects.of(people, [investigation]),
+        obj=investigation,
+        justification=consultation.justification_for(request, investigation),
+    )
+    return people
 
 
 def _editable_investigation(
@@ -389,6 +426,7 @@ def investigation_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         if done is not None:
             messages.success(request, "Investigation updated")
             return redirect("cases-investigation", pk)
+    _log_investigation(request, investigation, "cases.edit_investigation")
     return render(
         request,
         "cases/form.html",
@@ -478,9 +516,7 @@ def person_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             lambda: actions.do_add_person(investigation, actor=request.user, **_form_values(form)),
         )
         if person is not None:
-            consultation.do_record_consultation(
-                request, person, actor=request.user, justification=RECORDED
-            )
+            consultation.note_justification(request, person, RECORDED)
             messages.success(request, f"{person.reference} added to the investigation")
             return redirect("cases-person", person.pk)
     return render(
@@ -502,6 +538,7 @@ def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = access.get_person_for_user(request.user, pk)
     if (ask := consultation.require_consultation(request, person)) is not None:
         return ask
+    _log_person(request, person, "cases.view_person")
     return render(
         request,
         "cases/person.html",
@@ -513,6 +550,19 @@ def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "can_edit": access.can_edit_investigation(request.user, person.investigation),
             "can_record": person.category in EVENTS,
         },
+    )
+
+
+def _log_person(request: AuthenticatedRequest, person: Person, step: str) -> None:
+    consultation.do_record_consultation(
+        actor=request.user,
+        step=step,
+        subjects=Subjects.from_refs(
+            [(person.reference, person.force.code)],
+            [(person.force.code, person.investigation.crime_reference)],
+        ),
+        obj=person,
+        justification=consultation.justification_for(request, person),
     )
 
 
@@ -537,6 +587,7 @@ def person_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         if done is not None:
             messages.success(request, f"{person.reference} updated")
             return redirect("cases-person", pk)
+    _log_person(request, person, "cases.edit_person")
     return render(
         request,
         "cases/form.html",
@@ -583,6 +634,7 @@ def person_record(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         if done is not None:
             messages.success(request, f"Recorded for {person.reference}")
             return redirect("cases-person", pk)
+    _log_person(request, person, "cases.record_person_event")
     return render(
         request,
         "cases/form.html",

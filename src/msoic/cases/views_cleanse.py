@@ -23,7 +23,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from msoic.accounts import access
 from msoic.accounts.models import User
 from msoic.cases import cleanse as cleansing
+from msoic.cases import consultation
 from msoic.cases import marker as markers
+from msoic.cases.consultation import Subjects
 from msoic.cases.forms_cleanse import (
     CloseForm,
     ConfirmForm,
@@ -32,7 +34,7 @@ from msoic.cases.forms_cleanse import (
     OpenCleanseForm,
     UpdateForm,
 )
-from msoic.cases.models import Resolution
+from msoic.cases.models import Person, Resolution
 from msoic.orgunits.models import OrgUnit
 from msoic.web.exports import csv_response, xlsx_response
 
@@ -180,6 +182,14 @@ def cleanse_worklist(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     criteria = cleansing.Criteria.from_dict(item.criteria)
     rows = [(i, [cleansing.reason_label(r, criteria) for r in i.reasons]) for i in page.object_list]
+    consultation.do_record_consultation(
+        actor=request.user,
+        step="cases.view_cleanse_worklist",
+        subjects=Subjects.from_refs(
+            investigations=[(force.code, i.investigation.crime_reference) for i, _ in rows]
+        ),
+        object_type="cases.investigation",
+    )
     return render(
         request,
         "cases/cleanse_worklist.html",
@@ -265,6 +275,22 @@ def cleanse_item(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             url = reverse("cleanse-worklist", args=[item.cleanse_id])
             return redirect(f"{url}?force={item.force.code}")
     criteria = cleansing.Criteria.from_dict(item.cleanse.criteria)
+    # The page opens the case record; the row names it and the people on it.
+    owner = item.force.code
+    consultation.do_record_consultation(
+        actor=request.user,
+        step="cases.view_cleanse_item",
+        subjects=Subjects.from_refs(
+            [
+                (ref, owner)
+                for ref in Person.objects.filter(investigation=inv).values_list(
+                    "reference", flat=True
+                )
+            ],
+            [(owner, inv.crime_reference)],
+        ),
+        obj=inv,
+    )
     return render(
         request,
         "cases/cleanse_item.html",
@@ -306,6 +332,15 @@ def marker_page(request: AuthenticatedRequest) -> HttpResponse:
             show = "outstanding"
             people = people.filter(marker_applied_on__isnull=True)
         page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+        shown: list[Person] = list(page.object_list)
+        consultation.do_record_consultation(
+            actor=request.user,
+            step="cases.view_marker_list",
+            subjects=Subjects.from_refs(
+                [(p.reference, force.code) for p in shown],
+                [(force.code, p.investigation.crime_reference) for p in shown],
+            ),
+        )
     return render(
         request,
         "cases/marker.html",

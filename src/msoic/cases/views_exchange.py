@@ -77,6 +77,13 @@ class HtcdsExportForm(forms.Form):
         help_text="An export of potential victims is a disclosure: the recipient is recorded "
         "in the audit log (e.g. the organisation and the person).",
     )
+    purpose = forms.CharField(
+        label="What is it for?",
+        max_length=500,
+        widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-30"}),
+        help_text="Recorded in the audit log with the disclosure.",
+        error_messages={"required": "Say what the file is for"},
+    )
 
     def __init__(self, *args: Any, forces: list[OrgUnit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -233,6 +240,7 @@ def htcds_export(request: AuthenticatedRequest) -> HttpResponse:
         form.cleaned_data["format"],
         actor=request.user,
         recipient=form.cleaned_data["recipient"],
+        purpose=form.cleaned_data["purpose"],
     )
     response = HttpResponse(export.data, content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
