@@ -341,35 +341,3 @@ def do_record_charge(person: Person, *, actor: Any, charged_on: date) -> Person:
     return _update_person(
         person, {"charged_on": charged_on}, actor=actor, step="cases.record_charge"
     )
-
-
-# --- exports ---------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def do_record_register_export(
-    *,
-    actor: Any,
-    purpose: str,
-    fmt: str,
-    rows: int,
-    filters: Mapping[str, Any],
-    forces: list[str],
-) -> None:
-    """A download of register records (pseudonymous references) is a disclosure: the row
-    names who took it, why, in what format, how many rows and which filters."""
-    record(
-        actor=actor,
-        action=AuditAction.DISCLOSURE,
-        object_type="cases.investigation",
-        orgunit=forces[0] if len(forces) == 1 else "",
-        justification=purpose.strip(),
-        recipient=actor.get_username() if not _is_system(actor) else actor,
-        detail={
-            "step": "cases.export_register",
-            "format": fmt,
-            "rows": rows,
-            "filters": dict(filters),
-            "forces": forces[:50],
-        },
-    )
