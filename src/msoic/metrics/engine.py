@@ -17,8 +17,9 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum
+from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, Sum, When
 from django.db.models import Value as V
+from django.db.models.functions import Cast
 
 from msoic.catalogue.loader import Catalogue, Metric, get_catalogue
 from msoic.collection.models import Value
@@ -609,14 +610,50 @@ class _Read:
     )
     derived: set[tuple[int, date]] = field(default_factory=set)
 
+    windows: dict[tuple[tuple[date, ...], str | None], _Window] = field(default_factory=dict)
+
     def window(self, months: list[date], breakdown: str | None) -> _Window:
-        cells = {(fid, m): v for m in months for fid, v in self.totals.get(m, {}).items()}
-        keep = set(months)
-        option_cells = {}
+        """The figures over ``months`` (each force's total, months received and derived
+        part; the options summed), built once for each months and split asked about."""
+        key = (tuple(months), breakdown)
+        found = self.windows.get(key)
+        if found is not None:
+            return found
+        window = _Window(months)
+        for m in months:
+            for fid, value in self.totals.get(m, {}).items():
+                window.totals[fid] = window.totals.get(fid, 0) + value
+                window.counts[fid] = window.counts.get(fid, 0) + 1
+        if self.derived:
+            keep = set(months)
+            window.derived = {k for k in self.derived if k[1] in keep}
+            for fid, m in window.derived:
+                window.from_register[fid] = window.from_register.get(fid, 0) + self.totals[m][fid]
         if breakdown:
-            option_cells = {k: v for k, v in self.options[breakdown].items() if k[1] in keep}
-        derived = {k for k in self.derived if k[1] in keep}
-        return _Window(months, cells, option_cells, derived)
+            keep = set(months)
+            for (fid, m, option), value in self.options[breakdown].items():
+                if m in keep:
+                    window.options[(fid, option)] = window.options.get((fid, option), 0) + value
+        self.windows[key] = window
+        return window
+
+    def points(
+        self, months: list[date], by: str | None, n_forces: int, cat: Catalogue
+    ) -> list[Point]:
+        """Month-by-month points, as :func:`series` gives them."""
+        points: list[Point] = []
+        if by:
+            cells = self.options[by]
+            for m in months:
+                received = len(self.totals.get(m, {}))
+                for option in cat.breakdowns[by].options:
+                    value = cells.get((ALL_FORCES, m, option))
+                    points.append(Point(m, value, received, n_forces, option))
+            return points
+        for m in months:
+            month = self.totals.get(m, {})
+            points.append(Point(m, sum(month.values()) if month else None, len(month), n_forces))
+        return points
 
 
 ALL_FORCES = 0  # the force id under which options summed over every force are kept
@@ -673,9 +710,7 @@ def query_many(
         read = reads[ask.metric]
         split = splits[ask]
         if isinstance(ask, SeriesAsk):
-            answers.points[ask] = _points(
-                read.window(months_of[ask], split), split, len(forces), cat
-            )
+            answers.points[ask] = read.points(months_of[ask], split, len(forces), cat)
             continue
         metric = cat.metrics[ask.metric]
         current = read.window(months_of[ask], split)
@@ -725,26 +760,32 @@ def _read_many(
         derived |= Q(metric=code) & sources.covered_filter(cover, "orgunit_id", "period")
     if covered:
         base = base.exclude(derived)
-    split_filter = Q(pk__in=[])
+    wanted = Q(breakdown="")
     for code, names in wanted_splits.items():
         if code in asked:
-            split_filter |= Q(metric=code, breakdown__in=sorted(names))
-    group = ("metric", "period", "breakdown", "option")
+            wanted |= Q(metric=code, breakdown__in=sorted(names))
+    # One pass over the values: a total is grouped by force, an option summed over the
+    # forces (grouped under ALL_FORCES). The month is read as text ('YYYY-MM-DD' on every
+    # backend) and parsed once per distinct month.
     rows = (
-        base.filter(breakdown="")
-        .values(*group)
-        .annotate(oid=F("orgunit_id"), t=Sum("value"))
-        .values_list(*group, "oid", "t")
-    )
-    if wanted_splits:
-        options = (
-            base.filter(split_filter)
-            .values(*group)
-            .annotate(oid=V(ALL_FORCES, output_field=IntegerField()), t=Sum("value"))
-            .values_list(*group, "oid", "t")
+        base.filter(wanted)
+        .annotate(
+            oid=Case(
+                When(breakdown="", then=F("orgunit_id")),
+                default=V(ALL_FORCES),
+                output_field=IntegerField(),
+            ),
+            month=Cast("period", output_field=CharField()),
         )
-        rows = rows.union(options, all=True)
-    for code, month, breakdown, option, oid, total in rows:
+        .values("metric", "month", "breakdown", "option", "oid")
+        .annotate(t=Sum("value"))
+        .values_list("metric", "month", "breakdown", "option", "oid", "t")
+    )
+    parsed: dict[str, date] = {}
+    for code, text, breakdown, option, oid, total in rows:
+        month = parsed.get(text)
+        if month is None:
+            month = parsed[text] = date.fromisoformat(text[:10])
         read = reads[code]
         if breakdown:
             read.options[breakdown][(oid, month, option)] = int(total)
@@ -766,24 +807,3 @@ def _read_many(
                     key = (ALL_FORCES, month, option)
                     merged[key] = merged.get(key, 0) + value
     return reads
-
-
-def _points(window: _Window, by: str | None, n_forces: int, cat: Catalogue) -> list[Point]:
-    """A window's month-by-month points, as :func:`series` gives them."""
-    received: dict[date, int] = defaultdict(int)
-    totals: dict[date, int] = defaultdict(int)
-    for (_, m), value in window.cells.items():
-        received[m] += 1
-        totals[m] += value
-    points: list[Point] = []
-    if by:
-        cells: dict[tuple[date, str], int] = defaultdict(int)
-        for (_, m, option), value in window.option_cells.items():
-            cells[(m, option)] += value
-        for m in window.months:
-            for option in cat.breakdowns[by].options:
-                points.append(Point(m, cells.get((m, option)), received[m], n_forces, option))
-        return points
-    for m in window.months:
-        points.append(Point(m, totals[m] if received[m] else None, received[m], n_forces))
-    return points
