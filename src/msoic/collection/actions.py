@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
@@ -15,7 +16,9 @@ from msoic.audit.models import AuditAction
 from msoic.collection.models import ImportJob, ImportJobFile, Submission
 from msoic.collection.pipeline import Outcome, build_context, import_file, import_rows
 from msoic.collection.readers import ParsedFile
-from msoic.collection.validation import Context
+from msoic.collection.validation import Context, Problem
+
+logger = logging.getLogger(__name__)
 
 
 def do_submit_return(
@@ -98,40 +101,78 @@ def do_create_import_job(
     return job
 
 
+# A file's outcome while it is being read. Found at the start of a run, it means the process
+# died on that file (e.g. out of memory): the file is refused instead of being read again.
+READING = {"status": "reading"}
+
+
+def _refused_outcome(f: ImportJobFile, message: str, dry_run: bool) -> dict[str, Any]:
+    return Outcome(
+        filename=f.name,
+        status="rejected",
+        dry_run=dry_run,
+        problems=[Problem("error", "file", message)],
+    ).as_dict()
+
+
 def run_import_job(job_id: int) -> ImportJob:
-    """Process a job's files in order, saving progress after each so the page can show it."""
+    """Process a job's files in order, saving progress after each so the page can show it.
+
+    A file that cannot be read is rejected with the reason and the next file goes on; a
+    file the process died on last time (left marked as being read) is rejected, not read
+    again; anything else that goes wrong marks the job failed with the reason. Never
+    raises, so one bad job or file does not hold up the jobs behind it."""
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     if job.status in {ImportJob.Status.DONE, ImportJob.Status.FAILED}:
         return job
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
     totals = _job_totals(job)
     try:
+        for f in job.files.filter(outcome=READING):
+            f.outcome = _refused_outcome(
+                f,
+                "the service stopped while reading this file, so it was not read again; "
+                "check it is a normal return and send it again",
+                job.dry_run,
+            )
+            f.content = b""
+            f.save(update_fields=["outcome", "content"])
         ctx = build_context(job.created_by)
         for f in job.files.filter(outcome__isnull=True).order_by("position"):
-            outcome = import_file(
-                f.name, bytes(f.content), actor=job.created_by, dry_run=job.dry_run, context=ctx
-            )
-            f.outcome = outcome.as_dict()
+            ImportJobFile.objects.filter(pk=f.pk).update(outcome=READING)
+            try:
+                outcome = import_file(
+                    f.name, bytes(f.content), actor=job.created_by, dry_run=job.dry_run, context=ctx
+                )
+            except Exception as exc:  # a reader bug must not hold up the files behind it
+                logger.exception("import job %s: file %s could not be read", job.pk, f.name)
+                f.outcome = _refused_outcome(
+                    f, f"the file could not be read ({type(exc).__name__})", job.dry_run
+                )
+            else:
+                f.outcome = outcome.as_dict()
             # Accepted bytes live on in StoredFile and rejected ones are sent again once
             # fixed: no second copy. A file waiting for comments keeps its bytes, to be
             # re-run with them (do_acknowledge_import_file).
-            if outcome.status != "needs-comment":
+            if (f.outcome or {}).get("status") != "needs-comment":
                 f.content = b""
             f.save(update_fields=["outcome", "content"])
             ImportJob.objects.filter(pk=job.pk).update(
-                processed_files=job.files.filter(outcome__isnull=False).count()
+                processed_files=job.files.filter(outcome__isnull=False)
+                .exclude(outcome=READING)
+                .count()
             )
         totals = _job_totals(job)
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.DONE, summary=totals, finished_at=timezone.now()
         )
     except Exception as exc:  # keep the job visible as failed; the files already stored stay stored
+        logger.exception("import job %s failed", job.pk)
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED,
-            summary={**totals, "error": str(exc)},
+            summary={**totals, "error": f"{type(exc).__name__}: {exc}"[:500]},
             finished_at=timezone.now(),
         )
-        raise
     job.refresh_from_db()
     return job
 

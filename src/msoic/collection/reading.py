@@ -115,6 +115,9 @@ class _Budget:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.cells = 0
+        # XML elements streamed so far (every part read): what bounds the time a file takes.
+        self.elements = 0
+        self.max_elements = 2 * limits.max_cells + limits.max_rows
 
     def spend(self, count: int, *, sheet: str, row: int) -> None:
         self.cells += count
@@ -315,31 +318,36 @@ def _check_archive(archive: zipfile.ZipFile, limits: Limits) -> None:
     content_types = _read_part(archive, "[Content_Types].xml", limits)
     if any(t in content_types for t in _MACRO_TYPES):
         raise FileRejected("workbook is macro-enabled; save it as a plain .xlsx without macros")
-    for m in members:
+    sheets: dict[str, str] = {}  # part → sheet name, once the workbook part is known safe
+    for m in sorted(members, key=lambda m: m.filename.startswith("xl/worksheets/")):
         if not m.filename.endswith((".xml", ".rels")):
             continue
         sheet_part = m.filename.startswith("xl/worksheets/")
+        if sheet_part and not sheets:
+            sheets = {part: name for name, part in _sheet_parts(archive, names, limits).items()}
         for chunk in _chunks(archive, m.filename, limits):
             if _DANGEROUS_XML.search(chunk):
                 raise FileRejected(
                     f"workbook part {m.filename} declares a DTD or XML entities, which are refused"
                 )
             if sheet_part:
-                _check_formulas(chunk, m.filename)
+                _check_formulas(chunk, sheets.get(m.filename, m.filename))
 
 
-def _check_formulas(chunk: bytes, part: str) -> None:
+def _check_formulas(chunk: bytes, sheet: str) -> None:
     web = _WEB_FORMULA.search(chunk)
     if web:
         name = web.group(1).decode("ascii").upper()
         raise FileRejected(
-            f"workbook part {part} has a {name} formula, which fetches data from the web; "
-            "formulas that reach outside the workbook are refused (send values only)"
+            f"the sheet has a {name} formula, which fetches data from the web; formulas that "
+            "reach outside the workbook are refused (send values only)",
+            sheet=sheet,
         )
     if _DDE_FORMULA.search(chunk):
         raise FileRejected(
-            f"workbook part {part} has a DDE formula (one that starts another program); "
-            "formulas that reach outside the workbook are refused (send values only)"
+            "the sheet has a DDE formula (one that starts another program); formulas that "
+            "reach outside the workbook are refused (send values only)",
+            sheet=sheet,
         )
 
 
@@ -516,20 +524,33 @@ class _TooLong:
 
 
 def _shared_strings(
-    archive: zipfile.ZipFile, names: set[str], limits: Limits
+    archive: zipfile.ZipFile, names: set[str], limits: Limits, budget: _Budget
 ) -> list[str | _TooLong]:
     part = "xl/sharedStrings.xml"
     if part not in names:
         return []
     strings: list[str | _TooLong] = []
     pieces: list[str] = []
-    state = {"in_si": False, "in_t": False, "skip": 0, "length": 0, "depth": 0}
+    state = {
+        "in_si": False,
+        "in_t": False,
+        "skip": 0,
+        "length": 0,
+        "depth": 0,
+        "elements": budget.elements,
+    }
     parser = _parser(part)
 
     def start(name: str, _attrs: dict[str, str]) -> None:
         state["depth"] += 1
+        state["elements"] += 1
         if state["depth"] > MAX_XML_DEPTH:
             raise FileRejected(f"workbook part {part} is nested more than {MAX_XML_DEPTH} deep")
+        if state["elements"] > budget.max_elements:
+            raise FileRejected(
+                f"workbook part {part} has more than {budget.max_elements:,} XML elements, more "
+                f"than {limits.max_cells:,} cells need (MSOIC_READ_MAX_CELLS); split the file"
+            )
         local = _local(name)
         if local == "si":
             state["in_si"] = True
@@ -566,6 +587,7 @@ def _shared_strings(
     parser.EndElementHandler = end
     parser.CharacterDataHandler = text
     _feed(parser, archive, part, limits, "")
+    budget.elements = state["elements"]
     return strings
 
 
@@ -609,12 +631,15 @@ class Workbook:
 
     def rows(self, sheet: str) -> list[list[Any]]:
         if self._strings is None:
-            self._strings = _shared_strings(self._archive, self._names, self.limits)
+            self._strings = _shared_strings(self._archive, self._names, self.limits, self._budget)
         return _SheetReader(self, sheet).read()
 
 
 class _SheetReader:
-    """Streams one sheet's XML and keeps only cells that hold a value."""
+    """Streams one sheet's XML and keeps only cells that hold a value.
+
+    The handlers run once per XML element, so they do as little as they can: a cell's
+    reference is parsed only when the cell turns out to hold a value."""
 
     def __init__(self, workbook: Workbook, sheet: str) -> None:
         self.wb = workbook
@@ -625,21 +650,24 @@ class _SheetReader:
         self.date_kind = workbook._styles.date_kind
         self.base = _EPOCH_1904 if workbook._styles.date1904 else _EPOCH_1900
         self.rows: list[list[Any]] = []
-        self.row_number = 0
+        self.row_attr: str | None = None  # the current row's r attribute
+        self.row_number = 0  # the current row's number, once known
+        self.row_seq = 0  # rows seen, for rows without an r attribute
+        self.cell_seq = -1  # cells seen in the current row, for cells without r
         self.row_cells: dict[int, Any] = {}
-        self.column = -1
-        self.cell_ref: tuple[int, int] | None = None
-        self.cell_type = ""
-        self.cell_style = 0
+        self.kept_row = 0  # the row of the last cell kept
+        self.cell_attrs: dict[str, str] = {}
         self.value: list[str] = []
         self.capture = False
         self.in_is = False
         self.skip = 0
         self.has_value = False
         self.depth = 0
-        self.elements = 0
-        self.max_elements = 4 * self.limits.max_cells + self.limits.max_rows
+        self.elements = workbook._budget.elements
+        self.max_elements = workbook._budget.max_elements
         self.declared = ""  # the used range the sheet declares, which may not be true
+        self.starts: dict[str, Any] = {}
+        self.ends: dict[str, Any] = {}
 
     def read(self) -> list[list[Any]]:
         parser = _parser(self.part)
@@ -648,160 +676,125 @@ class _SheetReader:
         parser.CharacterDataHandler = self.text
         _feed(parser, self.wb._archive, self.part, self.limits, self.sheet)
         self.flush_row()
+        self.wb._budget.elements = self.elements
         return self.rows
+
+    # --- dispatch, with each element name's handlers looked up once ---
+
+    def _handlers(self, name: str) -> None:
+        local = _local(name)
+        self.starts[name] = {
+            "row": self.start_row,
+            "c": self.start_cell,
+            "v": self.start_value,
+            "is": self.start_inline,
+            "t": self.start_text,
+            "rPh": self.start_skip,
+            "dimension": self.start_dimension,
+        }.get(local)
+        self.ends[name] = {
+            "c": self.end_cell,
+            "v": self.end_value,
+            "t": self.end_text,
+            "is": self.end_inline,
+            "rPh": self.end_skip,
+        }.get(local)
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         self.depth += 1
         self.elements += 1
+        if self.depth > MAX_XML_DEPTH or self.elements > self.max_elements:
+            self.refuse_structure()
+        try:
+            handler = self.starts[name]
+        except KeyError:
+            self._handlers(name)
+            handler = self.starts[name]
+        if handler is not None:
+            handler(attrs)
+
+    def end(self, name: str) -> None:
+        self.depth -= 1
+        handler = self.ends[name]
+        if handler is not None:
+            handler()
+
+    def text(self, value: str) -> None:
+        if self.capture:
+            self.value.append(value)
+
+    def refuse_structure(self) -> None:
         if self.depth > MAX_XML_DEPTH:
             raise FileRejected(
                 f"the sheet's XML is nested more than {MAX_XML_DEPTH} deep: not a normal workbook",
                 sheet=self.sheet,
             )
-        if self.elements > self.max_elements:
-            raise FileRejected(
-                f"the sheet's XML has more than {self.max_elements:,} elements, far more than "
-                f"{self.limits.max_cells:,} cells need (MSOIC_READ_MAX_CELLS)",
-                sheet=self.sheet,
-            )
-        local = name[name.find(":") + 1 :]
-        if local == "c":
-            self.start_cell(attrs)
-        elif local == "v" or (local == "t" and self.in_is and not self.skip):
-            self.capture = True
-        elif local == "is":
-            self.in_is = True
-            self.has_value = True
-        elif local == "rPh":
-            self.skip += 1
-        elif local == "dimension":
-            self.declared = attrs.get("ref", "")[:40]
-        elif local == "row":
-            self.flush_row()
-            r = attrs.get("r")
-            self.row_number = self.parse_row(r) if r else self.row_number + 1
-            self.column = -1
+        raise FileRejected(
+            f"the workbook's XML has more than {self.max_elements:,} elements, more than "
+            f"{self.limits.max_cells:,} cells need (MSOIC_READ_MAX_CELLS); split the file",
+            sheet=self.sheet,
+        )
 
-    def parse_row(self, r: str) -> int:
-        if not r.isdigit() or not 0 < int(r) <= MAX_SHEET_ROW:
-            raise FileRejected(f'the sheet has a row numbered "{r[:20]}"', sheet=self.sheet)
-        number = int(r)
-        if number <= self.row_number:
-            raise FileRejected(
-                f"row {number} comes after row {self.row_number} in the sheet's XML: the "
-                "file is damaged",
-                sheet=self.sheet,
-            )
-        return number
+    # --- elements ---
+
+    def start_row(self, attrs: dict[str, str]) -> None:
+        if self.row_cells:
+            self.flush_row()
+        self.row_seq += 1
+        self.row_attr = attrs.get("r")
+        self.row_number = 0
+        self.cell_seq = -1
 
     def start_cell(self, attrs: dict[str, str]) -> None:
-        ref = attrs.get("r")
-        if ref:
-            match = _CELL_REF.match(ref)
-            if match is None:
-                raise FileRejected(f'the sheet has a cell named "{ref[:20]}"', sheet=self.sheet)
-            column, row = _column_index(match.group(1)), int(match.group(2))
-            if column >= MAX_SHEET_COLUMN or not 0 < row <= MAX_SHEET_ROW:
-                raise FileRejected(f'the sheet has a cell named "{ref}"', sheet=self.sheet)
-            if row != self.row_number:
-                if row < self.row_number:
-                    raise FileRejected(
-                        f"cell {ref} comes after row {self.row_number} in the sheet's XML: the "
-                        "file is damaged",
-                        sheet=self.sheet,
-                    )
-                self.flush_row()
-                self.row_number = row
-        else:
-            column = self.column + 1
-        self.column = column
-        self.cell_ref = (self.row_number, column)
-        self.cell_type = attrs.get("t", "n")
-        style = attrs.get("s")
-        self.cell_style = int(style) if style and style.isdigit() else 0
-        self.value.clear()
+        self.cell_attrs = attrs
+        self.cell_seq += 1
         self.has_value = False
 
-    def end(self, name: str) -> None:
-        self.depth -= 1
-        local = name[name.find(":") + 1 :]
-        if local == "v":
+    def start_value(self, _attrs: dict[str, str]) -> None:
+        self.capture = True
+        self.value = []
+
+    def end_value(self) -> None:
+        self.capture = False
+        self.has_value = True
+
+    def start_inline(self, _attrs: dict[str, str]) -> None:
+        self.in_is = True
+        self.has_value = True
+        self.value = []
+
+    def end_inline(self) -> None:
+        self.in_is = False
+
+    def start_text(self, _attrs: dict[str, str]) -> None:
+        if self.in_is and not self.skip:
+            self.capture = True
+
+    def end_text(self) -> None:
+        if self.in_is:
             self.capture = False
-            self.has_value = True
-        elif local == "t":
-            self.capture = False
-        elif local == "is":
-            self.in_is = False
-        elif local == "rPh":
-            self.skip -= 1
-        elif local == "c":
-            if self.has_value:
-                self.keep(self.convert("".join(self.value)))
-            self.cell_ref = None
 
-    def text(self, value: str) -> None:
-        if self.capture:
-            self.value.append(value)
-            if len(value) > self.limits.max_cell_chars and self.cell_ref:
-                raise _too_long(
-                    self.limits,
-                    len(value),
-                    sheet=self.sheet,
-                    row=self.cell_ref[0],
-                    column=self.cell_ref[1],
-                )
+    def start_skip(self, _attrs: dict[str, str]) -> None:
+        self.skip += 1
 
-    def convert(self, raw: str) -> Any:
-        kind = self.cell_type
-        if kind == "s":
-            try:
-                found = self.strings[int(raw)]
-            except (ValueError, IndexError):
-                return ""
-            if isinstance(found, _TooLong):
-                assert self.cell_ref is not None
-                raise _too_long(
-                    self.limits,
-                    found.length,
-                    sheet=self.sheet,
-                    row=self.cell_ref[0],
-                    column=self.cell_ref[1],
-                )
-            return found
-        if kind in {"str", "inlineStr", "e"}:
-            return raw
-        if kind == "b":
-            return raw.strip() in {"1", "true"}
-        if not raw.strip():
-            return ""
-        try:
-            number = float(raw)
-        except ValueError:
-            return raw
-        date_kind = self.date_kind.get(self.cell_style)
-        return self.as_date(number, date_kind) if date_kind else number
+    def end_skip(self) -> None:
+        self.skip -= 1
 
-    def as_date(self, serial: float, kind: str) -> Any:
-        try:
-            if not self.wb._styles.date1904 and serial < 60:
-                serial += 1  # Excel's 1900 leap-year bug: serials before 1 March 1900
-            moment = self.base + timedelta(days=serial)
-        except (OverflowError, ValueError):
-            return serial  # no such date; validation says what is wrong with the number
-        moment = moment.replace(microsecond=0) + timedelta(
-            seconds=round(moment.microsecond / 1_000_000)
-        )
-        if kind == "time" and serial < 1:
-            return time(moment.hour, moment.minute, moment.second)
-        if kind == "date" and moment.time() == time(0):
-            return moment.date()
-        return moment
+    def start_dimension(self, attrs: dict[str, str]) -> None:
+        self.declared = attrs.get("ref", "")[:40]
 
-    def keep(self, value: Any) -> None:
-        if value == "" or (value.__class__ is str and not value.strip()):
+    def end_cell(self) -> None:
+        if not self.has_value:
+            return
+        raw = "".join(self.value)
+        if not raw.strip() and self.cell_attrs.get("t") != "b":
             return  # a blank cell is no cell
-        assert self.cell_ref is not None
-        row, column = self.cell_ref
+        row, column = self.position()
+        if len(raw) > self.limits.max_cell_chars:
+            raise _too_long(self.limits, len(raw), sheet=self.sheet, row=row, column=column)
+        value = self.convert(raw, row, column)
+        if value.__class__ is str and not value.strip():
+            return
         if row > self.limits.max_rows:
             raise self.said(_too_many_rows(self.limits, sheet=self.sheet, row=row))
         if column >= self.limits.max_columns:
@@ -810,7 +803,82 @@ class _SheetReader:
             )
         if value.__class__ is str and len(value) > self.limits.max_cell_chars:
             raise _too_long(self.limits, len(value), sheet=self.sheet, row=row, column=column)
+        if row != self.row_number or not self.row_cells:
+            if self.row_cells:
+                self.flush_row()
+            if row <= self.kept_row:
+                raise FileRejected(
+                    f"row {row} comes after row {self.kept_row} in the sheet's XML: the file "
+                    "is damaged",
+                    sheet=self.sheet,
+                )
+            self.row_number = row
         self.row_cells[column] = value
+
+    def position(self) -> tuple[int, int]:
+        """The (row, column) of the current cell, from its reference or its place."""
+        ref = self.cell_attrs.get("r")
+        if ref:
+            match = _CELL_REF.match(ref)
+            if match is None:
+                raise FileRejected(f'the sheet has a cell named "{ref[:20]}"', sheet=self.sheet)
+            column, row = _column_index(match.group(1)), int(match.group(2))
+        else:
+            column = self.cell_seq
+            row = self.current_row()
+        if column >= MAX_SHEET_COLUMN or not 0 < row <= MAX_SHEET_ROW:
+            raise FileRejected(
+                f"the sheet has a cell at row {row}, column {column + 1}, outside any sheet",
+                sheet=self.sheet,
+            )
+        return row, column
+
+    def current_row(self) -> int:
+        r = self.row_attr
+        if r is None:
+            return self.row_seq
+        if not r.isdigit():
+            raise FileRejected(f'the sheet has a row numbered "{r[:20]}"', sheet=self.sheet)
+        return int(r)
+
+    def convert(self, raw: str, row: int, column: int) -> Any:
+        kind = self.cell_attrs.get("t", "n")
+        if kind == "s":
+            try:
+                found = self.strings[int(raw)]
+            except (ValueError, IndexError):
+                return ""
+            if isinstance(found, _TooLong):
+                raise _too_long(self.limits, found.length, sheet=self.sheet, row=row, column=column)
+            return found
+        if kind in {"str", "inlineStr", "e"}:
+            return raw
+        if kind == "b":
+            return raw.strip() in {"1", "true"}
+        try:
+            number = float(raw)
+        except ValueError:
+            return raw
+        style = self.cell_attrs.get("s")
+        date_kind = self.date_kind.get(int(style)) if style and style.isdigit() else None
+        return self.as_date(number, date_kind) if date_kind else number
+
+    def as_date(self, serial: float, kind: str) -> Any:
+        try:
+            days = serial
+            if not self.wb._styles.date1904 and 1 <= serial < 60:
+                days += 1  # Excel's 1900 leap-year bug: serials before 1 March 1900
+            moment = self.base + timedelta(days=days)
+        except (OverflowError, ValueError):
+            return serial  # no such date; validation says what is wrong with the number
+        moment = moment.replace(microsecond=0) + timedelta(
+            seconds=round(moment.microsecond / 1_000_000)
+        )
+        if kind == "time" and 0 <= serial < 1:
+            return time(moment.hour, moment.minute, moment.second)
+        if kind == "date" and moment.time() == time(0):
+            return moment.date()
+        return moment
 
     def said(self, exc: FileRejected) -> FileRejected:
         """Add the used range the sheet declares, when it says something."""
@@ -831,6 +899,7 @@ class _SheetReader:
         if missing > 0:
             self.rows.extend([_EMPTY] * missing)
         self.rows.append(line)
+        self.kept_row = self.row_number
         self.row_cells = {}
 
 
