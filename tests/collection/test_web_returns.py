@@ -350,6 +350,19 @@ def test_the_original_file_downloads_as_received(client, kent_user):
     assert 'filename="kent feb.csv"' in response["Content-Disposition"]
 
 
+def test_the_original_file_is_a_download_only_never_a_page(client, kent_user):
+    """A file is returned unchanged, whatever it holds: as an attachment whose type the
+    browser must not guess, so markup in it is never run as a page of the site."""
+    data = csv_bytes([["kent", "2024-02", "ms_arrests", "", 3, "<script>alert(1)</script>"]])
+    assert import_file("feb.csv", data, actor=kent_user).status == "accepted"
+    sub = Submission.objects.get()
+    response = login(client, kent_user).get(f"/returns/{sub.pk}/versions/1/file/")
+    assert response.content == data
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert not response["Content-Type"].startswith("text/html")
+
+
 def test_a_national_users_multi_force_file_is_not_given_to_a_force_user(
     client, kent_user, essex_user, national_analyst
 ):

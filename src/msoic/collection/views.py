@@ -606,7 +606,9 @@ def submission_file(request: AuthenticatedRequest, pk: int, number: int) -> Http
         content_type = "application/octet-stream"
     safe_name = "".join(c if c.isalnum() or c in "._- " else "_" for c in name)[:150]
     response = HttpResponse(bytes(version.file.content), content_type=content_type)
+    # Returned unchanged, so never shown in the browser: a download, its type not sniffed.
     response["Content-Disposition"] = f'attachment; filename="{safe_name}"'
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
