@@ -52,6 +52,20 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _force_login_passes_both_factors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Multi-factor authentication is on in tests as in production: the test client's
+    shortcuts ``force_login`` and ``login`` give a session that passed both factors
+    (tests.auth_helpers); the tests of the second factor itself use ``login_password_only``
+    or the login form."""
+    from django.test import Client
+
+    from tests.auth_helpers import force_login_with_second_factor, login_with_second_factor
+
+    monkeypatch.setattr(Client, "force_login", force_login_with_second_factor)
+    monkeypatch.setattr(Client, "login", login_with_second_factor)
+
+
 def _make(username: str, role: str, orgunit: str | None) -> Any:
     """A persona, created once (a module-scoped demo fixture may have made it already)."""
     from msoic.accounts.actions import do_create_user

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.test import Client
 
+from tests.auth_helpers import current_code
 from tests.conftest import PERSONA_PASSWORD
 from tests.security.urlconf import all_patterns, sample_url
 
@@ -49,6 +50,7 @@ def test_logout_without_the_token_is_refused(kent_user):
 def test_every_url_refuses_a_session_post_without_the_token(national_analyst):
     """Whatever the view, a POST riding on a session cookie without the token changes nothing."""
     client = Client(enforce_csrf_checks=True)
+    code = current_code(national_analyst)
     token = csrf_from(client.get("/login/").content.decode())
     client.post(
         "/login/",
@@ -58,7 +60,9 @@ def test_every_url_refuses_a_session_post_without_the_token(national_analyst):
             "csrfmiddlewaretoken": token,
         },
     )
-    assert "_auth_user_id" in client.session
+    token = csrf_from(client.get("/login/verify/").content.decode())
+    client.post("/login/verify/", {"code": code, "csrfmiddlewaretoken": token})
+    assert "_auth_user_id" in client.session and "otp_device_id" in client.session
     for pattern in all_patterns():
         if pattern.name == "login":
             continue

@@ -7,10 +7,12 @@ from datetime import timedelta
 from unittest import mock
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
+from tests.auth_helpers import log_in_through_the_forms
 from tests.conftest import PERSONA_PASSWORD
 
 PAGE = "/api/v1/docs/"
@@ -26,8 +28,10 @@ def later(minutes: float):
 
 
 def logged_in_client() -> Client:
+    """Logged in through both steps (password, then the security code)."""
     client = Client()
-    response = client.post("/login/", {"username": "kent.user", "password": PERSONA_PASSWORD})
+    user = get_user_model().objects.get(username="kent.user")
+    response = log_in_through_the_forms(client, user, PERSONA_PASSWORD)
     assert response.status_code == 302
     return client
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from tests.auth_helpers import current_code
 from tests.conftest import PERSONA_PASSWORD
 
 
@@ -20,11 +21,35 @@ def test_login_never_redirects_off_site(kent_user, target):
     assert "evil.example" not in response["Location"]
 
 
-def test_login_follows_a_local_next(kent_user):
-    response = Client().post(
+def test_login_follows_a_local_next_through_the_second_factor(kent_user):
+    client = Client()
+    code = current_code(kent_user)
+    response = client.post(
         "/login/", {"username": "kent.user", "password": PERSONA_PASSWORD, "next": "/api/v1/docs/"}
     )
+    assert response.status_code == 302
+    assert response["Location"] == "/login/verify/?next=%2Fapi%2Fv1%2Fdocs%2F"
+    done = client.post("/login/verify/", {"code": code, "next": "/api/v1/docs/"})
+    assert done.status_code == 302 and done["Location"] == "/api/v1/docs/"
+
+
+def test_a_partner_without_a_second_factor_goes_straight_to_next(partner_user):
+    response = Client().post(
+        "/login/",
+        {"username": "nca.partner", "password": PERSONA_PASSWORD, "next": "/api/v1/docs/"},
+    )
     assert response.status_code == 302 and response["Location"] == "/api/v1/docs/"
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/path", "http:/\\evil.example"]
+)
+def test_the_second_factor_step_never_redirects_off_site(kent_user, target):
+    client = Client()
+    code = current_code(kent_user)
+    client.post("/login/", {"username": "kent.user", "password": PERSONA_PASSWORD})
+    response = client.post(f"/login/verify/?next={target}", {"code": code, "next": target})
+    assert response.status_code == 302 and "evil.example" not in response["Location"]
 
 
 def test_wrong_password_says_so_without_saying_which_part(kent_user):

@@ -1,4 +1,10 @@
-"""Login throttling: keyed on the username and, separately, on the caller's address."""
+"""Login throttling (OWASP ASVS 5.0 V6.3): per (username, address) pair with delays that
+double, and a ceiling per address across usernames. No count per username alone: an
+attacker's failures never lock the victim out from the victim's own address.
+
+Personas: the *attacker* guesses from 203.0.113.66; the *victim* is the Kent user, who
+logs in from 198.51.100.7 with the right password and the code from their app.
+"""
 
 from __future__ import annotations
 
@@ -9,72 +15,110 @@ from django.contrib.auth.signals import user_login_failed
 from django.test import Client
 from django.utils import timezone
 
+from msoic.accounts.actions import audit_action
 from msoic.accounts.models import LoginFailure
-from msoic.web.views import client_address
+from msoic.audit.models import AuditEvent
+from msoic.web.views import client_address, pair_delay_seconds
+from tests.auth_helpers import current_code
 from tests.conftest import PERSONA_PASSWORD
 
 LOGIN = "/login/"
+ATTACKER = "203.0.113.66"
+VICTIM = "198.51.100.7"
 
 
-def attempt(client: Client, username: str, password: str, address: str = "198.51.100.7", **extra):
+def attempt(client: Client, username: str, password: str, address: str = VICTIM, **extra):
     return client.post(
         LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address, **extra
     )
+
+
+def password_accepted(response) -> bool:
+    """The password step passed: on to the second factor (or straight in)."""
+    return response.status_code == 302 and response["Location"].startswith("/login/")
 
 
 def logged_in(client: Client) -> bool:
     return "_auth_user_id" in client.session
 
 
-def test_right_password_logs_in(kent_user, client):
-    response = attempt(client, "kent.user", PERSONA_PASSWORD)
-    assert response.status_code == 302 and logged_in(client)
+def age_failures(seconds: int) -> None:
+    """Move every recorded failure ``seconds`` into the past (instead of sleeping)."""
+    for failure in LoginFailure.objects.all():
+        failure.at -= timedelta(seconds=seconds)
+        failure.save(update_fields=["at"])
 
 
-def test_five_failures_block_the_username_even_with_the_right_password(kent_user, client, settings):
+@pytest.mark.parametrize(
+    ("failures", "delay"),
+    [(0, 0), (4, 0), (5, 30), (6, 60), (7, 120), (9, 480), (10, 900), (40, 900), (10_000, 900)],
+)
+def test_the_delay_doubles_after_the_free_tries_up_to_the_cap(settings, failures, delay):
     assert settings.MSOIC_LOGIN_MAX_FAILURES == 5
-    for _ in range(5):
-        assert attempt(client, "kent.user", "wrong-password").status_code == 200
+    assert settings.MSOIC_LOGIN_DELAY_SECONDS == 30
+    assert settings.MSOIC_LOGIN_DELAY_CAP_SECONDS == 900
+    assert pair_delay_seconds(failures) == delay
+
+
+def test_right_password_leads_to_the_second_factor(kent_user, client):
     response = attempt(client, "kent.user", PERSONA_PASSWORD)
-    assert response.status_code == 429
-    assert int(response["Retry-After"]) == settings.MSOIC_LOGIN_WINDOW_SECONDS
-    assert b"Too many failed attempts" in response.content
-    assert not logged_in(client)
+    assert password_accepted(response) and logged_in(client)
 
 
-def test_four_failures_do_not_block(kent_user, client):
+def test_four_failures_for_a_pair_do_not_slow_it_down(kent_user, client):
     for _ in range(4):
-        attempt(client, "kent.user", "wrong-password")
-    assert attempt(client, "kent.user", PERSONA_PASSWORD).status_code == 302
+        assert attempt(client, "kent.user", "wrong-password").status_code == 200
+    assert password_accepted(attempt(client, "kent.user", PERSONA_PASSWORD))
 
 
-def test_username_block_holds_from_every_address(kent_user):
-    for i in range(5):  # a guesser spreading attempts over five addresses
-        attempt(Client(), "kent.user", "wrong-password", address=f"203.0.113.{i + 1}")
-    client = Client()
-    assert attempt(client, "kent.user", PERSONA_PASSWORD, address="192.0.2.200").status_code == 429
-    assert not logged_in(client)
+def test_the_attackers_fifth_failure_makes_the_pair_wait_and_the_wait_grows(kent_user):
+    attacker = Client()
+    for _ in range(5):
+        assert attempt(attacker, "kent.user", "guess", address=ATTACKER).status_code == 200
+    refused = attempt(attacker, "kent.user", PERSONA_PASSWORD, address=ATTACKER)
+    assert refused.status_code == 429 and not logged_in(attacker)
+    assert 25 <= int(refused["Retry-After"]) <= 30
+    assert b"Too many failed attempts" in refused.content
+    age_failures(31)  # the first delay has passed: one more try, which fails
+    assert attempt(attacker, "kent.user", "guess", address=ATTACKER).status_code == 200
+    again = attempt(attacker, "kent.user", "guess", address=ATTACKER)
+    assert again.status_code == 429 and 55 <= int(again["Retry-After"]) <= 60
 
 
-def test_username_is_counted_whatever_its_case(kent_user, client):
+def test_the_victim_from_their_own_address_is_not_locked_out_by_the_attacker(kent_user):
+    code = current_code(kent_user)  # the victim's authenticator app
+    for _ in range(15):  # below the attacker address's ceiling, far above the pair's free tries
+        attempt(Client(), "kent.user", "guess", address=ATTACKER)
+    assert attempt(Client(), "kent.user", PERSONA_PASSWORD, address=ATTACKER).status_code == 429
+    victim = Client()
+    response = attempt(victim, "kent.user", PERSONA_PASSWORD, address=VICTIM)
+    assert response.status_code == 302 and response["Location"].startswith("/login/verify/")
+    done = victim.post("/login/verify/", {"code": code, "next": "/"}, REMOTE_ADDR=VICTIM)
+    assert done.status_code == 302 and done["Location"] == "/"
+    assert victim.get("/")["Location"].startswith("/dashboards/ms/")
+
+
+def test_failures_spread_over_many_addresses_lock_nobody_out(kent_user):
+    for i in range(30):  # a botnet: one guess from each of thirty addresses
+        attempt(Client(), "kent.user", "guess", address=f"203.0.113.{i + 1}")
+    assert password_accepted(attempt(Client(), "kent.user", PERSONA_PASSWORD, address=VICTIM))
+
+
+def test_the_pair_is_counted_whatever_the_usernames_case(kent_user):
     for name in ["Kent.User", "KENT.USER", "kent.USER", " kent.user", "kent.User"]:
-        attempt(client, name, "wrong-password")
-    assert attempt(client, "kent.user", PERSONA_PASSWORD).status_code == 429
+        attempt(Client(), name, "guess", address=ATTACKER)
+    assert attempt(Client(), "kent.user", PERSONA_PASSWORD, address=ATTACKER).status_code == 429
 
 
 def test_many_failures_from_one_address_across_usernames_block_that_address(essex_user, settings):
     per_address = settings.MSOIC_LOGIN_MAX_FAILURES * settings.MSOIC_LOGIN_ADDRESS_FACTOR
-    for i in range(per_address):  # one guess each at many usernames: no username reaches its limit
-        attempt(Client(), f"someone{i}", "guess", address="198.51.100.66")
+    for i in range(per_address):  # one guess each at many usernames: no pair reaches its limit
+        attempt(Client(), f"someone{i}", "guess", address=ATTACKER)
     blocked = Client()
-    assert (
-        attempt(blocked, "essex.user", PERSONA_PASSWORD, address="198.51.100.66").status_code == 429
-    )
-    assert not logged_in(blocked)
-    other = Client()
-    assert (
-        attempt(other, "essex.user", PERSONA_PASSWORD, address="198.51.100.67").status_code == 302
-    )
+    response = attempt(blocked, "essex.user", PERSONA_PASSWORD, address=ATTACKER)
+    assert response.status_code == 429 and not logged_in(blocked)
+    assert int(response["Retry-After"]) <= settings.MSOIC_LOGIN_WINDOW_SECONDS
+    assert password_accepted(attempt(Client(), "essex.user", PERSONA_PASSWORD, address=VICTIM))
 
 
 def test_a_blocked_attempt_does_not_check_the_password(kent_user, client):
@@ -91,26 +135,24 @@ def test_a_blocked_attempt_does_not_check_the_password(kent_user, client):
     finally:
         user_login_failed.disconnect(note)
     assert checked == []
-    assert (
-        LoginFailure.objects.filter(username="kent.user").count() == 5
-    )  # blocked tries are not counted again
+    assert LoginFailure.objects.filter(username="kent.user").count() == 5  # not counted again
 
 
 def test_failures_expire_after_the_window(kent_user, client, settings):
     for _ in range(5):
         attempt(client, "kent.user", "wrong-password")
     assert attempt(client, "kent.user", PERSONA_PASSWORD).status_code == 429
-    LoginFailure.objects.update(
-        at=timezone.now() - timedelta(seconds=settings.MSOIC_LOGIN_WINDOW_SECONDS + 1)
-    )
-    assert attempt(client, "kent.user", PERSONA_PASSWORD).status_code == 302
+    age_failures(settings.MSOIC_LOGIN_WINDOW_SECONDS + 1)
+    assert password_accepted(attempt(client, "kent.user", PERSONA_PASSWORD))
 
 
-def test_success_clears_the_usernames_failures(kent_user, client):
+def test_success_clears_the_pairs_failures_only(kent_user, client):
     for _ in range(4):
         attempt(client, "kent.user", "wrong-password")
-    assert attempt(client, "kent.user", PERSONA_PASSWORD).status_code == 302
-    assert not LoginFailure.objects.filter(username="kent.user").exists()
+    attempt(Client(), "kent.user", "guess", address=ATTACKER)
+    assert password_accepted(attempt(client, "kent.user", PERSONA_PASSWORD))
+    assert not LoginFailure.objects.filter(username="kent.user", address=VICTIM).exists()
+    assert LoginFailure.objects.filter(username="kent.user", address=ATTACKER).count() == 1
 
 
 def test_old_failures_are_pruned(kent_user, client, settings):
@@ -123,22 +165,24 @@ def test_old_failures_are_pruned(kent_user, client, settings):
     assert not LoginFailure.objects.filter(username="old").exists()
 
 
+def test_a_failed_login_writes_an_audit_row_with_the_username_and_address_not_the_password(
+    kent_user,
+):
+    attempt(Client(), "kent.user", "Secret-guess-77", address=ATTACKER)
+    row = AuditEvent.objects.get(action=audit_action("LOGIN_FAILED"), detail__event="login failed")
+    assert row.detail["username"] == "kent.user" and row.detail["address"] == ATTACKER
+    assert row.actor is None
+    assert "Secret-guess-77" not in str(row.detail) + row.justification + row.object_id
+
+
 @pytest.mark.parametrize(
     ("proxies", "forwarded", "remote", "expected"),
     [
-        (
-            0,
-            "203.0.113.9",
-            "10.0.0.2",
-            "10.0.0.2",
-        ),  # no proxy trusted: the header is the client's word
+        # no proxy trusted: the header is the client's word
+        (0, "203.0.113.9", "10.0.0.2", "10.0.0.2"),
         (1, "203.0.113.9", "10.0.0.2", "203.0.113.9"),
-        (
-            1,
-            "1.1.1.1, 203.0.113.9",
-            "10.0.0.2",
-            "203.0.113.9",
-        ),  # the client's own prefix is ignored
+        # the client's own prefix is ignored
+        (1, "1.1.1.1, 203.0.113.9", "10.0.0.2", "203.0.113.9"),
         (2, "1.1.1.1, 203.0.113.9, 10.0.0.3", "10.0.0.2", "203.0.113.9"),
         (1, "", "10.0.0.2", "10.0.0.2"),
         (1, "not-an-address", "10.0.0.2", None),

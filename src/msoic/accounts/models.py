@@ -1,4 +1,5 @@
-"""Users, their role and org unit, API tokens and failed-login records for throttling."""
+"""Users, their role and org unit, API tokens (API only, scoped), recovery codes for the
+second factor, and failed-login records for throttling."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django_otp.models import Device, ThrottlingMixin
 
 
 class Role(models.TextChoices):
@@ -29,7 +31,7 @@ ROLE_ORGUNIT_KIND = {
 }
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # django-otp devices
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.FORCE)
     orgunit = models.ForeignKey(
         "orgunits.OrgUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
@@ -47,6 +49,16 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
+class TokenScope(models.TextChoices):
+    """What an API token may do; a token carries only the scopes it was issued with."""
+
+    READ_VALUES = "read:values", "Read figures, catalogue and returns"
+    WRITE_RETURNS = "write:returns", "Submit returns"
+
+
+DEFAULT_TOKEN_SCOPES = (TokenScope.READ_VALUES.value,)
+
+
 class ApiToken(models.Model):
     """A bearer token; only its SHA-256 is stored, the raw value is shown once."""
 
@@ -57,15 +69,35 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
+    # Space-separated TokenScope values.
+    scopes = models.CharField(max_length=200, default=" ".join(DEFAULT_TOKEN_SCOPES))
+    # When the token's use was last written to the audit log (at most once an hour).
+    audited_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"token {self.prefix}… of {self.user_id}"
 
+    @property
+    def scope_list(self) -> list[str]:
+        return self.scopes.split()
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scope_list
+
     @classmethod
-    def issue(cls, user: User) -> tuple[ApiToken, str]:
+    def issue(
+        cls, user: User, scopes: tuple[str, ...] | list[str] = DEFAULT_TOKEN_SCOPES
+    ) -> tuple[ApiToken, str]:
         from datetime import timedelta
 
         from django.conf import settings
+
+        unknown = sorted(set(scopes) - set(TokenScope.values))
+        if unknown or not scopes:
+            raise ValueError(
+                f"token scopes {unknown or '(none)'} refused: choose from "
+                + ", ".join(TokenScope.values)
+            )
 
         body = secrets.token_urlsafe(32)
         while not body[0].isalnum():
@@ -75,7 +107,11 @@ class ApiToken(models.Model):
         days = settings.MSOIC_TOKEN_DAYS
         expires = timezone.now() + timedelta(days=days) if days > 0 else None
         token = cls.objects.create(
-            user=user, key_hash=hash_token(raw), prefix=raw[6:14], expires_at=expires
+            user=user,
+            key_hash=hash_token(raw),
+            prefix=raw[6:14],
+            expires_at=expires,
+            scopes=" ".join(sorted(set(scopes))),
         )
         return token, raw
 
@@ -93,3 +129,44 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"failed login {self.username} from {self.address}"
+
+
+def hash_recovery_code(code: str) -> str:
+    """Recovery codes carry 120 random bits, so a plain SHA-256 is enough (ASVS 5.0 6.5.2:
+    lookup secrets of 112 bits or more need no salt or slow hash). Case, spaces and dashes
+    are ignored, as people copy them."""
+    normal = "".join(ch for ch in code.upper() if ch.isalnum())
+    return hashlib.sha256(normal.encode("ascii", "ignore")).hexdigest()
+
+
+class RecoveryCodeDevice(ThrottlingMixin, Device):
+    """A django-otp device holding single-use recovery codes, stored hashed only (the codes
+    are shown once, at enrolment). A code that verifies is deleted."""
+
+    def __str__(self) -> str:
+        return f"recovery codes of {self.user_id}"
+
+    def get_throttle_factor(self) -> int:
+        from django.conf import settings
+
+        return int(settings.OTP_TOTP_THROTTLE_FACTOR)
+
+    def verify_token(self, token: str) -> bool:
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        match = self.codes.filter(code_hash=hash_recovery_code(str(token))).first()
+        if match is None:
+            self.throttle_increment()
+            return False
+        match.delete()
+        self.throttle_reset()
+        return True
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"recovery code of device {self.device_id}"

@@ -1,4 +1,4 @@
-"""``msoic create_user USERNAME --role ROLE [--orgunit CODE] [--token]``."""
+"""``msoic create_user USERNAME --role ROLE [--orgunit CODE] [--token [--scope SCOPE]...]``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from msoic.accounts.actions import UserError, do_create_user
-from msoic.accounts.models import Role
+from msoic.accounts.models import DEFAULT_TOKEN_SCOPES, Role, TokenScope
 
 
 class Command(BaseCommand):
@@ -33,6 +33,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--token", action="store_true", help="issue an API token and print it once"
         )
+        parser.add_argument(
+            "--scope",
+            action="append",
+            choices=TokenScope.values,
+            help="the token's scopes (repeat for several; default "
+            f"{DEFAULT_TOKEN_SCOPES[0]}); tokens work on the API only",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         given = options["password"]
@@ -43,6 +50,8 @@ class Command(BaseCommand):
                     f"environment variable {options['password_env']} is empty or unset"
                 )
         password = given or secrets.token_urlsafe(12)
+        if options["scope"] and not options["token"]:
+            raise CommandError("--scope is for the API token: give --token as well")
         try:
             user, token = do_create_user(
                 options["username"],
@@ -51,6 +60,7 @@ class Command(BaseCommand):
                 password=password,
                 email=options["email"],
                 with_token=options["token"],
+                token_scopes=options["scope"] or DEFAULT_TOKEN_SCOPES,
                 actor="create_user",
             )
         except UserError as exc:
