@@ -18,6 +18,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from msoic.accounts import access
+from msoic.accounts.middleware import require_scope
+from msoic.accounts.models import TokenScope
 from msoic.api import openapi
 from msoic.api.http import ApiError, Params, api_endpoint, parse_bool
 from msoic.catalogue.loader import get_catalogue
@@ -50,6 +52,7 @@ def _check_by(user: Any, by: str | None, orgunit: OrgUnit, breakdowns: tuple[str
 
 
 @api_endpoint("GET")
+@require_scope(TokenScope.READ_VALUES)
 def values(request: HttpRequest) -> HttpResponse:
     params = Params(request, {"metric", "orgunit", "period", "by", "compare", "format"})
     cat = get_catalogue()
@@ -136,6 +139,7 @@ def values_table(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
 
 
 @api_endpoint("GET")
+@require_scope(TokenScope.READ_VALUES)
 def series(request: HttpRequest) -> HttpResponse:
     params = Params(request, {"metric", "orgunit", "start", "end", "by", "format"})
     cat = get_catalogue()
@@ -199,6 +203,7 @@ def series(request: HttpRequest) -> HttpResponse:
 
 
 @api_endpoint("GET")
+@require_scope(TokenScope.READ_VALUES)
 def metrics(request: HttpRequest) -> HttpResponse:
     Params(request, set())
     cat = get_catalogue()
@@ -280,6 +285,7 @@ def _acknowledgements(raw: str) -> dict[str, str]:
 
 
 @api_endpoint("POST")
+@require_scope(TokenScope.WRITE_RETURNS)
 def submit_return(request: HttpRequest) -> HttpResponse:
     # Read only the query string before the size check: the body stays unread until then.
     params = Params(request, {"filename", "dry_run", "acknowledgements"})
@@ -325,6 +331,7 @@ def _submission_dict(
 
 
 @api_endpoint("GET")
+@require_scope(TokenScope.READ_VALUES)
 def submissions(request: HttpRequest) -> HttpResponse:
     params = Params(request, {"dataset", "orgunit", "period", "limit", "offset"})
     cat = get_catalogue()
@@ -356,6 +363,7 @@ def submissions(request: HttpRequest) -> HttpResponse:
 
 
 @api_endpoint("GET")
+@require_scope(TokenScope.READ_VALUES)
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     Params(request, set())
     sub = access.get_submission_for_user(request.user, pk)  # type: ignore[arg-type]
