@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "msoic.orgunits",
     "msoic.accounts",
     "msoic.audit",
@@ -75,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "msoic.accounts.middleware.TokenAuthenticationMiddleware",
+    "msoic.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -175,15 +178,26 @@ MSOIC_RUN_JOBS_INLINE = env_bool("MSOIC_RUN_JOBS_INLINE", default=False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MSOIC_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = MSOIC_MAX_UPLOAD_BYTES + 1024 * 1024
 
-# Login throttling: failures per username, and per address (across usernames, FACTOR times
-# as many), within the window. Behind reverse proxies, say how many append X-Forwarded-For,
-# or every login would seem to come from the proxy's address.
+# Login throttling (see docs/deploy.md): per (username, address) pair, MAX_FAILURES free
+# tries, then a delay of DELAY seconds that doubles with each further failure up to
+# DELAY_CAP; per address, across usernames, FACTOR times as many failures in the window
+# block the address. No count per username alone, so nobody can lock another user out.
+# Behind reverse proxies, say how many append X-Forwarded-For, or every login would seem
+# to come from the proxy's address.
 MSOIC_LOGIN_MAX_FAILURES = env_int("MSOIC_LOGIN_MAX_FAILURES", 5)
+MSOIC_LOGIN_DELAY_SECONDS = env_int("MSOIC_LOGIN_DELAY_SECONDS", 30)
+MSOIC_LOGIN_DELAY_CAP_SECONDS = env_int("MSOIC_LOGIN_DELAY_CAP_SECONDS", 15 * 60)
 MSOIC_LOGIN_ADDRESS_FACTOR = env_int("MSOIC_LOGIN_ADDRESS_FACTOR", 4)
 MSOIC_LOGIN_WINDOW_SECONDS = env_int("MSOIC_LOGIN_WINDOW_SECONDS", 15 * 60)
 MSOIC_TRUSTED_PROXIES = env_int("MSOIC_TRUSTED_PROXIES", 0)
-# API tokens expire this many days after issue (0: never).
-MSOIC_TOKEN_DAYS = env_int("MSOIC_TOKEN_DAYS", 365)
+# API tokens (for /api/ only) expire this many days after issue (0: never).
+MSOIC_TOKEN_DAYS = env_int("MSOIC_TOKEN_DAYS", 90)
+# Multi-factor authentication (TOTP, recovery codes): mandatory for force, regional and
+# national users. MSOIC_MFA_DEMO_OFF turns it off for the demo only; `check --deploy`
+# refuses it (msoic.accounts.checks).
+MSOIC_MFA_DEMO_OFF = env_bool("MSOIC_MFA_DEMO_OFF", default=False)
+OTP_TOTP_ISSUER = env_str("MSOIC_MFA_ISSUER", "MSOIC Insight")
+OTP_TOTP_THROTTLE_FACTOR = 1
 # Disclosure control (ADR 0010): the secret behind the cell keys that choose the noise in
 # partners' figures. Unset: derived from SECRET_KEY. Changing it changes released figures.
 MSOIC_DISCLOSURE_KEY = env_str("MSOIC_DISCLOSURE_KEY", "")
