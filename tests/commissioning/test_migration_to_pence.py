@@ -12,10 +12,10 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-MIGRATION = importlib.import_module("msoic.commissioning.migrations.0002_money_in_pence")
+MIGRATION = importlib.import_module("msoic.commissioning.migrations.0003_money_in_pence_data")
 
 BEFORE = [("commissioning", "0001_initial")]
-AFTER = [("commissioning", "0002_money_in_pence")]
+AFTER = [("commissioning", "0004_money_in_pence_drop_pounds")]
 
 
 def migrate(target: list[tuple[str, str]]) -> Any:
