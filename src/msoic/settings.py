@@ -211,3 +211,17 @@ LOGGING = {
 
 if not PRODUCTION:
     SILENCED_SYSTEM_CHECKS: list[str] = []
+
+# The audit log (docs/deploy.md, "The audit log"): rows are sealed with HMAC-SHA256 under
+# MSOIC_AUDIT_KEY (<id>:<base64>; retired keys, for verifying old rows, in
+# MSOIC_AUDIT_RETIRED_KEYS), required in production; a development key otherwise. The head is
+# anchored to an append-only file outside the database. Refused requests write at most
+# DENIED_PER_WINDOW `denied` rows per user per window, then one summary row with the count.
+from msoic.audit.keys import keyring_from_env  # noqa: E402  (standard library only)
+
+MSOIC_AUDIT_KEYRING = keyring_from_env(production=PRODUCTION, secret_key=SECRET_KEY)
+MSOIC_AUDIT_ANCHOR_FILE = Path(
+    env_str("MSOIC_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.jsonl"))
+)
+MSOIC_AUDIT_DENIED_PER_WINDOW = env_int("MSOIC_AUDIT_DENIED_PER_WINDOW", 20)
+MSOIC_AUDIT_DENIED_WINDOW_SECONDS = env_int("MSOIC_AUDIT_DENIED_WINDOW_SECONDS", 3600)

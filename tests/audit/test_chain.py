@@ -1,4 +1,5 @@
-"""The audit log is append-only and hash-chained; `msoic audit verify` finds tampering."""
+"""The audit log is append-only and chained (each row sealed over the previous one);
+`msoic audit verify` finds tampering."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from msoic.audit.log import record, verify_chain
+from msoic.audit.keys import get_keyring
+from msoic.audit.log import record, seal, verify_chain
 from msoic.audit.models import AppendOnlyError, AuditEvent
+from tests.audit.attacker import remove, tamper
 
 
 @pytest.fixture
@@ -45,34 +48,32 @@ def test_verify_names_the_first_tampered_row(three_rows, capsys):
     call_command("audit", "verify")
     assert "intact" in capsys.readouterr().out
     target = three_rows[1]
-    AuditEvent.objects.filter(pk=target.pk).update(
-        justification="nothing to see"
-    )  # bypasses save()
+    tamper(target, justification="nothing to see")  # SQL, past save() and the triggers
     with pytest.raises(
-        CommandError, match=f"first bad row is #{target.seq} \\(its content does not match"
+        CommandError, match=f"first bad row is #{target.seq} \\(its content does not match its MAC"
     ):
         call_command("audit", "verify")
 
 
 def test_verify_notices_a_deleted_row(three_rows):
     middle = three_rows[1]
-    AuditEvent.objects.filter(pk=middle.pk)._raw_delete(AuditEvent.objects.db)
+    remove(middle)
     result = verify_chain()
     assert not result.ok and result.bad_seq == middle.seq and "missing" in result.reason
 
 
 def test_verify_notices_the_newest_rows_removed(three_rows):
     last = three_rows.last()
-    AuditEvent.objects.filter(pk=last.pk)._raw_delete(AuditEvent.objects.db)
+    remove(last)
     result = verify_chain()
     assert not result.ok and result.bad_seq == last.seq
 
 
 def test_verify_notices_a_rehashed_row(three_rows):
-    """Recomputing a tampered row's own hash still breaks the next row's link."""
+    """Recomputing a tampered row's own seal, even with the key, breaks the next row's link."""
     row = three_rows[0]
     row.justification = "forged"
-    new_hash = row.compute_hash()
-    AuditEvent.objects.filter(pk=row.pk).update(justification="forged", hash=new_hash)
+    seal(row, get_keyring().current)
+    tamper(row, justification="forged", hash=row.hash)
     result = verify_chain()
     assert not result.ok and result.bad_seq == three_rows[1].seq and "link" in result.reason

@@ -11,6 +11,7 @@ from django.test import Client
 
 from msoic.audit.log import record
 from msoic.audit.models import AuditEvent
+from tests.audit.attacker import tamper
 from tests.collection.web_support import text
 
 
@@ -110,9 +111,7 @@ def test_filters(client, national_analyst, events, query, expected_actions):
 
 def test_date_range_filter(client, national_analyst, kent_user, events):
     old = AuditEvent.objects.order_by("seq").first()
-    AuditEvent.objects.filter(pk=old.pk).update(
-        at=datetime(2020, 1, 15, 12, tzinfo=UTC)
-    )  # the chain breaks; fine here
+    tamper(old, at=datetime(2020, 1, 15, 12, tzinfo=UTC))  # the chain breaks; fine here
     c = login(client, national_analyst)
     assert seqs(c.get("/audit/?start=2020-01-15&end=2020-01-15")) == [old.seq]
     assert old.seq not in seqs(c.get("/audit/?start=2020-01-16"))
@@ -148,8 +147,8 @@ def test_verify_the_chain_on_demand(client, national_analyst, events):
 
 def test_a_tampered_row_is_named(client, national_analyst, events):
     victim = events[1]
-    AuditEvent.objects.filter(pk=victim.pk).update(justification="nothing to see")
+    tamper(victim, justification="nothing to see")
     response = login(client, national_analyst).get("/audit/?verify=1")
     page = text(response)
     assert "The audit log has been tampered with" in page
-    assert f"Row {victim.seq}: its content does not match its hash" in page
+    assert f"Row {victim.seq}: its content does not match its MAC" in page

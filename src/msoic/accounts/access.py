@@ -439,13 +439,12 @@ def investigations_visible_to(user: User) -> QuerySet[Investigation]:
 
 def _refuse_record(user: User, model_label: str, pk: Any) -> None:
     """A record outside the user's scope was asked for: 404, and a row in the audit log
-    (whether or not such a record exists, so the log does not reveal it either)."""
-    from msoic.audit.log import record
-    from msoic.audit.models import AuditAction
+    (whether or not such a record exists, so the log does not reveal it either); rate
+    limited per user, beyond which refusals are counted in a summary row."""
+    from msoic.audit.log import record_denied
 
-    record(
+    record_denied(
         actor=user,
-        action=AuditAction.DENIED,
         object_type=model_label,
         object_id=str(pk)[:64],
         orgunit=getattr(user, "orgunit", None),

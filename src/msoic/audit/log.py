@@ -1,14 +1,43 @@
-"""Writing and verifying the audit log. Actions call :func:`record` inside their transaction."""
+"""Writing the audit log. Actions call :func:`record` inside their transaction; the access
+layer calls :func:`record_denied` for refused requests (rate limited per user).
+
+Checking it is :mod:`msoic.audit.verify` (``verify_chain`` is re-exported here)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from msoic.audit.models import GENESIS_HASH, AuditEvent, AuditHead
+from msoic.audit.keys import AuditKey, get_keyring
+from msoic.audit.models import AuditAction, AuditEvent, AuditHead, DeniedTally
+from msoic.audit.verify import VerifyResult, verify_chain
+
+__all__ = [
+    "VerifyResult",
+    "record",
+    "record_denied",
+    "seal",
+    "summarise_denied",
+    "verify_chain",
+]
+
+
+def seal(event: Any, key: AuditKey) -> None:
+    """Give ``event`` (a model instance, or a migration's historical one) its key id and MAC."""
+    from msoic.audit.models import canonical_form
+
+    event.key_id = key.id
+    event.hash = key.mac(canonical_form(event))
+
+
+def _actor_label(actor: Any) -> tuple[bool, str]:
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    label = actor.get_username() if is_user else (actor if isinstance(actor, str) else "system")
+    return is_user, label
 
 
 def record(
@@ -28,8 +57,8 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
     orgunit_code = orgunit if isinstance(orgunit, str) else getattr(orgunit, "code", "") or ""
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    label = actor.get_username() if is_user else (actor if isinstance(actor, str) else "system")
+    is_user, label = _actor_label(actor)
+    key = get_keyring().current
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         event = AuditEvent(
@@ -46,7 +75,7 @@ def record(
             detail=detail or {},
             prev_hash=head.last_hash,
         )
-        event.hash = event.compute_hash()
+        seal(event, key)
         event.save()
         head.last_seq = event.seq
         head.last_hash = event.hash
@@ -54,38 +83,89 @@ def record(
     return event
 
 
-@dataclass
-class VerifyResult:
-    ok: bool
-    checked: int
-    bad_seq: int | None = None
-    reason: str = ""
+def _window_start(now: datetime.datetime) -> datetime.datetime:
+    seconds = max(1, settings.MSOIC_AUDIT_DENIED_WINDOW_SECONDS)
+    epoch = int(now.timestamp())
+    return datetime.datetime.fromtimestamp(epoch - epoch % seconds, tz=datetime.UTC)
 
 
-def verify_chain(batch: int = 5000) -> VerifyResult:
-    """Walk the chain from the first row; report the first row whose hash or link is wrong."""
-    prev = GENESIS_HASH
-    expected_seq = 1
-    checked = 0
-    last_seq = 0
-    while True:
-        rows = list(AuditEvent.objects.filter(seq__gt=last_seq).order_by("seq")[:batch])
-        if not rows:
-            break
-        for row in rows:
-            if row.seq != expected_seq:
-                return VerifyResult(False, checked, expected_seq, f"row {expected_seq} is missing")
-            if row.prev_hash != prev:
-                return VerifyResult(
-                    False, checked, row.seq, "its link to the previous row is broken"
+def record_denied(
+    *,
+    actor: Any,
+    object_type: str = "",
+    object_id: str | int = "",
+    orgunit: Any = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent | None:
+    """A ``denied`` row for a refused request, at most ``MSOIC_AUDIT_DENIED_PER_WINDOW`` per
+    user per window (``MSOIC_AUDIT_DENIED_WINDOW_SECONDS``); beyond that the refusals are
+    counted, and one summary row says how many (and of what) once the window has closed.
+    A scripted scan so stays visible without flooding the log. Returns the row written, or
+    None when the refusal was only counted."""
+    now = timezone.now()
+    window = _window_start(now)
+    is_user, label = _actor_label(actor)
+    orgunit_code = orgunit if isinstance(orgunit, str) else getattr(orgunit, "code", "") or ""
+    with transaction.atomic():
+        summarise_denied(before=window)
+        tally, _ = DeniedTally.objects.select_for_update().get_or_create(
+            actor_label=label,
+            window_start=window,
+            defaults={"actor": actor if is_user else None, "orgunit_code": orgunit_code},
+        )
+        if tally.written < settings.MSOIC_AUDIT_DENIED_PER_WINDOW:
+            tally.written += 1
+            tally.save(update_fields=["written"])
+            return record(
+                actor=actor,
+                action=AuditAction.DENIED,
+                object_type=object_type,
+                object_id=object_id,
+                orgunit=orgunit_code,
+                detail=detail,
+            )
+        tally.suppressed += 1
+        by_type = dict(tally.suppressed_by_type)
+        by_type[object_type] = by_type.get(object_type, 0) + 1
+        tally.suppressed_by_type = by_type
+        tally.save(update_fields=["suppressed", "suppressed_by_type"])
+        return None
+
+
+def summarise_denied(*, before: datetime.datetime | None = None) -> int:
+    """Write one summary row per user for each closed window in which refusals went
+    unlogged, and forget the closed windows. Called on each refusal, and by
+    :func:`msoic.audit.anchors.anchor_head` (the daily worker) and ``msoic audit
+    summarise-denied`` for quiet times. Returns the number of summary rows written."""
+    if before is None:
+        before = _window_start(timezone.now())
+    seconds = settings.MSOIC_AUDIT_DENIED_WINDOW_SECONDS
+    written = 0
+    with transaction.atomic():
+        closed = list(
+            DeniedTally.objects.select_for_update()
+            .filter(window_start__lt=before)
+            .order_by("window_start", "actor_label")
+        )
+        for tally in closed:
+            if tally.suppressed:  # (one query for the user: only for windows that overflowed)
+                record(
+                    actor=tally.actor or tally.actor_label,
+                    action=AuditAction.DENIED,
+                    object_type="audit.denied_summary",
+                    orgunit=tally.orgunit_code,
+                    detail={
+                        "reason": "refusals beyond the per-user limit, counted not logged "
+                        "one by one",
+                        "suppressed": tally.suppressed,
+                        "logged": tally.written,
+                        "by_object_type": tally.suppressed_by_type,
+                        "window_start": tally.window_start.isoformat(),
+                        "window_end": (
+                            tally.window_start + datetime.timedelta(seconds=seconds)
+                        ).isoformat(),
+                    },
                 )
-            if row.compute_hash() != row.hash:
-                return VerifyResult(False, checked, row.seq, "its content does not match its hash")
-            prev = row.hash
-            expected_seq += 1
-            checked += 1
-            last_seq = row.seq
-    head = AuditHead.objects.filter(pk=1).first()
-    if head is not None and head.last_seq != last_seq:
-        return VerifyResult(False, checked, last_seq + 1, "rows after this point were removed")
-    return VerifyResult(True, checked)
+                written += 1
+        DeniedTally.objects.filter(pk__in=[t.pk for t in closed]).delete()
+    return written

@@ -1,4 +1,10 @@
-"""The append-only, hash-chained audit log (Data Protection Act 2018, Part 3, s.62)."""
+"""The append-only, sealed audit log (Data Protection Act 2018, Part 3, s.62).
+
+Each row is sealed with an HMAC-SHA256 (key outside the database, :mod:`msoic.audit.keys`)
+over its canonical form, which includes the previous row's MAC: an edit, a removal or a
+rewrite by someone without the key breaks the chain. Rows written before sealing existed
+(``key_id`` empty) carry a plain SHA-256 and form a frozen "legacy" prefix, closed by the
+first sealed row (migration 0005)."""
 
 from __future__ import annotations
 
@@ -39,9 +45,34 @@ class AppendOnlyError(RuntimeError):
     pass
 
 
+def canonical_form(row: Any) -> str:
+    """The text a row's seal covers. A plain function of the row's fields, so migrations can
+    seal rows of their historical model. Legacy rows (no key id) keep the form they were
+    hashed with; sealed rows add their key id, so it cannot be swapped."""
+    payload: dict[str, Any] = {
+        "seq": row.seq,
+        "at": row.at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
+        "actor": row.actor_label,
+        "actor_id": row.actor_id,
+        "action": row.action,
+        "object_type": row.object_type,
+        "object_id": row.object_id,
+        "orgunit": row.orgunit_code,
+        "justification": row.justification,
+        "recipient": row.recipient,
+        "detail": row.detail,
+        "prev": row.prev_hash,
+    }
+    if row.key_id:
+        payload["key"] = row.key_id
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+
+
 class AuditEvent(models.Model):
-    """One row of the log. Rows are never updated or deleted; each carries the hash of the
-    previous row, so any edit breaks the chain from that row on."""
+    """One row of the log. Rows are never updated or deleted (the model refuses, and the
+    database's triggers too); each is sealed over the previous row's seal, so any edit
+    breaks the chain from that row on. ``hash`` holds the seal: the HMAC-SHA256 with key
+    ``key_id``, or for legacy rows (``key_id`` empty) a plain SHA-256."""
 
     seq = models.PositiveBigIntegerField(unique=True)
     at = models.DateTimeField(default=timezone.now)
@@ -58,6 +89,7 @@ class AuditEvent(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         ordering = ["-seq"]
@@ -77,23 +109,10 @@ class AuditEvent(models.Model):
         raise AppendOnlyError("audit rows cannot be deleted")
 
     def canonical(self) -> str:
-        payload: dict[str, Any] = {
-            "seq": self.seq,
-            "at": self.at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
-            "actor": self.actor_label,
-            "actor_id": self.actor_id,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "orgunit": self.orgunit_code,
-            "justification": self.justification,
-            "recipient": self.recipient,
-            "detail": self.detail,
-            "prev": self.prev_hash,
-        }
-        return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+        return canonical_form(self)
 
     def compute_hash(self) -> str:
+        """The plain SHA-256 of a legacy row (no key id)."""
         return hashlib.sha256(self.canonical().encode("utf-8")).hexdigest()
 
 
@@ -105,3 +124,31 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit head at #{self.last_seq}"
+
+
+class DeniedTally(models.Model):
+    """Refused requests counted per user and time window, so that a scripted scan writes at
+    most ``MSOIC_AUDIT_DENIED_PER_WINDOW`` ``denied`` rows per window, and one summary row
+    with the count of the others when the window has closed (:func:`msoic.audit.log.
+    record_denied`). Not part of the log: closed windows are deleted once summarised."""
+
+    actor_label = models.CharField(max_length=150)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    orgunit_code = models.CharField(max_length=64, blank=True)
+    window_start = models.DateTimeField()
+    written = models.PositiveIntegerField(default=0)
+    suppressed = models.PositiveIntegerField(default=0)
+    suppressed_by_type = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["actor_label", "window_start"], name="audit_denied_tally_once"
+            )
+        ]
+        indexes = [models.Index(fields=["window_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor_label} from {self.window_start}: {self.written}+{self.suppressed}"
