@@ -7,7 +7,9 @@ the national dashboards make is timed over many runs: the metric engine's ``quer
 every metric (rolling twelve months, compared with the previous year; split by region;
 split by exploitation type) and ``series`` for 36 months, and
 ``GET /api/v1/values?...&by=force`` through Django's test client with a national analyst's
-API token. The issue's aim: 95th percentile under 100 ms.
+API token. Then the same questions asked together (``engine.query_many``, one grouped
+query), and each national dashboard page's figures as the page builds them
+(``DashboardData``: every block, batched). The issue's aim: 95th percentile under 100 ms.
 
 Run alone: ``python -m benchmarks.dashboard_queries [--quick]``.
 """
@@ -44,7 +46,7 @@ def run(*, quick: bool = False) -> dict[str, Any]:
     from msoic.catalogue.loader import get_catalogue
     from msoic.collection.models import Value
     from msoic.metrics import engine
-    from msoic.metrics.periods import add_months, format_month, last_complete_month
+    from msoic.metrics.periods import Period, add_months, format_month, last_complete_month
     from msoic.orgunits.models import OrgUnit
 
     years = 3 if quick else 10
@@ -134,6 +136,51 @@ def run(*, quick: bool = False) -> dict[str, Any]:
     measure(
         f"national OIC dashboard, all {per_page['oic']} engine calls together",
         [dashboard(oic_metrics)],
+    )
+
+    def batched(ds_metrics: list[str]) -> Callable[[], None]:
+        period = Period.parse(r12)
+        asks: list[engine.Ask | engine.SeriesAsk] = []
+        for m in ds_metrics:
+            asks.append(engine.Ask(m, period, compare="previous-year"))
+            asks.append(engine.Ask(m, period, by="region", compare="previous-year"))
+            asks.append(engine.SeriesAsk(m, start36, latest))
+            for b in cat.metrics[m].breakdowns:
+                asks.append(engine.Ask(m, period, by=b, compare="previous-year"))
+                asks.append(engine.SeriesAsk(m, start36, latest, by=b))
+
+        def calls() -> None:
+            engine.query_many(national, asks)
+
+        return calls
+
+    measure(
+        f"national MS dashboard, the same {per_page['ms']} questions in one engine.query_many",
+        [batched(ms_metrics)],
+    )
+    measure(
+        f"national OIC dashboard, the same {per_page['oic']} questions in one engine.query_many",
+        [batched(oic_metrics)],
+    )
+
+    def page_data(code: str) -> Callable[[], None]:
+        from msoic.dashboards.blocks import DASHBOARDS, DashboardData
+        from msoic.dashboards.scope import DashboardScope
+
+        scope = DashboardScope(national, [], by_region=True, by_force=True)
+
+        def calls() -> None:
+            data = DashboardData(
+                DASHBOARDS[code], scope, latest, DASHBOARDS[code].headline[0].metric, cat
+            )
+            data.headline()
+            data.blocks()
+
+        return calls
+
+    measure("national MS dashboard page: every block's figures (DashboardData)", [page_data("ms")])
+    measure(
+        "national OIC dashboard page: every block's figures (DashboardData)", [page_data("oic")]
     )
 
     notes: list[str] = []

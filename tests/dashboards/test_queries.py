@@ -9,15 +9,13 @@ from django.urls import reverse
 from tests.dashboards.conftest import load_returns
 
 # Session and user (2), the org unit and the area picker (2), the catalogue (1), the latest
-# month (1); then the engine: per query() one for the forces and one or two per window
-# (totals, options), per series() one for the forces and one or two for values; the
-# navigation (1); saving the session (3: it is saved on every request). A window of a metric
-# that forces may derive from their register (msoic.cases.dde) asks once which forces do
-# (12 such windows on the MS dashboard); no force does here, so no register query follows.
-# The block saying where the figures come from reuses the headline's answers and asks only
-# for Duty to Notify reports (5).
-NATIONAL_MS_QUERIES = 56
-NATIONAL_OIC_QUERIES = 36
+# month (1); then the engine, once for the whole page (engine.query_many): the forces (1)
+# and every metric's values in one grouped query (1); the navigation (1); saving the session
+# (3: it is saved on every request). The MS dashboard's metrics include some that a derived
+# source (the register) may give: the engine asks once which forces take them from it (1);
+# no force does here, so no query for the register's figures follows.
+NATIONAL_MS_QUERIES = 14
+NATIONAL_OIC_QUERIES = 13
 
 
 @pytest.mark.parametrize(

@@ -2,9 +2,10 @@
 
 Each part is a :class:`Block`: the figures as table rows (the table alternative, and the
 rows of the CSV/XLSX download) plus zero or more chart specifications. Every figure comes
-from :func:`msoic.metrics.engine.query` or :func:`msoic.metrics.engine.series`; nothing
-here adds figures up. Which blocks a viewer gets is decided by their
-:class:`~msoic.dashboards.scope.DashboardScope`.
+from the metric engine: a page's (or a download's) blocks say what they will ask
+(:meth:`DashboardData.asks`) and the engine answers all of it at once for each org unit
+(:func:`msoic.metrics.engine.query_many`); nothing here adds figures up. Which blocks a
+viewer gets is decided by their :class:`~msoic.dashboards.scope.DashboardScope`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,15 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from msoic.catalogue.loader import Catalogue, Metric
 from msoic.dashboards import charts
 from msoic.dashboards.scope import DashboardScope
-from msoic.metrics.engine import Coverage, Result, query, series
+from msoic.metrics.engine import (
+    Answers,
+    Ask,
+    Coverage,
+    Point,
+    Result,
+    SeriesAsk,
+    query_many,
+)
 from msoic.metrics.periods import Period, add_months, format_month, month_label, parse_month
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
 
@@ -92,10 +101,9 @@ DASHBOARDS = {
 def period_for(policy: str, month: date) -> Period:
     """The period a headline figure covers when ``month`` is picked."""
     if policy == "r12":
-        return Period(add_months(month, -11), month, "r12")
+        return Period.rolling_year_to(month)
     if policy == "fy":
-        end = date(month.year if month.month >= 3 else month.year - 1, 3, 1)
-        return Period(add_months(end, -11), end, "fy")
+        return Period.last_financial_year_to(month)
     if policy == "month":
         return Period.month(month)
     raise ValueError(f"unknown period policy {policy!r}")
@@ -265,16 +273,101 @@ class DashboardData:
         # The trends' first month: 36 months back, or when collection began if later.
         first = parse_month(catalogue.datasets[definition.dataset].first_period)
         self.start = max(add_months(month, -(TREND_MONTHS - 1)), first)
-        self._results: dict[tuple[str, int, str, str], Result] = {}
+        self._answers: dict[int, Answers] = {}  # org unit id -> what the engine said
+
+    # -- what the blocks ask the engine ----------------------------------------------------
+    def asks(self, block_ids: list[str]) -> dict[int, list[Ask | SeriesAsk]]:
+        """Org unit id -> every question the blocks ``block_ids`` put to the engine."""
+        out: dict[int, list[Ask | SeriesAsk]] = {}
+
+        def ask(unit: OrgUnit, question: Ask | SeriesAsk) -> None:
+            questions = out.setdefault(unit.pk, [])
+            if question not in questions:
+                questions.append(question)
+
+        units = self.scope.units
+        for block_id in block_ids:
+            if block_id == "headline":
+                for h in self.d.headline:
+                    for u in units:
+                        ask(u, self._compared(h.metric, period_for(h.period, self.month)))
+            elif block_id in ("regions", "forces"):
+                by = "region" if block_id == "regions" else "force"
+                ask(self._breakdown_unit(by), self._breakdown_ask(by))
+            elif block_id == "sources":
+                for code, period in self._source_periods():
+                    for u in units:
+                        ask(u, self._compared(code, period))
+        for m in self.d.trends:
+            if f"trend-{m}" in block_ids:
+                for u in units:
+                    ask(u, SeriesAsk(m, self.start, self.month))
+        for s in self.d.split_trends:
+            if f"split-{s.metric}-{s.breakdown}" in block_ids:
+                ask(self.scope.orgunit, SeriesAsk(s.metric, self.start, self.month, s.breakdown))
+        for s in self.d.mixes:
+            if f"mix-{s.metric}-{s.breakdown}" in block_ids:
+                for u in units:
+                    ask(u, Ask(s.metric, period_for(s.period, self.month), s.breakdown))
+        return out
+
+    def fetch(self, block_ids: list[str]) -> None:
+        """Ask the engine, once per org unit, everything ``block_ids`` need and it has not
+        been asked yet on this page."""
+        for unit_id, questions in self.asks(block_ids).items():
+            known = self._answers.get(unit_id)
+            missing = [
+                q
+                for q in questions
+                if known is None
+                or (q not in known.results if isinstance(q, Ask) else q not in known.points)
+            ]
+            if not missing:
+                continue
+            unit = next(u for u in self.scope.units if u.pk == unit_id)
+            found = query_many(unit, missing, catalogue=self.cat)
+            if known is None:
+                self._answers[unit_id] = found
+            else:
+                known.results.update(found.results)
+                known.points.update(found.points)
+
+    def _result(self, unit: OrgUnit, question: Ask) -> Result:
+        answers = self._answers.get(unit.pk)
+        if answers is None or question not in answers.results:
+            self._answers.setdefault(unit.pk, Answers()).results.update(
+                query_many(unit, [question], catalogue=self.cat).results
+            )
+        return self._answers[unit.pk].query(question)
+
+    def _points(self, unit: OrgUnit, question: SeriesAsk) -> list[Point]:
+        answers = self._answers.get(unit.pk)
+        if answers is None or question not in answers.points:
+            self._answers.setdefault(unit.pk, Answers()).points.update(
+                query_many(unit, [question], catalogue=self.cat).points
+            )
+        return self._answers[unit.pk].series(question)
+
+    @staticmethod
+    def _compared(metric: str, period: Period) -> Ask:
+        return Ask(metric, period, compare="previous-year")
 
     def _query(self, metric: str, unit: OrgUnit, period: Period) -> Result:
-        """The engine's answer with the previous year, asked once per page for each key."""
-        key = (metric, unit.pk, period.code, "previous-year")
-        if key not in self._results:
-            self._results[key] = query(
-                metric, unit, period, compare="previous-year", catalogue=self.cat
-            )
-        return self._results[key]
+        """The engine's answer with the previous year."""
+        return self._result(unit, self._compared(metric, period))
+
+    def _breakdown_unit(self, by: str) -> OrgUnit:
+        return self._national() if by == "region" else self.scope.orgunit
+
+    def _breakdown_ask(self, by: str) -> Ask:
+        period = period_for(self._headline_for(self.measure).period, self.month)
+        return Ask(self.measure, period, by, "previous-year")
+
+    def _source_periods(self) -> list[tuple[str, Period]]:
+        headline = {h.metric: h.period for h in self.d.headline}
+        return [
+            (code, period_for(headline.get(code, "r12"), self.month)) for code in self.d.sources
+        ]
 
     # -- which blocks --------------------------------------------------------------------
     def block_ids(self) -> list[str]:
@@ -297,6 +390,7 @@ class DashboardData:
     def build(self, block_id: str) -> Block:
         if block_id not in self.block_ids():
             raise KeyError(block_id)
+        self.fetch([block_id])
         if block_id == "headline":
             return self.headline_block(self.headline())
         if block_id == "regions":
@@ -317,6 +411,7 @@ class DashboardData:
         raise KeyError(block_id)
 
     def blocks(self) -> list[Block]:
+        self.fetch(self.block_ids())
         return [self.build(b) for b in self.block_ids() if b != "headline"]
 
     # -- headline ------------------------------------------------------------------------
@@ -324,6 +419,7 @@ class DashboardData:
         return next(h for h in self.d.headline if h.metric == code)
 
     def headline(self) -> list[HeadlineItem]:
+        self.fetch(self.block_ids())  # the page's every figure in one go
         items = []
         for h in self.d.headline:
             metric = self.cat.metric(h.metric)
@@ -397,7 +493,8 @@ class DashboardData:
     def trend_block(self, code: str) -> Block:
         metric = self.cat.metric(code)
         units = self.scope.units
-        by_unit = {u.pk: series(code, u, self.start, self.month, catalogue=self.cat) for u in units}
+        trend = SeriesAsk(code, self.start, self.month)
+        by_unit = {u.pk: self._points(u, trend) for u in units}
         months = [p.month for p in by_unit[units[0].pk]]
         columns = [Column("month", "Month", "header")]
         for u in units:
@@ -447,8 +544,8 @@ class DashboardData:
         metric = self.cat.metric(split.metric)
         breakdown = self.cat.breakdowns[split.breakdown]
         unit = self.scope.orgunit
-        points = series(
-            split.metric, unit, self.start, self.month, by=split.breakdown, catalogue=self.cat
+        points = self._points(
+            unit, SeriesAsk(split.metric, self.start, self.month, split.breakdown)
         )
         options = list(breakdown.options.items())
         columns = [Column("month", "Month", "header")]
@@ -505,7 +602,7 @@ class DashboardData:
         rows = []
         specs = []
         for u in self.scope.units:
-            r = query(split.metric, u, period, by=split.breakdown, catalogue=self.cat)
+            r = self._result(u, Ask(split.metric, period, split.breakdown))
             bars = []
             for row in r.rows:
                 rows.append(
@@ -554,10 +651,8 @@ class DashboardData:
         period = period_for(h.period, self.month)
         label = period_label(period, metric)
         prev_label = period_label(period.previous_year(), metric)
-        of = self._national() if by == "region" else self.scope.orgunit
-        r: Result = query(
-            self.measure, of, period, by=by, compare="previous-year", catalogue=self.cat
-        )
+        of = self._breakdown_unit(by)
+        r = self._result(of, self._breakdown_ask(by))
         rows = []
         bars = []
         for row in r.rows:
@@ -611,11 +706,9 @@ class DashboardData:
     def sources_block(self) -> Block:
         """For each metric forces may derive from their register: how many forces do, and
         how much of the figure comes from the register and how much from returns."""
-        headline = {h.metric: h.period for h in self.d.headline}
         rows = []
-        for code in self.d.sources:
+        for code, period in self._source_periods():
             metric = self.cat.metric(code)
-            period = period_for(headline.get(code, "r12"), self.month)
             for unit in self.scope.units:
                 r = self._query(code, unit, period)
                 on_register = len(r.coverage.register_forces)
