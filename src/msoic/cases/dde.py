@@ -21,7 +21,6 @@ so a dashboard costs the same however many forces use the register.
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import date
@@ -35,7 +34,7 @@ from msoic.audit.log import record
 from msoic.audit.models import AuditAction
 from msoic.cases.models import DDE_METRICS, Category, DdeAdoption, Investigation, Person
 from msoic.catalogue.loader import Catalogue, get_catalogue
-from msoic.metrics.periods import format_month
+from msoic.metrics.periods import format_month, month_end
 from msoic.metrics.sources import Cells, covered_months
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
 
@@ -43,10 +42,6 @@ from msoic.orgunits.models import OrgUnit, OrgUnitKind
 # no (or an unknown) code falls into.
 BREAKDOWN = {"ms_live_investigations": "exploitation_type", "ms_nrm_referrals": "age_group"}
 FALLBACK_OPTION = {"exploitation_type": "other", "age_group": "unknown"}
-
-
-def month_end(month: date) -> date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
 def adoptions(metric: str, force_ids: Iterable[int] | None = None) -> dict[int, date]:
