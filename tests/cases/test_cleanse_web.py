@@ -94,7 +94,7 @@ def test_a_refused_change_is_shown_not_stored(opened, kent_user):
         {"step": "close", "close-closed_on": "2000-01-01", "close-outcome": "nfa"},
     )
     assert r.status_code == 200
-    assert "before the date" in r.content.decode() or "opened" in r.content.decode()
+    assert "Date closed (01/01/2000) cannot be before the date opened" in r.content.decode()
     assert not opened.items.exclude(resolution="").exists()
 
 

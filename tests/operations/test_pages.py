@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -35,6 +36,18 @@ def _with_returns(unit) -> Operation:
     return op
 
 
+def table_rows(html: str, heading_id: str) -> list[list[str]]:
+    """The body rows' cell texts of the table after the heading with ``heading_id``."""
+    table = html.split(f'id="{heading_id}"', 1)[1].split("<tbody", 1)[1].split("</tbody>", 1)[0]
+    return [
+        [
+            re.sub(r"<[^>]+>", "", cell).strip()
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        ]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)
+    ]
+
+
 def _page(client, user, url):
     client.force_login(user)
     response = client.get(url)
@@ -55,12 +68,19 @@ def test_unit_sees_totals_every_force_regions_completeness_and_highlights(client
     assert ">14<" in html  # disruptions across kent, essex, cleveland
     for name in ("Kent Police", "Essex Police", "Cleveland Police", "Surrey Police"):
         assert name in html
-    assert (
-        "By region" in html
-        and "Eastern" in html
-        and "Not returned" not in html.split("Highlights")[0]
-        or True
-    )
+    # Region, returned of expected, disruptions, ..., arrests, ..., sites visited, ...
+    assert table_rows(html, "by-region") == [
+        ["Eastern", "2 of 2", "12", "–", "–", "2", "–", "120", "–"],
+        ["North East", "1 of 1", "2", "–", "–", "1", "–", "20", "–"],
+        ["South East", "0 of 1", "–", "–", "–", "–", "–", "–", "–"],
+    ]
+    by_force = {row[0]: row[1] for row in table_rows(html, "by-force")}
+    assert by_force == {
+        "Cleveland Police": "Returned",
+        "Essex Police": "Returned",
+        "Kent Police": "Returned",
+        "Surrey Police": "Not returned",
+    }
     assert "kent highlight" in html and "essex highlight" in html
 
 
