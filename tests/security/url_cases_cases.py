@@ -78,7 +78,32 @@ def register_new(w: World) -> list[Case]:
     ]
 
 
+def _disclosure(url: str, data: dict[str, str]) -> Callable[[World], list[Case]]:
+    """A download of records: a POST (with CSRF, tested in tests/cases) for a force the
+    persona may read; a GET, which a link could trigger, is refused to everyone."""
+
+    def build(w: World) -> list[Case]:
+        _setup(w)
+        cases = [Case(p, url, {405}, note="a disclosure is never a GET") for p in PERSONAS]
+        cases += [
+            Case(
+                p,
+                url,
+                {200} if f in SEES[p] else {403},
+                method="post",
+                data={**data, "force": f, "recipient": "Security test", "purpose": "test"},
+            )
+            for p in PERSONAS
+            for f in FORCES
+        ]
+        return cases
+
+    return build
+
+
 CASES: dict[str, Callable[[World], list[Case]]] = {
+    "cases-register-export": _disclosure("/investigations/register/export/", {"format": "csv"}),
+    "cases-htcds-export": _disclosure("/investigations/htcds/export/", {"format": "csv"}),
     "cases-register": register_by_force,
     "cases-new": register_new,
     "cases-investigation": _per("investigation", "", _read),
