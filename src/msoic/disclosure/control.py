@@ -167,18 +167,21 @@ class Release:
 
     def resolve(self) -> dict[str, Shown]:
         threshold = self.policy.threshold
-        order = sorted(self.atoms)
+        # An empty atom counts as known to the attacker (they may know no one of that kind
+        # was referred): it is left out of the equations, which makes them stronger.
+        order = sorted(a for a, n in self.atoms.items() if n)
         index = {a: i for i, a in enumerate(order)}
 
         def vector(atoms: Iterable[str]) -> tuple[int, ...]:
             v = [0] * len(order)
             for a in atoms:
-                v[index[a]] = 1
+                if a in index:
+                    v[index[a]] = 1
             return tuple(v)
 
         vectors = {name: vector(c.atoms) for name, c in self.cells.items()}
         primary = {name for name in self.cells if self.value(name) < threshold}
-        targets = [vectors[name] for name in sorted(primary)]
+        targets = [vectors[name] for name in sorted(primary) if any(vectors[name])]
         targets += [vector([a]) for a in order if self.atoms[a] < threshold]
         hidden = set(primary)
         while True:
