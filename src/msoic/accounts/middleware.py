@@ -77,6 +77,7 @@ def require_scope(
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """An API view a bearer token may call only if it carries ``scope`` (403 otherwise).
     Session users (who passed both factors) are not limited by token scopes."""
+    scope = str(getattr(scope, "value", scope))  # a TokenScope member or its value
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
@@ -97,6 +98,7 @@ def require_scope(
                 return response
             return view(request, *args, **kwargs)
 
+        wrapper.required_scope = scope  # type: ignore[attr-defined]  # read by the tests
         return wrapper
 
     return decorate
