@@ -27,7 +27,8 @@ demo: setup
 	$(BIN)/msoic migrate --no-input
 	$(BIN)/msoic demo
 	@echo "Open http://127.0.0.1:$(PORT)/ and log in with one of the accounts above."
-	$(BIN)/msoic runserver --insecure 127.0.0.1:$(PORT)
+	@echo "Multi-factor authentication is off for the demo only (MSOIC_MFA_DEMO_OFF=true, which 'msoic check --deploy' refuses)."
+	MSOIC_MFA_DEMO_OFF=true $(BIN)/msoic runserver --insecure 127.0.0.1:$(PORT)
 
 # Runs `make demo` as a new user would and checks the server and its figures (CI runs it
 # first, on the clean checkout).

@@ -47,6 +47,13 @@ def main(base: str) -> int:
     )
     with opener.open(request, timeout=60) as response:
         landed = response.geturl()
+    if "/login/verify/" in landed or "/login/enrol/" in landed:
+        print(
+            f"demo-check: the demo asked {USERNAME} for a second factor ({landed}): "
+            "`make demo` runs the server with MSOIC_MFA_DEMO_OFF=true, so it should not",
+            file=sys.stderr,
+        )
+        return 1
     if "/login" in urllib.parse.urlparse(landed).path:
         print(f"demo-check: logging in as {USERNAME} failed (still on {landed})", file=sys.stderr)
         return 1
