@@ -82,6 +82,10 @@ def _column_index(letters: str) -> int:
     return index - 1
 
 
+# Column letters → index for the first 1,024 columns, the ones real sheets use.
+_COLUMNS = {column_letter(i): i for i in range(1024)}
+
+
 @dataclass(frozen=True)
 class Limits:
     """What one file may hold; from settings unless a caller needs its own."""
@@ -819,10 +823,15 @@ class _SheetReader:
         """The (row, column) of the current cell, from its reference or its place."""
         ref = self.cell_attrs.get("r")
         if ref:
-            match = _CELL_REF.match(ref)
-            if match is None:
-                raise FileRejected(f'the sheet has a cell named "{ref[:20]}"', sheet=self.sheet)
-            column, row = _column_index(match.group(1)), int(match.group(2))
+            letters = ref.rstrip("0123456789")
+            column = _COLUMNS.get(letters, -1)
+            digits = ref[len(letters) :]
+            if column < 0 or not digits.isdigit() or len(digits) > 7:
+                match = _CELL_REF.match(ref)
+                if match is None:
+                    raise FileRejected(f'the sheet has a cell named "{ref[:20]}"', sheet=self.sheet)
+                column = _column_index(match.group(1))
+            row = int(digits)
         else:
             column = self.cell_seq
             row = self.current_row()
