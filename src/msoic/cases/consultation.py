@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -74,7 +74,7 @@ class Subjects:
 
     people: tuple[str, ...] = ()
     investigations: tuple[str, ...] = ()
-    owners: tuple[str, ...] = field(default=())
+    owners: tuple[str, ...] = ()
 
     @classmethod
     def from_refs(
