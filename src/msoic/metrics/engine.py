@@ -572,6 +572,7 @@ class Ask:
     period: Period
     by: str | None = None
     compare: str | None = None
+    dataset: str | None = None  # only values returned against this dataset
 
 
 @dataclass(frozen=True)
@@ -582,6 +583,7 @@ class SeriesAsk:
     start: date
     end: date
     by: str | None = None
+    dataset: str | None = None  # only values returned against this dataset
 
 
 @dataclass
@@ -670,7 +672,11 @@ def query_many(
     breakdowns for its org unit cost one grouped query over the values of every metric
     asked about (each force's totals by month, and each breakdown's options by month
     summed over the forces), plus, for metrics a derived source gives, the source's own
-    queries (:mod:`msoic.metrics.sources`)."""
+    queries (:mod:`msoic.metrics.sources`).
+
+    An ask naming a ``dataset`` counts only the values returned against that dataset (a
+    metric several datasets use, such as an operation's outcomes, split by return); a
+    derived source's figures count whatever the dataset, as they are no dataset's return."""
     cat = catalogue or get_catalogue()
     splits: dict[Ask | SeriesAsk, str | None] = {}
     months_of: dict[Ask | SeriesAsk, list[date]] = {}
@@ -692,12 +698,13 @@ def query_many(
             months_of[ask] = [m for m in Period(ask.start, ask.end, "range").months() if m >= first]
     forces = forces_under(orgunit)
     ids = [f.pk for f in forces]
-    wanted_months: dict[str, set[date]] = defaultdict(set)
+    wanted_months: dict[tuple[str, str | None], set[date]] = defaultdict(set)
     wanted_splits: dict[str, set[str]] = defaultdict(set)
     for ask, months in months_of.items():
-        wanted_months[ask.metric].update(months)
+        key = (ask.metric, ask.dataset)
+        wanted_months[key].update(months)
         if isinstance(ask, Ask):
-            wanted_months[ask.metric].update(previous_of.get(ask, []))
+            wanted_months[key].update(previous_of.get(ask, []))
         split = splits[ask]
         if split:
             wanted_splits[ask.metric].add(split)
@@ -707,7 +714,7 @@ def query_many(
         regions = {f.parent_id: f.parent for f in forces if f.parent is not None}  # type: ignore[misc]
     answers = Answers()
     for ask in asks:
-        read = reads[ask.metric]
+        read = reads[(ask.metric, ask.dataset)]
         split = splits[ask]
         if isinstance(ask, SeriesAsk):
             answers.points[ask] = read.points(months_of[ask], split, len(forces), cat)
@@ -738,16 +745,18 @@ def query_many(
 
 
 def _read_many(
-    wanted_months: dict[str, set[date]],
+    wanted_months: dict[tuple[str, str | None], set[date]],
     wanted_splits: dict[str, set[str]],
     force_ids: list[int],
     cat: Catalogue,
-) -> dict[str, _Read]:
-    """Every metric's figures for ``force_ids`` over its months, in one grouped query
-    (UNION ALL of the totals by force and the options summed over forces), with the
-    derived sources' figures in place of the months they cover."""
-    reads: dict[str, _Read] = {code: _Read() for code in wanted_months}
-    asked = {code: sorted(months) for code, months in wanted_months.items() if months}
+) -> dict[tuple[str, str | None], _Read]:
+    """Every (metric, dataset or None)'s figures for ``force_ids`` over its months, in one
+    grouped query, with the derived sources' figures in place of the months they cover."""
+    reads: dict[tuple[str, str | None], _Read] = {key: _Read() for key in wanted_months}
+    by_metric: dict[str, set[date]] = defaultdict(set)
+    for (code, _), needed in wanted_months.items():
+        by_metric[code].update(needed)
+    asked = {code: sorted(months) for code, months in by_metric.items() if months}
     if not asked or not force_ids:
         return reads
     covered = sources.coverages(list(asked), force_ids)
@@ -765,8 +774,14 @@ def _read_many(
         if code in asked:
             wanted |= Q(metric=code, breakdown__in=sorted(names))
     # One pass over the values: a total is grouped by force, an option summed over the
-    # forces (grouped under ALL_FORCES). The month is read as text ('YYYY-MM-DD' on every
-    # backend) and parsed once per distinct month.
+    # forces (grouped under ALL_FORCES), and by dataset when an ask names one. The month is
+    # read as text ('YYYY-MM-DD' on every backend) and parsed once per distinct month.
+    by_dataset = any(dataset for _, dataset in wanted_months)
+    group = ["metric", "month", "breakdown", "option", "oid"]
+    extra: dict[str, Any] = {}
+    if by_dataset:
+        extra["ds"] = F("version__submission__dataset")
+        group.append("ds")
     rows = (
         base.filter(wanted)
         .annotate(
@@ -776,34 +791,43 @@ def _read_many(
                 output_field=IntegerField(),
             ),
             month=Cast("period", output_field=CharField()),
+            **extra,
         )
-        .values("metric", "month", "breakdown", "option", "oid")
+        .values(*group)
         .annotate(t=Sum("value"))
-        .values_list("metric", "month", "breakdown", "option", "oid", "t")
+        .values_list(*group, "t")
     )
     parsed: dict[str, date] = {}
-    for code, text, breakdown, option, oid, total in rows:
+    for row in rows:
+        code, text, breakdown, option, oid = row[:5]
+        total = int(row[-1])
         month = parsed.get(text)
         if month is None:
             month = parsed[text] = date.fromisoformat(text[:10])
-        read = reads[code]
-        if breakdown:
-            read.options[breakdown][(oid, month, option)] = int(total)
-        else:
-            read.totals[month][oid] = int(total)
+        for read_key in {(code, None), (code, row[5] if by_dataset else None)}:
+            read = reads.get(read_key)
+            if read is None:
+                continue
+            if breakdown:
+                cells = read.options[breakdown]
+                cells[(oid, month, option)] = cells.get((oid, month, option), 0) + total
+            else:
+                month_totals = read.totals[month]
+                month_totals[oid] = month_totals.get(oid, 0) + total
     for code, cover in covered.items():
-        read = reads[code]
-        months = asked[code]
+        span = asked[code]
         splits: list[str | None] = [*sorted(wanted_splits.get(code, ()))] or [None]
+        metric_reads = [read for (c, _), read in reads.items() if c == code]
         for i, split in enumerate(splits):
-            cells = sources.cells(code, cover, months, split, cat)
-            if i == 0:
-                for (fid, month), total in cells.totals.items():
-                    read.totals[month][fid] = total
-                read.derived = set(cells.totals)
-            if split:
-                merged = read.options[split]
-                for (_, month, option), value in cells.options.items():
-                    key = (ALL_FORCES, month, option)
-                    merged[key] = merged.get(key, 0) + value
+            derived_cells = sources.cells(code, cover, span, split, cat)
+            for read in metric_reads:
+                if i == 0:
+                    for (fid, month), value in derived_cells.totals.items():
+                        read.totals[month][fid] = value
+                    read.derived = set(derived_cells.totals)
+                if split:
+                    merged = read.options[split]
+                    for (_, month, option), value in derived_cells.options.items():
+                        cell = (ALL_FORCES, month, option)
+                        merged[cell] = merged.get(cell, 0) + value
     return reads

@@ -1,12 +1,14 @@
 """Figures of intensifications: one operation's totals, by force and region, completeness
 and highlights; and each financial year's totals across operations.
 
-Values come from the collection pipeline's current values. An operation's figures are the
-values of its return dataset (submissions of ``op-<series>-<number>``); a year's figures
-are the shared ``op_*`` metrics summed over the year's months, which is what the metric
-engine answers too (``msoic query op_disruptions --period FY2023-24``); the demo test
-checks the two agree. Queries are few and fixed in number, whatever the number of
-operations or forces.
+Every figure comes from the metric engine (:func:`msoic.metrics.engine.query_many`):
+an operation's figures are the shared ``op_*`` metrics for its month counted in its own
+return dataset only (submissions of ``op-<series>-<number>``: the engine's dataset filter),
+force by force; a year's figures are those metrics over the financial year across every
+operation (``msoic query op_disruptions --period FY2023-24``). An operation's totals and
+region rows count its participating forces (a force taken off an operation after
+returning keeps its return, which no longer counts). Queries are few and fixed in number,
+whatever the number of operations or forces.
 """
 
 from __future__ import annotations
@@ -18,15 +20,16 @@ from datetime import date
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max
 from django.utils import timezone
 
-from msoic.catalogue.loader import Catalogue
+from msoic.catalogue.loader import Catalogue, get_catalogue
 from msoic.collection.models import Submission, SubmissionVersion, Value
+from msoic.metrics.engine import Ask, query_many
 from msoic.metrics.periods import Period, due_date
 from msoic.operations.catalogue import DUE_DAY, HIGHLIGHTS_METRIC, STANDARD_METRICS
-from msoic.operations.models import DATASET_PREFIX, Operation, financial_year_of
-from msoic.orgunits.models import OrgUnit
+from msoic.operations.models import DATASET_PREFIX, Operation
+from msoic.orgunits.models import OrgUnit, OrgUnitKind
 
 YEAR_CACHE_SECONDS = 3600
 APPROVED, SUBMITTED, MISSING, NOT_DUE = "approved", "submitted", "missing", "not-due"
@@ -113,15 +116,12 @@ def operation_figures(
         )
     }
     version_ids = [s.current_version_id for s in subs.values() if s.current_version_id]
-    cells: dict[tuple[int, str], int] = {}
-    notes: dict[int, str] = {}
-    for oid, metric, value, comment in Value.objects.filter(
-        version_id__in=version_ids, breakdown=""
-    ).values_list("orgunit_id", "metric", "value", "comment"):
-        if metric == HIGHLIGHTS_METRIC:
-            notes[oid] = comment
-        else:
-            cells[(oid, metric)] = value
+    notes: dict[int, str] = dict(
+        Value.objects.filter(
+            version_id__in=version_ids, breakdown="", metric=HIGHLIGHTS_METRIC
+        ).values_list("orgunit_id", "comment")
+    )
+    cells = _force_figures(op, codes, catalogue, {f.code: f.pk for f in participants})
     ds = catalogue.datasets.get(op.dataset_code)
     due = due_date(op.month, ds.due_day if ds else DUE_DAY)
     participant_ids = {f.pk for f in participants}
@@ -239,8 +239,23 @@ def year_lines() -> list[YearLine]:
     return lines
 
 
-def _fy_start(day: date) -> int:
-    return day.year if day.month >= 4 else day.year - 1
+def _national() -> OrgUnit:
+    return OrgUnit.objects.get(kind=OrgUnitKind.NATIONAL)
+
+
+def _force_figures(
+    op: Operation, codes: list[str], catalogue: Catalogue, forces: dict[str, int]
+) -> dict[tuple[int, str], int]:
+    """(force id, metric) -> the figure ``forces`` (code -> id) returned for ``op``."""
+    month = Period.month(op.month)
+    asks = {code: Ask(code, month, "force", dataset=op.dataset_code) for code in codes}
+    answers = query_many(_national(), list(asks.values()), catalogue=catalogue)
+    cells: dict[tuple[int, str], int] = {}
+    for code, ask in asks.items():
+        for row in answers.query(ask).rows:
+            if row.key in forces and row.value is not None:
+                cells[(forces[row.key], code)] = row.value
+    return cells
 
 
 def _year_lines() -> list[YearLine]:
@@ -249,29 +264,19 @@ def _year_lines() -> list[YearLine]:
         return []
     participants = _participants()
     returns = returns_by_dataset()
-    years: dict[int, YearLine] = {}
+    years: dict[Period, YearLine] = {}
     for pk, series, number, start in ops:
-        fy = _fy_start(start)
+        fy = Period.financial_year_of(start)
         line = years.get(fy)
         if line is None:
-            line = years[fy] = YearLine(
-                financial_year_of(start), 0, 0, 0, [None] * len(STANDARD_METRICS)
-            )
+            line = years[fy] = YearLine(fy, 0, 0, 0, [None] * len(STANDARD_METRICS))
         line.operations += 1
         line.forces += participants.get(pk, 0)
         line.returned += returns.get(f"{DATASET_PREFIX}{series.lower()}-{number}", 0)
-    index = {code: i for i, code in enumerate(STANDARD_METRICS)}
-    for month, metric, total in (
-        Value.objects.filter(is_current=True, breakdown="", metric__in=STANDARD_METRICS)
-        .values_list("period", "metric")
-        .annotate(t=Sum("value"))
-        .values_list("period", "metric", "t")
-    ):
-        line = years.get(_fy_start(month))
-        if line is None:
-            continue
-        i = index[metric]
-        line.values[i] = (line.values[i] or 0) + int(total)
+    asks = {(fy, code): Ask(code, fy) for fy in years for code in STANDARD_METRICS}
+    answers = query_many(_national(), list(asks.values()), catalogue=get_catalogue())
+    for fy, line in years.items():
+        line.values = [answers.query(asks[(fy, code)]).value for code in STANDARD_METRICS]
     return sorted(years.values(), key=lambda y: y.period.start, reverse=True)
 
 
@@ -286,28 +291,18 @@ def operation_lines(period: Period) -> list[OperationLine]:
         return []
     participants = _participants([op.pk for op in ops])
     returns = returns_by_dataset([op.dataset_code for op in ops])
-    index = {code: i for i, code in enumerate(STANDARD_METRICS)}
-    sums: dict[str, list[int | None]] = defaultdict(lambda: [None] * len(STANDARD_METRICS))
-    for dataset, metric, total in (
-        Value.objects.filter(
-            is_current=True,
-            breakdown="",
-            metric__in=STANDARD_METRICS,
-            period__gte=period.start,
-            period__lte=period.end,
-        )
-        .values_list("version__submission__dataset", "metric")
-        .annotate(t=Sum("value"))
-        .values_list("version__submission__dataset", "metric", "t")
-    ):
-        row = sums[dataset]
-        row[index[metric]] = int(total)
+    asks = {
+        (op.pk, code): Ask(code, period, dataset=op.dataset_code)
+        for op in ops
+        for code in STANDARD_METRICS
+    }
+    answers = query_many(_national(), list(asks.values()), catalogue=get_catalogue())
     return [
         OperationLine(
             op,
             participants.get(op.pk, 0),
             returns.get(op.dataset_code, 0),
-            list(sums[op.dataset_code]) if op.dataset_code in sums else [None] * len(index),
+            [answers.query(asks[(op.pk, code)]).value for code in STANDARD_METRICS],
         )
         for op in ops
     ]
