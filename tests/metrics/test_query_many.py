@@ -120,3 +120,36 @@ def test_a_question_that_cannot_be_asked_is_refused_naming_it(returns_and_regist
         query_many(ou("eastern"), [Ask("ms_recorded_crimes", Period.parse("2024-01"), "region")])
     with pytest.raises(QueryError, match="unknown metric 'nope'"):
         query_many(ou("kent"), [SeriesAsk("nope", date(2024, 1, 1), date(2024, 2, 1))])
+
+
+def test_a_dataset_filter_counts_only_the_returns_made_against_that_dataset(national_analyst):
+    from msoic.collection.pipeline import import_file
+    from tests.operations.conftest import make_operation, return_csv
+
+    may_33 = make_operation(national_analyst, number=33, start=date(2023, 5, 2))
+    may_34 = make_operation(national_analyst, number=34, start=date(2023, 5, 20))
+    for op, kent, essex in ((may_33, 5, 1), (may_34, 2, None)):
+        for force, n in (("kent", kent), ("essex", essex)):
+            if n is not None:
+                data = return_csv(op, force, {"op_disruptions": n})
+                assert import_file(f"{force}.csv", data, actor=national_analyst).ok
+    may = Period.parse("2023-05")
+    asks: list[Ask | SeriesAsk] = [
+        Ask("op_disruptions", may, "force", dataset=may_33.dataset_code),
+        Ask("op_disruptions", may, "force", dataset=may_34.dataset_code),
+        Ask("op_disruptions", may, "force"),
+        SeriesAsk(
+            "op_disruptions", date(2023, 4, 1), date(2023, 6, 1), dataset=may_34.dataset_code
+        ),
+    ]
+    answers = query_many(ou("national"), asks)
+    by_force = [
+        {r.key: r.value for r in answers.query(a).rows if r.value is not None} for a in asks[:3]
+    ]
+    assert by_force == [{"kent": 5, "essex": 1}, {"kent": 2}, {"kent": 7, "essex": 1}]
+    assert [p.value for p in answers.series(asks[3])] == [None, 2, None]
+    # Every operation together is what the engine gives alone.
+    assert (
+        answers.query(asks[2]).as_dict()
+        == query("op_disruptions", ou("national"), may, by="force").as_dict()
+    )
