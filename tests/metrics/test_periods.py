@@ -226,3 +226,13 @@ def test_shifting_a_month_off_the_calendar_is_a_period_error(month, n):
 def test_last_complete_month_is_the_month_before_today():
     assert last_complete_month(date(2024, 3, 1)) == date(2024, 2, 1)
     assert last_complete_month(date(2024, 1, 31)) == date(2023, 12, 1)
+
+
+@pytest.mark.parametrize(
+    "text", ["２０２４-０２", "٢٠٢٤", "R12-２０２４-01", None, 202402, b"2024-02"]
+)
+def test_only_text_in_ascii_digits_is_a_period(text):
+    with pytest.raises(PeriodError):
+        Period.parse(text)
+    with pytest.raises(PeriodError):
+        parse_month(text)

@@ -115,6 +115,9 @@ class Params:
 
     def text(self, name: str, *, required: bool = False, default: str | None = None) -> str | None:
         value = (self.query.get(name) or "").strip()
+        if any(ord(c) < 32 or ord(c) == 127 for c in value):
+            # e.g. a NUL, which PostgreSQL refuses in any string it is sent
+            raise ApiError(f"{name} contains a control character", parameter=name)
         if not value:
             if required:
                 raise ApiError(f"{name} is required", parameter=name)
@@ -160,7 +163,8 @@ class Params:
         value = self.text(name)
         if value is None:
             return default
-        if not value.isdigit() or not minimum <= int(value) <= maximum:
+        # isascii: str.isdigit is also true of digits int() refuses, such as '²'
+        if not (value.isascii() and value.isdigit()) or not minimum <= int(value) <= maximum:
             raise ApiError(
                 f"{name} must be a whole number from {minimum} to {maximum}", parameter=name
             )

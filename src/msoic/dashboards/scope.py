@@ -13,6 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.db.models import Max
+from django.http import Http404
 from django.utils import timezone
 
 from msoic.accounts import access
@@ -71,7 +72,10 @@ def _choices(user: User, national: OrgUnit) -> list[OrgUnit]:
 
 def resolve_scope(user: User, code: str | None) -> DashboardScope:
     """The scope for ``code`` (or the user's default); 404 if unknown, 403 if not theirs."""
-    orgunit = access.get_orgunit_for_user(user, (code or "").strip() or default_orgunit_code(user))
+    code = (code or "").strip()
+    if "\x00" in code:  # no org unit code holds a NUL, and PostgreSQL refuses one in a query
+        raise Http404("No such org unit")
+    orgunit = access.get_orgunit_for_user(user, code or default_orgunit_code(user))
     national = (
         orgunit
         if orgunit.kind == OrgUnitKind.NATIONAL

@@ -27,11 +27,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-FY_RE = re.compile(r"^FY(\d{4})-(\d{2})$")
-QUARTER_RE = re.compile(r"^FY(\d{4})-(\d{2})-Q([1-4])$")
-R12_RE = re.compile(r"^R12-(\d{4})-(0[1-9]|1[0-2])$")
-YEAR_RE = re.compile(r"^(\d{4})$")
+# ASCII digits only (``\d`` alone would take other scripts' digits, e.g. fullwidth ones);
+# ``\Z``, not ``$``, so that a trailing newline is not part of a period.
+MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])\Z", re.ASCII)
+FY_RE = re.compile(r"^FY(\d{4})-(\d{2})\Z", re.ASCII)
+QUARTER_RE = re.compile(r"^FY(\d{4})-(\d{2})-Q([1-4])\Z", re.ASCII)
+R12_RE = re.compile(r"^R12-(\d{4})-(0[1-9]|1[0-2])\Z", re.ASCII)
+YEAR_RE = re.compile(r"^(\d{4})\Z", re.ASCII)
 MONTH_NAMES = [
     "January",
     "February",
@@ -93,8 +95,14 @@ def month_index(month: date) -> int:
     return month.year * 12 + month.month - 1
 
 
+def _text(text: object) -> str:
+    if not isinstance(text, str):
+        raise PeriodError(f"{text!r} is not a period written as text")
+    return text.strip()
+
+
 def parse_month(text: str) -> date:
-    m = MONTH_RE.match(text.strip())
+    m = MONTH_RE.match(_text(text))
     if not m:
         raise PeriodError(f"{text!r} is not a month written YYYY-MM")
     return date(check_year(int(m.group(1)), text), int(m.group(2)), 1)
@@ -119,7 +127,7 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        text = (text or "").strip()
+        text = _text(text if text is not None else "")
         if m := MONTH_RE.match(text):
             month = date(check_year(int(m.group(1)), text), int(m.group(2)), 1)
             return cls(month, month, "month")
@@ -267,7 +275,7 @@ def parse_period(frequency: str, text: str) -> date:
         try:
             period = Period.parse(text)
         except PeriodError:
-            if QUARTER_RE.match((text or "").strip()):
+            if QUARTER_RE.match(_text(text)):
                 raise  # written as a quarter, but out of range: that message says why
             period = None
         if period is None or period.kind != "quarter":
