@@ -79,7 +79,3 @@ class Operation(models.Model):
     @property
     def financial_year(self) -> Period:
         return Period.financial_year_of(self.start_date)
-
-
-# Kept for operations/figures.py, which imports it; the rule lives in metrics/periods.py.
-financial_year_of = Period.financial_year_of
