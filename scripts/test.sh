@@ -12,10 +12,18 @@
 #   MSOIC_TEST_PARALLEL=1|0           run the two passes side by side (default: 1 when CI
 #                                     is set, else 0); each pass's output is printed when
 #                                     it ends
+#   MSOIC_TEST_WORKERS=N|auto|0       pytest-xdist worker processes for each pass (default:
+#                                     auto, one per CPU core; 0 runs in one process)
 #   MSOIC_TEST_POSTGRES_URL=postgres://...   use a server you already run
 #
 # Browser tests (-m browser) run in the SQLite pass only. Exit status is non-zero if a
 # pass failed; pytest's "no tests collected" (exit 5) counts as a pass.
+#
+# Each pass spreads its tests over pytest-xdist workers, a test file to a worker
+# (--dist loadfile), so a module's shared fixtures (the demo builds made once per module)
+# are built once, and a file's browser tests share one Chromium and live server. Each
+# worker has its own database: in-memory on SQLite, test_msoic_gw0, test_msoic_gw1... on
+# PostgreSQL. Arguments given to this script come after ours, so `-n 0` runs in one process.
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,13 +37,18 @@ case "$ONLY" in
 esac
 if [ -n "${CI:-}" ] && [ "${CI:-}" != false ]; then default_parallel=1; else default_parallel=0; fi
 PARALLEL="${MSOIC_TEST_PARALLEL:-$default_parallel}"
+WORKERS="${MSOIC_TEST_WORKERS:-auto}"
+case "$WORKERS" in
+  auto | [0-9] | [0-9][0-9]) ;;
+  *) echo "test.sh: MSOIC_TEST_WORKERS must be a number or auto, not '$WORKERS'" >&2; exit 2 ;;
+esac
 [ -n "$ONLY" ] && PARALLEL=0
 [ -x "$PYTEST" ] || { echo "test.sh: $PYTEST not found (run make setup)" >&2; exit 2; }
 
 log() { printf '\n==> %s\n' "$*"; }
 
 run_pytest() {
-  "$PYTEST" "$@"
+  "$PYTEST" -n "$WORKERS" --dist loadfile "$@"
   local rc=$?
   if [ "$rc" -eq 5 ]; then
     echo "test.sh: pytest collected no tests (exit 5); counted as a pass"
