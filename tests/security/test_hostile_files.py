@@ -252,6 +252,18 @@ def test_register_import_refuses_with_the_message(kent_user, tmp_path, capsys, c
 
 
 @routes
+def test_register_import_page_refuses_with_the_message(client, kent_user, case):
+    data, name, says = REGISTER_CASES[case]
+    client.force_login(kent_user)
+    response = client.post(
+        "/investigations/import/", {"register_files": [SimpleUploadedFile(name, data)]}
+    )
+    assert response.status_code == 200
+    assert says in response.content.decode()
+    assert not Investigation.objects.exists()
+
+
+@routes
 def test_htcds_import_refuses_with_the_message(kent_user, case):
     data, name, says = ROUTE_CASES[case]
     case = case_actions.do_create_investigation(
