@@ -5,16 +5,17 @@ control (tables, charts and downloads alike; ended financial years only, ADR 001
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from msoic.accounts import access
 from msoic.accounts.models import User
-from msoic.cases import nrm
+from msoic.audit.models import AuditAction, AuditEvent
+from msoic.cases import access, nrm
 from msoic.cases.models import Person
 from msoic.disclosure.control import DisclosureError, check_period, controlled
 from msoic.metrics.periods import Period, PeriodError, last_complete_month
@@ -87,6 +88,44 @@ def _picture(
     return unit, choices, period, error, refused, picture
 
 
+# A partner's picture is the same for every partner until the register changes: it is kept
+# for CACHE_SECONDS, keyed on the newest register-changing audit rows (every change to the
+# register is an action that writes one); the time bounds any change made without one.
+CACHE_SECONDS = 600
+CHANGES = (AuditAction.COLLECTION, AuditAction.ALTERATION, AuditAction.ERASURE)
+
+
+def _register_version() -> str:
+    """When the data last changed: the newest collection, alteration and erasure rows (one
+    index lookup each on the audit log's (action, time) index), and how many people the
+    register holds and its newest id (a row added or removed without an audit row)."""
+    parts = []
+    for action in CHANGES:
+        at = (
+            AuditEvent.objects.filter(action=action)
+            .order_by("-at")
+            .values_list("at", flat=True)
+            .first()
+        )
+        parts.append(at.isoformat() if at else "-")
+    people = Person.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    parts += [str(people["n"]), str(people["last"])]
+    return "|".join(parts)
+
+
+def panels_for(unit: OrgUnit, period: Period, picture: nrm.Picture) -> list[nrm.Panel]:
+    """The picture's panels; for a partner (disclosure control) from the cache when the
+    register has not changed since they were released."""
+    if not picture.secret:
+        return picture.panels()
+    key = f"nrm-released:{unit.pk}:{period.code}:{_register_version()}"
+    panels: list[nrm.Panel] | None = cache.get(key)
+    if panels is None:
+        panels = picture.panels()
+        cache.set(key, panels, CACHE_SECONDS)
+    return panels
+
+
 @login_required
 @require_GET
 def nrm_picture(request: AuthenticatedRequest) -> HttpResponse:
@@ -99,7 +138,7 @@ def nrm_picture(request: AuthenticatedRequest) -> HttpResponse:
             "choices": choices,
             "period": period,
             "period_error": error,
-            "panels": [] if refused else picture.panels(),
+            "panels": [] if refused else panels_for(unit, period, picture),
             "secret": picture.secret,
             "query": f"orgunit={unit.code}&period={period.code}",
         },
@@ -113,7 +152,7 @@ def nrm_download(request: AuthenticatedRequest, panel: str, fmt: str) -> HttpRes
     unit, _, period, error, refused, picture = _picture(request)
     if refused:
         return HttpResponseBadRequest(error, content_type="text/plain; charset=utf-8")
-    found = next((p for p in picture.panels() if p.id == panel), None)
+    found = next((p for p in panels_for(unit, period, picture) if p.id == panel), None)
     if found is None:
         raise Http404("No such panel")
     name = f"nrm-{panel}-{unit.code}-{period.code}"

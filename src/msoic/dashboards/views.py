@@ -20,8 +20,17 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from msoic.catalogue.loader import Catalogue, get_catalogue
-from msoic.dashboards.blocks import DASHBOARDS, TREND_MONTHS, DashboardData, DashboardDef
+from msoic.dashboards import partner
+from msoic.dashboards.blocks import (
+    DASHBOARDS,
+    SECTIONS,
+    TREND_MONTHS,
+    DashboardData,
+    DashboardDef,
+    Section,
+)
 from msoic.dashboards.scope import DashboardScope, MonthRange, month_range, resolve_scope
+from msoic.disclosure.control import controlled
 from msoic.metrics.periods import add_months, format_month, month_label, parse_month
 from msoic.web.exports import csv_response, xlsx_response
 
@@ -80,16 +89,48 @@ def _dashboard(request: HttpRequest, code: str) -> HttpResponse:
     elif month is not None:
         data = DashboardData(definition, scope, month, measure, cat)
         headline = data.headline()
+        if not controlled(request.user):
+            sections = data.sections()
+        else:
+            # Figures of people by month are not for partners: by financial year instead.
+            headline = partner.shown_headline(headline)
+            sections = _partner_sections(definition, cat, scope, data)
+            context["measures"] = [
+                (code, label)
+                for code, label in context["measures"]
+                if code not in partner.people_metrics(definition, cat)
+            ]
         context.update(
             {
                 "headline": headline,
                 "headline_block": data.headline_block(headline),
-                "sections": data.sections(),
+                "sections": sections,
                 "trend_start": data.start,
                 "trend_start_clipped": data.start > add_months(month, -(TREND_MONTHS - 1)),
             }
         )
     return render(request, "dashboards/dashboard.html", context, status=status)
+
+
+def _partner_sections(
+    definition: DashboardDef, cat: Catalogue, scope: DashboardScope, data: DashboardData
+) -> list[Section]:
+    """A partner's sections: the month-based blocks of activity, then figures of people by
+    financial year through disclosure control."""
+    blocks = [
+        data.build(b)
+        for b in data.block_ids()
+        if b != "headline" and partner.shown_block(b, definition, cat)
+    ]
+    out = []
+    for key, title in SECTIONS:
+        members = [b for b in blocks if b.section == key]
+        if members:
+            out.append(Section(key, title, members))
+    people = partner.section(definition, cat, scope.orgunit, data.month)
+    if people is not None:
+        out.append(people)
+    return out
 
 
 def _query_string(scope: DashboardScope, month: date | None, measure: str) -> str:
@@ -132,11 +173,22 @@ def download(request: HttpRequest, dashboard: str, block: str, fmt: str) -> Http
     if form.errors or month is None:
         raise Http404("No figures for that period")
     data = DashboardData(definition, scope, month, measure, cat)
-    if block not in data.block_ids():
+    secret = controlled(request.user)
+    if secret and block in partner.block_ids(definition, cat):
+        built = partner.build(block, definition, cat, scope.orgunit, month)
+    elif block not in data.block_ids():
         if block in data.restricted_block_ids():
             raise PermissionDenied("You may not see this breakdown")
         raise Http404("No such table")
-    built = data.build(block)
+    elif secret and not partner.shown_block(block, definition, cat):
+        raise PermissionDenied(
+            "Figures of people are given to partners by financial year only: see the "
+            "'Figures of people' tables"
+        )
+    else:
+        built = data.build(block)
+        if secret and block == "headline":
+            built = data.headline_block(partner.shown_headline(data.headline()))
     stem = f"msoic-{dashboard}-{block}-{scope.orgunit.code}-{format_month(month)}"
     notes = [
         f"MSOIC Insight: {definition.title}, {built.title}",
