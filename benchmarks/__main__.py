@@ -26,6 +26,7 @@ MODULES = {
     "terminus": "benchmarks.terminus",
     "support_tasking": "benchmarks.support_tasking",
     "cleanse": "benchmarks.cleanse",
+    "nrm": "benchmarks.nrm",
     "readers": "benchmarks.readers",
 }
 
