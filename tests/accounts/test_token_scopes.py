@@ -11,16 +11,15 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.utils import timezone
 
-from msoic.accounts.actions import audit_action
 from msoic.accounts.models import ApiToken, TokenScope
-from msoic.audit.models import AuditEvent
+from msoic.audit.models import AuditAction, AuditEvent
 
 URL = "/api/v1/metrics"
 
 
 def token_rows(token: ApiToken) -> int:
     return AuditEvent.objects.filter(
-        action=audit_action("TOKEN"), object_id=str(token.pk), detail__event="token used"
+        action=AuditAction.TOKEN, object_id=str(token.pk), detail__event="token used"
     ).count()
 
 
@@ -43,7 +42,7 @@ def test_token_use_is_audited_on_first_use_then_once_an_hour(kent_user):
     for _ in range(5):
         assert client.get(URL).status_code == 200
     assert token_rows(token) == 1
-    row = AuditEvent.objects.get(action=audit_action("TOKEN"), object_id=str(token.pk))
+    row = AuditEvent.objects.get(action=AuditAction.TOKEN, object_id=str(token.pk))
     assert row.actor == kent_user and row.detail["prefix"] == token.prefix
     assert row.detail["path"] == URL
     ApiToken.objects.filter(pk=token.pk).update(audited_at=timezone.now() - timedelta(minutes=61))

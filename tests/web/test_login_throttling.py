@@ -15,9 +15,8 @@ from django.contrib.auth.signals import user_login_failed
 from django.test import Client
 from django.utils import timezone
 
-from msoic.accounts.actions import audit_action
 from msoic.accounts.models import LoginFailure
-from msoic.audit.models import AuditEvent
+from msoic.audit.models import AuditAction, AuditEvent
 from msoic.web.views import client_address, pair_delay_seconds
 from tests.auth_helpers import current_code
 from tests.conftest import PERSONA_PASSWORD
@@ -169,7 +168,7 @@ def test_a_failed_login_writes_an_audit_row_with_the_username_and_address_not_th
     kent_user,
 ):
     attempt(Client(), "kent.user", "Secret-guess-77", address=ATTACKER)
-    row = AuditEvent.objects.get(action=audit_action("LOGIN_FAILED"), detail__event="login failed")
+    row = AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED, detail__event="login failed")
     assert row.detail["username"] == "kent.user" and row.detail["address"] == ATTACKER
     assert row.actor is None
     assert "Secret-guess-77" not in str(row.detail) + row.justification + row.object_id

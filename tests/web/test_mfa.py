@@ -15,16 +15,15 @@ from django.core.management.base import CommandError, SystemCheckError
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from msoic.accounts.actions import audit_action
 from msoic.accounts.checks import mfa_never_off_in_production, mfa_on_in_deployment
 from msoic.accounts.models import RecoveryCode, hash_recovery_code
-from msoic.audit.models import AuditEvent
+from msoic.audit.models import AuditAction, AuditEvent
 from tests.auth_helpers import current_code, log_in_through_the_forms, totp_code
 from tests.conftest import PERSONA_PASSWORD
 
 
 def mfa_events(user) -> list[str]:
-    rows = AuditEvent.objects.filter(action=audit_action("MFA"), object_id=str(user.pk))
+    rows = AuditEvent.objects.filter(action=AuditAction.MFA, object_id=str(user.pk))
     return [r.detail["event"] for r in rows.order_by("seq")]
 
 
@@ -152,7 +151,7 @@ def test_an_administrator_resets_a_lost_phone_and_ends_the_sessions(kent_user, a
     assert "reset kent.user" in capsys.readouterr().out
     assert not TOTPDevice.objects.filter(user=kent_user).exists()
     assert client.get("/returns/")["Location"].startswith("/login/")  # logged out
-    row = AuditEvent.objects.get(action=audit_action("MFA"), detail__event="reset")
+    row = AuditEvent.objects.get(action=AuditAction.MFA, detail__event="reset")
     assert (
         row.actor == admin_user and row.justification == "" and row.detail["reason"] == "phone lost"
     )
@@ -185,7 +184,7 @@ def test_mfa_status_lists_who_still_has_to_enrol(kent_user, essex_user, partner_
 def test_logout_writes_an_audit_row(kent_user, client):
     client.force_login(kent_user)
     client.post("/logout/", REMOTE_ADDR="198.51.100.7")
-    row = AuditEvent.objects.get(action=audit_action("LOGOUT"))
+    row = AuditEvent.objects.get(action=AuditAction.LOGOUT)
     assert row.actor == kent_user and row.detail == {
         "event": "logged out",
         "address": "198.51.100.7",

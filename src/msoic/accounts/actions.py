@@ -29,19 +29,6 @@ from msoic.orgunits.models import OrgUnit
 
 # A token's use is written to the audit log on its first use, then at most once an hour.
 TOKEN_AUDIT_INTERVAL = timedelta(hours=1)
-# Until the audit log has its own kinds for these events, the nearest existing one.
-_FALLBACK_ACTIONS = {
-    "LOGOUT": AuditAction.LOGIN,
-    "LOGIN_FAILED": AuditAction.LOGIN,
-    "MFA": AuditAction.LOGIN,
-    "TOKEN": AuditAction.ADMIN,
-}
-
-
-def audit_action(name: str) -> str:
-    """``AuditAction.<name>``; the nearest existing kind if the log does not have it yet."""
-    value = getattr(AuditAction, name, None)
-    return str(value if value is not None else _FALLBACK_ACTIONS[name])
 
 
 class UserError(ValueError):
@@ -115,7 +102,7 @@ def do_revoke_token(token: ApiToken, *, actor: Any, reason: str) -> ApiToken:
         token.save(update_fields=["revoked"])
         record(
             actor=actor,
-            action=AuditAction.ADMIN,
+            action=AuditAction.TOKEN,
             obj=token,
             justification=reason.strip(),
             detail={"event": "token revoked", "user": token.user.username, "prefix": token.prefix},
@@ -134,7 +121,7 @@ def do_issue_token(
             raise UserError(str(exc)) from exc
         record(
             actor=actor,
-            action=AuditAction.ADMIN,
+            action=AuditAction.TOKEN,
             obj=token,
             detail={
                 "event": "token issued",
@@ -163,7 +150,7 @@ def do_note_token_use(token: ApiToken, *, path: str, now: datetime | None = None
         token.audited_at = now
         record(
             actor=token.user,
-            action=audit_action("TOKEN"),
+            action=AuditAction.TOKEN,
             obj=token,
             orgunit=token.user.orgunit,
             detail={
@@ -194,7 +181,7 @@ def do_record_login_failure(username: str, *, address: str | None, reason: str) 
     """A refused login: the username tried and the address, never the password."""
     record(
         actor="anonymous",
-        action=audit_action("LOGIN_FAILED"),
+        action=AuditAction.LOGIN_FAILED,
         object_type="accounts.user",
         object_id=username.strip()[:64],
         detail={
@@ -209,7 +196,7 @@ def do_record_login_failure(username: str, *, address: str | None, reason: str) 
 def do_record_logout(user: User, *, address: str | None) -> None:
     record(
         actor=user,
-        action=audit_action("LOGOUT"),
+        action=AuditAction.LOGOUT,
         obj=user,
         orgunit=user.orgunit,
         detail={"event": "logged out", "address": address},
@@ -222,7 +209,7 @@ def do_record_logout(user: User, *, address: str | None) -> None:
 def _mfa_row(user: User, event: str, *, actor: Any = None, **detail: Any) -> None:
     record(
         actor=actor if actor is not None else user,
-        action=audit_action("MFA"),
+        action=AuditAction.MFA,
         obj=user,
         orgunit=user.orgunit,
         detail={"event": event, "user": user.username, **detail},
