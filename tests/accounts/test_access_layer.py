@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from msoic.accounts import access
+from msoic.audit import access as audit_access
+from msoic.collection import access as collection_access
 from msoic.collection.models import Submission
 from msoic.collection.pipeline import import_file
 from msoic.orgunits.models import OrgUnit
@@ -85,8 +87,10 @@ def test_national_may_submit_for_every_force_and_approve(
     national_analyst, kent_user, eastern_coordinator
 ):
     assert access.writable_forces(national_analyst).count() == 43
-    assert access.can_approve(national_analyst)
-    assert not access.can_approve(kent_user) and not access.can_approve(eastern_coordinator)
+    assert collection_access.can_approve(national_analyst)
+    assert not collection_access.can_approve(kent_user) and not collection_access.can_approve(
+        eastern_coordinator
+    )
 
 
 @pytest.mark.django_db
@@ -94,7 +98,7 @@ def test_submissions_are_visible_by_scope(personas):
     rows = [[f, "2024-01", "ms_arrests", "", 1, ""] for f in ("kent", "essex", "cleveland")]
     assert import_file("s.csv", csv_bytes(rows), actor=personas["national"]).ok
     visible = {
-        p: set(access.submissions_visible_to(u).values_list("orgunit__code", flat=True))
+        p: set(collection_access.submissions_visible_to(u).values_list("orgunit__code", flat=True))
         for p, u in personas.items()
     }
     assert visible["kent"] == {"kent"}
@@ -102,12 +106,15 @@ def test_submissions_are_visible_by_scope(personas):
     assert visible["national"] == {"kent", "essex", "cleveland"}
     assert visible["partner"] == visible["admin"] == set()
     essex_return = Submission.objects.get(orgunit__code="essex")
-    assert access.get_submission_for_user(personas["eastern"], essex_return.pk) == essex_return
+    assert (
+        collection_access.get_submission_for_user(personas["eastern"], essex_return.pk)
+        == essex_return
+    )
     for persona in ("kent", "cleveland", "partner", "admin"):
         with pytest.raises(Http404):
-            access.get_submission_for_user(personas[persona], essex_return.pk)
+            collection_access.get_submission_for_user(personas[persona], essex_return.pk)
     with pytest.raises(Http404):
-        access.get_submission_for_user(personas["national"], "not-a-number")
+        collection_access.get_submission_for_user(personas["national"], "not-a-number")
 
 
 @pytest.mark.django_db
@@ -120,7 +127,7 @@ def test_inactive_user_has_no_access(kent_user):
 
 @pytest.mark.django_db
 def test_only_national_users_browse_the_audit_log(personas):
-    assert [p for p, u in personas.items() if access.can_browse_audit(u)] == ["national"]
+    assert [p for p, u in personas.items() if audit_access.can_browse_audit(u)] == ["national"]
 
 
 @pytest.mark.django_db

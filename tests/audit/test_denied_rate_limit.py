@@ -11,10 +11,10 @@ from django.core.management import call_command
 from django.http import Http404
 from django.utils import timezone
 
-from msoic.accounts import access
 from msoic.audit.anchors import anchor_head
 from msoic.audit.log import verify_chain
 from msoic.audit.models import AuditEvent
+from msoic.cases import access
 
 LIMIT = 3
 WINDOW = 3600

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from msoic.accounts import access
 from msoic.audit.models import AuditEvent
+from msoic.commissioning import access as commissioning_access
 from msoic.commissioning import actions
 from msoic.commissioning.models import BidStatus, FundingAllocation
 from msoic.orgunits.models import OrgUnit
@@ -182,9 +182,14 @@ def test_force_sees_own_bids_coordinator_their_region_national_all(
     essex = make_bid(window, essex_user)
     cleveland = make_bid(window, cleveland_user)
     rocu = make_bid(window, eastern_coordinator)
-    assert set(access.bids_visible_to(kent_user)) == {kent}
-    assert set(access.bids_visible_to(eastern_coordinator)) == {kent, essex, rocu}
-    assert set(access.bids_visible_to(national_analyst)) == {kent, essex, cleveland, rocu}
+    assert set(commissioning_access.bids_visible_to(kent_user)) == {kent}
+    assert set(commissioning_access.bids_visible_to(eastern_coordinator)) == {kent, essex, rocu}
+    assert set(commissioning_access.bids_visible_to(national_analyst)) == {
+        kent,
+        essex,
+        cleveland,
+        rocu,
+    }
 
 
 def test_allocation_is_set_then_replaced_with_the_old_figure_audited(national_analyst):

@@ -9,9 +9,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
-from msoic.accounts import access
 from msoic.audit.models import AuditEvent
 from msoic.orgunits.models import OrgUnit
+from msoic.peerreview import access as review_access
 from msoic.peerreview import actions
 from msoic.peerreview.models import PeerReview, Recommendation, Stage
 from tests.peerreview.conftest import make_review
@@ -245,7 +245,9 @@ def test_each_role_sees_only_its_reviews(
     personas: dict[str, Any], reviews: dict[str, PeerReview], persona: str
 ) -> None:
     user = personas[persona]
-    seen = {r.force.code for r in access.peer_reviews_visible_to(user).select_related("force")}
+    seen = {
+        r.force.code for r in review_access.peer_reviews_visible_to(user).select_related("force")
+    }
     assert seen == VISIBLE[persona]
     c = client_for(user)
     for force, review in reviews.items():

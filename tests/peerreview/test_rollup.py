@@ -13,8 +13,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from msoic.accounts import access
 from msoic.orgunits.models import OrgUnit
+from msoic.peerreview import access as review_access
 from msoic.peerreview import actions
 from msoic.peerreview.models import PeerReview, RecStatus
 from msoic.peerreview.rollup import build_rollup, headline_counts
@@ -46,7 +46,7 @@ def test_rollup_counts_by_theme_status_age_force_and_region(personas: dict[str, 
     )
     actions.do_plan_recommendation(recs[2], actor=unit, owner="o", due_date=date(2024, 12, 1))
 
-    rollup = build_rollup(access.recommendations_visible_to(unit), TODAY)
+    rollup = build_rollup(review_access.recommendations_visible_to(unit), TODAY)
     assert rollup.total.total == 10
     assert rollup.total.statuses[RecStatus.CLOSED] == 1
     assert rollup.total.statuses[RecStatus.NOT_ACCEPTED] == 1

@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from msoic.accounts import access
+from msoic.support import access as support_access
 from msoic.support.actions import do_add_financial_outcome
 from msoic.support.summary import build_summary
 from tests.support.conftest import make_operation
@@ -37,7 +37,7 @@ def _lines(lines: list[Any]) -> dict[str, tuple[int, int, int]]:
 def test_summary_counts_by_region_type_and_year_with_exact_money(
     logged: None, national_analyst: Any
 ) -> None:
-    summary = build_summary(access.supported_operations_visible_to(national_analyst), 2023)
+    summary = build_summary(support_access.supported_operations_visible_to(national_analyst), 2023)
     assert (summary.total, summary.outcomes, summary.amount) == (3, 2, 30)  # 10p + 20p exactly
     assert _lines(summary.years) == {"FY2022-23": (1, 0, 0), "FY2023-24": (3, 2, 30)}
     assert _lines(summary.by_region) == {"eastern": (2, 2, 30), "north-east": (1, 0, 0)}
@@ -48,7 +48,7 @@ def test_summary_counts_by_region_type_and_year_with_exact_money(
 
 
 def test_summary_is_scoped_to_what_the_user_may_see(logged: None, kent_user: Any) -> None:
-    summary = build_summary(access.supported_operations_visible_to(kent_user), 2023)
+    summary = build_summary(support_access.supported_operations_visible_to(kent_user), 2023)
     assert summary.total == 1
     assert _lines(summary.by_force) == {"kent": (1, 1, 10)}
     page = Client()

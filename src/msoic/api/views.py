@@ -23,6 +23,7 @@ from msoic.accounts.models import TokenScope
 from msoic.api import openapi
 from msoic.api.http import ApiError, Params, api_endpoint, parse_bool
 from msoic.catalogue.loader import get_catalogue
+from msoic.collection import access as collection_access
 from msoic.collection.actions import do_submit_return
 from msoic.collection.models import Submission, Value
 from msoic.disclosure.control import DisclosureError, controlled
@@ -338,7 +339,7 @@ def submissions(request: HttpRequest) -> HttpResponse:
     dataset = params.choice("dataset", sorted(cat.datasets))
     limit = params.integer("limit", default=500, minimum=1, maximum=MAX_PAGE)
     offset = params.integer("offset", default=0, minimum=0, maximum=10**9)
-    qs = access.submissions_visible_to(request.user)  # type: ignore[arg-type]
+    qs = collection_access.submissions_visible_to(request.user)  # type: ignore[arg-type]
     if dataset:
         qs = qs.filter(dataset=dataset)
     if params.text("orgunit"):
@@ -366,7 +367,7 @@ def submissions(request: HttpRequest) -> HttpResponse:
 @require_scope(TokenScope.READ_VALUES)
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     Params(request, set())
-    sub = access.get_submission_for_user(request.user, pk)  # type: ignore[arg-type]
+    sub = collection_access.get_submission_for_user(request.user, pk)  # type: ignore[arg-type]
     cat = get_catalogue()
     dataset = cat.datasets.get(sub.dataset)
     out = (

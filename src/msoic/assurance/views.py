@@ -1,6 +1,6 @@
 """Web pages for benchmarking: campaigns, each force's assessment (fill in, submit,
 review and challenge, finalise). Views are thin: objects come through
-:mod:`msoic.accounts.access`, every change is an action in :mod:`msoic.assurance.actions`."""
+:mod:`msoic.assurance.access`, every change is an action in :mod:`msoic.assurance.actions`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from msoic.accounts import access
 from msoic.accounts.models import User
+from msoic.assurance import access as assurance_access
 from msoic.assurance import actions, reports
 from msoic.assurance.attachments import check_size, describe_allowed, max_bytes
 from msoic.assurance.forms import (
@@ -50,7 +51,7 @@ class AuthenticatedRequest(HttpRequest):
 
 
 def _need_benchmarking(user: User) -> None:
-    if not access.can_see_benchmarking(user):
+    if not assurance_access.can_see_benchmarking(user):
         raise PermissionDenied("Benchmarking is for forces, coordinators and the unit")
 
 
@@ -58,7 +59,7 @@ def _need_benchmarking(user: User) -> None:
 @require_GET
 def hub(request: AuthenticatedRequest) -> HttpResponse:
     _need_benchmarking(request.user)
-    visible = access.assessments_visible_to(request.user).select_related("orgunit")
+    visible = assurance_access.assessments_visible_to(request.user).select_related("orgunit")
     by_campaign: dict[int, list[Assessment]] = {}
     for a in visible.order_by("orgunit__name"):
         by_campaign.setdefault(a.campaign_id, []).append(a)
@@ -67,14 +68,14 @@ def hub(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "assurance/hub.html",
-        {"rows": rows, "can_manage": access.can_manage_benchmarking(request.user)},
+        {"rows": rows, "can_manage": assurance_access.can_manage_benchmarking(request.user)},
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_new(request: AuthenticatedRequest) -> HttpResponse:
-    if not access.can_manage_benchmarking(request.user):
+    if not assurance_access.can_manage_benchmarking(request.user):
         raise PermissionDenied("Only the unit opens benchmarking campaigns")
     form = CampaignForm(request.POST or None, initial={"forces": []})
     if request.method == "POST" and form.is_valid():
@@ -101,7 +102,7 @@ def campaign_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     except Campaign.DoesNotExist as exc:
         raise Http404("No such campaign") from exc
     assessments = (
-        access.assessments_visible_to(request.user)
+        assurance_access.assessments_visible_to(request.user)
         .filter(campaign=campaign)
         .select_related("orgunit")
         .order_by("orgunit__name")
@@ -141,11 +142,12 @@ def _assessment_context(request: AuthenticatedRequest, assessment: Assessment) -
         "version": version,
         "areas": areas,
         "choices": grade_choices(version),
-        "can_edit": access.can_edit_assessment(user, assessment),
-        "can_challenge": open_for_review and access.can_review_assessment(user, assessment),
+        "can_edit": assurance_access.can_edit_assessment(user, assessment),
+        "can_challenge": open_for_review
+        and assurance_access.can_review_assessment(user, assessment),
         "can_review": assessment.status == "submitted"
-        and access.can_review_assessment(user, assessment),
-        "can_finalise": open_for_review and access.can_manage_benchmarking(user),
+        and assurance_access.can_review_assessment(user, assessment),
+        "can_finalise": open_for_review and assurance_access.can_manage_benchmarking(user),
         "graded": sum(1 for g in grades if g.grade),
         "total": len(grades),
         "allowed_files": describe_allowed(),
@@ -157,7 +159,7 @@ def _assessment_context(request: AuthenticatedRequest, assessment: Assessment) -
 @login_required
 @require_http_methods(["GET", "POST"])
 def assessment_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    assessment = access.get_assessment_for_user(request.user, pk)
+    assessment = assurance_access.get_assessment_for_user(request.user, pk)
     problems: list[str] = []
     needs_ack: list[str] = []
     if request.method == "POST":
@@ -191,8 +193,8 @@ def assessment_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def assessment_challenge(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    assessment = access.get_assessment_for_user(request.user, pk)
-    if not access.can_review_assessment(request.user, assessment):
+    assessment = assurance_access.get_assessment_for_user(request.user, pk)
+    if not assurance_access.can_review_assessment(request.user, assessment):
         raise PermissionDenied("Only the force's regional coordinator or the unit challenge grades")
     form = ChallengeForm(request.POST)
     problems = []
@@ -222,11 +224,11 @@ def assessment_challenge(request: AuthenticatedRequest, pk: int) -> HttpResponse
 
 
 def _transition(request: AuthenticatedRequest, pk: int, verb: str) -> HttpResponse:
-    assessment = access.get_assessment_for_user(request.user, pk)
+    assessment = assurance_access.get_assessment_for_user(request.user, pk)
     if verb == "review":
-        allowed = access.can_review_assessment(request.user, assessment)
+        allowed = assurance_access.can_review_assessment(request.user, assessment)
     else:
-        allowed = access.can_manage_benchmarking(request.user)
+        allowed = assurance_access.can_manage_benchmarking(request.user)
     if not allowed:
         raise PermissionDenied(f"You may not {verb} this assessment")
     try:
@@ -287,7 +289,7 @@ def campaign_results_download(request: AuthenticatedRequest, pk: int, fmt: str) 
 @login_required
 @require_POST
 def intervention_accept(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    if not access.can_manage_benchmarking(request.user):
+    if not assurance_access.can_manage_benchmarking(request.user):
         raise PermissionDenied("Only the unit runs thematic interventions")
     campaign = _campaign_for_benchmarking(request.user, pk)
     try:
@@ -305,7 +307,7 @@ def intervention_accept(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def intervention_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    if not access.can_manage_benchmarking(request.user):
+    if not assurance_access.can_manage_benchmarking(request.user):
         raise PermissionDenied("Only the unit runs thematic interventions")
     try:
         intervention = ThematicIntervention.objects.select_related(
@@ -342,8 +344,8 @@ def intervention_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def support_package(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A force's support package: the force reads it; its coordinator (or the unit) proposes,
     edits and agrees it."""
-    assessment = access.get_assessment_for_user(request.user, pk)
-    can_edit = access.can_review_assessment(request.user, assessment)
+    assessment = assurance_access.get_assessment_for_user(request.user, pk)
+    can_edit = assurance_access.can_review_assessment(request.user, assessment)
     package = SupportPackage.objects.filter(assessment=assessment).first()
     problems: list[str] = []
     if request.method == "POST":
@@ -405,8 +407,8 @@ def _int(value: Any) -> int:
 @login_required
 @require_POST
 def support_delivery(request: AuthenticatedRequest, pk: int, item: int) -> HttpResponse:
-    assessment = access.get_assessment_for_user(request.user, pk)
-    if not access.can_review_assessment(request.user, assessment):
+    assessment = assurance_access.get_assessment_for_user(request.user, pk)
+    if not assurance_access.can_review_assessment(request.user, assessment):
         raise PermissionDenied("Only the force's regional coordinator or the unit track delivery")
     try:
         found = SupportItem.objects.select_related("package", "offer").get(
@@ -450,7 +452,7 @@ def _report_response(
 @login_required
 @require_GET
 def force_report(request: AuthenticatedRequest, pk: int, fmt: str = "html") -> HttpResponse:
-    assessment = access.get_assessment_for_user(request.user, pk)
+    assessment = assurance_access.get_assessment_for_user(request.user, pk)
     return _report_response(
         request,
         reports.force_report(assessment),
@@ -462,7 +464,7 @@ def force_report(request: AuthenticatedRequest, pk: int, fmt: str = "html") -> H
 @login_required
 @require_GET
 def national_summary(request: AuthenticatedRequest, pk: int, fmt: str = "html") -> HttpResponse:
-    if not access.can_manage_benchmarking(request.user):
+    if not assurance_access.can_manage_benchmarking(request.user):
         raise PermissionDenied("The national summary is for the unit")
     campaign = _campaign_for_benchmarking(request.user, pk)
     return _report_response(
@@ -474,7 +476,7 @@ def national_summary(request: AuthenticatedRequest, pk: int, fmt: str = "html") 
 @require_POST
 def attachments(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Add or remove an evidence file on a draft: the force itself (or the unit)."""
-    assessment = access.get_assessment_for_user(request.user, pk)
+    assessment = assurance_access.get_assessment_for_user(request.user, pk)
     if not access.can_write_orgunit(request.user, assessment.orgunit):
         raise PermissionDenied("Only the force (or the unit) attaches evidence")
     problems: list[str] = []
@@ -513,7 +515,7 @@ def attachments(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def attachment_download(request: AuthenticatedRequest, pk: int, attachment: int) -> HttpResponse:
-    assessment = access.get_assessment_for_user(request.user, pk)
+    assessment = assurance_access.get_assessment_for_user(request.user, pk)
     try:
         found = EvidenceAttachment.objects.get(pk=attachment, grade__assessment=assessment)
     except EvidenceAttachment.DoesNotExist as exc:

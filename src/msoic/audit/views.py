@@ -17,8 +17,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from msoic.accounts import access
 from msoic.accounts.models import User
+from msoic.audit import access as audit_access
 from msoic.audit.log import verify_chain
 from msoic.audit.models import AuditAction, AuditEvent
 from msoic.orgunits.models import OrgUnit
@@ -95,7 +95,7 @@ def _detail_items(detail: Any, limit: int = 200) -> list[tuple[str, str]]:
 @login_required
 @require_GET
 def audit_log(request: AuthenticatedRequest) -> HttpResponse:
-    if not access.can_browse_audit(request.user):
+    if not audit_access.can_browse_audit(request.user):
         raise PermissionDenied("The audit log is for the national team")
     form = AuditFilterForm(request.GET or None)
     events = AuditEvent.objects.order_by("-seq")

@@ -20,10 +20,9 @@ from django.db import transaction
 from django.db.models.functions import Length
 from django.utils import timezone
 
-from msoic.accounts import access
 from msoic.audit.log import record
 from msoic.audit.models import AuditAction
-from msoic.cases import rules
+from msoic.cases import access, rules
 from msoic.cases.models import Category, Investigation, Person, Review, Status
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
 

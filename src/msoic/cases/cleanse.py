@@ -31,9 +31,9 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from msoic.accounts import access
 from msoic.audit.log import record
 from msoic.audit.models import AuditAction
+from msoic.cases import access
 from msoic.cases import actions as register
 from msoic.cases.models import (
     Category,

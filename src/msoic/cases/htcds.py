@@ -30,10 +30,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from msoic.accounts import access
 from msoic.audit.log import record
 from msoic.audit.models import AuditAction
-from msoic.cases import rules
+from msoic.cases import access, rules
 from msoic.cases.consultation import Subjects, do_record_disclosure
 from msoic.cases.importer import CellError, ImportResult, parse_date
 from msoic.cases.models import Category, Decision, Gender, Investigation, Outcome, Person, Status

@@ -26,10 +26,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from msoic.accounts import access
 from msoic.audit.log import record
 from msoic.audit.models import AuditAction
-from msoic.cases import rules
+from msoic.cases import access, rules
 from msoic.cases.models import Investigation, Person
 from msoic.collection import reading
 from msoic.collection.reading import FileRejected, column_letter

@@ -18,9 +18,9 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from msoic.accounts import access
 from msoic.audit.log import record
 from msoic.audit.models import AuditAction
+from msoic.cases import access
 from msoic.cases.consultation import Subjects, do_record_disclosure
 from msoic.cases.models import Category, Decision, Person
 from msoic.orgunits.models import OrgUnit

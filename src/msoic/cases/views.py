@@ -23,9 +23,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from msoic.accounts import access
 from msoic.accounts.models import User
-from msoic.cases import actions, consultation
+from msoic.cases import access, actions, consultation
 from msoic.cases.consultation import Subjects
 from msoic.cases.forms import (
     EVENT_ALIASES,

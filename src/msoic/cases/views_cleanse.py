@@ -20,10 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from msoic.accounts import access
 from msoic.accounts.models import User
+from msoic.cases import access, consultation
 from msoic.cases import cleanse as cleansing
-from msoic.cases import consultation
 from msoic.cases import marker as markers
 from msoic.cases.consultation import Subjects
 from msoic.cases.forms_cleanse import (

@@ -19,9 +19,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from msoic.accounts import access
 from msoic.accounts.models import User
-from msoic.cases import htcds
+from msoic.cases import access, htcds
 from msoic.cases.importer import import_files, template_bytes
 from msoic.cases.models import Investigation
 from msoic.collection.forms import MultipleFileField

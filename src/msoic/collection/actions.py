@@ -10,9 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
-from msoic.accounts.access import can_approve
 from msoic.audit.log import record
 from msoic.audit.models import AuditAction
+from msoic.collection.access import can_approve
 from msoic.collection.models import ImportJob, ImportJobFile, Submission
 from msoic.collection.pipeline import Outcome, build_context, import_file, import_rows
 from msoic.collection.readers import ParsedFile

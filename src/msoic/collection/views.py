@@ -2,7 +2,7 @@
 progress, the data-entry form, a return's versions, approval, and the completeness grid.
 
 Views are thin: every org unit or object id in a URL goes through
-:mod:`msoic.accounts.access`; every state change is an action in
+:mod:`msoic.collection.access`; every state change is an action in
 :mod:`msoic.collection.actions`; the pipeline decides what is valid.
 """
 
@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from msoic.accounts import access
 from msoic.accounts.models import User
 from msoic.catalogue.loader import Catalogue, Dataset, get_catalogue
+from msoic.collection import access as collection_access
 from msoic.collection import actions
 from msoic.collection.completeness import (
     DEFAULT_MONTHS,
@@ -363,7 +364,7 @@ def _job_context(job: ImportJob, user: Any, **file_overrides: Any) -> dict[str, 
 @require_GET
 def job_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Progress, then the summary. HTMX polls this page for its progress fragment."""
-    job = access.get_import_job_for_user(request.user, pk)
+    job = collection_access.get_import_job_for_user(request.user, pk)
     context = _job_context(job, request.user)
     template = (
         "collection/_job_progress.html"
@@ -378,7 +379,7 @@ def job_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def job_status(request: AuthenticatedRequest, pk: int) -> JsonResponse:
-    job = access.get_import_job_for_user(request.user, pk)
+    job = collection_access.get_import_job_for_user(request.user, pk)
     return JsonResponse(
         {
             "id": job.pk,
@@ -400,7 +401,7 @@ def job_status(request: AuthenticatedRequest, pk: int) -> JsonResponse:
 @require_POST
 def job_acknowledge(request: AuthenticatedRequest, pk: int, position: int) -> HttpResponse:
     """Submit a file held for comments again, with a comment on each of its warnings."""
-    job = access.get_import_job_for_user(request.user, pk)
+    job = collection_access.get_import_job_for_user(request.user, pk)
     try:
         job_file = job.files.get(position=position)
     except ImportJobFile.DoesNotExist as exc:
@@ -460,7 +461,7 @@ def entry_form(
     month = _month(period, ds.frequency)
     orgunit = _writable_force(request.user, force)
     submission = (
-        access.submissions_visible_to(request.user)
+        collection_access.submissions_visible_to(request.user)
         .filter(dataset=ds.code, orgunit=orgunit, period=month)
         .select_related("current_version")
         .first()
@@ -488,7 +489,7 @@ def entry_form(
             actor=request.user,
         )
         if outcome.ok:
-            sub = access.submissions_visible_to(request.user).get(
+            sub = collection_access.submissions_visible_to(request.user).get(
                 dataset=ds.code, orgunit=orgunit, period=month
             )
             if outcome.status == "accepted":
@@ -525,7 +526,9 @@ def _version_rows(submission: Submission, user: Any) -> list[dict[str, Any]]:
     rows = []
     for v in versions:
         v.submission = submission
-        rows.append({"version": v, "can_download": access.can_download_original(user, v)})
+        rows.append(
+            {"version": v, "can_download": collection_access.can_download_original(user, v)}
+        )
     return rows
 
 
@@ -558,7 +561,7 @@ def _submission_context(
         "is_current": version is not None and version.pk == submission.current_version_id,
         "rows": _values_table(catalogue, submission.dataset, values),
         "versions": _version_rows(submission, user),
-        "can_approve": access.can_approve(user),
+        "can_approve": collection_access.can_approve(user),
         "can_write": access.can_write_orgunit(user, submission.orgunit) and not submission.locked,
         "unlock_form": unlock_form or UnlockForm(),
     }
@@ -567,7 +570,7 @@ def _submission_context(
 @login_required
 @require_GET
 def submission_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    submission = access.get_submission_for_user(request.user, pk)
+    submission = collection_access.get_submission_for_user(request.user, pk)
     return render(
         request,
         "collection/submission.html",
@@ -578,7 +581,7 @@ def submission_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def submission_version(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
-    submission = access.get_submission_for_user(request.user, pk)
+    submission = collection_access.get_submission_for_user(request.user, pk)
     try:
         version = submission.versions.get(number=number)
     except SubmissionVersion.DoesNotExist as exc:
@@ -592,13 +595,13 @@ def submission_version(request: AuthenticatedRequest, pk: int, number: int) -> H
 @require_GET
 def submission_file(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     """The file a version came from, as it was received."""
-    submission = access.get_submission_for_user(request.user, pk)
+    submission = collection_access.get_submission_for_user(request.user, pk)
     try:
         version = submission.versions.select_related("file", "submitted_by").get(number=number)
     except SubmissionVersion.DoesNotExist as exc:
         raise Http404("No such version") from exc
     version.submission = submission
-    if not access.can_download_original(request.user, version) or version.file is None:
+    if not collection_access.can_download_original(request.user, version) or version.file is None:
         raise Http404("No file to download for this version")
     name = version.file.name or f"return-v{version.number}"
     content_type = XLSX_TYPE if name.lower().endswith(".xlsx") else "text/csv; charset=utf-8"
@@ -615,8 +618,8 @@ def submission_file(request: AuthenticatedRequest, pk: int, number: int) -> Http
 @login_required
 @require_POST
 def submission_approve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    submission = access.get_submission_for_user(request.user, pk)
-    if not access.can_approve(request.user):
+    submission = collection_access.get_submission_for_user(request.user, pk)
+    if not collection_access.can_approve(request.user):
         raise PermissionDenied("Only the national team can approve returns")
     try:
         actions.do_approve_submission(submission, actor=request.user)
@@ -630,8 +633,8 @@ def submission_approve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def submission_unlock(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    submission = access.get_submission_for_user(request.user, pk)
-    if not access.can_approve(request.user):
+    submission = collection_access.get_submission_for_user(request.user, pk)
+    if not collection_access.can_approve(request.user):
         raise PermissionDenied("Only the national team can unlock returns")
     form = UnlockForm(request.POST)
     if not form.is_valid():
@@ -652,7 +655,7 @@ def submission_unlock(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def completeness(request: AuthenticatedRequest) -> HttpResponse:
     """Forces × months: approved, submitted, late, missing, with each month's deadline."""
     user = request.user
-    if not access.can_see_completeness(user):
+    if not collection_access.can_see_completeness(user):
         raise PermissionDenied("The completeness grid is for forces, regions and the national team")
     catalogue = get_catalogue()
     form = CompletenessForm(request.GET or None, catalogue=catalogue)

@@ -26,9 +26,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from msoic.accounts import access
 from msoic.audit.log import record
 from msoic.audit.models import AuditAction
+from msoic.commissioning import access as commissioning_access
 from msoic.commissioning.models import (
     ActivityType,
     Bid,
@@ -46,7 +46,7 @@ from msoic.orgunits.models import OrgUnit, OrgUnitKind
 
 
 def _require_unit(actor: Any) -> None:
-    if not access.can_manage_commissioning(actor):
+    if not commissioning_access.can_manage_commissioning(actor):
         raise PermissionDenied("Only the unit's commissioning team may do this")
 
 
@@ -156,8 +156,8 @@ def do_submit_bid(
 ) -> Bid:
     """A force's or ROCU's bid, made by one of its users, or recorded for it by the unit
     (a bid sent in on paper). ``today`` is for the demo, which replays past windows."""
-    own = access.bidding_orgunit(actor)
-    on_behalf = access.can_manage_commissioning(actor)
+    own = commissioning_access.bidding_orgunit(actor)
+    on_behalf = commissioning_access.can_manage_commissioning(actor)
     if on_behalf and orgunit.kind not in (OrgUnitKind.FORCE, OrgUnitKind.REGION):
         raise ValidationError("Bids come from a force or a ROCU")
     if not on_behalf and (own is None or own.pk != orgunit.pk):
@@ -287,7 +287,7 @@ def do_decide_bid(
 def do_record_spend(
     bid: Bid, *, actor: Any, amount: int, spent_on: date, note: str = ""
 ) -> SpendReturn:
-    if not access.can_record_spend(actor, bid):
+    if not commissioning_access.can_record_spend(actor, bid):
         raise PermissionDenied("Only the bidder or the unit reports spend against an award")
     bid = Bid.objects.select_for_update().select_related("orgunit").get(pk=bid.pk)
     if not bid.is_awarded or bid.amount_awarded_pence is None:

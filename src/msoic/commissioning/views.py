@@ -1,6 +1,6 @@
 """Web pages for commissioning: envelopes and their position, bid windows, bids and their
 decisions, spend returns, approved bids by region, and next year's allocations. Views are
-thin: access through :mod:`msoic.accounts.access`, changes through
+thin: access through :mod:`msoic.commissioning.access`, changes through
 :mod:`msoic.commissioning.actions`."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from msoic.accounts import access
 from msoic.accounts.models import User
+from msoic.commissioning import access as commissioning_access
 from msoic.commissioning import actions
 from msoic.commissioning.forms import (
     AllocationForm,
@@ -44,12 +44,12 @@ class AuthenticatedRequest(HttpRequest):
 
 
 def _require_see(user: User) -> None:
-    if not access.can_see_commissioning(user):
+    if not commissioning_access.can_see_commissioning(user):
         raise PermissionDenied("Commissioning is for forces, coordinators and the unit")
 
 
 def _require_unit(user: User) -> None:
-    if not access.can_manage_commissioning(user):
+    if not commissioning_access.can_manage_commissioning(user):
         raise PermissionDenied("Only the unit's commissioning team may do this")
 
 
@@ -80,7 +80,9 @@ def hub(request: AuthenticatedRequest) -> HttpResponse:
     """The commissioning position of every envelope, open windows and the allocations."""
     user = request.user
     _require_see(user)
-    envelopes = list(access.envelopes_visible_to(user).order_by("-financial_year", "name"))
+    envelopes = list(
+        commissioning_access.envelopes_visible_to(user).order_by("-financial_year", "name")
+    )
     found = positions(envelopes)
     today = timezone.localdate()
     windows = list(
@@ -92,10 +94,10 @@ def hub(request: AuthenticatedRequest) -> HttpResponse:
         "rows": [(e, found[e.pk]) for e in envelopes],
         "windows": windows,
         "today": today,
-        "bidder": access.bidding_orgunit(user),
-        "unit": access.can_manage_commissioning(user),
+        "bidder": commissioning_access.bidding_orgunit(user),
+        "unit": commissioning_access.can_manage_commissioning(user),
         "allocations": list(FundingAllocation.objects.order_by("-financial_year", "programme")),
-        "my_bids": access.bids_visible_to(user).count(),
+        "my_bids": commissioning_access.bids_visible_to(user).count(),
     }
     return render(request, "commissioning/hub.html", context)
 
@@ -104,7 +106,7 @@ def hub(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 def envelope_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
-    envelope = access.get_envelope_for_user(user, pk)
+    envelope = commissioning_access.get_envelope_for_user(user, pk)
     rows = bids_by_region(envelope)
     today = timezone.localdate()
     context = {
@@ -121,8 +123,8 @@ def envelope_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         },
         "chart": region_chart(envelope, rows),
         "today": today,
-        "bidder": access.bidding_orgunit(user),
-        "unit": access.can_manage_commissioning(user),
+        "bidder": commissioning_access.bidding_orgunit(user),
+        "unit": commissioning_access.can_manage_commissioning(user),
     }
     return render(request, "commissioning/envelope.html", context)
 
@@ -130,7 +132,7 @@ def envelope_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def envelope_regions_download(request: AuthenticatedRequest, pk: int, fmt: str) -> HttpResponse:
-    envelope = access.get_envelope_for_user(request.user, pk)
+    envelope = commissioning_access.get_envelope_for_user(request.user, pk)
     rows = region_export_rows(bids_by_region(envelope))
     name = f"approved-bids-by-region-{envelope.financial_year}-{envelope.pk}"
     if fmt == "csv":
@@ -162,7 +164,7 @@ def envelope_new(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def window_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    envelope = access.get_envelope_for_user(request.user, pk)
+    envelope = commissioning_access.get_envelope_for_user(request.user, pk)
     _require_unit(request.user)
     form = WindowForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -200,8 +202,8 @@ def allocation_new(request: AuthenticatedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def bid_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
-    window = access.get_bid_window_for_user(user, pk)
-    orgunit = access.bidding_orgunit(user)
+    window = commissioning_access.get_bid_window_for_user(user, pk)
+    orgunit = commissioning_access.bidding_orgunit(user)
     if orgunit is None:
         raise PermissionDenied("Forces and ROCUs bid; the unit decides")
     form = BidForm(request.POST or None)
@@ -229,7 +231,7 @@ def bid_list(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     _require_see(user)
     bids = (
-        access.bids_visible_to(user)
+        commissioning_access.bids_visible_to(user)
         .select_related("window__envelope", "orgunit", "region")
         .order_by("-submitted_at", "-pk")
     )
@@ -250,7 +252,7 @@ def bid_list(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 def bid_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
-    bid = access.get_bid_for_user(user, pk)
+    bid = commissioning_access.get_bid_for_user(user, pk)
     return _bid_page(request, bid, DecisionForm(), SpendForm())
 
 
@@ -271,8 +273,8 @@ def _bid_page(
         "unspent": (
             bid.amount_awarded_pence - spent if bid.amount_awarded_pence is not None else None
         ),
-        "can_decide": access.can_manage_commissioning(user) and not bid.is_decided,
-        "can_spend": bid.is_awarded and access.can_record_spend(user, bid),
+        "can_decide": commissioning_access.can_manage_commissioning(user) and not bid.is_decided,
+        "can_spend": bid.is_awarded and commissioning_access.can_record_spend(user, bid),
         "decision_form": decision,
         "spend_form": spend,
     }
@@ -283,7 +285,7 @@ def _bid_page(
 @require_POST
 def bid_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
-    bid = access.get_bid_for_user(user, pk)
+    bid = commissioning_access.get_bid_for_user(user, pk)
     _require_unit(user)
     form = DecisionForm(request.POST)
     if not form.is_valid():
@@ -303,8 +305,8 @@ def bid_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def bid_spend(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
-    bid = access.get_bid_for_user(user, pk)
-    if not access.can_record_spend(user, bid):
+    bid = commissioning_access.get_bid_for_user(user, pk)
+    if not commissioning_access.can_record_spend(user, bid):
         raise PermissionDenied("Only the bidder or the unit reports spend against an award")
     form = SpendForm(request.POST)
     if not form.is_valid():

@@ -16,12 +16,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from msoic.accounts import access
 from msoic.audit.log import record
 from msoic.audit.models import AuditAction
 from msoic.catalogue.loader import get_catalogue, load_catalogue
 from msoic.catalogue.models import CatalogueRevision
 from msoic.collection.models import Submission
+from msoic.operations import access as operations_access
 from msoic.operations.catalogue import activity_choices
 from msoic.operations.models import SERIES_PATTERN, Operation
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
@@ -45,7 +45,7 @@ class OperationDetails:
 
 
 def _require_unit(actor: Any) -> None:
-    if not access.can_manage_operations(actor):
+    if not operations_access.can_manage_operations(actor):
         raise PermissionDenied("Only the unit plans and edits operations")
 
 

@@ -1,5 +1,5 @@
 """Pages of the Operations hub and intensifications. Views are thin: access through
-:mod:`msoic.accounts.access`, changes through :mod:`msoic.operations.actions`, figures
+:mod:`msoic.operations.access`, changes through :mod:`msoic.operations.actions`, figures
 from :mod:`msoic.operations.figures`; returns are made through the collection pages."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from msoic.accounts import access
 from msoic.accounts.models import User
 from msoic.catalogue.loader import get_catalogue
 from msoic.metrics.periods import Period, PeriodError
+from msoic.operations import access as operations_access
 from msoic.operations import actions, figures
 from msoic.operations.forms import OperationForm, YearForm, initial_from
 from msoic.operations.models import Operation
@@ -29,7 +30,7 @@ class AuthenticatedRequest(HttpRequest):
 
 
 def _require_reader(user: User) -> None:
-    if not access.can_see_operations(user):
+    if not operations_access.can_see_operations(user):
         raise PermissionDenied("Operations are for signed-in users")
 
 
@@ -109,7 +110,7 @@ def intensifications(request: AuthenticatedRequest) -> HttpResponse:
             "period": period,
             "lines": lines,
             "totals": figures.totals_for(lines),
-            "can_manage": access.can_manage_operations(user),
+            "can_manage": operations_access.can_manage_operations(user),
         },
     )
 
@@ -119,9 +120,9 @@ def intensifications(request: AuthenticatedRequest) -> HttpResponse:
 def operation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     _require_reader(user)
-    op = access.get_operation_for_user(user, pk)
+    op = operations_access.get_operation_for_user(user, pk)
     catalogue = get_catalogue()
-    detail_ids = set(access.operation_forces_detail(user).values_list("pk", flat=True))
+    detail_ids = set(operations_access.operation_forces_detail(user).values_list("pk", flat=True))
     result = figures.operation_figures(
         op, catalogue, detail_force_ids=detail_ids, by_region=access.is_national(user)
     )
@@ -161,7 +162,7 @@ def operation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "activity": [
                 catalogue.metrics[m].label for m in op.activity_metrics if m in catalogue.metrics
             ],
-            "can_manage": access.can_manage_operations(user),
+            "can_manage": operations_access.can_manage_operations(user),
             "sees_forces": bool(detail_ids),
         },
     )
@@ -169,7 +170,7 @@ def operation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 def _save(request: AuthenticatedRequest, op: Operation | None) -> HttpResponse:
     user = request.user
-    if not access.can_manage_operations(user):
+    if not operations_access.can_manage_operations(user):
         raise PermissionDenied("Only the unit plans and edits operations")
     catalogue = get_catalogue()
     initial = initial_from(actions.details_of(op)) if op is not None else {"series": "AIDANT"}
@@ -201,6 +202,6 @@ def operation_new(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def operation_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    if not access.can_manage_operations(request.user):
+    if not operations_access.can_manage_operations(request.user):
         raise PermissionDenied("Only the unit plans and edits operations")
-    return _save(request, access.get_operation_for_user(request.user, pk))
+    return _save(request, operations_access.get_operation_for_user(request.user, pk))

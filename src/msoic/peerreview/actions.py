@@ -22,6 +22,7 @@ from msoic.accounts import access
 from msoic.audit.log import record
 from msoic.audit.models import AuditAction
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
+from msoic.peerreview import access as review_access
 from msoic.peerreview.models import (
     FORCE_STATUSES,
     GoodPractice,
@@ -61,7 +62,7 @@ def _record(*, step: str, detail: dict[str, Any] | None = None, **kwargs: Any) -
 
 
 def _require_unit(actor: Any) -> None:
-    if not access.can_manage_peer_reviews(actor):
+    if not review_access.can_manage_peer_reviews(actor):
         raise PermissionDenied("Only the peer review team may do this")
 
 
@@ -274,7 +275,7 @@ def do_plan_recommendation(
 ) -> Recommendation:
     """Set who owns a recommendation in the force and when it is due."""
     rec = Recommendation.objects.select_for_update().select_related("review__force").get(pk=rec.pk)
-    if not access.can_progress_recommendation(actor, rec):
+    if not review_access.can_progress_recommendation(actor, rec):
         raise PermissionDenied("You may not change this recommendation")
     if rec.status in (RecStatus.CLOSED, RecStatus.NOT_ACCEPTED):
         raise ValidationError("This recommendation is closed")
@@ -303,11 +304,11 @@ def do_update_recommendation(
 ) -> RecommendationUpdate:
     """Record progress: a dated update with its status, narrative and evidence."""
     rec = Recommendation.objects.select_for_update().select_related("review__force").get(pk=rec.pk)
-    if not access.can_progress_recommendation(actor, rec):
+    if not review_access.can_progress_recommendation(actor, rec):
         raise PermissionDenied("You may not change this recommendation")
     if status not in RecStatus.values:
         raise ValidationError(f"Unknown status {status!r}")
-    unit = access.can_manage_peer_reviews(actor)
+    unit = review_access.can_manage_peer_reviews(actor)
     if rec.status == RecStatus.CLOSED:
         raise ValidationError("This recommendation is verified closed")
     if rec.status == RecStatus.NOT_ACCEPTED and not unit:
@@ -364,7 +365,7 @@ def do_update_recommendation(
 @transaction.atomic
 def do_set_task_group(force: OrgUnit, *, actor: Any, chair: str, members: str) -> TaskGroup:
     """Set up or change a force's task-and-finish group (the force itself or the unit)."""
-    if not (access.can_manage_peer_reviews(actor) or access.can_write_orgunit(actor, force)):
+    if not (review_access.can_manage_peer_reviews(actor) or access.can_write_orgunit(actor, force)):
         raise PermissionDenied("You may not change this force's group")
     if not chair.strip():
         raise ValidationError("The group needs a chair")

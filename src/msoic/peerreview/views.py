@@ -1,6 +1,6 @@
 """Web pages for peer reviews: the schedule, a review's findings and enhancement plan,
 recommendation progress and verification, the national roll-up and the good practice
-library. Views are thin: access through :mod:`msoic.accounts.access`, changes through
+library. Views are thin: access through :mod:`msoic.peerreview.access`, changes through
 :mod:`msoic.peerreview.actions`."""
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from msoic.accounts import access
 from msoic.accounts.models import User
 from msoic.orgunits.models import OrgUnit
+from msoic.peerreview import access as review_access
 from msoic.peerreview import actions
 from msoic.peerreview.forms import (
     GoodPracticeForm,
@@ -86,7 +87,7 @@ def _submit(
 
 
 def _require_unit(user: User) -> None:
-    if not access.can_manage_peer_reviews(user):
+    if not review_access.can_manage_peer_reviews(user):
         raise PermissionDenied("Only the peer review team may do this")
 
 
@@ -96,10 +97,10 @@ def _require_unit(user: User) -> None:
 @login_required
 @require_GET
 def review_list(request: AuthenticatedRequest) -> HttpResponse:
-    if not access.can_see_peer_reviews(request.user):
+    if not review_access.can_see_peer_reviews(request.user):
         raise PermissionDenied("Peer reviews are for forces, coordinators and the unit")
     reviews = (
-        access.peer_reviews_visible_to(request.user)
+        review_access.peer_reviews_visible_to(request.user)
         .select_related("force__parent")
         .annotate(
             n_recs=Count("recommendations", distinct=True),
@@ -107,7 +108,7 @@ def review_list(request: AuthenticatedRequest) -> HttpResponse:
         )
         .order_by("fieldwork_start", "force__name")
     )
-    unit = access.can_manage_peer_reviews(request.user)
+    unit = review_access.can_manage_peer_reviews(request.user)
     unscheduled: list[OrgUnit] = []
     if unit:
         unscheduled = list(
@@ -137,7 +138,7 @@ def review_new(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    review = access.get_peer_review_for_user(request.user, pk)
+    review = review_access.get_peer_review_for_user(request.user, pk)
     _require_unit(request.user)
     if review.is_published:
         messages.error(request, "This report is published and can no longer be edited")
@@ -189,9 +190,9 @@ def report_context(review: PeerReview) -> dict[str, Any]:
 @login_required
 @require_GET
 def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    review = access.get_peer_review_for_user(request.user, pk)
+    review = review_access.get_peer_review_for_user(request.user, pk)
     ctx = report_context(review)
-    unit = access.can_manage_peer_reviews(request.user)
+    unit = review_access.can_manage_peer_reviews(request.user)
     ctx.update(
         unit=unit,
         editable=unit and not review.is_published,
@@ -211,7 +212,7 @@ def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_GET
 def review_report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The force report and its enhancement plan, as one printable page."""
-    review = access.get_peer_review_for_user(request.user, pk)
+    review = review_access.get_peer_review_for_user(request.user, pk)
     return render(request, "peerreview/report.html", report_context(review))
 
 
@@ -219,7 +220,7 @@ def review_report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_GET
 def review_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The same report as a PDF file."""
-    review = access.get_peer_review_for_user(request.user, pk)
+    review = review_access.get_peer_review_for_user(request.user, pk)
     response = HttpResponse(report_pdf(report_context(review)), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="peer-review-{review.force.code}.pdf"'
     return response
@@ -241,7 +242,7 @@ PLAN_HEADER = [
 @login_required
 @require_GET
 def plan_xlsx(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    review = access.get_peer_review_for_user(request.user, pk)
+    review = review_access.get_peer_review_for_user(request.user, pk)
     today = _today()
     rows = [
         [
@@ -266,7 +267,7 @@ def plan_xlsx(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def review_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    review = access.get_peer_review_for_user(request.user, pk)
+    review = review_access.get_peer_review_for_user(request.user, pk)
     _require_unit(request.user)
     _attempt(
         request,
@@ -279,7 +280,7 @@ def review_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def recommendation_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    review = access.get_peer_review_for_user(request.user, pk)
+    review = review_access.get_peer_review_for_user(request.user, pk)
     _require_unit(request.user)
     _submit(
         request,
@@ -293,7 +294,7 @@ def recommendation_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def good_practice_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    review = access.get_peer_review_for_user(request.user, pk)
+    review = review_access.get_peer_review_for_user(request.user, pk)
     _require_unit(request.user)
     _submit(
         request,
@@ -307,11 +308,11 @@ def good_practice_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def review_group(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    review = access.get_peer_review_for_user(request.user, pk)
+    review = review_access.get_peer_review_for_user(request.user, pk)
     form = TaskGroupForm(request.POST)
     if not form.is_valid():
         if not (
-            access.can_manage_peer_reviews(request.user)
+            review_access.can_manage_peer_reviews(request.user)
             or access.can_write_orgunit(request.user, review.force)
         ):
             raise PermissionDenied("You may not change this force's group")
@@ -333,9 +334,9 @@ def review_group(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def recommendation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    rec = access.get_recommendation_for_user(request.user, pk)
-    unit = access.can_manage_peer_reviews(request.user)
-    can_progress = access.can_progress_recommendation(request.user, rec)
+    rec = review_access.get_recommendation_for_user(request.user, pk)
+    unit = review_access.can_manage_peer_reviews(request.user)
+    can_progress = review_access.can_progress_recommendation(request.user, rec)
     today = _today()
     return render(
         request,
@@ -360,7 +361,7 @@ def recommendation_detail(request: AuthenticatedRequest, pk: int) -> HttpRespons
 @login_required
 @require_POST
 def recommendation_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    rec = access.get_recommendation_for_user(request.user, pk)
+    rec = review_access.get_recommendation_for_user(request.user, pk)
     _require_unit(request.user)
     _submit(
         request,
@@ -374,8 +375,8 @@ def recommendation_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def recommendation_plan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    rec = access.get_recommendation_for_user(request.user, pk)
-    if not access.can_progress_recommendation(request.user, rec):
+    rec = review_access.get_recommendation_for_user(request.user, pk)
+    if not review_access.can_progress_recommendation(request.user, rec):
         raise PermissionDenied("You may not change this recommendation")
     _submit(
         request,
@@ -389,8 +390,8 @@ def recommendation_plan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def recommendation_progress(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    rec = access.get_recommendation_for_user(request.user, pk)
-    if not access.can_progress_recommendation(request.user, rec):
+    rec = review_access.get_recommendation_for_user(request.user, pk)
+    if not review_access.can_progress_recommendation(request.user, rec):
         raise PermissionDenied("You may not change this recommendation")
     _submit(
         request,
@@ -421,12 +422,12 @@ TRACKER_HEADER = [
 
 def tracker_context(user: Any, today: date, as_of: date) -> dict[str, Any]:
     """What the roll-up page and its PDF show, scoped to ``user``."""
-    recs = access.recommendations_visible_to(user).filter(review__stage=Stage.PUBLISHED)
+    recs = review_access.recommendations_visible_to(user).filter(review__stage=Stage.PUBLISHED)
     return {
         "rollup": build_rollup(recs, today),
-        "headline": headline_counts(access.peer_reviews_visible_to(user), as_of),
+        "headline": headline_counts(review_access.peer_reviews_visible_to(user), as_of),
         "statuses": RecStatus.choices,
-        "unit": access.can_manage_peer_reviews(user),
+        "unit": review_access.can_manage_peer_reviews(user),
         "scope": user.orgunit.name if user.orgunit else "",
     }
 
@@ -435,10 +436,12 @@ def tracker_context(user: Any, today: date, as_of: date) -> dict[str, Any]:
 @require_GET
 def tracker(request: AuthenticatedRequest) -> HttpResponse:
     """The recommendations roll-up (scoped: a force sees itself, a coordinator the region)."""
-    if not access.can_see_peer_reviews(request.user):
+    if not review_access.can_see_peer_reviews(request.user):
         raise PermissionDenied("The roll-up is for forces, coordinators and the unit")
     today = _today()
-    recs = access.recommendations_visible_to(request.user).filter(review__stage=Stage.PUBLISHED)
+    recs = review_access.recommendations_visible_to(request.user).filter(
+        review__stage=Stage.PUBLISHED
+    )
     fmt = request.GET.get("format", "")
     if fmt in ("csv", "xlsx"):
         rows = [
@@ -488,8 +491,8 @@ def tracker(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_GET
 def library(request: AuthenticatedRequest) -> HttpResponse:
-    items = access.good_practice_visible_to(request.user).select_related("review__force")
-    if not access.can_see_peer_reviews(request.user):
+    items = review_access.good_practice_visible_to(request.user).select_related("review__force")
+    if not review_access.can_see_peer_reviews(request.user):
         raise PermissionDenied("The library is for forces, coordinators and the unit")
     form = LibraryFilterForm(request.GET or None)
     if form.is_valid():
@@ -501,14 +504,14 @@ def library(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "peerreview/library.html",
-        {"items": items, "form": form, "unit": access.can_manage_peer_reviews(request.user)},
+        {"items": items, "form": form, "unit": review_access.can_manage_peer_reviews(request.user)},
     )
 
 
 @login_required
 @require_POST
 def good_practice_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    item = access.get_good_practice_for_user(request.user, pk)
+    item = review_access.get_good_practice_for_user(request.user, pk)
     _require_unit(request.user)
     form = PublishGoodPracticeForm(request.POST)
     form.is_valid()
@@ -528,7 +531,7 @@ def good_practice_publish(request: AuthenticatedRequest, pk: int) -> HttpRespons
 @login_required
 @require_POST
 def good_practice_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    item: GoodPractice = access.get_good_practice_for_user(request.user, pk)
+    item: GoodPractice = review_access.get_good_practice_for_user(request.user, pk)
     _require_unit(request.user)
     actions.do_withdraw_good_practice(item, actor=request.user)
     messages.success(request, "Withdrawn from the library")

@@ -16,12 +16,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from msoic.accounts import access
 from msoic.audit.log import record
 from msoic.audit.models import AuditAction
 from msoic.metrics.money import MoneyError, format_pounds, parse_pounds
 from msoic.metrics.periods import financial_year_start
 from msoic.orgunits.models import OrgUnit
+from msoic.support import access as support_access
 from msoic.support.models import (
     CrimeType,
     FinancialOutcome,
@@ -54,7 +54,7 @@ def _audit(step: str, *, actor: Any, op: SupportedOperation, detail: dict[str, A
 
 
 def _require_logger(actor: Any, force: OrgUnit) -> None:
-    if not access.can_log_support_for(actor, force):
+    if not support_access.can_log_support_for(actor, force):
         raise PermissionDenied(f"You may not log support for {force.name}")
 
 

@@ -1,6 +1,6 @@
 """Web pages of the operations-supported log: the list, one operation with its financial
 outcomes, entry and editing, and the summary by year, region and support type (with CSV and
-XLSX). Thin views: access through :mod:`msoic.accounts.access`, changes through
+XLSX). Thin views: access through :mod:`msoic.support.access`, changes through
 :mod:`msoic.support.actions`."""
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from msoic.accounts import access
 from msoic.accounts.models import User
 from msoic.metrics.periods import Period, PeriodError
+from msoic.support import access as support_access
 from msoic.support import actions
 from msoic.support.forms import FilterForm, OperationForm, OutcomeForm
 from msoic.support.models import OperationSupportType, SupportedOperation
@@ -31,7 +31,7 @@ class AuthenticatedRequest(HttpRequest):
 
 
 def _require_reader(user: User) -> None:
-    if not access.can_see_operations_supported(user):
+    if not support_access.can_see_operations_supported(user):
         raise PermissionDenied("Operations supported are for forces, coordinators and the unit")
 
 
@@ -62,7 +62,7 @@ def _form_errors(form: Any) -> str:
 def operation_list(request: AuthenticatedRequest) -> HttpResponse:
     _require_reader(request.user)
     form = FilterForm(request.GET or None)
-    ops = access.supported_operations_visible_to(request.user)
+    ops = support_access.supported_operations_visible_to(request.user)
     if form.is_valid():
         data = form.cleaned_data
         year = _year(data.get("year"))
@@ -94,7 +94,7 @@ def operation_list(request: AuthenticatedRequest) -> HttpResponse:
             "page": page,
             "form": form,
             "query": query.urlencode(),
-            "can_log": access.support_log_forces(request.user).exists(),
+            "can_log": support_access.support_log_forces(request.user).exists(),
         },
     )
 
@@ -102,7 +102,7 @@ def operation_list(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def operation_new(request: AuthenticatedRequest) -> HttpResponse:
-    forces = access.support_log_forces(request.user)
+    forces = support_access.support_log_forces(request.user)
     if not forces.exists():
         raise PermissionDenied("Only the unit and regional coordinators log support")
     form = OperationForm(request.POST or None, forces=forces)
@@ -126,8 +126,8 @@ def operation_new(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_GET
 def operation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    op = access.get_supported_operation_for_user(request.user, pk)
-    can_edit = access.can_log_support_for(request.user, op.force)
+    op = support_access.get_supported_operation_for_user(request.user, pk)
+    can_edit = support_access.can_log_support_for(request.user, op.force)
     return render(
         request,
         "support/detail.html",
@@ -142,19 +142,19 @@ def operation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _require_editor(user: User, op: SupportedOperation) -> None:
-    if not access.can_log_support_for(user, op.force):
+    if not support_access.can_log_support_for(user, op.force):
         raise PermissionDenied("Only the unit and the force's regional coordinator edit this")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def operation_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    op = access.get_supported_operation_for_user(request.user, pk)
+    op = support_access.get_supported_operation_for_user(request.user, pk)
     _require_editor(request.user, op)
     initial = {f: getattr(op, f) for f in actions.FIELDS}
     initial["force"] = op.force.code
     initial["support_types"] = list(op.support_types.values_list("support_type", flat=True))
-    forces = access.support_log_forces(request.user)
+    forces = support_access.support_log_forces(request.user)
     form = OperationForm(request.POST or None, initial=initial, forces=forces)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -176,7 +176,7 @@ def operation_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def outcome_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    op = access.get_supported_operation_for_user(request.user, pk)
+    op = support_access.get_supported_operation_for_user(request.user, pk)
     _require_editor(request.user, op)
     form = OutcomeForm(request.POST)
     if form.is_valid():
@@ -194,7 +194,7 @@ def outcome_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def outcome_remove(request: AuthenticatedRequest, pk: int, outcome_pk: int) -> HttpResponse:
-    op = access.get_supported_operation_for_user(request.user, pk)
+    op = support_access.get_supported_operation_for_user(request.user, pk)
     _require_editor(request.user, op)
     outcome = op.financial_outcomes.filter(pk=outcome_pk).first()
     if outcome is None:
@@ -208,7 +208,7 @@ def outcome_remove(request: AuthenticatedRequest, pk: int, outcome_pk: int) -> H
 @require_GET
 def summary(request: AuthenticatedRequest) -> HttpResponse:
     _require_reader(request.user)
-    ops = access.supported_operations_visible_to(request.user)
+    ops = support_access.supported_operations_visible_to(request.user)
     result = build_summary(ops, _year(request.GET.get("year")))
     return render(request, "support/summary.html", {"summary": result})
 
@@ -219,7 +219,7 @@ def summary_download(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
     _require_reader(request.user)
     if fmt not in ("csv", "xlsx"):
         raise Http404("Download as summary.csv or summary.xlsx")
-    ops = access.supported_operations_visible_to(request.user)
+    ops = support_access.supported_operations_visible_to(request.user)
     result = build_summary(ops, _year(request.GET.get("year")))
     rows = summary_rows(result)
     name = f"operations-supported-{result.year_code or 'none'}.{fmt}"

@@ -17,9 +17,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from msoic.accounts import access
 from msoic.audit.log import record
 from msoic.audit.models import AuditAction
+from msoic.tasking import access as tasking_access
 from msoic.tasking.models import (
     Measure,
     MeasureProgress,
@@ -49,7 +49,7 @@ def do_revise_threshold(
     """``actor`` is a national user, or a label (the loader) when a revised tasking file
     carries the change (then ``version`` says which)."""
     is_user = getattr(actor, "is_authenticated", False)
-    if is_user and not access.can_manage_cca_tasking(actor):
+    if is_user and not tasking_access.can_manage_cca_tasking(actor):
         raise PermissionDenied("Only the unit revises a tasking threshold")
     if not is_user and version is None:
         raise PermissionDenied("A threshold change comes from the unit or a tasking version")
@@ -107,9 +107,9 @@ def do_update_measure_progress(
         .select_related("orgunit", "measure")
         .get(pk=progress.pk)
     )
-    if not access.can_update_measure_progress(actor, progress):
+    if not tasking_access.can_update_measure_progress(actor, progress):
         raise PermissionDenied("You may not record progress for this org unit")
-    unit = access.can_manage_cca_tasking(actor)
+    unit = tasking_access.can_manage_cca_tasking(actor)
     if status not in Status.values:
         raise ValidationError(f"Unknown status {status!r}")
     if status == Status.DISCHARGED and not unit:

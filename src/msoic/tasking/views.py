@@ -1,7 +1,7 @@
 """Web pages of the CCA tasking tracker: the taskings, the national tracker (measures
 discharged, areas of focus, org units off track), a measure with its threshold history and
 each org unit's progress, one org unit's progress with its evidence, and threshold revision.
-Thin views: access through :mod:`msoic.accounts.access`, changes through
+Thin views: access through :mod:`msoic.tasking.access`, changes through
 :mod:`msoic.tasking.actions`, figures from :mod:`msoic.tasking.tracker`."""
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from msoic.accounts import access
 from msoic.accounts.models import User
+from msoic.tasking import access as tasking_access
 from msoic.tasking import actions
 from msoic.tasking.forms import ProgressForm, ThresholdForm
 from msoic.tasking.models import Measure, Tasking
@@ -30,7 +30,7 @@ class AuthenticatedRequest(HttpRequest):
 
 
 def _require_reader(user: User) -> None:
-    if not access.can_see_cca_tasking(user):
+    if not tasking_access.can_see_cca_tasking(user):
         raise PermissionDenied("The CCA tasking tracker is for forces, ROCUs and the unit")
 
 
@@ -73,14 +73,14 @@ def _tasking(user: User, pk: int) -> Tasking:
 def tracker(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     tasking = _tasking(request.user, pk)
     as_of = _as_of(request, tasking)
-    visible = access.measure_progress_visible_to(request.user)
+    visible = tasking_access.measure_progress_visible_to(request.user)
     result = build_tracker(tasking, as_of, progress=visible)
     return render(
         request,
         "tasking/tracker.html",
         {
             "tracker": result,
-            "unit": access.can_manage_cca_tasking(request.user),
+            "unit": tasking_access.can_manage_cca_tasking(request.user),
             "versions": list(tasking.versions.all()),
         },
     )
@@ -94,7 +94,7 @@ def tracker_download(request: AuthenticatedRequest, pk: int, fmt: str) -> HttpRe
         raise Http404("Download as tracker.csv or tracker.xlsx")
     as_of = _as_of(request, tasking)
     result = build_tracker(
-        tasking, as_of, progress=access.measure_progress_visible_to(request.user)
+        tasking, as_of, progress=tasking_access.measure_progress_visible_to(request.user)
     )
     rows = tracker_rows(result)
     name = f"{tasking.code}-{as_of.isoformat()}.{fmt}"
@@ -115,7 +115,7 @@ def measure_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     measure = get_object_or_404(Measure.objects.select_related("tasking"), pk=pk)
     as_of = _as_of(request, measure.tasking)
     result = build_tracker(
-        measure.tasking, as_of, progress=access.measure_progress_visible_to(request.user)
+        measure.tasking, as_of, progress=tasking_access.measure_progress_visible_to(request.user)
     )
     line = next(m for m in result.measures if m.measure.pk == measure.pk)
     return render(
@@ -124,7 +124,7 @@ def measure_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         {
             "line": line,
             "tracker": result,
-            "unit": access.can_manage_cca_tasking(request.user),
+            "unit": tasking_access.can_manage_cca_tasking(request.user),
         },
     )
 
@@ -134,7 +134,7 @@ def measure_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def threshold_revise(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_reader(request.user)
     measure = get_object_or_404(Measure.objects.select_related("tasking"), pk=pk)
-    if not access.can_manage_cca_tasking(request.user):
+    if not tasking_access.can_manage_cca_tasking(request.user):
         raise PermissionDenied("Only the unit revises a tasking threshold")
     if measure.threshold is None:
         raise Http404("This measure has no quantitative threshold")
@@ -156,9 +156,9 @@ def threshold_revise(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def progress_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    progress = access.get_measure_progress_for_user(request.user, pk)
-    can_update = access.can_update_measure_progress(request.user, progress)
-    unit = access.can_manage_cca_tasking(request.user)
+    progress = tasking_access.get_measure_progress_for_user(request.user, pk)
+    can_update = tasking_access.can_update_measure_progress(request.user, progress)
+    unit = tasking_access.can_manage_cca_tasking(request.user)
     form = ProgressForm(
         request.POST or None,
         unit=unit,

@@ -22,6 +22,7 @@ from msoic.accounts.models import User
 from msoic.catalogue.loader import get_catalogue
 from msoic.metrics.periods import Period, add_months
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
+from msoic.terminus import access as terminus_access
 from msoic.terminus import figures
 from msoic.terminus.forms import TerminusFilterForm
 from msoic.web.exports import csv_response, xlsx_response
@@ -53,7 +54,7 @@ def _default_orgunit(user: User, choices: list[tuple[str, str]]) -> str:
 @require_GET
 def terminus(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
-    if not access.can_see_operations(user):
+    if not terminus_access.can_see_terminus(user):
         raise PermissionDenied("Terminus figures are for signed-in users with a role")
     choices = _orgunit_choices(user)
     form = TerminusFilterForm(request.GET or None, orgunits=choices)

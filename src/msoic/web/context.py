@@ -6,29 +6,35 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from msoic.accounts import access
+from msoic.assurance import access as assurance_access
+from msoic.audit import access as audit_access
+from msoic.collection import access as collection_access
+from msoic.commissioning import access as commissioning_access
+from msoic.operations import access as operations_access
+from msoic.peerreview import access as review_access
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    from msoic.accounts import access
-
     user = request.user
     if not user.is_authenticated:
         return {"nav": []}
     items = [("dashboard-ms", "Modern slavery"), ("dashboard-oic", "Organised immigration crime")]
-    if access.can_see_completeness(user):
+    if collection_access.can_see_completeness(user):
         items.append(("completeness", "Completeness"))
     if access.writable_forces(user).exists():
         items.append(("returns", "Returns"))
     if access.can_see_investigations_hub(user):
         items.append(("investigations", "Investigations"))
-    if access.can_see_operations(user):
+    if operations_access.can_see_operations(user):
         items.append(("operations", "Operations"))
-    if access.can_see_peer_reviews(user):
+    if review_access.can_see_peer_reviews(user):
         items.append(("peer-reviews", "Peer reviews"))
-    if access.can_see_benchmarking(user):
+    if assurance_access.can_see_benchmarking(user):
         items.append(("benchmarking", "Benchmarking"))
-    if access.can_see_commissioning(user):
+    if commissioning_access.can_see_commissioning(user):
         items.append(("commissioning", "Commissioning"))
-    if access.can_browse_audit(user):
+    if audit_access.can_browse_audit(user):
         items.append(("audit-log", "Audit log"))
     items.append(("api-docs", "API"))
     path = request.path

@@ -12,8 +12,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from msoic.accounts import access
 from msoic.accounts.models import User
+from msoic.cases import access
 from msoic.cases.dde import DdeError, do_end_dde_adoption, do_set_dde_adoption
 from msoic.cases.models import DDE_METRICS, DdeAdoption
 from msoic.metrics.periods import PeriodError, format_month, parse_month

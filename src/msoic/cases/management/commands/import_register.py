@@ -14,8 +14,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from msoic.accounts import access
 from msoic.accounts.models import User
+from msoic.cases import access
 from msoic.cases.importer import import_files
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
 
