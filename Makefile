@@ -51,6 +51,7 @@ lint: setup
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 fmt: setup
 	$(BIN)/ruff format src tests benchmarks
