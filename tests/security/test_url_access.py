@@ -141,7 +141,7 @@ def api_values(w: World) -> list[Case]:
             cases.append(
                 Case(
                     p,
-                    f"/api/v1/values?metric=ms_arrests&period=2024-01&orgunit={unit}",
+                    f"/api/v1/values?metric=ms_recorded_crimes&period=2024-01&orgunit={unit}",
                     {200} if allowed else {403},
                 )
             )
@@ -152,7 +152,7 @@ def api_series(w: World) -> list[Case]:
     return [
         Case(
             p,
-            f"/api/v1/series?metric=ms_arrests&start=2024-01&end=2024-01&orgunit={unit}",
+            f"/api/v1/series?metric=ms_recorded_crimes&start=2024-01&end=2024-01&orgunit={unit}",
             {200} if unit in READS[p] else {403},
         )
         for p in PERSONAS

@@ -166,7 +166,7 @@ def nrm_download(w: World) -> list[Case]:
     return [
         Case(
             p,
-            f"/investigations/nrm/data/uk.{fmt}?orgunit={u}&period=2024",
+            f"/investigations/nrm/data/uk.{fmt}?orgunit={u}&period=FY2023-24",
             {200} if u in NRM_READS[p] else {403},
         )
         for p in PERSONAS
