@@ -43,6 +43,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         ({"MSOIC_SSL_REDIRECT": "false"}, "security.W008"),
         ({"MSOIC_DEBUG": "true"}, "security.W018"),
         ({"SECRET_KEY": "short"}, "security.W009"),
+        ({"MSOIC_MFA_DEMO_OFF": "true"}, "msoic.E101"),  # the demo's switch, never deployed
     ],
 )
 def test_check_deploy_fails_on_a_weakened_setting(tmp_path, overrides, warning):
