@@ -28,6 +28,10 @@ OPERATION = "operation"
 # Apps that generate catalogue entries from their records (e.g. one dataset per
 # operation) register a callable here returning {file name: YAML text}; see ADR 0006.
 SOURCE_PROVIDERS: list[Callable[[], dict[str, str]]] = []
+# The rule kinds that have a check: msoic.collection.validation registers each of its
+# checks here (imported by its app's ``ready()``), and a rule naming any other kind is
+# refused when the definitions are read.
+RULE_KINDS: set[str] = set()
 _YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -162,10 +166,18 @@ def parse_sources(sources: dict[str, str]) -> dict[str, Any]:
             importance = _need(rdef, "importance", where)
             if importance not in IMPORTANCES:
                 raise CatalogueError(f"{where}: importance must be error or warning")
+            code = str(_need(rdef, "code", where))
+            kind = str(_need(rdef, "kind", where))
+            if kind not in RULE_KINDS:
+                known = ", ".join(sorted(RULE_KINDS)) or "none (msoic.collection is not loaded)"
+                raise CatalogueError(
+                    f"{where} ({code}): no check for rule kind {kind!r}; the kinds with a "
+                    f"check are {known}"
+                )
             rules.append(
                 {
-                    "code": str(_need(rdef, "code", where)),
-                    "kind": str(_need(rdef, "kind", where)),
+                    "code": code,
+                    "kind": kind,
                     "importance": importance,
                     "message": str(_need(rdef, "message", where)),
                     "params": dict(rdef.get("params") or {}),
@@ -255,6 +267,7 @@ def load_catalogue(actor: Any = None, directory: Path = DEFINITIONS_DIR) -> tupl
     from django.db import transaction
 
     from msoic.audit.log import record
+    from msoic.audit.models import AuditAction
     from msoic.catalogue.models import CatalogueRevision
 
     sources = read_sources(directory, generated=True)
@@ -272,7 +285,7 @@ def load_catalogue(actor: Any = None, directory: Path = DEFINITIONS_DIR) -> tupl
         )
         record(
             actor=actor,
-            action="admin",
+            action=AuditAction.ADMIN,
             obj=revision,
             detail={"sha256": digest, "files": sorted(sources)},
         )

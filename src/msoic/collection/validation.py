@@ -2,7 +2,10 @@
 
 Every row is checked and every problem collected, so a force sees all that is wrong with
 a file at once. Rule *instances* (codes, importance, messages, thresholds) come from the
-catalogue; this module holds the check each rule ``kind`` names.
+catalogue; this module holds the check each rule ``kind`` names, as a table
+(:data:`CHECKS`): each check is a small function registered under its kind, and
+:func:`validate_rows` runs the table. A kind the catalogue names without a check here is
+refused when the catalogue is loaded.
 """
 
 from __future__ import annotations
@@ -10,13 +13,14 @@ from __future__ import annotations
 import re
 import statistics
 from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 from django.utils import timezone
 
-from msoic.catalogue.loader import Catalogue, Metric, Rule
+from msoic.catalogue.loader import RULE_KINDS, Catalogue, Dataset, Metric, Rule
 from msoic.collection.content import Content, content_hash, merge
 from msoic.collection.readers import RawRow
 from msoic.metrics.money import MoneyError, parse_pounds
@@ -196,49 +200,6 @@ def parse_narrative(raw_value: Any, raw_comment: Any) -> tuple[int | None, str]:
     return (1, "") if _text(raw_comment) else (None, "")
 
 
-def _row_dataset(
-    raw: Any, metric: Metric, force: str, period: date | None, cat: Catalogue
-) -> tuple[str, list[tuple[str, str, str]]]:
-    """The dataset a row is for, and what is wrong with it: (rule kind, column, detail).
-
-    A row may name its dataset; it must when the metric is shared by several (operations'
-    returns). An operation's return takes only its participating forces and its month."""
-    named = _text(raw).lower()
-    code = named or metric.dataset
-    ds = cat.datasets.get(code)
-    if ds is None:
-        return code, [("dataset_for_metric", "dataset", f"no dataset '{named}'")]
-    if metric.code not in ds.metrics:
-        return code, [("dataset_for_metric", "metric", f"{metric.code} is not in {ds.label}")]
-    if not ds.takes_returns:
-        users = [
-            d.code for d in cat.datasets.values() if d.takes_returns and metric.code in d.metrics
-        ]
-        example = f" (e.g. {users[-1]})" if users else ""
-        return code, [
-            (
-                "dataset_for_metric",
-                "dataset",
-                f"{metric.code} is returned for an operation: name its return in the "
-                f"dataset column{example}",
-            )
-        ]
-    trouble = []
-    if ds.participants and force and force not in ds.participants:
-        trouble.append(
-            ("participating_force", "force", f"'{force}' is not taking part in {ds.label}")
-        )
-    if ds.is_operation and period is not None and format_month(period) != ds.first_period:
-        trouble.append(
-            (
-                "operation_period",
-                "period",
-                f"{format_month(period)}: {ds.label} is returned for {ds.first_period} only",
-            )
-        )
-    return code, trouble
-
-
 def _parse_period(raw: Any) -> date:
     return _parse_period_kind(raw)[0]
 
@@ -258,252 +219,451 @@ def _parse_period_kind(raw: Any) -> tuple[date, str]:
     return parse_month(text), "month"
 
 
-def _period_trouble(ds: Any, period: date, kind: str, today: date) -> list[tuple[str, str]]:
-    """What is wrong with a row's period for its dataset's frequency: (rule kind, detail)."""
-    frequency = QUARTERLY if ds.frequency == QUARTERLY else MONTHLY
-    if frequency == QUARTERLY and kind != "quarter":
-        return [
-            (
-                "valid_period",
-                f"{ds.label} is returned quarterly: write the quarter like FY2024-25-Q1, "
-                f"not {format_month(period)}",
-            )
-        ]
-    if frequency == MONTHLY and kind == "quarter":
-        return [("valid_period", f"{ds.label} is returned monthly: write the month as YYYY-MM")]
+# --- the table of checks --------------------------------------------------------------------
+
+
+class Finding(NamedTuple):
+    """One problem a check found: the column it is in and what is wrong. A check over the
+    whole file also names the row the problem is shown on (``source``) and, for a warning
+    that can be acknowledged, the value it is about (``key``)."""
+
+    column: str
+    detail: str
+    source: RawRow | None = None
+    key: str = ""
+
+
+@dataclass
+class Row:
+    """A row with a value, as read: what the row checks look at."""
+
+    raw: RawRow
+    value: int | None
+    value_kind: str  # the rule kind a bad value breaks: whole_number or money
+    value_reason: str
+    force: str
+    period: date | None
+    period_kind: str  # month or quarter, as written
+    period_error: str
+    metric_code: str
+    metric: Metric | None
+    cut: str  # the breakdown cell as written
+    breakdown: str
+    option: str
+    dataset_named: str
+    dataset: str  # the dataset named, else the metric's own; "" for an unknown metric
+
+    def entry(self, cat: Catalogue) -> Entry | None:
+        """The entry this row gives, once every row check has passed."""
+        if self.metric is None or self.period is None or self.value is None:
+            return None
+        ds = cat.datasets.get(self.dataset)
+        return Entry(
+            dataset=self.dataset,
+            force=self.force,
+            period=self.period,
+            metric=self.metric.code,
+            breakdown=self.breakdown,
+            option=self.option,
+            value=self.value,
+            comment=_text(self.raw.cells.get("comment")),
+            source=self.raw,
+            frequency=_frequency(ds) if ds is not None else MONTHLY,
+        )
+
+
+def read_row(raw: RawRow, cat: Catalogue) -> Row | None:
+    """Read a row's cells; None when its value is blank (not provided: nothing to check)."""
+    cells = raw.cells
+    metric_code = _text(cells.get("metric")).lower()
+    metric = cat.metrics.get(metric_code)
+    value_kind = "money" if metric is not None and metric.is_money else "whole_number"
+    if metric is not None and metric.unit == NARRATIVE_UNIT:
+        value, reason = parse_narrative(cells.get("value"), cells.get("comment"))
+    elif value_kind == "money":
+        value, reason = parse_money_value(cells.get("value"))
+    else:
+        value, reason = parse_value(cells.get("value"))
+    if value is None and not reason:
+        return None
+    period: date | None = None
+    period_kind, period_error = "month", ""
     try:
-        first: date | None = parse_period(frequency, ds.first_period)
-    except (PeriodError, ValueError):
-        first = None  # the catalogue's own check reports a bad first period
-    if first is not None and period < first and not ds.is_operation:
-        return [
-            (
-                "period_not_before_first",
-                f"{format_period(frequency, period)} is before {format_period(frequency, first)}, "
-                f"the first period of {ds.label}",
-            )
-        ]
-    newest = last_complete_period(frequency, today)
-    if period > newest:
-        word = "quarter" if frequency == QUARTERLY else "month"
-        return [
-            (
-                "period_not_future",
-                f"{format_period(frequency, period)} (the newest {word} that can be returned "
-                f"is {format_period(frequency, newest)})",
-            )
-        ]
-    return []
+        period, period_kind = _parse_period_kind(cells.get("period"))
+    except PeriodError as exc:
+        period_error = str(exc)
+    cut = _text(cells.get("breakdown"))
+    breakdown, option = "", ""
+    if "=" in cut:
+        breakdown, option = (p.strip().lower() for p in cut.split("=", 1))
+    named = _text(cells.get("dataset")).lower()
+    return Row(
+        raw=raw,
+        value=value,
+        value_kind=value_kind,
+        value_reason=reason,
+        force=_text(cells.get("force")).lower(),
+        period=period,
+        period_kind=period_kind,
+        period_error=period_error,
+        metric_code=metric_code,
+        metric=metric,
+        cut=cut,
+        breakdown=breakdown,
+        option=option,
+        dataset_named=named,
+        dataset=(named or metric.dataset) if metric is not None else "",
+    )
+
+
+# A row check looks at one row; an entry check at a row that passed, beside the entries
+# accepted before it; a file check at every entry, and passes on the entries that go on
+# to the later checks and to the store (the lock check holds back locked returns').
+RowCheck = Callable[[Row, Context], Iterator[Finding]]
+EntryCheck = Callable[[Entry, Mapping[str, Entry], Context], Iterator[Finding]]
+FileCheck = Callable[[list[Entry], Rule | None, Context], tuple[list[Entry], list[Finding]]]
+C = TypeVar("C")
+
+
+@dataclass
+class RuleTable:
+    """The check each rule ``kind`` of the catalogue names, in the order they run (which is
+    the order of the problems a file gets back). A kind may have more than one check when
+    its rule covers two moments: ``valid_period`` is checked when the cell is read and
+    again against the dataset's frequency. Registering a kind tells the catalogue's loader
+    that YAML may name it (:data:`msoic.catalogue.loader.RULE_KINDS`)."""
+
+    row_checks: list[tuple[str, RowCheck]] = field(default_factory=list)
+    entry_checks: list[tuple[str, EntryCheck]] = field(default_factory=list)
+    file_checks: list[tuple[str, FileCheck]] = field(default_factory=list)
+
+    def kinds(self) -> set[str]:
+        return {k for k, _ in [*self.row_checks, *self.entry_checks, *self.file_checks]}
+
+    def row(self, kind: str) -> Callable[[RowCheck], RowCheck]:
+        return self._adder(kind, self.row_checks)
+
+    def entry(self, kind: str) -> Callable[[EntryCheck], EntryCheck]:
+        return self._adder(kind, self.entry_checks)
+
+    def file(self, kind: str) -> Callable[[FileCheck], FileCheck]:
+        return self._adder(kind, self.file_checks)
+
+    @staticmethod
+    def _adder(kind: str, checks: list[tuple[str, C]]) -> Callable[[C], C]:
+        def add(check: C) -> C:
+            checks.append((kind, check))
+            RULE_KINDS.add(kind)
+            return check
+
+        return add
+
+
+CHECKS = RuleTable()
 
 
 def validate_rows(rows: list[RawRow], ctx: Context) -> tuple[list[Entry], list[Problem]]:
+    """Run every check of :data:`CHECKS` over the rows; returns the entries that passed and
+    every problem found, each naming its rule, sheet, row and column."""
     cat = ctx.catalogue
     rules = _rules(cat)
     problems: list[Problem] = []
-    entries: list[Entry] = []
-    seen: dict[str, RawRow] = {}
+    accepted: dict[str, Entry] = {}
+
+    def report(kind: str, finding: Finding, raw: RawRow) -> None:
+        where = finding.source or raw
+        problems.append(
+            _problem(rules.get(kind), kind, where, finding.column, finding.detail, finding.key)
+        )
 
     for raw in rows:
-        cells = raw.cells
-        row_ok = True
-        metric_code = _text(cells.get("metric")).lower()
-        metric = cat.metrics.get(metric_code)
-        value_kind = "money" if metric is not None and metric.is_money else "whole_number"
-        value, reason = (parse_money_value if value_kind == "money" else parse_value)(
-            cells.get("value")
-        )
-        described = cat.metrics.get(_text(cells.get("metric")).lower())
-        if described is not None and described.unit == NARRATIVE_UNIT:
-            value, reason = parse_narrative(cells.get("value"), cells.get("comment"))
-        if value is None and not reason:
+        row = read_row(raw, cat)
+        if row is None:
             continue  # blank value: not provided
-        if reason:
-            problems.append(_problem(rules.get(value_kind), value_kind, raw, "value", reason))
-            row_ok = False
-
-        force = _text(cells.get("force")).lower()
-        if force not in ctx.forces:
-            problems.append(
-                _problem(
-                    rules.get("known_force"),
-                    "known_force",
-                    raw,
-                    "force",
-                    f"'{force}'" if force else "blank",
-                )
-            )
-            row_ok = False
-        elif force not in ctx.writable:
-            problems.append(
-                _problem(
-                    rules.get("may_write_force"), "may_write_force", raw, "force", f"'{force}'"
-                )
-            )
-            row_ok = False
-
-        period: date | None = None
-        period_kind = "month"
-        try:
-            period, period_kind = _parse_period_kind(cells.get("period"))
-        except PeriodError as exc:
-            problems.append(
-                _problem(rules.get("valid_period"), "valid_period", raw, "period", str(exc))
-            )
-            row_ok = False
-
-        if metric is None:
-            problems.append(
-                _problem(
-                    rules.get("known_metric"),
-                    "known_metric",
-                    raw,
-                    "metric",
-                    f"'{metric_code}'" if metric_code else "blank",
-                )
-            )
-            row_ok = False
-
-        breakdown, option = "", ""
-        cut = _text(cells.get("breakdown"))
-        if cut:
-            if "=" not in cut:
-                problems.append(
-                    _problem(
-                        rules.get("known_breakdown"),
-                        "known_breakdown",
-                        raw,
-                        "breakdown",
-                        f"'{cut}' must be written name=option",
-                    )
-                )
-                row_ok = False
-            else:
-                breakdown, option = (p.strip().lower() for p in cut.split("=", 1))
-                if metric is not None:
-                    if breakdown not in metric.breakdowns:
-                        allowed = ", ".join(metric.breakdowns) or "none"
-                        problems.append(
-                            _problem(
-                                rules.get("known_breakdown"),
-                                "known_breakdown",
-                                raw,
-                                "breakdown",
-                                f"{metric.code} has no breakdown '{breakdown}' (allowed: {allowed})",
-                            )
-                        )
-                        row_ok = False
-                    elif option not in cat.breakdowns[breakdown].options:
-                        allowed = ", ".join(cat.breakdowns[breakdown].options)
-                        problems.append(
-                            _problem(
-                                rules.get("known_breakdown"),
-                                "known_breakdown",
-                                raw,
-                                "breakdown",
-                                f"'{option}' is not an option of {breakdown} (allowed: {allowed})",
-                            )
-                        )
-                        row_ok = False
-
-        dataset = ""
-        if metric is not None:
-            dataset, trouble = _row_dataset(cells.get("dataset"), metric, force, period, cat)
-            for kind, column, detail in trouble:
-                problems.append(_problem(rules.get(kind), kind, raw, column, detail))
-                row_ok = False
-        frequency = MONTHLY
-        if period is not None and dataset in cat.datasets:
-            frequency = QUARTERLY if cat.datasets[dataset].frequency == QUARTERLY else MONTHLY
-            for kind, detail in _period_trouble(
-                cat.datasets[dataset], period, period_kind, ctx.today
-            ):
-                problems.append(_problem(rules.get(kind), kind, raw, "period", detail))
-                row_ok = False
-        if metric is not None and period is not None:
-            register_from = ctx.register.get((force, metric.code))
-            if register_from is not None and period >= register_from:
-                problems.append(
-                    _problem(
-                        rules.get("from_register"),
-                        "from_register",
-                        raw,
-                        "metric",
-                        f"{force} has counted {metric.code} from its investigation register "
-                        f"since {format_month(register_from)}: remove this row",
-                    )
-                )
-                row_ok = False
-        if not row_ok or metric is None or period is None or value is None:
+        found = [(kind, f) for kind, check in CHECKS.row_checks for f in check(row, ctx)]
+        for kind, finding in found:
+            report(kind, finding, raw)
+        entry = None if found else row.entry(cat)
+        if entry is None:
             continue
-        entry = Entry(
-            dataset=dataset,
-            force=force,
-            period=period,
-            metric=metric.code,
-            breakdown=breakdown,
-            option=option,
-            value=value,
-            comment=_text(cells.get("comment")),
-            source=raw,
-            frequency=frequency,
-        )
-        if entry.key in seen:
-            first = seen[entry.key]
-            where = f"row {first.row}" + (f" of sheet {first.sheet}" if first.sheet else "")
-            problems.append(
-                _problem(
-                    rules.get("unique_key"),
-                    "unique_key",
-                    raw,
-                    "metric",
-                    f"{entry.key.replace('|', ' ')} is also on {where}",
-                )
-            )
-            continue
-        seen[entry.key] = raw
-        entries.append(entry)
+        refused = [
+            (kind, f) for kind, check in CHECKS.entry_checks for f in check(entry, accepted, ctx)
+        ]
+        for kind, finding in refused:
+            report(kind, finding, raw)
+        if not refused:
+            accepted[entry.key] = entry
 
-    entries, lock_problems = _check_locks(entries, rules.get("period_not_locked"), ctx)
-    problems.extend(lock_problems)
-    problems.extend(_check_breakdown_sums(entries, rules.get("breakdown_sum"), cat))
-    problems.extend(_check_outliers(entries, rules.get("outlier_high"), ctx))
+    entries = list(accepted.values())
+    for kind, file_check in CHECKS.file_checks:
+        entries, found_in_file = file_check(entries, rules.get(kind), ctx)
+        for finding in found_in_file:
+            assert finding.source is not None, f"{kind}: a file check names the row"
+            report(kind, finding, finding.source)
     return entries, problems
 
 
-def _check_locks(
+# --- row checks, in the order they run --------------------------------------------------------
+
+
+@CHECKS.row("whole_number")
+def value_is_whole_number(row: Row, ctx: Context) -> Iterator[Finding]:
+    if row.value_reason and row.value_kind == "whole_number":
+        yield Finding("value", row.value_reason)
+
+
+@CHECKS.row("money")
+def value_is_money(row: Row, ctx: Context) -> Iterator[Finding]:
+    if row.value_reason and row.value_kind == "money":
+        yield Finding("value", row.value_reason)
+
+
+@CHECKS.row("known_force")
+def force_is_known(row: Row, ctx: Context) -> Iterator[Finding]:
+    if row.force not in ctx.forces:
+        yield Finding("force", f"'{row.force}'" if row.force else "blank")
+
+
+@CHECKS.row("may_write_force")
+def force_is_writable(row: Row, ctx: Context) -> Iterator[Finding]:
+    if row.force in ctx.forces and row.force not in ctx.writable:
+        yield Finding("force", f"'{row.force}'")
+
+
+@CHECKS.row("valid_period")
+def period_is_readable(row: Row, ctx: Context) -> Iterator[Finding]:
+    if row.period_error:
+        yield Finding("period", row.period_error)
+
+
+@CHECKS.row("known_metric")
+def metric_is_known(row: Row, ctx: Context) -> Iterator[Finding]:
+    if row.metric is None:
+        yield Finding("metric", f"'{row.metric_code}'" if row.metric_code else "blank")
+
+
+@CHECKS.row("known_breakdown")
+def breakdown_is_known(row: Row, ctx: Context) -> Iterator[Finding]:
+    if not row.cut:
+        return
+    if "=" not in row.cut:
+        yield Finding("breakdown", f"'{row.cut}' must be written name=option")
+        return
+    metric = row.metric
+    if metric is None:
+        return  # the unknown metric is the problem
+    if row.breakdown not in metric.breakdowns:
+        allowed = ", ".join(metric.breakdowns) or "none"
+        yield Finding(
+            "breakdown",
+            f"{metric.code} has no breakdown '{row.breakdown}' (allowed: {allowed})",
+        )
+        return
+    options = ctx.catalogue.breakdowns[row.breakdown].options
+    if row.option not in options:
+        allowed = ", ".join(options)
+        yield Finding(
+            "breakdown", f"'{row.option}' is not an option of {row.breakdown} (allowed: {allowed})"
+        )
+
+
+@CHECKS.row("dataset_for_metric")
+def dataset_matches_metric(row: Row, ctx: Context) -> Iterator[Finding]:
+    """A row may name its dataset; it must when the metric is shared by several
+    (operations' returns)."""
+    metric, cat = row.metric, ctx.catalogue
+    if metric is None:
+        return
+    ds = cat.datasets.get(row.dataset)
+    if ds is None:
+        yield Finding("dataset", f"no dataset '{row.dataset_named}'")
+    elif metric.code not in ds.metrics:
+        yield Finding("metric", f"{metric.code} is not in {ds.label}")
+    elif not ds.takes_returns:
+        users = [
+            d.code for d in cat.datasets.values() if d.takes_returns and metric.code in d.metrics
+        ]
+        example = f" (e.g. {users[-1]})" if users else ""
+        yield Finding(
+            "dataset",
+            f"{metric.code} is returned for an operation: name its return in the "
+            f"dataset column{example}",
+        )
+
+
+def _returned_dataset(row: Row, cat: Catalogue) -> Dataset | None:
+    """The row's dataset when it is one that takes returns of the row's metric."""
+    ds = cat.datasets.get(row.dataset)
+    if row.metric is None or ds is None or row.metric.code not in ds.metrics:
+        return None
+    return ds if ds.takes_returns else None
+
+
+@CHECKS.row("participating_force")
+def force_takes_part(row: Row, ctx: Context) -> Iterator[Finding]:
+    """An operation's return takes only its participating forces."""
+    ds = _returned_dataset(row, ctx.catalogue)
+    if ds is not None and ds.participants and row.force and row.force not in ds.participants:
+        yield Finding("force", f"'{row.force}' is not taking part in {ds.label}")
+
+
+@CHECKS.row("operation_period")
+def period_is_operations_month(row: Row, ctx: Context) -> Iterator[Finding]:
+    """An operation's return is for the operation's month only."""
+    ds = _returned_dataset(row, ctx.catalogue)
+    if ds is None or not ds.is_operation or row.period is None:
+        return
+    if format_month(row.period) != ds.first_period:
+        yield Finding(
+            "period",
+            f"{format_month(row.period)}: {ds.label} is returned for {ds.first_period} only",
+        )
+
+
+def _frequency(ds: Dataset) -> str:
+    """How the dataset's periods are written (operations' and libraries' by month)."""
+    return QUARTERLY if ds.frequency == QUARTERLY else MONTHLY
+
+
+def _period_dataset(row: Row, cat: Catalogue) -> tuple[date, Dataset] | None:
+    """The row's period and dataset, when the period is read and the dataset exists (the
+    period checks against the dataset)."""
+    ds = cat.datasets.get(row.dataset)
+    return (row.period, ds) if row.period is not None and ds is not None else None
+
+
+def _fits_frequency(row: Row, ds: Dataset) -> bool:
+    quarter = row.period_kind == "quarter"
+    return quarter if _frequency(ds) == QUARTERLY else not quarter
+
+
+def _first_period_after(period: date, ds: Dataset) -> date | None:
+    """The dataset's first period when ``period`` is before it (operations excepted: their
+    own check names their month)."""
+    try:
+        first = parse_period(_frequency(ds), ds.first_period)
+    except (PeriodError, ValueError):
+        return None  # the catalogue's own check reports a bad first period
+    return first if period < first and not ds.is_operation else None
+
+
+@CHECKS.row("valid_period")
+def period_fits_frequency(row: Row, ctx: Context) -> Iterator[Finding]:
+    found = _period_dataset(row, ctx.catalogue)
+    if found is None or _fits_frequency(row, found[1]):
+        return
+    period, ds = found
+    if _frequency(ds) == QUARTERLY:
+        yield Finding(
+            "period",
+            f"{ds.label} is returned quarterly: write the quarter like FY2024-25-Q1, "
+            f"not {format_month(period)}",
+        )
+    else:
+        yield Finding("period", f"{ds.label} is returned monthly: write the month as YYYY-MM")
+
+
+@CHECKS.row("period_not_before_first")
+def period_not_before_first(row: Row, ctx: Context) -> Iterator[Finding]:
+    found = _period_dataset(row, ctx.catalogue)
+    if found is None or not _fits_frequency(row, found[1]):
+        return
+    period, ds = found
+    first = _first_period_after(period, ds)
+    if first is not None:
+        frequency = _frequency(ds)
+        yield Finding(
+            "period",
+            f"{format_period(frequency, period)} is before {format_period(frequency, first)}, "
+            f"the first period of {ds.label}",
+        )
+
+
+@CHECKS.row("period_not_future")
+def period_not_future(row: Row, ctx: Context) -> Iterator[Finding]:
+    found = _period_dataset(row, ctx.catalogue)
+    if found is None or not _fits_frequency(row, found[1]):
+        return
+    period, ds = found
+    if _first_period_after(period, ds) is not None:
+        return  # one problem with the period is enough
+    frequency = _frequency(ds)
+    newest = last_complete_period(frequency, ctx.today)
+    if period > newest:
+        word = "quarter" if frequency == QUARTERLY else "month"
+        yield Finding(
+            "period",
+            f"{format_period(frequency, period)} (the newest {word} that can be returned "
+            f"is {format_period(frequency, newest)})",
+        )
+
+
+@CHECKS.row("from_register")
+def not_from_register(row: Row, ctx: Context) -> Iterator[Finding]:
+    """A force on direct data entry for a metric does not return it (msoic.cases.dde)."""
+    if row.metric is None or row.period is None:
+        return
+    register_from = ctx.register.get((row.force, row.metric.code))
+    if register_from is not None and row.period >= register_from:
+        yield Finding(
+            "metric",
+            f"{row.force} has counted {row.metric.code} from its investigation register "
+            f"since {format_month(register_from)}: remove this row",
+        )
+
+
+# --- entry checks -----------------------------------------------------------------------------
+
+
+@CHECKS.entry("unique_key")
+def key_is_unique(entry: Entry, accepted: Mapping[str, Entry], ctx: Context) -> Iterator[Finding]:
+    first = accepted.get(entry.key)
+    if first is not None:
+        raw = first.source
+        where = f"row {raw.row}" + (f" of sheet {raw.sheet}" if raw.sheet else "")
+        yield Finding("metric", f"{entry.key.replace('|', ' ')} is also on {where}")
+
+
+# --- file checks, in the order they run --------------------------------------------------------
+
+
+@CHECKS.file("period_not_locked")
+def period_not_locked(
     entries: list[Entry], rule: Rule | None, ctx: Context
-) -> tuple[list[Entry], list[Problem]]:
+) -> tuple[list[Entry], list[Finding]]:
     """A locked return may not change; re-sending exactly what it holds is not a change.
 
-    Entries for locked returns are taken out of the list: their returns are either
-    unchanged (noted in ``ctx.unchanged_locked``) or refused with one problem each."""
+    Entries for locked returns are held back: their returns are either unchanged (noted in
+    ``ctx.unchanged_locked``) or refused with one problem each."""
     groups: dict[tuple[str, str, date], list[Entry]] = defaultdict(list)
     kept: list[Entry] = []
     for e in entries:
         (groups[e.submission_key] if e.submission_key in ctx.locked else kept).append(e)
-    problems = []
+    found = []
     for key, group in groups.items():
         current = ctx.locked_content.get(key, {})
         if content_hash(merge(current, group)) == content_hash(current):
             ctx.unchanged_locked.append(key)
             continue
         dataset, force, _ = key
-        problems.append(
-            _problem(
-                rule,
-                "period_not_locked",
-                group[0].source,
+        found.append(
+            Finding(
                 "period",
                 f"{dataset} {force} {group[0].period_code} ({len(group)} rows); "
                 "ask the unit to unlock it",
+                source=group[0].source,
             )
         )
-    return kept, problems
+    return kept, found
 
 
-def _check_breakdown_sums(entries: list[Entry], rule: Rule | None, cat: Catalogue) -> list[Problem]:
+@CHECKS.file("breakdown_sum")
+def breakdown_adds_up(
+    entries: list[Entry], rule: Rule | None, ctx: Context
+) -> tuple[list[Entry], list[Finding]]:
+    """Applied only when the catalogue has the rule."""
     if rule is None:
-        return []
+        return entries, []
     totals: dict[tuple[str, date, str], Entry] = {}
     parts: dict[tuple[str, date, str, str], list[Entry]] = defaultdict(list)
     for e in entries:
@@ -511,57 +671,48 @@ def _check_breakdown_sums(entries: list[Entry], rule: Rule | None, cat: Catalogu
             parts[(e.force, e.period, e.metric, e.breakdown)].append(e)
         else:
             totals[(e.force, e.period, e.metric)] = e
-    problems = []
+    found = []
     for (force, period, metric, breakdown), cells in parts.items():
         total = totals.get((force, period, metric))
         if total is None:
             first = cells[0]
-            problems.append(
-                _problem(
-                    rule,
-                    "breakdown_sum",
-                    first.source,
+            found.append(
+                Finding(
                     "breakdown",
                     f"{metric} for {force} {first.period_code} has a breakdown but no total row",
+                    source=first.source,
                 )
             )
             continue
         summed = sum(c.value for c in cells)
-        options = cat.breakdowns[breakdown].options
+        options = ctx.catalogue.breakdowns[breakdown].options
         complete = {c.option for c in cells} == set(options)
         label = f"{metric} by {breakdown} for {force} {total.period_code}"
         if complete and summed != total.value:
-            problems.append(
-                _problem(
-                    rule,
-                    "breakdown_sum",
-                    total.source,
-                    "value",
-                    f"{label}: the options add up to {summed} but the total is {total.value}",
-                )
-            )
+            detail = f"{label}: the options add up to {summed} but the total is {total.value}"
+            found.append(Finding("value", detail, source=total.source))
         elif not complete and summed > total.value:
-            problems.append(
-                _problem(
-                    rule,
-                    "breakdown_sum",
-                    total.source,
-                    "value",
-                    f"{label}: the options given add up to {summed}, more than the total of {total.value}",
-                )
+            detail = (
+                f"{label}: the options given add up to {summed}, "
+                f"more than the total of {total.value}"
             )
-    return problems
+            found.append(Finding("value", detail, source=total.source))
+    return entries, found
 
 
-def _check_outliers(entries: list[Entry], rule: Rule | None, ctx: Context) -> list[Problem]:
-    """Warn when a total is far above the force's own median over recent months."""
+@CHECKS.file("outlier_high")
+def not_an_outlier(
+    entries: list[Entry], rule: Rule | None, ctx: Context
+) -> tuple[list[Entry], list[Finding]]:
+    """Warn when a total is far above the force's own median over recent months (applied
+    only when the catalogue has the rule, whose parameters are the thresholds)."""
     if rule is None:
-        return []
+        return entries, []
     lookback = int(rule.params.get("lookback_months", 12))
     min_history = int(rule.params.get("min_history", 6))
     factor = float(rule.params.get("factor", 3))
     min_excess = float(rule.params.get("min_excess", 10))
-    problems = []
+    found = []
     for e in entries:
         if e.breakdown:
             continue
@@ -573,14 +724,8 @@ def _check_outliers(entries: list[Entry], rule: Rule | None, ctx: Context) -> li
             continue
         median = statistics.median(window)
         if e.value > factor * median and e.value - median > min_excess:
-            problems.append(
-                _problem(
-                    rule,
-                    "outlier_high",
-                    e.source,
-                    "value",
-                    f"{e.value} against a median of {median:g} over the previous {len(window)} months",
-                    key=e.key,
-                )
+            detail = (
+                f"{e.value} against a median of {median:g} over the previous {len(window)} months"
             )
-    return problems
+            found.append(Finding("value", detail, source=e.source, key=e.key))
+    return entries, found
