@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
     "msoic.orgunits",
     "msoic.accounts",
     "msoic.audit",
@@ -65,6 +67,7 @@ INSTALLED_APPS = [
     "msoic.operations",
     "msoic.terminus",
     "msoic.demo",
+    "msoic.runtime",
     "msoic.web",
 ]
 
@@ -173,8 +176,20 @@ MSOIC_READ_MAX_ROWS = env_int("MSOIC_READ_MAX_ROWS", 250_000)
 MSOIC_READ_MAX_COLUMNS = env_int("MSOIC_READ_MAX_COLUMNS", 512)
 MSOIC_READ_MAX_CELLS = env_int("MSOIC_READ_MAX_CELLS", 2_000_000)
 MSOIC_READ_MAX_CELL_CHARS = env_int("MSOIC_READ_MAX_CELL_CHARS", 32_767)
-# Run web upload jobs in the request instead of on a background thread (tests, one-shot use).
+# Long work (upload jobs, the daily audit anchor) goes on the task queue (ADR 0012): rows in
+# the database that `msoic worker` processes. MSOIC_RUN_JOBS_INLINE runs it in the request
+# instead (tests, one-shot use without a worker).
 MSOIC_RUN_JOBS_INLINE = env_bool("MSOIC_RUN_JOBS_INLINE", default=False)
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if MSOIC_RUN_JOBS_INLINE
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default"],
+    }
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = MSOIC_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = MSOIC_MAX_UPLOAD_BYTES + 1024 * 1024
 

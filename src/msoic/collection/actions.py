@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import close_old_connections, transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from msoic.audit.log import record
@@ -115,18 +114,25 @@ def _refused_outcome(f: ImportJobFile, message: str, dry_run: bool) -> dict[str,
     ).as_dict()
 
 
-def run_import_job(job_id: int) -> ImportJob:
+def run_import_job(job_id: int, *, final_attempt: bool = True) -> ImportJob:
     """Process a job's files in order, saving progress after each so the page can show it.
 
     A file that cannot be read is rejected with the reason and the next file goes on; a
     file the process died on last time (left marked as being read) is rejected, not read
     again; anything else that goes wrong marks the job failed with the reason. Never
-    raises, so one bad job or file does not hold up the jobs behind it."""
+    raises, so one bad job or file does not hold up the jobs behind it, with one exception:
+    when the database itself fails (``OperationalError``: a restart, a lost connection) and
+    this is not the ``final_attempt``, the error is raised for the task queue to try the job
+    again later (msoic.collection.tasks); the file being read is left waiting, not refused.
+
+    Running a job again is safe: only files without an outcome are read, and a file is
+    claimed (marked as being read) by a conditional update, so it is read once."""
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     if job.status in {ImportJob.Status.DONE, ImportJob.Status.FAILED}:
         return job
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
     totals = _job_totals(job)
+    reading: int | None = None
     try:
         for f in job.files.filter(outcome=READING):
             f.outcome = _refused_outcome(
@@ -139,11 +145,18 @@ def run_import_job(job_id: int) -> ImportJob:
             f.save(update_fields=["outcome", "content"])
         ctx = build_context(job.created_by)
         for f in job.files.filter(outcome__isnull=True).order_by("position"):
-            ImportJobFile.objects.filter(pk=f.pk).update(outcome=READING)
+            claimed = ImportJobFile.objects.filter(pk=f.pk, outcome__isnull=True).update(
+                outcome=READING
+            )
+            if not claimed:
+                continue
+            reading = f.pk
             try:
                 outcome = import_file(
                     f.name, bytes(f.content), actor=job.created_by, dry_run=job.dry_run, context=ctx
                 )
+            except OperationalError:
+                raise  # the database, not the file: see the job-level handler
             except Exception as exc:  # a reader bug must not hold up the files behind it
                 logger.exception("import job %s: file %s could not be read", job.pk, f.name)
                 f.outcome = _refused_outcome(
@@ -157,6 +170,7 @@ def run_import_job(job_id: int) -> ImportJob:
             if (f.outcome or {}).get("status") != "needs-comment":
                 f.content = b""
             f.save(update_fields=["outcome", "content"])
+            reading = None
             ImportJob.objects.filter(pk=job.pk).update(
                 processed_files=job.files.filter(outcome__isnull=False)
                 .exclude(outcome=READING)
@@ -166,15 +180,38 @@ def run_import_job(job_id: int) -> ImportJob:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.DONE, summary=totals, finished_at=timezone.now()
         )
+    except OperationalError as exc:
+        if not final_attempt:
+            logger.warning("import job %s: database error, to be tried again: %s", job.pk, exc)
+            _release_file(reading)
+            raise
+        logger.exception("import job %s failed: the database kept failing", job.pk)
+        _mark_failed(job.pk, totals, f"the database kept failing ({type(exc).__name__}: {exc})")
     except Exception as exc:  # keep the job visible as failed; the files already stored stay stored
         logger.exception("import job %s failed", job.pk)
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.FAILED,
-            summary={**totals, "error": f"{type(exc).__name__}: {exc}"[:500]},
-            finished_at=timezone.now(),
-        )
+        _mark_failed(job.pk, totals, f"{type(exc).__name__}: {exc}")
     job.refresh_from_db()
     return job
+
+
+def _release_file(file_pk: int | None) -> None:
+    """Put a file this run claimed back to waiting, so the next attempt reads it (best
+    effort: if the database is still down, the next attempt finds it marked as being read
+    and refuses it rather than risk reading a file that kills the process)."""
+    if file_pk is None:
+        return
+    try:
+        ImportJobFile.objects.filter(pk=file_pk, outcome=READING).update(outcome=None)
+    except OperationalError:
+        logger.warning("import job file %s: could not be put back to waiting", file_pk)
+
+
+def _mark_failed(job_pk: int, totals: dict[str, int], reason: str) -> None:
+    ImportJob.objects.filter(pk=job_pk).update(
+        status=ImportJob.Status.FAILED,
+        summary={**totals, "error": reason[:500]},
+        finished_at=timezone.now(),
+    )
 
 
 def _job_totals(job: ImportJob) -> dict[str, int]:
@@ -229,12 +266,8 @@ def do_acknowledge_import_file(
 
 
 def start_import_job_in_background(job_id: int) -> None:
-    """Run a job on a thread of this process; ``msoic run_import_jobs`` picks up any left over."""
+    """Put a job on the task queue once its rows are committed; ``msoic worker`` runs it
+    (ADR 0012). ``msoic run_import_jobs`` runs in its own process any job a dead worker left."""
+    from msoic.collection.tasks import enqueue_import_job
 
-    def work() -> None:
-        try:
-            run_import_job(job_id)
-        finally:
-            close_old_connections()
-
-    threading.Thread(target=work, name=f"import-job-{job_id}", daemon=True).start()
+    transaction.on_commit(lambda: enqueue_import_job(job_id))

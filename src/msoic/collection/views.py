@@ -83,7 +83,7 @@ HUB_MONTHS = 12
 
 def job_runner() -> Callable[[int], Any]:
     """How a new upload job is run: in the request (tests, ``MSOIC_RUN_JOBS_INLINE``) or on
-    a background thread, with ``msoic run_import_jobs`` picking up any left behind."""
+    the task queue, for ``msoic worker`` (ADR 0012)."""
     if settings.MSOIC_RUN_JOBS_INLINE:
         return actions.run_import_job
     return actions.start_import_job_in_background

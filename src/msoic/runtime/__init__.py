@@ -1,0 +1,1 @@
+"""Running the service for real: the task worker, scheduled tasks, backups and restores."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RuntimeConfig(AppConfig):
+    name = "msoic.runtime"
+    verbose_name = "Worker, scheduled tasks and backups"
