@@ -5,12 +5,13 @@ databases, TRUNCATE on PostgreSQL, by trigger. The only way past is the maintena
 from __future__ import annotations
 
 import pytest
+from django.core import serializers
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.test import override_settings
 
-from msoic.audit.log import record
+from msoic.audit.log import record, verify_chain
 from msoic.audit.maintenance import audit_maintenance
 from msoic.audit.models import AuditEvent
 
@@ -101,3 +102,22 @@ def test_the_sqlite_triggers_exist(db):
         )
         names = [r[0] for r in cursor.fetchall()]
     assert names == ["audit_auditevent_no_delete", "audit_auditevent_no_update"]
+
+
+def test_restoring_a_stored_row_from_its_serialized_form_changes_nothing(row):
+    """Django's serializer keeps milliseconds only; the stored row is written back as is."""
+    data = serializers.serialize("json", AuditEvent.objects.filter(pk=row.pk))
+    for restored in serializers.deserialize("json", data):
+        restored.save()
+    again = AuditEvent.objects.get(pk=row.pk)
+    assert again.at == row.at and again.hash == row.hash and verify_chain().ok
+
+
+def test_a_raw_save_of_a_different_row_under_a_stored_id_is_refused(row):
+    forged = record(actor="tests", action="consultation", object_type="t", object_id=2)
+    data = serializers.serialize("json", AuditEvent.objects.filter(pk=forged.pk))
+    data = data.replace(f'"pk": {forged.pk}', f'"pk": {row.pk}')
+    with pytest.raises(DatabaseError), transaction.atomic():
+        for restored in serializers.deserialize("json", data):
+            restored.save()
+    assert AuditEvent.objects.get(pk=row.pk).hash == row.hash
