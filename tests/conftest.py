@@ -19,6 +19,9 @@ import pytest
 
 PERSONA_PASSWORD = "Persona-pass-2024!"
 
+# The browser tests' fixtures (Chromium, watched pages), for every package's browser tests.
+pytest_plugins = ["tests.browser.fixtures"]
+
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:

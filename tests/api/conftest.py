@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from msoic.accounts.models import ApiToken, TokenScope
 from msoic.collection.actions import do_submit_return
-from tests.browser.conftest import browser, watched  # noqa: F401 (fixtures for the browser test)
 from tests.conftest import csv_bytes
 
 # Recorded crimes per force per month, March 2022 to February 2024 (24 months).

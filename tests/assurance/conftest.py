@@ -73,7 +73,3 @@ def submitted_campaign(
         do_save_grades(a, entries, actor=actor)
         do_submit_assessment(a, actor=actor)
     return campaign
-
-
-# The shared Chromium, for the browser test in this package.
-from tests.browser.conftest import browser, watched  # noqa: E402, F401

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from msoic.assurance.models import Assessment
-from tests.browser.conftest import axe_violations, log_in
+from tests.browser.helpers import check_page, log_in, switch_user
 from tests.conftest import PERSONA_PASSWORD
 
 pytestmark = [
@@ -19,55 +19,35 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def orgunits(transactional_db: None) -> None:
-    from msoic.orgunits.models import OrgUnit
-    from msoic.orgunits.reference import load_reference_orgunits
-
-    load_reference_orgunits(OrgUnit)
-
-
-def check(page: Any, base_url: str, watched: Any) -> None:
-    assert axe_violations(page, base_url) == []
-    assert watched.problems() == []
-
-
-def switch_user(page: Any, base_url: str, username: str) -> None:
-    page.get_by_role("button", name="Log out").click()
-    log_in(page, base_url, username, PERSONA_PASSWORD)
-
-
-def test_benchmarking_end_to_end(
-    orgunits: None, live_server: Any, watched: Any, personas: dict[str, Any]
-) -> None:
+def test_benchmarking_end_to_end(live_server: Any, watched: Any, personas: dict[str, Any]) -> None:
     page, url = watched.page, live_server.url
     log_in(page, url, personas["national"].username, PERSONA_PASSWORD)
     page.get_by_role("link", name="Benchmarking").first.click()
     page.get_by_role("button", name="Open a campaign").wait_for()
-    check(page, url, watched)
+    check_page(page, url, watched)
     page.get_by_role("button", name="Open a campaign").click()
     page.get_by_label("Campaign name").fill("Benchmarking 2023/24")
     page.get_by_label("Deadline").fill("2024-03-31")
     page.get_by_label("Kent Police").check()
     page.get_by_label("Essex Police").check()
-    check(page, url, watched)
+    check_page(page, url, watched)
     page.get_by_role("button", name="Open the campaign").click()
     page.get_by_text("Opened Benchmarking 2023/24 for 2 forces").wait_for()
-    check(page, url, watched)
+    check_page(page, url, watched)
 
     switch_user(page, url, personas["kent"].username)
     kent = Assessment.objects.get(orgunit__code="kent")
     page.goto(f"{url}/assurance/assessments/{kent.pk}/")
-    check(page, url, watched)
+    check_page(page, url, watched)
     for select in page.locator("select[name^='grade-']").all():
         select.select_option("green")
     page.get_by_role("button", name="Submit").click()
     page.get_by_text("I confirm the Green grades without evidence are right").wait_for()
-    check(page, url, watched)
+    check_page(page, url, watched)
     page.get_by_label("I confirm the Green grades without evidence are right").check()
     page.get_by_role("button", name="Submit").click()
     page.get_by_text("Assessment submitted to your regional coordinator").wait_for()
-    check(page, url, watched)
+    check_page(page, url, watched)
 
     switch_user(page, url, personas["eastern"].username)
     page.goto(f"{url}/assurance/assessments/{kent.pk}/")
@@ -78,7 +58,7 @@ def test_benchmarking_end_to_end(
     )
     page.get_by_role("button", name="Record agreed grade").first.click()
     page.get_by_text("Agreed grade recorded for LG1").wait_for()
-    check(page, url, watched)
+    check_page(page, url, watched)
 
     switch_user(page, url, personas["national"].username)
     page.goto(f"{url}/assurance/assessments/{kent.pk}/")
@@ -86,4 +66,4 @@ def test_benchmarking_end_to_end(
     page.get_by_text("Assessment finalised and locked").wait_for()
     page.goto(f"{url}/assurance/campaigns/{kent.campaign_id}/results/")
     page.get_by_text("National picture").wait_for()
-    check(page, url, watched)
+    check_page(page, url, watched)

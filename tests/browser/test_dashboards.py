@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tests.browser.conftest import axe_violations, log_in, wait_for_charts
+from tests.browser.helpers import axe_violations, check_page, log_in, wait_for_charts
 from tests.conftest import PERSONA_PASSWORD
 from tests.dashboards.conftest import load_returns
 
@@ -52,14 +52,12 @@ def test_dashboard_draws_every_chart_without_errors_and_passes_axe(
         assert svg.get_attribute("role") == "img"
         assert len(svg.get_attribute("aria-label") or "") > 20
     assert watched.problems() == []
-    assert axe_violations(page, live_server.url) == []
-    assert watched.problems() == []
+    check_page(page, live_server.url, watched)
 
 
 def test_login_page_passes_axe(live_server, watched, db):
     watched.page.goto(f"{live_server.url}/login/")
-    assert axe_violations(watched.page, live_server.url) == []
-    assert watched.problems() == []
+    check_page(watched.page, live_server.url, watched)
 
 
 def test_figures_table_opens_from_the_keyboard(live_server, watched, national_analyst, returns):

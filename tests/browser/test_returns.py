@@ -11,7 +11,7 @@ import pytest
 from msoic.collection.actions import do_approve_submission, do_create_import_job, run_import_job
 from msoic.collection.models import Submission
 from msoic.collection.pipeline import import_file
-from tests.browser.conftest import axe_violations, log_in
+from tests.browser.helpers import axe_violations, check_page, log_in
 from tests.conftest import PERSONA_PASSWORD, csv_bytes
 
 pytestmark = [
@@ -105,8 +105,7 @@ def test_returns_pages_pass_axe(live_server, watched, personas, kent_returns, pe
     page = watched.page
     log_in(page, live_server.url, personas[persona].username, PERSONA_PASSWORD)
     page.goto(live_server.url + path)
-    assert axe_violations(page, live_server.url) == []
-    assert watched.problems() == []
+    check_page(page, live_server.url, watched)
 
 
 def test_return_page_and_form_errors_pass_axe(live_server, watched, national_analyst, kent_returns):

@@ -38,7 +38,3 @@ def kent_victim(kent_user: Any, kent_case: Any) -> Any:
         gender="female",
         nationality="Albania",
     )
-
-
-# The shared Chromium, for the browser test in this package.
-from tests.browser.conftest import browser, watched  # noqa: E402, F401

@@ -10,18 +10,13 @@ import pytest
 
 from msoic.audit.models import AuditEvent
 from msoic.cases.models import Investigation, Person
-from tests.browser.conftest import axe_violations, log_in
+from tests.browser.helpers import check_page, log_in
 from tests.conftest import PERSONA_PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def check(page: Any, base_url: str, watched: Any) -> None:
-    assert axe_violations(page, base_url) == []
-    assert watched.problems() == []
 
 
 def record_event(page: Any, event: str, day: str, decision: str = "") -> None:
@@ -44,10 +39,10 @@ def test_record_an_investigation_a_victim_and_decisions(
     log_in(page, url, kent_user.username, PERSONA_PASSWORD)
     page.get_by_role("link", name="Investigations").click()
     page.wait_for_url("**/investigations/")
-    check(page, url, watched)
+    check_page(page, url, watched)
     page.get_by_role("link", name="The register").click()
     page.wait_for_url("**/investigations/register/")
-    check(page, url, watched)
+    check_page(page, url, watched)
 
     page.get_by_role("link", name="Record an investigation").click()
     page.get_by_label("Crime reference").wait_for()
@@ -57,11 +52,11 @@ def test_record_an_investigation_a_victim_and_decisions(
     page.get_by_label("Criminal exploitation").check()
     page.get_by_role("button", name="Save").click()
     page.get_by_text("There is a problem").wait_for()
-    check(page, url, watched)  # the error summary and messages are accessible too
+    check_page(page, url, watched)  # the error summary and messages are accessible too
     page.get_by_label("Primary exploitation type").select_option(label="Labour exploitation")
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Investigation 46/5555/24 recorded").wait_for()
-    check(page, url, watched)
+    check_page(page, url, watched)
 
     page.get_by_role("link", name="Add a person").click()
     page.get_by_label("Potential victim").wait_for()
@@ -69,20 +64,20 @@ def test_record_an_investigation_a_victim_and_decisions(
     page.get_by_label("Age group at exploitation").select_option(label="Adult (18 or over)")
     page.get_by_label("Gender").select_option(label="Female")
     page.get_by_label("Nationality").fill("Albania")
-    check(page, url, watched)
+    check_page(page, url, watched)
     page.get_by_role("button", name="Add the person").click()
     page.get_by_text("KENT-P000001 added to the investigation").wait_for()
-    check(page, url, watched)
+    check_page(page, url, watched)
 
     record_event(page, "NRM referral", "2024-01-12")
     record_event(page, "Reasonable grounds decision", "2024-01-16", "Positive")
     page.get_by_role("link", name="Record a decision or event").click()
     page.get_by_role("radio", name="Conclusive grounds decision").wait_for()
-    check(page, url, watched)
+    check_page(page, url, watched)
     page.get_by_role("link", name="Back").click()
     page.get_by_text("Reasonable grounds decision").first.wait_for()
     record_event(page, "Conclusive grounds decision", "2024-05-02", "Positive")
-    check(page, url, watched)
+    check_page(page, url, watched)
     person = Person.objects.get()
     assert (person.rg_decision, person.cg_decision, person.nationality) == (
         "positive",
@@ -95,11 +90,11 @@ def test_record_an_investigation_a_victim_and_decisions(
     investigation = Investigation.objects.get()
     page.goto(f"{url}/investigations/{investigation.pk}/")
     page.get_by_text("Why are you opening this record?").first.wait_for()
-    check(page, url, watched)
+    check_page(page, url, watched)
     page.get_by_label("Safeguarding a potential victim").check()
     page.get_by_role("button", name="Open the record").click()
     page.get_by_role("heading", name="Investigation 46/5555/24").wait_for()
-    check(page, url, watched)
+    check_page(page, url, watched)
     row = AuditEvent.objects.filter(action="consultation").order_by("-seq").first()
     assert row is not None and row.actor == eastern_coordinator
     assert row.justification == "Safeguarding a potential victim"

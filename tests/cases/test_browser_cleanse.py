@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from msoic.cases.cleanse import do_open_cleanse
 from msoic.cases.models import Review
-from tests.browser.conftest import axe_violations, log_in
+from tests.browser.helpers import check_page, log_in
 from tests.cases.cleanse_world import make_case
 from tests.conftest import PERSONA_PASSWORD
 
@@ -20,11 +20,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def check(page: Any, base_url: str, watched: Any) -> None:
-    assert axe_violations(page, base_url) == []
-    assert watched.problems() == []
 
 
 def test_force_confirms_a_case_from_its_cleanse_worklist(
@@ -47,25 +42,25 @@ def test_force_confirms_a_case_from_its_cleanse_worklist(
     page.wait_for_url("**/investigations/cleanse/")
     page.get_by_role("link", name="Winter cleanse").click()
     page.get_by_role("link", name="Open your worklist").wait_for()
-    check(page, url, watched)
+    check_page(page, url, watched)
     page.get_by_role("link", name="Open your worklist").click()
     page.get_by_text("2 outstanding cases").wait_for()
     assert page.get_by_text("42/0009/23").count() == 0
-    check(page, url, watched)
+    check_page(page, url, watched)
 
     page.get_by_role("link", name="46/0001/23").click()
     page.get_by_role("heading", name="Confirm it is still live").wait_for()
-    check(page, url, watched)
+    check_page(page, url, watched)
     # without a note the page says what is missing
     page.get_by_role("button", name="Confirm still live").click()
     page.get_by_text("This field is required").wait_for()
-    check(page, url, watched)
+    check_page(page, url, watched)
     page.get_by_label("Review note: why is the case still live?").fill(
         "Awaiting the CPS charging decision"
     )
     page.get_by_role("button", name="Confirm still live").click()
     page.get_by_text("46/0001/23 confirmed as still live").wait_for()
     page.get_by_text("1 outstanding case").wait_for()
-    check(page, url, watched)
+    check_page(page, url, watched)
     assert Review.objects.get().note == "Awaiting the CPS charging decision"
     assert opened.items.get(investigation__crime_reference="46/0001/23").resolution == "confirmed"

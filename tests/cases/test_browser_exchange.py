@@ -12,7 +12,7 @@ import pytest
 
 from msoic.audit.models import AuditAction, AuditEvent
 from msoic.cases.models import Investigation, Person
-from tests.browser.conftest import axe_violations, log_in
+from tests.browser.helpers import check_page, log_in
 from tests.cases.test_import import GOOD_INVESTIGATIONS, GOOD_PEOPLE, workbook
 from tests.conftest import PERSONA_PASSWORD
 
@@ -20,11 +20,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def check(page: Any, base_url: str, watched: Any) -> None:
-    assert axe_violations(page, base_url) == []
-    assert watched.problems() == []
 
 
 def test_import_a_register_then_export_its_victims_in_htcds(
@@ -46,24 +41,24 @@ def test_import_a_register_then_export_its_victims_in_htcds(
     page.wait_for_url("**/investigations/")
     page.get_by_role("link", name="Import your register").click()
     page.wait_for_url("**/investigations/import/")
-    check(page, url, watched)
+    check_page(page, url, watched)
 
     page.get_by_label("Register files").set_input_files(str(bad))
     page.get_by_role("button", name="Import and check").click()
     page.get_by_role("heading", name="register-bad.xlsx: not stored").wait_for()
-    check(page, url, watched)
+    check_page(page, url, watched)
     assert page.get_by_role("cell", name="H (dtn_reported_on)").is_visible()
     assert not Investigation.objects.exists()
 
     page.get_by_label("Register files").set_input_files(str(good))
     page.get_by_role("button", name="Import and check").click()
     page.get_by_role("heading", name="register.xlsx: stored").wait_for()
-    check(page, url, watched)
+    check_page(page, url, watched)
     assert Person.objects.filter(force__code="kent").count() == 3
 
     page.goto(f"{url}/investigations/htcds/")
     page.get_by_label("Who is the file for?").wait_for()
-    check(page, url, watched)
+    check_page(page, url, watched)
     page.get_by_label("Who is the file for?").fill("Unseen UK, case team")
     page.get_by_label("What is it for?").fill("Support for two potential victims")
     with page.expect_download() as download:

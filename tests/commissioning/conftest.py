@@ -65,7 +65,3 @@ def envelope(national_analyst: Any) -> FundingEnvelope:
 @pytest.fixture
 def window(national_analyst: Any, envelope: FundingEnvelope) -> BidWindow:
     return make_window(national_analyst, envelope)
-
-
-# The shared Chromium, for the browser test in this package.
-from tests.browser.conftest import browser, watched  # noqa: E402, F401

@@ -11,7 +11,7 @@ import pytest
 
 from msoic.commissioning import actions
 from msoic.commissioning.models import Bid, BidStatus
-from tests.browser.conftest import axe_violations, log_in, wait_for_charts
+from tests.browser.helpers import check_page, log_in, wait_for_charts
 from tests.commissioning.conftest import make_bid, make_envelope, make_window
 from tests.conftest import PERSONA_PASSWORD
 
@@ -21,22 +21,8 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def orgunits(transactional_db: None) -> None:
-    """The reference org units, loaded again if an earlier flush removed them."""
-    from msoic.orgunits.models import OrgUnit
-    from msoic.orgunits.reference import load_reference_orgunits
-
-    load_reference_orgunits(OrgUnit)
-
-
-def check(page: Any, base_url: str, watched: Any) -> None:
-    assert axe_violations(page, base_url) == []
-    assert watched.problems() == []
-
-
 def test_unit_reads_the_position_and_part_funds_a_bid(
-    orgunits: None, live_server: Any, watched: Any, personas: dict[str, Any]
+    live_server: Any, watched: Any, personas: dict[str, Any]
 ) -> None:
     unit = personas["national"]
     envelope = make_envelope(unit, amount="5000000.00", name="Project Terminus")
@@ -50,12 +36,12 @@ def test_unit_reads_the_position_and_part_funds_a_bid(
     page.get_by_role("link", name="Commissioning").first.click()
     page.wait_for_url("**/commissioning/")
     page.get_by_text("£4,960,000.00").wait_for()
-    check(page, url, watched)
+    check_page(page, url, watched)
 
     page.get_by_role("link", name="Project Terminus").click()
     page.wait_for_url(f"**/commissioning/envelopes/{envelope.pk}/")
     assert wait_for_charts(page) == 1
-    check(page, url, watched)
+    check_page(page, url, watched)
 
     page.goto(f"{url}/commissioning/bids/{waiting.pk}/")
     page.get_by_label("Decision").select_option(label="Part-fund")
@@ -63,6 +49,6 @@ def test_unit_reads_the_position_and_part_funds_a_bid(
     page.get_by_label("Reason").fill("Core activity only")
     page.get_by_role("button", name="Record the decision").click()
     page.get_by_text("Decision recorded").wait_for()
-    check(page, url, watched)
+    check_page(page, url, watched)
     bid = Bid.objects.get(pk=waiting.pk)
     assert bid.status == BidStatus.PART_FUNDED and bid.amount_awarded_pence == 2_000_050

@@ -43,7 +43,3 @@ def return_csv(op: Operation, force: str, figures: dict[str, Any], highlights: s
     if highlights:
         rows.append([force, op.period_code, "op_highlights", "", "", highlights, op.dataset_code])
     return csv_bytes(rows, HEADER)
-
-
-# The shared Chromium, for the browser test in this package.
-from tests.browser.conftest import browser, watched  # noqa: E402, F401

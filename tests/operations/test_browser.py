@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from msoic.operations.models import Operation
-from tests.browser.conftest import axe_violations, log_in
+from tests.browser.helpers import check_page, log_in
 from tests.conftest import PERSONA_PASSWORD
 
 pytestmark = [
@@ -19,32 +19,19 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def orgunits(transactional_db: None) -> None:
-    from msoic.orgunits.models import OrgUnit
-    from msoic.orgunits.reference import load_reference_orgunits
-
-    load_reference_orgunits(OrgUnit)
-
-
-def check(page: Any, base_url: str, watched: Any) -> None:
-    assert axe_violations(page, base_url) == []
-    assert watched.problems() == []
-
-
 def test_operation_planned_returned_and_totalled(
-    orgunits: None, live_server: Any, watched: Any, personas: dict[str, Any]
+    live_server: Any, watched: Any, personas: dict[str, Any]
 ) -> None:
     page, url = watched.page, live_server.url
     log_in(page, url, personas["national"].username, PERSONA_PASSWORD)
     page.get_by_role("link", name="Operations").click()
     page.wait_for_url("**/operations/")
-    check(page, url, watched)
+    check_page(page, url, watched)
     page.get_by_role("link", name="Intensifications").click()
     page.wait_for_url("**/operations/intensifications/")
     page.get_by_role("link", name="Plan an operation").click()
     page.get_by_label("Theme").wait_for()
-    check(page, url, watched)
+    check_page(page, url, watched)
     page.get_by_label("Number").fill("36")
     page.get_by_label("Theme").fill("Labour exploitation in the care sector")
     page.get_by_label("Exploitation type").select_option(label="Labour exploitation")
@@ -56,7 +43,7 @@ def test_operation_planned_returned_and_totalled(
     page.get_by_label("Businesses reached").check()
     page.get_by_role("button", name="Save").click()
     page.get_by_text("AIDANT 36 planned").wait_for()
-    check(page, url, watched)
+    check_page(page, url, watched)
     op = Operation.objects.get(number=36)
 
     page.get_by_role("button", name="Log out").click()
@@ -64,7 +51,7 @@ def test_operation_planned_returned_and_totalled(
     page.goto(f"{url}/operations/intensifications/{op.pk}/")
     page.get_by_role("link", name="Enter on the web for Kent Police").click()
     page.wait_for_url(f"**/returns/enter/{op.dataset_code}/kent/2024-02/")
-    check(page, url, watched)
+    check_page(page, url, watched)
     page.locator("#v__op_disruptions").fill("7")
     page.locator("#v__op_arrests").fill("2")
     page.locator("#v__op_businesses_reached").fill("140")
@@ -76,7 +63,7 @@ def test_operation_planned_returned_and_totalled(
 
     page.goto(f"{url}/operations/intensifications/{op.pk}/")
     page.get_by_text("1 of 2 participating forces have returned").wait_for()
-    check(page, url, watched)
+    check_page(page, url, watched)
     assert page.get_by_text("Training for 140 care providers").is_visible()
     by_force = page.get_by_role("region", name="By force, and completeness of returns")
     assert "Returned" in by_force.inner_text() and "Essex" not in by_force.inner_text()

@@ -57,7 +57,3 @@ def reviews(personas: dict[str, Any]) -> dict[str, PeerReview]:
     out = {f: make_review(f, unit) for f in ("kent", "essex", "cleveland")}
     out["surrey"] = make_review("surrey", unit, publish=False)
     return out
-
-
-# The shared Chromium, for the browser test in this package.
-from tests.browser.conftest import browser, watched  # noqa: E402, F401

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from msoic.peerreview.models import PeerReview, RecStatus
-from tests.browser.conftest import axe_violations, log_in
+from tests.browser.helpers import check_page, log_in, switch_user
 from tests.conftest import PERSONA_PASSWORD
 
 pytestmark = [
@@ -18,41 +18,20 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def orgunits(transactional_db: None) -> None:
-    """The reference org units, loaded again if a flush removed them (as tests/api does)."""
-    from msoic.orgunits.models import OrgUnit
-    from msoic.orgunits.reference import load_reference_orgunits
-
-    load_reference_orgunits(OrgUnit)
-
-
-def check(page: Any, base_url: str, watched: Any) -> None:
-    assert axe_violations(page, base_url) == []
-    assert watched.problems() == []
-
-
-def switch_user(page: Any, base_url: str, username: str) -> None:
-    page.get_by_role("button", name="Log out").click()
-    log_in(page, base_url, username, PERSONA_PASSWORD)
-
-
-def test_peer_review_end_to_end(
-    orgunits: None, live_server: Any, watched: Any, personas: dict[str, Any]
-) -> None:
+def test_peer_review_end_to_end(live_server: Any, watched: Any, personas: dict[str, Any]) -> None:
     page, url = watched.page, live_server.url
     log_in(page, url, personas["national"].username, PERSONA_PASSWORD)
     page.get_by_role("link", name="Peer reviews").click()
     page.wait_for_url("**/peer-reviews/")
-    check(page, url, watched)
+    check_page(page, url, watched)
     page.get_by_role("link", name="Schedule a review").click()
     page.get_by_label("Force").select_option(label="Kent Police")
     page.get_by_label("Stage").select_option(label="Fieldwork")
     page.get_by_label("Fieldwork start").fill("2024-01-08")
-    check(page, url, watched)
+    check_page(page, url, watched)
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Peer review of Kent Police scheduled").wait_for()
-    check(page, url, watched)
+    check_page(page, url, watched)
 
     page.get_by_label("Theme").first.select_option(label="Investigations")
     page.get_by_label("Text").fill("Use financial investigation in every OIC case")
@@ -60,7 +39,7 @@ def test_peer_review_end_to_end(
     page.get_by_text("Recommendation added").wait_for()
     page.get_by_role("button", name="Publish the report").click()
     page.get_by_text("Report published").wait_for()
-    check(page, url, watched)
+    check_page(page, url, watched)
     review = PeerReview.objects.get(force__code="kent")
     rec = review.recommendations.get()
 
@@ -68,12 +47,12 @@ def test_peer_review_end_to_end(
     page.goto(f"{url}/peer-reviews/{review.pk}/")
     page.get_by_role("link", name="R1").click()
     page.get_by_label("Evidence").wait_for()
-    check(page, url, watched)
+    check_page(page, url, watched)
     page.get_by_label("Status").select_option(label="Implemented, pending verification")
     page.get_by_label("Evidence").fill("Financial investigator assigned on all 14 cases")
     page.get_by_role("button", name="Record update").click()
     page.get_by_text("Update recorded").wait_for()
-    check(page, url, watched)
+    check_page(page, url, watched)
 
     switch_user(page, url, personas["national"].username)
     page.goto(f"{url}/peer-reviews/recommendations/{rec.pk}/")
@@ -88,4 +67,4 @@ def test_peer_review_end_to_end(
         f"/peer-reviews/{review.pk}/report/",
     ):
         page.goto(url + path)
-        check(page, url, watched)
+        check_page(page, url, watched)

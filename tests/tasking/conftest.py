@@ -17,6 +17,3 @@ def progress_of(tasking: Tasking, measure: str, orgunit: str) -> MeasureProgress
     return MeasureProgress.objects.get(
         measure__tasking=tasking, measure__code=measure, orgunit__code=orgunit
     )
-
-
-from tests.browser.conftest import browser, watched  # noqa: E402, F401 (the browser test's fixtures)

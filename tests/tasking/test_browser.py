@@ -11,18 +11,13 @@ import pytest
 
 from msoic.tasking.demo import build_tasking_demo
 from msoic.tasking.models import ThresholdRevision
-from tests.browser.conftest import axe_violations, log_in
+from tests.browser.helpers import check_page, log_in
 from tests.conftest import PERSONA_PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def check(page: Any, base_url: str, watched: Any) -> None:
-    assert axe_violations(page, base_url) == []
-    assert watched.problems() == []
 
 
 def test_national_tracker(live_server: Any, watched: Any, personas: dict[str, Any]) -> None:
@@ -32,7 +27,7 @@ def test_national_tracker(live_server: Any, watched: Any, personas: dict[str, An
     page.get_by_role("link", name="Operations", exact=True).click()
     page.get_by_role("link", name="CCA tasking tracker").click()
     page.wait_for_url("**/cca-tasking/")
-    check(page, url, watched)
+    check_page(page, url, watched)
     page.get_by_role("link", name="CCA tasking: organised immigration crime, 2022/23").click()
     page.locator('[data-figure="discharged"]').wait_for()
     page.get_by_label("Position as at").fill("2023-03-31")
@@ -42,21 +37,21 @@ def test_national_tracker(live_server: Any, watched: Any, personas: dict[str, An
     assert page.locator('[data-figure="discharged"]').inner_text() == "7"
     assert page.locator('[data-figure="areas-of-focus"]').inner_text() == "2"
     assert page.locator('[data-figure="threshold-revisions"]').inner_text() == "1"
-    check(page, url, watched)
+    check_page(page, url, watched)
 
     page.get_by_role("link", name="M4: ROCU OIC disruptions").click()
     page.locator("#threshold-history").wait_for()
     assert "unachievable" in page.locator("#threshold-history").inner_text()
-    check(page, url, watched)
+    check_page(page, url, watched)
     page.get_by_role("link", name="Revise the threshold").click()
     page.get_by_label("New threshold").wait_for()
     page.get_by_label("New threshold").fill("20")
     page.get_by_label("Effective from").fill("2023-02-01")
     page.get_by_role("button", name="Revise").click()
     page.get_by_text("Say why the threshold changes").first.wait_for()
-    check(page, url, watched)
+    check_page(page, url, watched)
     page.get_by_label("Why it changes").fill("Regional teams merged in January")
     page.get_by_role("button", name="Revise").click()
     page.get_by_text("Threshold of M4 revised").wait_for()
-    check(page, url, watched)
+    check_page(page, url, watched)
     assert ThresholdRevision.objects.latest("pk").reason == "Regional teams merged in January"

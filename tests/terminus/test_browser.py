@@ -9,18 +9,13 @@ from typing import Any
 import pytest
 
 from msoic.terminus.demo import build_terminus_demo
-from tests.browser.conftest import axe_violations, log_in
+from tests.browser.helpers import check_page, log_in
 from tests.conftest import PERSONA_PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def check(page: Any, base_url: str, watched: Any) -> None:
-    assert axe_violations(page, base_url) == []
-    assert watched.problems() == []
 
 
 def test_terminus_page_from_the_operations_hub(
@@ -40,8 +35,8 @@ def test_terminus_page_from_the_operations_hub(
     headline.wait_for()
     for shown in ("3,007", "419", "355", "275", "£46,400", "£152,000", "£3,012,450"):
         assert headline.get_by_text(shown, exact=True).count() == 1, shown
-    check(page, url, watched)
+    check_page(page, url, watched)
     page.get_by_role("link", name="Q2 2023/24").click()
     page.wait_for_url("**period=FY2023-24-Q2**")
     page.get_by_role("heading", name="Project Terminus: England and Wales, Q2 2023/24").wait_for()
-    check(page, url, watched)
+    check_page(page, url, watched)
