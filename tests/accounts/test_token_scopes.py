@@ -19,7 +19,7 @@ URL = "/api/v1/metrics"
 
 def token_rows(token: ApiToken) -> int:
     return AuditEvent.objects.filter(
-        action=AuditAction.TOKEN, object_id=str(token.pk), detail__event="token used"
+        action=AuditAction.TOKEN, object_id=str(token.pk), detail__step="token used"
     ).count()
 
 
@@ -59,7 +59,7 @@ def test_tokens_issue_command_prints_the_token_once_with_its_scopes(kent_user, c
     assert raw.startswith("msoic_") and token.prefix == raw[6:14]
     assert "write:returns" in out and "API only" in out
     assert token.scope_list == ["write:returns"]
-    issued = AuditEvent.objects.get(detail__event="token issued")
+    issued = AuditEvent.objects.get(detail__step="token issued")
     assert issued.detail["scopes"] == ["write:returns"] and raw not in str(issued.detail)
     call_command("tokens", "list")
     listing = capsys.readouterr().out

@@ -41,7 +41,7 @@ def test_tokens_can_be_listed_and_revoked_with_a_reason(kent_user, capsys):
     call_command("tokens", "revoke", token.prefix, "--reason", "laptop lost")
     assert api(raw) == 401
     event = AuditEvent.objects.order_by("-seq").first()
-    assert event.justification == "laptop lost" and event.detail["event"] == "token revoked"
+    assert event.justification == "laptop lost" and event.detail["step"] == "token revoked"
     call_command("tokens", "list", "--user", "kent.user")
     assert "revoked" in capsys.readouterr().out
 

@@ -38,7 +38,7 @@ def test_opening_a_campaign_gives_each_force_a_draft_with_every_standard(
     kent = assessments["kent"]
     assert kent.status == AssessmentStatus.DRAFT
     assert kent.grades.count() == 47
-    assert AuditEvent.objects.filter(detail__event="open_campaign").count() == 1
+    assert AuditEvent.objects.filter(detail__step="open_campaign").count() == 1
 
 
 def test_only_forces_take_part(personas: dict[str, Any]) -> None:
@@ -73,7 +73,7 @@ def test_saving_a_draft_keeps_grades_evidence_and_actions(
     )
     g = kent.grades.get(standard=s)
     assert (g.grade, g.evidence, g.planned_actions) == ("green", "Board minutes", "Keep it up")
-    assert AuditEvent.objects.filter(detail__event="save_grades", orgunit_code="kent").exists()
+    assert AuditEvent.objects.filter(detail__step="save_grades", orgunit_code="kent").exists()
 
 
 def test_submitting_with_standards_ungraded_is_refused(
@@ -153,7 +153,7 @@ def test_coordinator_challenge_keeps_agreed_grade_beside_self_grade(
     g.refresh_from_db()
     assert (g.grade, g.agreed_grade, g.final_grade) == ("green", "amber", "amber")
     assert g.challenge_reason == "No minutes since March"
-    assert AuditEvent.objects.get(detail__event="challenge_grade").justification == (
+    assert AuditEvent.objects.get(detail__step="challenge_grade").justification == (
         "No minutes since March"
     )
 
@@ -177,7 +177,7 @@ def test_finalising_locks_the_assessment(
         grade_all(kent, national_analyst, grade="red")
     with pytest.raises(AssessmentError):
         do_challenge_grade(kent.grades.first(), "red", "late", actor=national_analyst)
-    assert AuditEvent.objects.filter(action="lock", detail__event="finalise_assessment").exists()
+    assert AuditEvent.objects.filter(action="lock", detail__step="finalise_assessment").exists()
 
 
 def test_new_campaign_starts_from_the_previous_assessment_following_the_mapping(

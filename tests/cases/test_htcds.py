@@ -174,7 +174,9 @@ def test_round_trip_export_then_import_into_another_force(
     collected = AuditEvent.objects.get(
         action=AuditAction.COLLECTION, detail__step="cases.import_htcds"
     )
-    assert collected.detail["received_from"] == "Kent Police" and collected.detail["people"] == 2
+    assert (
+        collected.detail["received_from"] == "Kent Police" and collected.detail["people_count"] == 2
+    )
 
 
 def test_import_reads_the_standards_own_spreadsheet_with_an_ngos_rows(essex_user, essex_case):

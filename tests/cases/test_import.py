@@ -93,9 +93,9 @@ def test_good_workbook_stores_investigations_and_people_with_one_audit_row(kent_
     assert victim.reference.startswith("KENT-P")
     assert Person.objects.get(nationality="RO").dtn_reported_on == date(2024, 2, 3)
     rows = AuditEvent.objects.filter(object_type="cases.register_import")
-    assert [(r.action, r.detail["investigations"], r.detail["people"]) for r in rows] == [
-        (AuditAction.COLLECTION, 2, 3)
-    ]
+    assert [
+        (r.action, r.detail["investigations_count"], r.detail["people_count"]) for r in rows
+    ] == [(AuditAction.COLLECTION, 2, 3)]
 
 
 def test_good_csv_files_one_per_kind_people_after_investigations(kent_user, kent):

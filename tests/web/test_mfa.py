@@ -24,7 +24,7 @@ from tests.conftest import PERSONA_PASSWORD
 
 def mfa_events(user) -> list[str]:
     rows = AuditEvent.objects.filter(action=AuditAction.MFA, object_id=str(user.pk))
-    return [r.detail["event"] for r in rows.order_by("seq")]
+    return [r.detail["step"] for r in rows.order_by("seq")]
 
 
 def password_step(client: Client, username: str = "kent.user", **extra) -> str:
@@ -126,7 +126,7 @@ def test_a_recovery_code_logs_in_once(kent_user, client):
     assert again.post("/login/verify/", {"code": codes[3]}).status_code == 400
     events = mfa_events(kent_user)
     assert "recovery code used" in events
-    used = AuditEvent.objects.filter(detail__event="recovery code used").get()
+    used = AuditEvent.objects.filter(detail__step="recovery code used").get()
     assert used.detail["recovery_codes_left"] == 9
     assert RecoveryCode.objects.filter(device__user=kent_user).count() == 9
 
@@ -151,7 +151,7 @@ def test_an_administrator_resets_a_lost_phone_and_ends_the_sessions(kent_user, a
     assert "reset kent.user" in capsys.readouterr().out
     assert not TOTPDevice.objects.filter(user=kent_user).exists()
     assert client.get("/returns/")["Location"].startswith("/login/")  # logged out
-    row = AuditEvent.objects.get(action=AuditAction.MFA, detail__event="reset")
+    row = AuditEvent.objects.get(action=AuditAction.MFA, detail__step="reset")
     assert (
         row.actor == admin_user and row.justification == "" and row.detail["reason"] == "phone lost"
     )
@@ -186,7 +186,7 @@ def test_logout_writes_an_audit_row(kent_user, client):
     client.post("/logout/", REMOTE_ADDR="198.51.100.7")
     row = AuditEvent.objects.get(action=AuditAction.LOGOUT)
     assert row.actor == kent_user and row.detail == {
-        "event": "logged out",
+        "step": "logged out",
         "address": "198.51.100.7",
     }
 

@@ -84,7 +84,7 @@ def do_create_user(
                 _, raw = ApiToken.issue(user, token_scopes)
             except ValueError as exc:
                 raise UserError(str(exc)) from exc
-        detail: dict[str, Any] = {"event": "user created", "role": role, "token": bool(with_token)}
+        detail: dict[str, Any] = {"step": "user created", "role": role, "token": bool(with_token)}
         if with_token:
             detail["scopes"] = sorted(set(token_scopes))
         record(actor=actor, action=AuditAction.ADMIN, obj=user, orgunit=orgunit, detail=detail)
@@ -105,7 +105,7 @@ def do_revoke_token(token: ApiToken, *, actor: Any, reason: str) -> ApiToken:
             action=AuditAction.TOKEN,
             obj=token,
             justification=reason.strip(),
-            detail={"event": "token revoked", "user": token.user.username, "prefix": token.prefix},
+            detail={"step": "token revoked", "user": token.user.username, "prefix": token.prefix},
         )
     return token
 
@@ -124,7 +124,7 @@ def do_issue_token(
             action=AuditAction.TOKEN,
             obj=token,
             detail={
-                "event": "token issued",
+                "step": "token issued",
                 "user": user.username,
                 "prefix": token.prefix,
                 "scopes": token.scope_list,
@@ -154,7 +154,7 @@ def do_note_token_use(token: ApiToken, *, path: str, now: datetime | None = None
             obj=token,
             orgunit=token.user.orgunit,
             detail={
-                "event": "token used",
+                "step": "token used",
                 "prefix": token.prefix,
                 "path": path,
                 "scopes": token.scope_list,
@@ -173,7 +173,7 @@ def do_record_login(user: User, *, address: str | None, second_factor: str) -> N
         action=AuditAction.LOGIN,
         obj=user,
         orgunit=user.orgunit,
-        detail={"event": "logged in", "address": address, "second_factor": second_factor},
+        detail={"step": "logged in", "address": address, "second_factor": second_factor},
     )
 
 
@@ -185,7 +185,7 @@ def do_record_login_failure(username: str, *, address: str | None, reason: str) 
         object_type="accounts.user",
         object_id=username.strip()[:64],
         detail={
-            "event": "login failed",
+            "step": "login failed",
             "username": username.strip()[:150],
             "address": address,
             "reason": reason,
@@ -199,7 +199,7 @@ def do_record_logout(user: User, *, address: str | None) -> None:
         action=AuditAction.LOGOUT,
         obj=user,
         orgunit=user.orgunit,
-        detail={"event": "logged out", "address": address},
+        detail={"step": "logged out", "address": address},
     )
 
 
@@ -212,7 +212,7 @@ def _mfa_row(user: User, event: str, *, actor: Any = None, **detail: Any) -> Non
         action=AuditAction.MFA,
         obj=user,
         orgunit=user.orgunit,
-        detail={"event": event, "user": user.username, **detail},
+        detail={"step": event, "user": user.username, **detail},
     )
 
 

@@ -29,6 +29,7 @@ from msoic.assurance.models import (
     ThematicIntervention,
 )
 from msoic.audit.log import record
+from msoic.audit.models import AuditAction
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
 
 
@@ -100,10 +101,10 @@ def do_open_campaign(
                     _copy_from(assessment, previous)
         record(
             actor=actor,
-            action="alteration",
+            action=AuditAction.ALTERATION,
             obj=campaign,
             detail={
-                "event": "open_campaign",
+                "step": "open_campaign",
                 "framework": str(framework_version),
                 "forces": sorted(f.code for f in forces),
                 "deadline": deadline.isoformat(),
@@ -180,10 +181,10 @@ def do_save_grades(
         Grade.objects.bulk_update(changed, ["grade", "evidence", "planned_actions"])
         record(
             actor=actor,
-            action="alteration",
+            action=AuditAction.ALTERATION,
             obj=assessment,
             orgunit=assessment.orgunit,
-            detail={"event": "save_grades", "changed": [g.standard.reference for g in changed]},
+            detail={"step": "save_grades", "standards": [g.standard.reference for g in changed]},
         )
     return assessment
 
@@ -231,10 +232,10 @@ def do_submit_assessment(
         )
         record(
             actor=actor,
-            action="alteration",
+            action=AuditAction.ALTERATION,
             obj=assessment,
             orgunit=assessment.orgunit,
-            detail={"event": "submit_assessment", "acknowledged": warnings},
+            detail={"step": "submit_assessment", "acknowledged": warnings},
         )
     return assessment
 
@@ -261,12 +262,12 @@ def do_challenge_grade(grade: Grade, agreed_grade: str, reason: str, *, actor: A
         grade.save(update_fields=["agreed_grade", "challenge_reason", "challenged_by"])
         record(
             actor=actor,
-            action="alteration",
+            action=AuditAction.ALTERATION,
             obj=assessment,
             orgunit=assessment.orgunit,
             justification=reason.strip(),
             detail={
-                "event": "challenge_grade",
+                "step": "challenge_grade",
                 "standard": grade.standard.reference,
                 "self_grade": grade.grade,
                 "agreed_grade": agreed_grade,
@@ -285,10 +286,10 @@ def do_review_assessment(assessment: Assessment, *, actor: Any) -> Assessment:
         assessment.save(update_fields=["status", "reviewed_at", "reviewed_by"])
         record(
             actor=actor,
-            action="approve",
+            action=AuditAction.APPROVE,
             obj=assessment,
             orgunit=assessment.orgunit,
-            detail={"event": "review_assessment"},
+            detail={"step": "review_assessment"},
         )
     return assessment
 
@@ -303,10 +304,10 @@ def do_finalise_assessment(assessment: Assessment, *, actor: Any) -> Assessment:
         assessment.save(update_fields=["status", "finalised_at", "finalised_by"])
         record(
             actor=actor,
-            action="lock",
+            action=AuditAction.LOCK,
             obj=assessment,
             orgunit=assessment.orgunit,
-            detail={"event": "finalise_assessment"},
+            detail={"step": "finalise_assessment"},
         )
     return assessment
 
@@ -339,9 +340,9 @@ def do_accept_intervention(
         )
         record(
             actor=actor,
-            action="approve",
+            action=AuditAction.APPROVE,
             obj=intervention,
-            detail={"event": "accept_intervention", "standard": standard.reference},
+            detail={"step": "accept_intervention", "standard": standard.reference},
         )
     return intervention
 
@@ -369,9 +370,9 @@ def do_update_intervention(
         intervention.save()
         record(
             actor=actor,
-            action="alteration",
+            action=AuditAction.ALTERATION,
             obj=intervention,
-            detail={"event": "update_intervention", "from": before, "to": status},
+            detail={"step": "update_intervention", "from": before, "to": status},
         )
     return intervention
 
@@ -413,10 +414,10 @@ def do_propose_support_package(assessment: Assessment, *, actor: Any) -> Support
         SupportItem.objects.bulk_create(items)
         record(
             actor=actor,
-            action="alteration",
+            action=AuditAction.ALTERATION,
             obj=package,
             orgunit=assessment.orgunit,
-            detail={"event": "propose_support", "offers": [i.offer.code for i in items]},
+            detail={"step": "propose_support", "offers": [i.offer.code for i in items]},
         )
     return package
 
@@ -436,10 +437,10 @@ def do_add_support_offer(
         item = SupportItem.objects.create(package=package, offer=offer, standards=[])
         record(
             actor=actor,
-            action="alteration",
+            action=AuditAction.ALTERATION,
             obj=package,
             orgunit=package.assessment.orgunit,
-            detail={"event": "add_support_offer", "offer": offer.code},
+            detail={"step": "add_support_offer", "offer": offer.code},
         )
     return item
 
@@ -452,10 +453,10 @@ def do_remove_support_item(item: SupportItem, *, actor: Any) -> None:
         item.delete()
         record(
             actor=actor,
-            action="alteration",
+            action=AuditAction.ALTERATION,
             obj=package,
             orgunit=package.assessment.orgunit,
-            detail={"event": "remove_support_offer", "offer": code},
+            detail={"step": "remove_support_offer", "offer": code},
         )
 
 
@@ -470,10 +471,10 @@ def do_agree_support_package(package: SupportPackage, *, actor: Any) -> SupportP
         package.save(update_fields=["status", "agreed_at", "agreed_by"])
         record(
             actor=actor,
-            action="approve",
+            action=AuditAction.APPROVE,
             obj=package,
             orgunit=package.assessment.orgunit,
-            detail={"event": "agree_support"},
+            detail={"step": "agree_support"},
         )
     return package
 
@@ -493,10 +494,10 @@ def do_record_support_delivery(
         item.save(update_fields=["delivery", "delivered_on"])
         record(
             actor=actor,
-            action="alteration",
+            action=AuditAction.ALTERATION,
             obj=item.package,
             orgunit=item.package.assessment.orgunit,
-            detail={"event": "support_delivery", "offer": item.offer.code, "delivery": delivery},
+            detail={"step": "support_delivery", "offer": item.offer.code, "delivery": delivery},
         )
     return item
 
@@ -532,14 +533,14 @@ def do_attach_evidence(
         )
         record(
             actor=actor,
-            action="alteration",
+            action=AuditAction.ALTERATION,
             obj=assessment,
             orgunit=assessment.orgunit,
             detail={
-                "event": "attach_evidence",
+                "step": "attach_evidence",
                 "standard": grade.standard.reference,
                 "file": safe_name,
-                "sha256": attachment.sha256,
+                "file_sha256": attachment.sha256,
             },
         )
     return attachment
@@ -551,9 +552,9 @@ def do_remove_attachment(attachment: EvidenceAttachment, *, actor: Any) -> None:
     with transaction.atomic():
         record(
             actor=actor,
-            action="erasure",
+            action=AuditAction.ERASURE,
             obj=assessment,
             orgunit=assessment.orgunit,
-            detail={"event": "remove_evidence", "file": attachment.name},
+            detail={"step": "remove_evidence", "file": attachment.name},
         )
         attachment.delete()

@@ -136,6 +136,7 @@ def load_framework_text(name: str, text: str, actor: Any = None) -> tuple[Any, b
 
     from msoic.assurance.models import FrameworkVersion, Standard
     from msoic.audit.log import record
+    from msoic.audit.models import AuditAction
 
     definition = parse_framework(name, text)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -192,9 +193,9 @@ def load_framework_text(name: str, text: str, actor: Any = None) -> tuple[Any, b
         )
         record(
             actor=actor,
-            action="admin",
+            action=AuditAction.ADMIN,
             obj=version,
-            detail={"event": "load_framework", "file": name, "sha256": digest},
+            detail={"step": "load_framework", "file": name, "file_sha256": digest},
         )
     return version, True
 

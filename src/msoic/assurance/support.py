@@ -45,6 +45,7 @@ def load_offers(path: Path = OFFERS_FILE, actor: Any = None) -> int:
 
     from msoic.assurance.models import SupportOffer
     from msoic.audit.log import record
+    from msoic.audit.models import AuditAction
 
     offers = parse_offers(path.name, path.read_text(encoding="utf-8"))
     with transaction.atomic():
@@ -64,8 +65,8 @@ def load_offers(path: Path = OFFERS_FILE, actor: Any = None) -> int:
         if changed:
             record(
                 actor=actor,
-                action="admin",
+                action=AuditAction.ADMIN,
                 object_type="assurance.supportoffer",
-                detail={"event": "load_support_offers", "file": path.name, "new": changed},
+                detail={"step": "load_support_offers", "file": path.name, "new": changed},
             )
     return len(offers)

@@ -1,11 +1,16 @@
 """Writing the audit log. Actions call :func:`record` inside their transaction; the access
 layer calls :func:`record_denied` for refused requests (rate limited per user).
 
-Checking it is :mod:`msoic.audit.verify` (``verify_chain`` is re-exported here)."""
+Checking it is :mod:`msoic.audit.verify` (``verify_chain`` is re-exported here). A row's
+action is an :class:`AuditAction` and its detail uses the keys of
+:data:`msoic.audit.vocabulary.DETAIL_KEYS`; :func:`record` refuses anything else in
+development and tests."""
 
 from __future__ import annotations
 
 import datetime
+import logging
+import os
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +20,9 @@ from django.utils import timezone
 from msoic.audit.keys import AuditKey, get_keyring
 from msoic.audit.models import AuditAction, AuditEvent, AuditHead, DeniedTally
 from msoic.audit.verify import VerifyResult, verify_chain
+from msoic.audit.vocabulary import unknown_detail_keys
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "VerifyResult",
@@ -40,6 +48,24 @@ def _actor_label(actor: Any) -> tuple[bool, str]:
     return is_user, label
 
 
+def _strict() -> bool:
+    """Development and tests (pytest names the running test in the environment) refuse a
+    row outside the vocabulary; production writes it and logs a warning, since an audit
+    row must never be lost to a wrong word."""
+    return bool(settings.DEBUG) or "PYTEST_CURRENT_TEST" in os.environ
+
+
+def vocabulary_problems(action: str, detail: dict[str, Any] | None) -> list[str]:
+    """What in a row's action and detail is outside the audit vocabulary."""
+    problems = []
+    if action not in AuditAction.values:
+        problems.append(f"action {action!r} is not an AuditAction")
+    unknown = unknown_detail_keys(detail or {})
+    if unknown:
+        problems.append(f"detail keys {unknown} are not in msoic.audit.vocabulary.DETAIL_KEYS")
+    return problems
+
+
 def record(
     *,
     actor: Any,
@@ -53,6 +79,12 @@ def record(
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one row. Runs in (or opens) a transaction and locks the chain head."""
+    problems = vocabulary_problems(action, detail)
+    if problems:
+        message = f"audit row for {object_type or obj!r}: " + "; ".join(problems)
+        if _strict():
+            raise ValueError(message)
+        logger.warning(message)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk

@@ -442,8 +442,8 @@ def build_register_demo(
                 orgunit=force,
                 detail={
                     "step": "cases.demo_register",
-                    "investigations": len(saved),
-                    "people": len(people),
+                    "investigations_count": len(saved),
+                    "people_count": len(people),
                 },
             )
             report.forces += 1

@@ -704,7 +704,7 @@ def do_import_htcds(
                 "file": filename,
                 "file_sha256": hashlib.sha256(data).hexdigest(),
                 "received_from": received_from,
-                "people": len(rows),
+                "people_count": len(rows),
             },
         )
     result.status = "accepted"

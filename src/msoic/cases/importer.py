@@ -550,8 +550,8 @@ def _store(checked: Checked, force: OrgUnit, *, actor: Any, filename: str, diges
             "step": "cases.import_register",
             "file": filename,
             "file_sha256": digest,
-            "investigations": len(checked.investigations),
-            "people": len(checked.people),
+            "investigations_count": len(checked.investigations),
+            "people_count": len(checked.people),
         },
     )
 

@@ -272,7 +272,7 @@ def load_tasking_text(name: str, text: str, actor: Any = "loader") -> tuple[Any,
                 actor=actor,
                 action=AuditAction.ADMIN,
                 obj=stored,
-                detail={"event": "load_tasking", "file": name, "version": version["number"]},
+                detail={"step": "load_tasking", "file": name, "version": version["number"]},
             )
     return tasking, created
 
