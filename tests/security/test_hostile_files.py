@@ -145,6 +145,45 @@ def test_shared_strings_dates_and_booleans_read_as_a_spreadsheet_shows_them():
         ]
 
 
+def test_values_spread_over_a_wide_area_are_refused_naming_the_grid_limit(settings):
+    """Two values far apart, each within the row and column caps, span a grid the reader
+    would build whole: refused before it is built, naming the area and the limit."""
+    settings.MSOIC_READ_MAX_GRID_CELLS = 100_000
+    spread = hostile.corner_at(BASE, "SR200000", 200_000, "far")
+    refused = refusal(spread)
+    assert "spread over 200,000 rows × 512 columns" in refused.message
+    assert "MSOIC_READ_MAX_GRID_CELLS" in refused.message
+    assert (refused.sheet, refused.row) == ("Return", 200_000)
+
+
+def test_a_blank_shared_string_or_an_empty_cell_in_the_far_corner_is_no_cell():
+    with_blank_shared = _with_shared_strings(hostile.far_corner(BASE, " "))
+    empty_element = hostile.add_rows(
+        BASE, b'<row r="1048576"><c r="XFD1048576" s="0"></c></row>', dimension="A1:XFD1048576"
+    )
+    for data in (with_blank_shared, empty_element):
+        rows = reading.read_file_rows("r.xlsx", data)
+        assert rows == [hostile.RETURN_HEADER, ["kent", "2024-01", "ms_arrests", "", 3.0]]
+
+
+def test_cells_without_references_or_with_a_namespace_prefix_are_placed_and_capped():
+    """The sheet XML may leave out cell references (a cell's place is then its order) or
+    prefix its elements; such sheets are read cell by cell, with the same caps."""
+    no_refs = hostile.edit_sheet(BASE, lambda xml: re.sub(rb'(<c) r="[A-Z]+[0-9]+"', rb"\1", xml))
+    assert reading.read_file_rows("r.xlsx", no_refs)[1][:3] == ["kent", "2024-01", "ms_arrests"]
+    far = hostile.add_rows(no_refs, b'<row r="300000"><c t="inlineStr"><is><t>x</t></is></c></row>')
+    refused = refusal(far)
+    assert refused.row == 300_000 and "MSOIC_READ_MAX_ROWS" in refused.message
+    prefixed = hostile.edit_sheet(
+        hostile.corner_at(BASE, "A300000", 300_000),
+        lambda xml: re.sub(rb"<(/?)(c|v|is|t|row|sheetData|worksheet)\b", rb"<\1x:\2", xml).replace(
+            b"<x:worksheet ",
+            b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ',
+        ),
+    )
+    assert "MSOIC_READ_MAX_ROWS" in refusal(prefixed).message
+
+
 def _with_shared_strings(data: bytes) -> bytes:
     """The same workbook with its inline strings moved to xl/sharedStrings.xml, as Excel
     saves them (rich text runs and a phonetic run included)."""

@@ -4,14 +4,18 @@ Returns, the register import, the HTCDS import and whatever reads files later ca
 :func:`read_csv_rows` or :func:`open_workbook` and get plain rows of cells. Nothing is
 materialised before it is known to fit: the upload's size, the zip's member count, total
 uncompressed size and compression ratio, macros, DTDs and entities, external links, data
-connections and web-query or DDE formulas are checked first; each sheet's XML is then
-streamed (expat, DTDs refused) and only the cells that hold a value are kept, so a sheet
-whose used range claims a million rows but holds ten cells costs ten cells. Rows, columns,
-cell length and cells per file are capped (``MSOIC_READ_*`` settings); going over a cap is a
+connections and web-query or DDE formulas are checked first. Each sheet's XML is then
+pre-scanned by regular expressions over its decompressed pieces, materialising nothing: where
+the cells that hold a value are, how many, the used range the sheet declares and whether its
+XML nests too deep. Rows, columns, cells per file and the area a sheet's values span (the
+dense grid the reader builds) are capped before python-calamine reads the values (shared and
+inline strings, dates, booleans); cell length is checked on the values, whose memory the
+unzipped-size cap already bounds. A sheet whose used range claims a million rows but holds
+ten cells costs ten cells. Caps are ``MSOIC_READ_*`` settings; going over one is a
 :class:`FileRejected` naming the limit and where (sheet, row, column).
 
-Rows come back as lists padded with ``""`` up to the row's last filled cell (as the
-spreadsheet library used before did), with ``[]`` for rows that hold nothing; row *n* of
+Rows come back as lists padded with ``""`` up to the row's last filled cell (a cell
+holding only spaces is blank), with ``[]`` for rows that hold nothing; row *n* of
 the sheet is ``rows[n - 1]``. Cells are ``str``, ``float``, ``bool``, ``date``,
 ``datetime`` or ``time``.
 """
@@ -24,11 +28,11 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
 from typing import Any
 from xml.parsers import expat
 
 from django.conf import settings
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError, XmlError, ZipError
 
 MAX_XML_DEPTH = 64
 _DANGEROUS_XML = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -42,12 +46,8 @@ _REFUSED_PARTS = (
     ("xl/connections.xml", "data connections (web queries or DDE links)"),
     ("xl/querytables/", "web or database queries (query tables)"),
 )
-_CELL_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})$")
 MAX_SHEET_ROW = 1_048_576
 MAX_SHEET_COLUMN = 16_384
-# Spreadsheet serial dates count days from these (they have no time zone).
-_EPOCH_1900 = datetime(1899, 12, 30)  # noqa: DTZ001
-_EPOCH_1904 = datetime(1904, 1, 1)  # noqa: DTZ001
 _EMPTY: list[Any] = []  # shared by every row that holds nothing; never mutated
 
 
@@ -74,18 +74,6 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _column_index(letters: str) -> int:
-    """A → 0, AA → 26."""
-    index = 0
-    for ch in letters:
-        index = index * 26 + ord(ch) - 64
-    return index - 1
-
-
-# Column letters → index for the first 1,024 columns, the ones real sheets use.
-_COLUMNS = {column_letter(i): i for i in range(1024)}
-
-
 @dataclass(frozen=True)
 class Limits:
     """What one file may hold; from settings unless a caller needs its own."""
@@ -98,6 +86,7 @@ class Limits:
     max_columns: int
     max_cells: int
     max_cell_chars: int
+    max_grid_cells: int = 4_000_000
 
     @classmethod
     def from_settings(cls) -> Limits:
@@ -110,6 +99,7 @@ class Limits:
             max_columns=settings.MSOIC_READ_MAX_COLUMNS,
             max_cells=settings.MSOIC_READ_MAX_CELLS,
             max_cell_chars=settings.MSOIC_READ_MAX_CELL_CHARS,
+            max_grid_cells=settings.MSOIC_READ_MAX_GRID_CELLS,
         )
 
 
@@ -119,9 +109,6 @@ class _Budget:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.cells = 0
-        # XML elements streamed so far (every part read): what bounds the time a file takes.
-        self.elements = 0
-        self.max_elements = 2 * limits.max_cells + limits.max_rows
 
     def spend(self, count: int, *, sheet: str, row: int) -> None:
         self.cells += count
@@ -330,7 +317,7 @@ def _check_archive(archive: zipfile.ZipFile, limits: Limits) -> None:
         if sheet_part and not sheets:
             sheets = {part: name for name, part in _sheet_parts(archive, names, limits).items()}
         for chunk in _chunks(archive, m.filename, limits):
-            if _DANGEROUS_XML.search(chunk):
+            if b"<!" in chunk and _DANGEROUS_XML.search(chunk):
                 raise FileRejected(
                     f"workbook part {m.filename} declares a DTD or XML entities, which are refused"
                 )
@@ -339,7 +326,13 @@ def _check_archive(archive: zipfile.ZipFile, limits: Limits) -> None:
 
 
 def _check_formulas(chunk: bytes, sheet: str) -> None:
-    web = _WEB_FORMULA.search(chunk)
+    # Cheap tests first: the regular expressions run only where a formula could match.
+    if b"<f" not in chunk and b":f" not in chunk:
+        return
+    lowered = chunk.lower()
+    web = (
+        _WEB_FORMULA.search(chunk) if b"webservice" in lowered or b"filterxml" in lowered else None
+    )
     if web:
         name = web.group(1).decode("ascii").upper()
         raise FileRejected(
@@ -347,7 +340,7 @@ def _check_formulas(chunk: bytes, sheet: str) -> None:
             "reach outside the workbook are refused (send values only)",
             sheet=sheet,
         )
-    if _DDE_FORMULA.search(chunk):
+    if b"|" in chunk and _DDE_FORMULA.search(chunk):
         raise FileRejected(
             "the sheet has a DDE formula (one that starts another program); formulas that "
             "reach outside the workbook are refused (send values only)",
@@ -443,158 +436,6 @@ def _attrs_of(
     return found
 
 
-@dataclass
-class _Styles:
-    date_kind: dict[int, str] = field(default_factory=dict)  # style index → date|time|datetime
-    date1904: bool = False
-
-
-_BUILTIN_DATES = {14, 15, 16, 17, *range(27, 37), *range(50, 59)}
-_BUILTIN_TIMES = {18, 19, 20, 21, 45, 46, 47}
-_BUILTIN_DATETIMES = {22}
-_FORMAT_NOISE = re.compile(r'"[^"]*"|\\.|\[(?!h\]|m\]|s\])[^\]]*\]|_.|\*.', re.IGNORECASE)
-
-
-def _format_kind(code: str) -> str:
-    """date, time, datetime or '' for a number format code."""
-    text = _FORMAT_NOISE.sub("", code).lower()
-    if not text or "general" in text:
-        return ""
-    has_time = "h" in text or "s" in text
-    has_date = "y" in text or "d" in text or ("m" in text and not has_time)
-    if has_date and has_time:
-        return "datetime"
-    return "date" if has_date else ("time" if has_time else "")
-
-
-def _styles(archive: zipfile.ZipFile, names: set[str], limits: Limits) -> _Styles:
-    styles = _Styles()
-    for pr in _attrs_of(archive, "xl/workbook.xml", "workbookPr", limits):
-        styles.date1904 = pr.get("date1904", "").lower() in {"1", "true"}
-    if "xl/styles.xml" not in names:
-        return styles
-    custom: dict[int, str] = {}
-    xfs: list[int] = []
-    parser = _parser("xl/styles.xml")
-    in_cell_xfs = [False]
-
-    def start(name: str, attrs: dict[str, str]) -> None:
-        local = _local(name)
-        if local == "numFmt":
-            try:
-                custom[int(attrs.get("numFmtId", ""))] = _format_kind(attrs.get("formatCode", ""))
-            except ValueError:
-                pass
-        elif local == "cellXfs":
-            in_cell_xfs[0] = True
-        elif local == "xf" and in_cell_xfs[0]:
-            if len(xfs) > 65_536:
-                raise FileRejected("workbook part xl/styles.xml has far too many cell styles")
-            try:
-                xfs.append(int(attrs.get("numFmtId", "0")))
-            except ValueError:
-                xfs.append(0)
-
-    def end(name: str) -> None:
-        if _local(name) == "cellXfs":
-            in_cell_xfs[0] = False
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    _feed(parser, archive, "xl/styles.xml", limits, "")
-    for index, fmt in enumerate(xfs):
-        if fmt in custom:
-            kind = custom[fmt]
-        elif fmt in _BUILTIN_DATES:
-            kind = "date"
-        elif fmt in _BUILTIN_TIMES:
-            kind = "time"
-        elif fmt in _BUILTIN_DATETIMES:
-            kind = "datetime"
-        else:
-            kind = ""
-        if kind:
-            styles.date_kind[index] = kind
-    return styles
-
-
-class _TooLong:
-    """A shared string over the length cap: kept as its length, refused where a cell uses it."""
-
-    __slots__ = ("length",)
-
-    def __init__(self, length: int) -> None:
-        self.length = length
-
-
-def _shared_strings(
-    archive: zipfile.ZipFile, names: set[str], limits: Limits, budget: _Budget
-) -> list[str | _TooLong]:
-    part = "xl/sharedStrings.xml"
-    if part not in names:
-        return []
-    strings: list[str | _TooLong] = []
-    pieces: list[str] = []
-    state = {
-        "in_si": False,
-        "in_t": False,
-        "skip": 0,
-        "length": 0,
-        "depth": 0,
-        "elements": budget.elements,
-    }
-    parser = _parser(part)
-
-    def start(name: str, _attrs: dict[str, str]) -> None:
-        state["depth"] += 1
-        state["elements"] += 1
-        if state["depth"] > MAX_XML_DEPTH:
-            raise FileRejected(f"workbook part {part} is nested more than {MAX_XML_DEPTH} deep")
-        if state["elements"] > budget.max_elements:
-            raise FileRejected(
-                f"workbook part {part} has more than {budget.max_elements:,} XML elements, more "
-                f"than {limits.max_cells:,} cells need (MSOIC_READ_MAX_CELLS); split the file"
-            )
-        local = _local(name)
-        if local == "si":
-            state["in_si"] = True
-            state["length"] = 0
-            pieces.clear()
-        elif local == "t":
-            state["in_t"] = True
-        elif local in {"rPh", "phoneticPr"}:
-            state["skip"] += 1
-
-    def end(name: str) -> None:
-        state["depth"] -= 1
-        local = _local(name)
-        if local == "si":
-            state["in_si"] = False
-            if len(strings) >= limits.max_cells:
-                raise FileRejected(
-                    f"workbook holds more than {limits.max_cells:,} texts (MSOIC_READ_MAX_CELLS)"
-                )
-            length = state["length"]
-            strings.append(_TooLong(length) if length > limits.max_cell_chars else "".join(pieces))
-        elif local == "t":
-            state["in_t"] = False
-        elif local in {"rPh", "phoneticPr"}:
-            state["skip"] -= 1
-
-    def text(value: str) -> None:
-        if state["in_si"] and state["in_t"] and not state["skip"]:
-            state["length"] += len(value)
-            if state["length"] <= limits.max_cell_chars:
-                pieces.append(value)
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = text
-    _feed(parser, archive, part, limits, "")
-    budget.elements = state["elements"]
-    return strings
-
-
 def _sheet_parts(archive: zipfile.ZipFile, names: set[str], limits: Limits) -> dict[str, str]:
     """Sheet name → its part in the zip, in workbook order."""
     targets: dict[str, str] = {}
@@ -612,21 +453,356 @@ def _sheet_parts(archive: zipfile.ZipFile, names: set[str], limits: Limits) -> d
     return parts
 
 
+# --- XLSX: the pre-scan of a sheet -----------------------------------------------------
+#
+# python-calamine builds, for a sheet, a dense grid from A1 to the last cell that holds a
+# value. What that grid will be is found first by a pre-scan of the decompressed XML in
+# pieces that materialises nothing: the cells that hold a value (a ``<v>`` or an inline
+# string, after an optional formula; a cell with only a style is no cell), how many, the
+# furthest row and column, and which of them are blank (only spaces). Sheets written as
+# Excel and the usual libraries write them (``<c r="A1" ...>``, no namespace prefix, no
+# comments) are scanned by compiled regular expressions; any other sheet cell by cell.
+
+_P = rb"(?:[A-Za-z_][\w.-]*:)?"  # an optional namespace prefix
+_PHONETIC = rb"<(" + _P + rb")rPh\b[^>]*>.*?</\1rPh>"  # a reading aid, not the text
+_FAST_FORMULA = rb"(?:<f\b[^>]*/>\s*|<f\b[^>]*>[^<]*</f>\s*)?"
+_FAST_CELL = rb'<c r="([A-Z]{1,3})([0-9]{1,7})"'
+# A cell that holds a value: its column letters and row number.
+_FAST_VALUED = re.compile(_FAST_CELL + rb"[^>]*(?<!/)>\s*" + _FAST_FORMULA + rb"<(?:v|is)\b")
+# The same, giving the whole reference (one string a cell costs less than two).
+_FAST_VALUED_REF = re.compile(
+    rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*(?<!/)>\s*' + _FAST_FORMULA + rb"<(?:v|is)\b"
+)
+_DIGITS = b"0123456789"
+_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# A value that is blank: whitespace, or an inline string of tags and whitespace only.
+_FAST_BLANK_VALUE = re.compile(rb"<(?:v\s*/>|v>\s*</v>|is>(?:\s|<(?!/is>)[^>]*>)*</is>)")
+_SPACE_IN_VALUE = re.compile(rb"<v>\s")
+_FAST_CELL_OPEN = re.compile(_FAST_CELL + rb"[^>]*>")
+_FAST_SHARED = re.compile(_FAST_CELL + rb'[^>]*\bt="s"[^>]*>\s*<v>\s*([0-9]{1,10})\s*</v>')
+_ANY_CELL = re.compile(rb"<c[\s/>]")
+_PREFIXED_CELL = re.compile(rb"<[A-Za-z_][\w.-]*:c[\s/>]")
+# The general scan: every row and cell element in order.
+_ROW_OR_CELL = re.compile(rb"<(" + _P + rb")(row|c)(\s[^>]*)?>")
+_ANY_FORMULA = re.compile(rb"<(" + _P + rb")f\b[^>]*?(?:/>|>.*?</\1f>)", re.DOTALL)
+_TAGS_AND_COMMENTS = re.compile(rb"<!--.*?-->|" + _PHONETIC + rb"|<[^>]*>", re.DOTALL)
+_VALUE_TAG = re.compile(rb"<" + _P + rb"(?:v|is)\b")
+_SHARED_TYPE = re.compile(rb"\bt=[\"']s[\"']")
+_REF_ATTR = re.compile(rb"\br=[\"']([^\"']{0,20})[\"']")
+_REF = re.compile(rb"([A-Z]{1,3})([0-9]{1,7})$")
+_DIMENSION = re.compile(rb"<" + _P + rb"dimension\b[^>]*?\bref=[\"']([^\"']{0,40})[\"']")
+_BLANK_SHARED = re.compile(
+    rb"<"
+    + _P
+    + rb"si\b[^>]*>(?:\s|"
+    + _PHONETIC
+    + rb"|<(?!/"
+    + _P
+    + rb"si>)[^>]*>)*</"
+    + _P
+    + rb"si>",
+    re.DOTALL,
+)
+_SHARED_START = re.compile(rb"<" + _P + rb"si\b")
+_DEPTH_STEP = 8192
+
+
+@dataclass
+class _Scan:
+    """What a sheet's pre-scan found."""
+
+    cells: int = 0  # cells holding a value that is not blank
+    max_row: int = 0  # 1-based; 0 when nothing holds a value
+    max_column: int = -1  # 0-based
+    declared: str = ""
+    blanks: list[tuple[int, int]] = field(default_factory=list)  # (row, column) of blank cells
+    depth: int = 0
+
+    def blank_outside(self) -> bool:
+        """Whether a blank cell lies beyond the values (the reader must not see it)."""
+        return any(r > self.max_row or c > self.max_column for r, c in self.blanks)
+
+
+def _column_of(letters: bytes) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ch - 64
+    return index - 1
+
+
+def _blank_shared_strings(
+    archive: zipfile.ZipFile, names: set[str], limits: Limits
+) -> frozenset[bytes]:
+    """The indexes (as text) of the shared strings that hold no text: few or none."""
+    part = "xl/sharedStrings.xml"
+    if part not in names:
+        return frozenset()
+    blank: set[bytes] = set()
+    seen = 0
+    carry = b""
+    first = True
+    for chunk in _chunks(archive, part, limits):
+        buffer = carry + (chunk if first else chunk[512:])
+        first = False
+        cut = buffer.rfind(b"<", len(carry))
+        cut = cut if cut > 0 else len(carry)
+        body, carry = buffer[:cut], buffer[cut:]
+        for m in _BLANK_SHARED.finditer(body):
+            blank.add(str(seen + len(_SHARED_START.findall(body, 0, m.start()))).encode())
+        seen += len(_SHARED_START.findall(body))
+    for m in _BLANK_SHARED.finditer(carry):
+        blank.add(str(seen + len(_SHARED_START.findall(carry, 0, m.start()))).encode())
+    return frozenset(blank)
+
+
+def _sheet_pieces(archive: zipfile.ZipFile, part: str, limits: Limits) -> Iterator[bytes]:
+    """The sheet's XML in pieces cut just before a cell opens, so no cell is split."""
+    carry = b""
+    first = True
+    for chunk in _chunks(archive, part, limits):
+        buffer = carry + (chunk if first else chunk[512:])
+        first = False
+        start = max(1, len(carry) - 8)  # the carry holds no cell start but its first
+        cut = max(buffer.rfind(b"<c ", start), buffer.rfind(b":c ", start))
+        if cut > 0 and buffer[cut : cut + 1] == b":":
+            cut = buffer.rfind(b"<", 0, cut)
+        if cut <= 0:
+            carry = buffer
+            continue
+        yield buffer[:cut]
+        carry = buffer[cut:]
+    if carry:
+        yield carry
+
+
+def _check_depth(piece: bytes, depth: int, sheet: str) -> int:
+    """The element depth after ``piece``, from its depth before; refused past the cap at
+    a tag boundary every 8 KiB (elements opened minus elements closed)."""
+    start, end = 0, len(piece)
+    other = b"<!" in piece or b"<?" in piece  # comments, instructions: not elements
+    while start < end:
+        stop = piece.find(b"<", start + _DEPTH_STEP)
+        stop = end if stop < 0 else stop
+        depth += (
+            piece.count(b"<", start, stop)
+            - 2 * piece.count(b"</", start, stop)
+            - piece.count(b"/>", start, stop)
+        )
+        if other:
+            depth -= piece.count(b"<?", start, stop) + piece.count(b"<!", start, stop)
+        if depth > MAX_XML_DEPTH:
+            raise FileRejected(
+                f"the sheet's XML is nested more than {MAX_XML_DEPTH} deep: not a normal workbook",
+                sheet=sheet,
+            )
+        start = stop
+    return depth
+
+
+def _scan_sheet(
+    archive: zipfile.ZipFile, part: str, sheet: str, limits: Limits, blank_shared: frozenset[bytes]
+) -> _Scan:
+    scan = _Scan()
+    columns: set[bytes] = set()
+    first = True
+    for piece in _sheet_pieces(archive, part, limits):
+        if first:
+            found = _DIMENSION.search(piece)
+            scan.declared = found.group(1).decode("ascii", "replace") if found else ""
+        scan.depth = _check_depth(piece, scan.depth, sheet)
+        if (
+            (
+                piece.count(b"<c") != piece.count(b'<c r="')
+                and len(_ANY_CELL.findall(piece)) != piece.count(b'<c r="')
+            )
+            or (b":c" in piece and _PREFIXED_CELL.search(piece))
+            or b"<!--" in piece
+            or b"<?" in (piece[2:] if first else piece)
+        ):
+            return _scan_sheet_slowly(archive, part, sheet, limits, blank_shared)
+        first = False
+        refs = _FAST_VALUED_REF.findall(piece)
+        if not refs:
+            continue
+        joined = b" ".join(refs)
+        columns.update(joined.translate(None, _DIGITS).split())
+        scan.max_row = max(scan.max_row, max(map(int, joined.translate(None, _LETTERS).split())))
+        scan.cells += len(refs)
+        if (
+            b"<is>" in piece
+            or b"<v/>" in piece
+            or b"<v />" in piece
+            or b"<v></v>" in piece
+            or _SPACE_IN_VALUE.search(piece)
+        ):
+            for m in _FAST_BLANK_VALUE.finditer(piece):
+                cell = _FAST_CELL_OPEN.match(piece, piece.rfind(b"<c ", 0, m.start()))
+                if cell:
+                    scan.blanks.append((int(cell.group(2)), _column_of(cell.group(1))))
+        if blank_shared:
+            scan.blanks += [
+                (int(row), _column_of(col))
+                for col, row, index in _FAST_SHARED.findall(piece)
+                if index in blank_shared
+            ]
+        if scan.cells - len(scan.blanks) > limits.max_cells:
+            break  # refused by the caller; no need to read on
+    scan.max_column = max((_column_of(c) for c in columns), default=-1)
+    scan.cells -= len(scan.blanks)
+    if scan.blanks:
+        _extent_without_blanks(archive, part, limits, scan)
+    return scan
+
+
+def _extent_without_blanks(
+    archive: zipfile.ZipFile, part: str, limits: Limits, scan: _Scan
+) -> None:
+    """The furthest row and column of the values that are not blank (a second look, for
+    the sheets that have blank cells holding a value)."""
+    blanks = set(scan.blanks)
+    max_row, max_column = 0, -1
+    for piece in _sheet_pieces(archive, part, limits):
+        for letters, digits in _FAST_VALUED.findall(piece):
+            row, column = int(digits), _column_of(letters)
+            if (row, column) not in blanks:
+                max_row, max_column = max(max_row, row), max(max_column, column)
+    scan.max_row, scan.max_column = max_row, max_column
+
+
+def _cells_in_order(
+    archive: zipfile.ZipFile, part: str, sheet: str, limits: Limits
+) -> Iterator[tuple[int, int, bytes, bytes]]:
+    """(row, column, attributes, content) of every cell element with content, in order;
+    rows and cells without a reference take theirs from their place."""
+    row_number, column = 0, -1
+    for piece in _sheet_pieces(archive, part, limits):
+        for m in _ROW_OR_CELL.finditer(piece):
+            attrs = m.group(3) or b""
+            ref = _REF_ATTR.search(attrs)
+            if m.group(2) == b"row":
+                row_number = _row_number(ref, row_number + 1, sheet)
+                column = -1
+                continue
+            if ref:
+                found = _REF.match(ref.group(1))
+                if found is None:
+                    raise FileRejected(
+                        f'the sheet has a cell named "{ref.group(1).decode("ascii", "replace")}"',
+                        sheet=sheet,
+                    )
+                row, column = int(found.group(2)), _column_of(found.group(1))
+            else:
+                row, column = row_number, column + 1
+            if attrs.endswith(b"/"):
+                continue
+            close = piece.find(b"</" + m.group(1) + b"c>", m.end())
+            yield row, column, attrs, piece[m.end() : close if close >= 0 else len(piece)]
+
+
+def _is_blank(attrs: bytes, content: bytes, blank_shared: frozenset[bytes]) -> bool | None:
+    """None if the cell holds no value, else whether its value is blank."""
+    content = _ANY_FORMULA.sub(b"", content)
+    if not _VALUE_TAG.search(content):
+        return None
+    text = _TAGS_AND_COMMENTS.sub(b"", content).strip()
+    if _SHARED_TYPE.search(attrs):
+        return text in blank_shared
+    return not text
+
+
+def _scan_sheet_slowly(
+    archive: zipfile.ZipFile, part: str, sheet: str, limits: Limits, blank_shared: frozenset[bytes]
+) -> _Scan:
+    """The pre-scan of a sheet written otherwise (cells without a reference, namespace
+    prefixes, comments): each row and cell element in order; slower."""
+    scan = _Scan()
+    for piece in _sheet_pieces(archive, part, limits):
+        if not scan.declared:
+            found = _DIMENSION.search(piece)
+            if found:
+                scan.declared = found.group(1).decode("ascii", "replace")
+        scan.depth = _check_depth(piece, scan.depth, sheet)
+    for row, column, attrs, content in _cells_in_order(archive, part, sheet, limits):
+        blank = _is_blank(attrs, content, blank_shared)
+        if blank is None:
+            continue
+        if blank:
+            scan.blanks.append((row, column))
+            continue
+        scan.cells += 1
+        scan.max_row = max(scan.max_row, row)
+        scan.max_column = max(scan.max_column, column)
+        if scan.cells > limits.max_cells:
+            break
+    return scan
+
+
+def _row_number(ref: re.Match[bytes] | None, default: int, sheet: str) -> int:
+    if ref is None:
+        return default
+    text = ref.group(1)
+    if not text.isdigit():
+        raise FileRejected(
+            f'the sheet has a row numbered "{text[:20].decode("ascii", "replace")}"', sheet=sheet
+        )
+    return int(text)
+
+
+def _first_cell_beyond(
+    archive: zipfile.ZipFile,
+    part: str,
+    sheet: str,
+    limits: Limits,
+    blank_shared: frozenset[bytes],
+    what: str,
+) -> tuple[int, int]:
+    """The (row, column) of the first cell, in the sheet's order, past the row or column
+    cap and not blank."""
+    for row, column, attrs, content in _cells_in_order(archive, part, sheet, limits):
+        beyond = row > limits.max_rows if what == "row" else column >= limits.max_columns
+        if beyond and _is_blank(attrs, content, blank_shared) is False:
+            return row, column
+    return 0, 0
+
+
+_WHOLE_CELL = re.compile(rb"<(" + _P + rb")c(\s[^>]*)?(?<!/)>(.*?)</\1c>", re.DOTALL)
+
+
+def _without_blank_cells(data: bytes, part: str, blank_shared: frozenset[bytes]) -> bytes:
+    """The workbook with the cells whose value is blank taken out of one sheet: for a sheet
+    whose blank cells lie beyond its values, so that the reader builds no grid for them."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+
+    def keep(m: re.Match[bytes]) -> bytes:
+        return b"" if _is_blank(m.group(2) or b"", m.group(3), blank_shared) else m.group(0)
+
+    xml = _WHOLE_CELL.sub(keep, source.read(part))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for item in source.infolist():
+            z.writestr(item.filename, xml if item.filename == part else source.read(item))
+    return out.getvalue()
+
+
+# --- XLSX: the workbook ----------------------------------------------------------------
+
+
 class Workbook:
-    """An .xlsx file checked as a whole, whose sheets are read one at a time on request.
+    """An .xlsx file checked as a whole, whose sheets are read one at a time on request:
+    each sheet is pre-scanned, then read by python-calamine.
 
     The cell cap is for the whole file: every sheet read spends from the same budget."""
 
     def __init__(self, data: bytes, limits: Limits | None = None) -> None:
         self.limits = limits or Limits.from_settings()
         check_workbook(data, self.limits)
+        self._data = data
         self._archive = zipfile.ZipFile(io.BytesIO(data))
         self._names = {m.filename for m in self._archive.infolist()}
         self._parts = _sheet_parts(self._archive, self._names, self.limits)
         if not self._parts:
             raise FileRejected("workbook has no worksheets")
-        self._styles = _styles(self._archive, self._names, self.limits)
-        self._strings: list[str | _TooLong] | None = None
+        self._blank_shared: frozenset[bytes] | None = None
         self._budget = _Budget(self.limits)
 
     @property
@@ -634,271 +810,98 @@ class Workbook:
         return list(self._parts)
 
     def rows(self, sheet: str) -> list[list[Any]]:
-        if self._strings is None:
-            self._strings = _shared_strings(self._archive, self._names, self.limits, self._budget)
-        return _SheetReader(self, sheet).read()
+        part = self._parts[sheet]
+        if self._blank_shared is None:
+            self._blank_shared = _blank_shared_strings(self._archive, self._names, self.limits)
+        scan = _scan_sheet(self._archive, part, sheet, self.limits, self._blank_shared)
+        self._check(scan, part, sheet, self._blank_shared)
+        if scan.max_row == 0:
+            return []
+        data = self._data
+        if scan.blank_outside():
+            data = _without_blank_cells(data, part, self._blank_shared)
+        try:
+            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+            grid = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        except (CalamineError, PasswordError, XmlError, ZipError, ValueError) as exc:
+            raise FileRejected(
+                f"the sheet cannot be read ({str(exc)[:200]}): the file is damaged; save it "
+                "again from Excel",
+                sheet=sheet,
+            ) from exc
+        return self._rows(grid, sheet)
 
+    def _check(self, scan: _Scan, part: str, sheet: str, blank_shared: frozenset[bytes]) -> None:
+        limits = self.limits
+        if scan.max_column >= MAX_SHEET_COLUMN or scan.max_row > MAX_SHEET_ROW:
+            raise FileRejected(
+                f"the sheet has a cell at row {scan.max_row}, column {scan.max_column + 1}, "
+                "outside any sheet",
+                sheet=sheet,
+            )
+        if scan.max_row > limits.max_rows:
+            row, _ = _first_cell_beyond(self._archive, part, sheet, limits, blank_shared, "row")
+            raise _said(_too_many_rows(limits, sheet=sheet, row=row), scan.declared)
+        if scan.max_column >= limits.max_columns:
+            row, column = _first_cell_beyond(
+                self._archive, part, sheet, limits, blank_shared, "column"
+            )
+            raise _said(
+                _too_many_columns(limits, sheet=sheet, row=row, column=column), scan.declared
+            )
+        if self._budget.cells + scan.cells > limits.max_cells:
+            self._budget.spend(scan.cells, sheet=sheet, row=scan.max_row)
+        columns = scan.max_column + 1
+        if scan.max_row * columns > limits.max_grid_cells:
+            raise _said(
+                FileRejected(
+                    f"the sheet's values are spread over {scan.max_row:,} rows × {columns:,} "
+                    f"columns (from A1 to {column_letter(scan.max_column)}{scan.max_row}), "
+                    f"more than the {limits.max_grid_cells:,} cells a sheet may span "
+                    "(MSOIC_READ_MAX_GRID_CELLS); delete what is far from your data or split "
+                    "the file",
+                    sheet=sheet,
+                    row=scan.max_row,
+                ),
+                scan.declared,
+            )
 
-class _SheetReader:
-    """Streams one sheet's XML and keeps only cells that hold a value.
-
-    The handlers run once per XML element, so they do as little as they can: a cell's
-    reference is parsed only when the cell turns out to hold a value."""
-
-    def __init__(self, workbook: Workbook, sheet: str) -> None:
-        self.wb = workbook
-        self.sheet = sheet
-        self.part = workbook._parts[sheet]
-        self.limits = workbook.limits
-        self.strings = workbook._strings or []
-        self.date_kind = workbook._styles.date_kind
-        self.base = _EPOCH_1904 if workbook._styles.date1904 else _EPOCH_1900
-        self.rows: list[list[Any]] = []
-        self.row_attr: str | None = None  # the current row's r attribute
-        self.row_number = 0  # the current row's number, once known
-        self.row_seq = 0  # rows seen, for rows without an r attribute
-        self.cell_seq = -1  # cells seen in the current row, for cells without r
-        self.row_cells: dict[int, Any] = {}
-        self.kept_row = 0  # the row of the last cell kept
-        self.cell_attrs: dict[str, str] = {}
-        self.value: list[str] = []
-        self.in_is = False
-        self.skip = 0
-        self.has_value = False
-        self.depth = 0
-        self.elements = workbook._budget.elements
-        self.max_elements = workbook._budget.max_elements
-        self.declared = ""  # the used range the sheet declares, which may not be true
-        self.starts: dict[str, Any] = {}
-
-    def read(self) -> list[list[Any]]:
-        """Stream the sheet. The handlers of the elements every cell has (``c``, ``v``) are
-        closures over local state: a method call and attribute lookups an element fewer
-        (a third of the time of a large sheet); the rest go to the methods below."""
-        max_depth, max_elements = MAX_XML_DEPTH, self.max_elements
-        names: dict[str, str] = {}
-        depth, elements = 0, self.elements
-        capture = has_value = False
-        parts: list[str] = []
-        attrs_of_cell: dict[str, str] = {}
-
-        def start(name: str, attrs: dict[str, str]) -> None:
-            nonlocal depth, elements, capture, has_value, parts, attrs_of_cell
-            depth += 1
-            elements += 1
-            if depth > max_depth or elements > max_elements:
-                self.depth, self.elements = depth, elements
-                self.refuse_structure()
-            local = names.get(name)
-            if local is None:
-                local = names[name] = _local(name)
-            if local == "c":
-                attrs_of_cell = attrs
-                has_value = False
-                self.cell_seq += 1
-            elif local == "v":
-                capture = True
-                parts = []
-            elif local == "is":
-                self.in_is = True
-                has_value = True
-                parts = []
-            elif local == "t":
-                if self.in_is and not self.skip:
-                    capture = True
+    def _rows(self, grid: list[list[Any]], sheet: str) -> list[list[Any]]:
+        """Calamine's dense rows as the callers expect them: a cell of only spaces is blank,
+        each row ends at its last filled cell, a row holding nothing is ``[]``, and no row
+        follows the last that holds something."""
+        max_chars = self.limits.max_cell_chars
+        budget = self._budget
+        rows: list[list[Any]] = []
+        last = 0
+        for number, line in enumerate(grid, start=1):
+            width = 0
+            for i, value in enumerate(line):
+                if value.__class__ is str:
+                    if len(value) > max_chars:
+                        raise _too_long(self.limits, len(value), sheet=sheet, row=number, column=i)
+                    if not value or value.isspace():
+                        if value:
+                            line[i] = ""
+                        continue
+                width = i + 1
+            if width:
+                del line[width:]
+                budget.spend(width, sheet=sheet, row=number)
+                rows.append(line)
+                last = number
             else:
-                handler = self.starts.get(local)
-                if handler is not None:
-                    handler(attrs)
+                rows.append(_EMPTY)
+        del rows[last:]
+        return rows
 
-        def end(name: str) -> None:
-            nonlocal depth, capture, has_value
-            depth -= 1
-            local = names[name]
-            if local == "c":
-                if has_value:
-                    self.cell_attrs, self.value, self.has_value = attrs_of_cell, parts, True
-                    self.end_cell()
-            elif local == "v":
-                capture = False
-                has_value = True
-            elif local == "t":
-                if self.in_is:
-                    capture = False
-            elif local == "is":
-                self.in_is = False
-            elif local == "rPh":
-                self.skip -= 1
 
-        def text(value: str) -> None:
-            if capture:
-                parts.append(value)
-
-        self.starts = {
-            "row": self.start_row,
-            "rPh": self.start_skip,
-            "dimension": self.start_dimension,
-        }
-        parser = _parser(self.part)
-        parser.StartElementHandler = start
-        parser.EndElementHandler = end
-        parser.CharacterDataHandler = text
-        _feed(parser, self.wb._archive, self.part, self.limits, self.sheet)
-        self.flush_row()
-        self.wb._budget.elements = elements
-        return self.rows
-
-    def refuse_structure(self) -> None:
-        if self.depth > MAX_XML_DEPTH:
-            raise FileRejected(
-                f"the sheet's XML is nested more than {MAX_XML_DEPTH} deep: not a normal workbook",
-                sheet=self.sheet,
-            )
-        raise FileRejected(
-            f"the workbook's XML has more than {self.max_elements:,} elements, more than "
-            f"{self.limits.max_cells:,} cells need (MSOIC_READ_MAX_CELLS); split the file",
-            sheet=self.sheet,
-        )
-
-    # --- elements ---
-
-    def start_row(self, attrs: dict[str, str]) -> None:
-        if self.row_cells:
-            self.flush_row()
-        self.row_seq += 1
-        self.row_attr = attrs.get("r")
-        self.row_number = 0
-        self.cell_seq = -1
-
-    def start_skip(self, _attrs: dict[str, str]) -> None:
-        self.skip += 1
-
-    def start_dimension(self, attrs: dict[str, str]) -> None:
-        self.declared = attrs.get("ref", "")[:40]
-
-    def end_cell(self) -> None:
-        if not self.has_value:
-            return
-        raw = "".join(self.value)
-        if not raw.strip() and self.cell_attrs.get("t") != "b":
-            return  # a blank cell is no cell
-        row, column = self.position()
-        if len(raw) > self.limits.max_cell_chars:
-            raise _too_long(self.limits, len(raw), sheet=self.sheet, row=row, column=column)
-        value = self.convert(raw, row, column)
-        if value.__class__ is str and not value.strip():
-            return
-        if row > self.limits.max_rows:
-            raise self.said(_too_many_rows(self.limits, sheet=self.sheet, row=row))
-        if column >= self.limits.max_columns:
-            raise self.said(
-                _too_many_columns(self.limits, sheet=self.sheet, row=row, column=column)
-            )
-        if value.__class__ is str and len(value) > self.limits.max_cell_chars:
-            raise _too_long(self.limits, len(value), sheet=self.sheet, row=row, column=column)
-        if row != self.row_number or not self.row_cells:
-            if self.row_cells:
-                self.flush_row()
-            if row <= self.kept_row:
-                raise FileRejected(
-                    f"row {row} comes after row {self.kept_row} in the sheet's XML: the file "
-                    "is damaged",
-                    sheet=self.sheet,
-                )
-            self.row_number = row
-        self.row_cells[column] = value
-
-    def position(self) -> tuple[int, int]:
-        """The (row, column) of the current cell, from its reference or its place."""
-        ref = self.cell_attrs.get("r")
-        if ref:
-            letters = ref.rstrip("0123456789")
-            column = _COLUMNS.get(letters, -1)
-            digits = ref[len(letters) :]
-            if column < 0 or not digits.isdigit() or len(digits) > 7:
-                match = _CELL_REF.match(ref)
-                if match is None:
-                    raise FileRejected(f'the sheet has a cell named "{ref[:20]}"', sheet=self.sheet)
-                column = _column_index(match.group(1))
-            row = int(digits)
-        else:
-            column = self.cell_seq
-            row = self.current_row()
-        if column >= MAX_SHEET_COLUMN or not 0 < row <= MAX_SHEET_ROW:
-            raise FileRejected(
-                f"the sheet has a cell at row {row}, column {column + 1}, outside any sheet",
-                sheet=self.sheet,
-            )
-        return row, column
-
-    def current_row(self) -> int:
-        r = self.row_attr
-        if r is None:
-            return self.row_seq
-        if not r.isdigit():
-            raise FileRejected(f'the sheet has a row numbered "{r[:20]}"', sheet=self.sheet)
-        return int(r)
-
-    def convert(self, raw: str, row: int, column: int) -> Any:
-        kind = self.cell_attrs.get("t", "n")
-        if kind == "s":
-            try:
-                found = self.strings[int(raw)]
-            except (ValueError, IndexError):
-                return ""
-            if isinstance(found, _TooLong):
-                raise _too_long(self.limits, found.length, sheet=self.sheet, row=row, column=column)
-            return found
-        if kind in {"str", "inlineStr", "e"}:
-            return raw
-        if kind == "b":
-            return raw.strip() in {"1", "true"}
-        try:
-            number = float(raw)
-        except ValueError:
-            return raw
-        style = self.cell_attrs.get("s")
-        date_kind = self.date_kind.get(int(style)) if style and style.isdigit() else None
-        return self.as_date(number, date_kind) if date_kind else number
-
-    def as_date(self, serial: float, kind: str) -> Any:
-        try:
-            days = serial
-            if not self.wb._styles.date1904 and 1 <= serial < 60:
-                days += 1  # Excel's 1900 leap-year bug: serials before 1 March 1900
-            moment = self.base + timedelta(days=days)
-        except (OverflowError, ValueError):
-            return serial  # no such date; validation says what is wrong with the number
-        moment = moment.replace(microsecond=0) + timedelta(
-            seconds=round(moment.microsecond / 1_000_000)
-        )
-        if kind == "time" and 0 <= serial < 1:
-            return time(moment.hour, moment.minute, moment.second)
-        if kind == "date" and moment.time() == time(0):
-            return moment.date()
-        return moment
-
-    def said(self, exc: FileRejected) -> FileRejected:
-        """Add the used range the sheet declares, when it says something."""
-        if self.declared:
-            exc.message += f" (the sheet declares its used range as {self.declared})"
-            exc.args = (exc.message,)
-        return exc
-
-    def flush_row(self) -> None:
-        if not self.row_cells:
-            return
-        width = max(self.row_cells) + 1
-        self.wb._budget.spend(width, sheet=self.sheet, row=self.row_number)
-        line: list[Any] = [""] * width
-        for column, value in self.row_cells.items():
-            line[column] = value
-        missing = self.row_number - 1 - len(self.rows)
-        if missing > 0:
-            self.rows.extend([_EMPTY] * missing)
-        self.rows.append(line)
-        self.kept_row = self.row_number
-        self.row_cells = {}
+def _said(exc: FileRejected, declared: str) -> FileRejected:
+    """Add the used range the sheet declares, when it says something."""
+    if declared:
+        exc.message += f" (the sheet declares its used range as {declared})"
+        exc.args = (exc.message,)
+    return exc
 
 
 def open_workbook(data: bytes, *, limits: Limits | None = None) -> Workbook:
