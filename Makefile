@@ -28,7 +28,8 @@ demo: setup
 	$(BIN)/msoic demo
 	@echo "Open http://127.0.0.1:$(PORT)/ and log in with one of the accounts above."
 	@echo "Multi-factor authentication is off for the demo only (MSOIC_MFA_DEMO_OFF=true, which 'msoic check --deploy' refuses)."
-	MSOIC_MFA_DEMO_OFF=true $(BIN)/msoic runserver --insecure 127.0.0.1:$(PORT)
+	@echo "The web server and a task worker (upload jobs) run together; Ctrl-C stops both."
+	bash scripts/demo_serve.sh $(PORT)
 
 # Runs `make demo` as a new user would and checks the server and its figures (CI runs it
 # first, on the clean checkout).

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Prove the README's first command: run `make demo` as a new user would (default settings,
 # no DATABASE_URL, no MSOIC_* variables), wait until the server answers on /healthz, log in
-# as the demo national user and read the national dashboard's calibrated figures, then stop
-# the server. Exits non-zero if the demo does not come up or shows other figures.
+# as the demo national user and read the national dashboard's calibrated figures, see that
+# the task worker runs beside the server, then stop both. Exits non-zero if the demo does
+# not come up, shows other figures or has no worker.
 #
 #   bash scripts/demo_check.sh            (what `make demo-check` and .ci/run call)
 #
@@ -75,4 +76,7 @@ done
 echo "demo-check: the server answers after $((SECONDS - start))s"
 
 python3 "$ROOT/scripts/demo_check_pages.py" "http://127.0.0.1:$PORT" || fail "the demo's pages are not as the README says"
+# Upload jobs need the task worker that `make demo` starts beside the server.
+pgrep -g "$DEMO_PID" -f "msoic worker" >/dev/null || fail "no task worker (msoic worker) runs beside the web server"
+echo "demo-check: the task worker runs beside the web server"
 echo "demo-check: passed in $((SECONDS - start))s"

@@ -25,6 +25,11 @@ FEB = csv_bytes([["kent", "2024-02", "ms_arrests", "", 3, ""]])
 MAR = csv_bytes([["kent", "2024-03", "ms_arrests", "", 4, ""]])
 
 
+# The library's worker loop closes a connection that is not in autocommit mode, as a test's
+# wrapping transaction is: tests that run it commit for real.
+real_worker = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
 def run_queue() -> None:
     """The library's worker loop, in this process: every ready task, then stop."""
     Worker(
@@ -48,6 +53,7 @@ def queued_for(job: ImportJob) -> list[DBTaskResult]:
     ]
 
 
+@real_worker
 def test_an_upload_is_queued_and_the_worker_runs_it(
     client, kent_user, settings, django_capture_on_commit_callbacks
 ):
@@ -108,6 +114,7 @@ def flaky_pipeline(monkeypatch, failures: int) -> list[str]:
     return calls
 
 
+@real_worker
 def test_a_database_error_is_retried_later_and_the_file_read_once(kent_user, monkeypatch):
     calls = flaky_pipeline(monkeypatch, failures=1)
     job = do_create_import_job([("feb.csv", FEB)], actor=kent_user)
@@ -139,6 +146,7 @@ def test_the_last_attempt_fails_the_job_with_the_reason(kent_user, monkeypatch):
     assert not queued_for(job)  # no attempt after the last
 
 
+@real_worker
 def test_a_failing_job_fails_with_its_reason_and_the_queue_goes_on(kent_user, monkeypatch):
     broken = do_create_import_job([("feb.csv", FEB)], actor=kent_user)
     fine = do_create_import_job([("mar.csv", MAR)], actor=kent_user)
