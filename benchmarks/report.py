@@ -40,7 +40,7 @@ def _import_lines(r: dict[str, Any]) -> list[str]:
             "",
         ],
         [
-            "read_upload: size, zip and XML checks + calamine + header",
+            "read_upload: size, zip and formula checks, sheet pre-scan + calamine + header",
             f"{r['read_upload_s']:.3f} s",
             f"{1000 * r['read_upload_s'] / n:.1f} ms",
             "",
