@@ -9,6 +9,8 @@ import sys
 
 import pytest
 
+from msoic.audit.keys import new_key_line
+
 
 def run_check(tmp_path, **overrides: str) -> subprocess.CompletedProcess[str]:
     env = {
@@ -18,6 +20,8 @@ def run_check(tmp_path, **overrides: str) -> subprocess.CompletedProcess[str]:
         "MSOIC_ALLOWED_HOSTS": "insight.example.police.uk",
         "MSOIC_VAR_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'check.sqlite3'}",
+        "MSOIC_AUDIT_KEY": new_key_line("deploy-check"),
+        "MSOIC_DISCLOSURE_KEY": secrets.token_urlsafe(32),
     }
     env.update(overrides)
     env = {k: v for k, v in env.items() if v != ""}
@@ -55,3 +59,9 @@ def test_check_deploy_fails_on_a_weakened_setting(tmp_path, overrides, warning):
 def test_production_without_allowed_hosts_refuses_to_start(tmp_path):
     proc = run_check(tmp_path, MSOIC_ALLOWED_HOSTS="")
     assert proc.returncode != 0 and "MSOIC_ALLOWED_HOSTS is required" in proc.stderr
+
+
+def test_check_deploy_wants_its_own_disclosure_key(tmp_path):
+    proc = run_check(tmp_path, MSOIC_DISCLOSURE_KEY="")
+    assert proc.returncode != 0
+    assert "msoic.E301" in proc.stdout + proc.stderr

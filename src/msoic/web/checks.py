@@ -29,3 +29,23 @@ def pdf_libraries(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMe
             )
         ]
     return []
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def disclosure_key(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Partners' figures are perturbed under a secret (ADR 0010). Derived from SECRET_KEY, it
+    would change whenever SECRET_KEY rotates, and a partner holding two releases of the same
+    cell under two keys could average the noise away: production names its own key."""
+    from django.conf import settings
+
+    if getattr(settings, "PRODUCTION", False) and not settings.MSOIC_DISCLOSURE_KEY:
+        return [
+            checks.Error(
+                "MSOIC_DISCLOSURE_KEY is not set: the noise in partners' figures would be "
+                "derived from SECRET_KEY and change when it is rotated",
+                hint="set MSOIC_DISCLOSURE_KEY to a long random secret kept with the other "
+                "keys, and never change it once figures are released (docs/deploy.md)",
+                id="msoic.E301",
+            )
+        ]
+    return []
