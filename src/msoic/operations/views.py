@@ -4,6 +4,7 @@ from :mod:`msoic.operations.figures`; returns are made through the collection pa
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -17,9 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from msoic.accounts import access
 from msoic.accounts.models import User
 from msoic.catalogue.loader import get_catalogue
+from msoic.disclosure.control import controlled
 from msoic.metrics.periods import Period, PeriodError
 from msoic.operations import access as operations_access
-from msoic.operations import actions, figures
+from msoic.operations import actions, figures, released
 from msoic.operations.forms import OperationForm, YearForm, initial_from
 from msoic.operations.models import Operation
 from msoic.web.exports import csv_response, xlsx_response
@@ -45,6 +47,53 @@ def _export(
     if fmt:
         raise Http404("Exports are csv or xlsx")
     return None
+
+
+def _released_lines(
+    years: list[figures.YearLine],
+    lines: list[figures.OperationLine],
+    totals: list[int | None],
+    period: Period,
+    catalogue: Any,
+) -> tuple[list[figures.YearLine], list[figures.OperationLine], list[Any]]:
+    """The overview's figures as a partner sees them (copies; the cached lines untouched):
+    counts of people through disclosure control, one release per financial year."""
+    codes = figures.STANDARD_METRICS
+
+    def shown(release: released.YearRelease, cell: str, values: list[int | None]) -> list[Any]:
+        return [release.figure(c, cell, v) for c, v in zip(codes, values, strict=True)]
+
+    wanted = [y.period for y in years if y.period.kind == "fy"]
+    if period.kind == "fy" and period not in wanted:
+        wanted.append(period)
+    releases = released.year_releases(wanted, catalogue)
+    out_years = [
+        replace(y, values=shown(releases[y.period], released.YEAR, y.values)) for y in years
+    ]
+    chosen = releases.get(period)
+    if chosen is None:  # pragma: no cover - the overview's periods are financial years
+        raise Http404("Intensifications are shown by financial year")
+    out_lines = [
+        replace(line, values=shown(chosen, f"op:{line.operation.pk}", line.values))
+        for line in lines
+    ]
+    out_totals = shown(chosen, released.YEAR, totals)
+    return out_years, out_lines, out_totals
+
+
+def _release_operation(result: figures.OperationFigures, catalogue: Any) -> None:
+    """One operation's figures as a partner sees them: its totals from its year's release;
+    no rows by force or region (partners are never given them)."""
+    fy = Period.financial_year_of(result.operation.start_date)
+    release = released.year_release(fy, catalogue)
+    cell = f"op:{result.operation.pk}"
+    result.totals = [
+        release.figure(c.code, cell, v)  # type: ignore[misc]  # may be a mark ("<5")
+        for c, v in zip(result.columns, result.totals, strict=True)
+    ]
+    result.by_force = []
+    result.by_region = []
+    result.highlights = []
 
 
 @login_required
@@ -76,6 +125,10 @@ def intensifications(request: AuthenticatedRequest) -> HttpResponse:
     except PeriodError as exc:
         raise Http404(str(exc)) from exc
     lines = figures.operation_lines(period)
+    totals = figures.totals_for(lines)
+    partner = controlled(user)
+    if partner:
+        years, lines, totals = _released_lines(years, lines, totals, period, catalogue)
     table = request.GET.get("table", "operations")
     if table == "years":
         header = ["Financial year", "Operations", "Force returns expected", "Returned", *labels]
@@ -109,8 +162,9 @@ def intensifications(request: AuthenticatedRequest) -> HttpResponse:
             "years": years,
             "period": period,
             "lines": lines,
-            "totals": figures.totals_for(lines),
+            "totals": totals,
             "can_manage": operations_access.can_manage_operations(user),
+            "disclosure_note": released.NOTE if partner else "",
         },
     )
 
@@ -126,6 +180,9 @@ def operation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     result = figures.operation_figures(
         op, catalogue, detail_force_ids=detail_ids, by_region=access.is_national(user)
     )
+    partner = controlled(user)
+    if partner:
+        _release_operation(result, catalogue)
     labels = [c.label for c in result.columns]
     table = request.GET.get("table", "totals")
     if table == "force":
@@ -164,6 +221,7 @@ def operation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             ],
             "can_manage": operations_access.can_manage_operations(user),
             "sees_forces": bool(detail_ids),
+            "disclosure_note": released.NOTE if partner else "",
         },
     )
 

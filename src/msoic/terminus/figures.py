@@ -12,6 +12,8 @@ from datetime import date
 from typing import Any
 
 from msoic.catalogue.loader import Catalogue, Metric, get_catalogue
+from msoic.disclosure.control import DisclosureError
+from msoic.disclosure.values import counts_people, release_result
 from msoic.metrics import engine
 from msoic.metrics.money import format_figure, pence_to_pounds
 from msoic.metrics.periods import (
@@ -34,6 +36,8 @@ HEADLINE_METRICS = (
     "terminus_drugs_value",
     "terminus_marine_hours",
 )
+# Shown to a partner for a figure of people asked by quarter or for a year not yet over.
+FY_ONLY = "ended years only"
 EXPORT_HEADER = [
     "period",
     "orgunit",
@@ -51,19 +55,26 @@ class Figure:
     metric: Metric
     value: int | None  # pence for money
     complete: bool
+    withheld: str = ""  # disclosure control's mark ("<5", "[c]", "FY only") instead of a value
 
     @property
     def text(self) -> str:
         """For the panel: £46,400 when there are no pence, else £46,400.50; counts 3,007."""
+        if self.withheld:
+            return self.withheld
         return format_figure(self.value, self.metric.unit, whole=True) or "–"
 
     @property
     def full_text(self) -> str:
         """For tables: money always with pence."""
+        if self.withheld:
+            return self.withheld
         return format_figure(self.value, self.metric.unit) or "–"
 
     @property
     def export_value(self) -> Any:
+        if self.withheld:
+            return self.withheld
         if self.value is None:
             return ""
         return pence_to_pounds(self.value) if self.metric.is_money else self.value
@@ -107,9 +118,15 @@ def picture(
     *,
     by: str | None = None,
     catalogue: Catalogue | None = None,
+    controlled: bool = False,
 ) -> Picture:
     """The panel for ``period``, its quarters (for a financial year) and the split ``by``
-    region or force: one engine call per metric (``engine.query_periods``)."""
+    region or force: one engine call per metric (``engine.query_periods``).
+
+    ``controlled`` (a partner, :func:`msoic.disclosure.control.controlled`): figures of
+    people (the policy's, e.g. debriefs) go through disclosure control as ``/api/v1/values``
+    releases them: for an ended financial year only, perturbed, under 5 withheld; never by
+    quarter, region or force. Activity figures stay exact."""
     cat = catalogue or get_catalogue()
     quarter_periods = (
         [Period.quarter(s) for s in starts_within(QUARTERLY, period)] if period.kind == "fy" else []
@@ -123,6 +140,13 @@ def picture(
     )
     for metric in chosen:
         whole, *parts = answers[metric.code]
+        if controlled and counts_people(metric.code):
+            if by is not None:
+                raise ValueError("disclosure control releases Terminus figures nationally only")
+            panel.figures.append(_released(metric, whole))
+            for line, result in zip(quarters, parts, strict=True):
+                line.figures.append(Figure(metric, None, result.coverage.complete, FY_ONLY))
+            continue
         panel.figures.append(Figure(metric, whole.value, whole.coverage.complete))
         for line, result in zip(quarters, parts, strict=True):
             line.figures.append(Figure(metric, result.value, result.coverage.complete))
@@ -130,6 +154,21 @@ def picture(
             line = split.setdefault(row.key, Line(row.key, row.label))
             line.figures.append(Figure(metric, row.value, row.complete))
     return Picture(panel, quarters, list(split.values()), by)
+
+
+def _released(metric: Metric, result: engine.Result) -> Figure:
+    """A figure of people for a partner: the released figure for an ended financial year
+    (the same as ``/api/v1/values`` gives), or a mark saying why there is none."""
+    complete = result.coverage.complete
+    if result.value is None:
+        return Figure(metric, None, complete)
+    try:
+        shown = release_result(result).value
+    except DisclosureError:
+        return Figure(metric, None, complete, FY_ONLY)
+    if shown is None or shown.withheld:
+        return Figure(metric, None, complete, shown.text if shown else "–")
+    return Figure(metric, shown.value, complete)
 
 
 def headline(orgunit: OrgUnit, period: Period, catalogue: Catalogue | None = None) -> Line:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from msoic.accounts import access
 from msoic.accounts.models import User
 from msoic.catalogue.loader import get_catalogue
+from msoic.disclosure.control import NOTE, controlled
 from msoic.metrics.periods import Period, add_months
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
 from msoic.terminus import access as terminus_access
@@ -69,7 +70,8 @@ def terminus(request: AuthenticatedRequest) -> HttpResponse:
     by = None
     if access.can_break_down_by_orgunit(user, orgunit):
         by = "region" if orgunit.kind == OrgUnitKind.NATIONAL else "force"
-    shown = figures.picture(orgunit, period, by=by, catalogue=catalogue)
+    partner = controlled(user)
+    shown = figures.picture(orgunit, period, by=by, catalogue=catalogue, controlled=partner)
     panel, quarters, split = shown.panel, shown.quarters, shown.split
 
     fmt = request.GET.get("format", "")
@@ -114,5 +116,6 @@ def terminus(request: AuthenticatedRequest) -> HttpResponse:
             "by": by,
             "metrics": figures.metrics(catalogue),
             "query": query.urlencode(),
+            "disclosure_note": NOTE if partner else "",
         },
     )
