@@ -23,7 +23,7 @@ from msoic.audit.maintenance import audit_maintenance
 from msoic.audit.models import GENESIS_HASH, AuditEvent, AuditHead
 from msoic.collection.actions import do_approve_submission, do_create_import_job, run_import_job
 from msoic.collection.models import StoredFile, Submission
-from msoic.runtime.backup import database_url, scratch_database
+from msoic.runtime.backup import database_url, is_empty, scratch_database
 from tests.conftest import csv_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -127,7 +127,7 @@ def test_restore_refuses_a_database_in_use(returns_sent, tmp_path):
     backup = tmp_path / "msoic.backup"
     call_command("backup", "--to", str(backup), stdout=io.StringIO())
     rows = AuditEvent.objects.count()
-    with pytest.raises(CommandError, match="is not empty .* restore only into a new, empty"):
+    with pytest.raises(CommandError, match="is not empty .* restore only into a new database"):
         call_command("restore", str(backup))
     assert AuditEvent.objects.count() == rows
 
@@ -177,3 +177,12 @@ def test_verify_refuses_a_damaged_database_copy(returns_sent, tmp_path):
 def test_a_missing_backup_file_is_named(tmp_path):
     with pytest.raises(CommandError, match=r"nothing\.backup: no such backup file"):
         call_command("backup", "verify", str(tmp_path / "nothing.backup"))
+
+
+@pytest.mark.django_db(transaction=False)
+def test_a_database_only_migrated_counts_as_empty(django_user_model):
+    with connection.cursor() as cursor:
+        assert is_empty(cursor, connection.vendor)  # the migrations' own audit rows only
+    django_user_model.objects.create_user("someone", password="Long-enough-1")
+    with connection.cursor() as cursor:
+        assert not is_empty(cursor, connection.vendor)

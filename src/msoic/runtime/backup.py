@@ -51,8 +51,9 @@ FILES_NOTE = (
     + "); no file is kept outside it, so the database copy holds them all."
 )
 AUDIT_TABLE = "audit_auditevent"
-# Users and the audit log: a database holding neither has had nothing done in it.
-EMPTY_MARKERS = ["accounts_user", AUDIT_TABLE]
+# A database is empty when nobody has done anything in it: no user account, and no audit row
+# but those `msoic migrate` writes itself (loading the catalogue and the frameworks).
+MIGRATE_ACTOR = "migrate"
 
 
 class BackupError(Exception):
@@ -118,13 +119,19 @@ def describe_database(cursor: Any, vendor: str) -> dict[str, Any]:
 
 
 def is_empty(cursor: Any, vendor: str) -> bool:
-    """True for a database with no tables, or one only migrated (no user, no audit row)."""
+    """True for a database with no tables, or one only migrated: no user account and no
+    audit row but those written by ``msoic migrate``."""
     tables = set(_tables(cursor, vendor))
-    for table in EMPTY_MARKERS:
-        if table in tables:
-            cursor.execute(f"SELECT 1 FROM {_quote(table)} LIMIT 1")  # noqa: S608
-            if cursor.fetchone() is not None:
-                return False
+    if "accounts_user" in tables:
+        cursor.execute("SELECT 1 FROM accounts_user LIMIT 1")
+        if cursor.fetchone() is not None:
+            return False
+    if AUDIT_TABLE in tables:
+        cursor.execute(
+            f"SELECT 1 FROM {AUDIT_TABLE} WHERE actor_label <> '{MIGRATE_ACTOR}' LIMIT 1"  # noqa: S608
+        )
+        if cursor.fetchone() is not None:
+            return False
     return True
 
 
@@ -346,8 +353,8 @@ def restore(archive: Archive, target: dict[str, Any]) -> None:
         empty = is_empty(cursor, vendor)
     if not empty:
         raise BackupError(
-            f"the database {target['NAME']} is not empty (it has users or audit rows): "
-            "restore only into a new, empty database"
+            f"the database {target['NAME']} is not empty (it has user accounts or audit "
+            "rows of its own): restore only into a new database, empty or only migrated"
         )
     if vendor == "sqlite":
         src = sqlite3.connect(archive.database)

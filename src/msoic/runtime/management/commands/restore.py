@@ -1,5 +1,6 @@
 """``msoic restore FILE``: restore a backup (``msoic backup --to``) into this database, which
-must be empty: new, or only migrated (no user and no audit row). Then run
+must be empty: new, or only migrated (no user account, and no audit row but the migrations'
+own). Then run
 ``msoic backup check FILE`` to compare it with the backup's manifest."""
 
 from __future__ import annotations
