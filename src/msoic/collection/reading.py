@@ -249,7 +249,12 @@ def _csv_rows(text: str, limits: Limits) -> list[list[str]]:
 def check_workbook(data: bytes, limits: Limits | None = None) -> None:
     """Refuse what is not a plain .xlsx before any part is parsed: not a zip, macros, zip
     bombs, DTDs and entities, external links, data connections, web-query and DDE formulas."""
-    limits = limits or Limits.from_settings()
+    _open_checked(data, limits or Limits.from_settings())[0].close()
+
+
+def _open_checked(data: bytes, limits: Limits) -> tuple[zipfile.ZipFile, dict[str, str]]:
+    """The workbook's zip, open, once every check of :func:`check_workbook` has passed, and
+    its worksheets' parts by sheet name (empty if it has none)."""
     check_size(data, limits)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise FileRejected(
@@ -263,11 +268,15 @@ def check_workbook(data: bytes, limits: Limits | None = None) -> None:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise FileRejected("file is named .xlsx but is damaged or not an Excel workbook") from exc
-    with archive:
-        _check_archive(archive, limits)
+    try:
+        sheets = _check_archive(archive, limits)
+    except BaseException:
+        archive.close()
+        raise
+    return archive, {name: part for part, name in sheets.items()}
 
 
-def _check_archive(archive: zipfile.ZipFile, limits: Limits) -> None:
+def _check_archive(archive: zipfile.ZipFile, limits: Limits) -> dict[str, str]:
     members = archive.infolist()
     if len(members) > limits.max_zip_members:
         raise FileRejected(
@@ -323,6 +332,7 @@ def _check_archive(archive: zipfile.ZipFile, limits: Limits) -> None:
                 )
             if sheet_part:
                 _check_formulas(chunk, sheets.get(m.filename, m.filename))
+    return sheets
 
 
 def _check_formulas(chunk: bytes, sheet: str) -> None:
@@ -795,11 +805,9 @@ class Workbook:
 
     def __init__(self, data: bytes, limits: Limits | None = None) -> None:
         self.limits = limits or Limits.from_settings()
-        check_workbook(data, self.limits)
+        self._archive, self._parts = _open_checked(data, self.limits)
         self._data = data
-        self._archive = zipfile.ZipFile(io.BytesIO(data))
         self._names = {m.filename for m in self._archive.infolist()}
-        self._parts = _sheet_parts(self._archive, self._names, self.limits)
         if not self._parts:
             raise FileRejected("workbook has no worksheets")
         self._blank_shared: frozenset[bytes] | None = None
