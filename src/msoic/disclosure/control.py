@@ -28,10 +28,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
+from itertools import combinations
 
 from django.conf import settings
 from django.utils import timezone
@@ -149,6 +150,9 @@ class Release:
     policy: Policy = field(default_factory=get_policy)
     atoms: dict[str, int] = field(default_factory=dict)
     cells: dict[str, _Cell] = field(default_factory=dict)
+    # Also protect every sum of withheld cells (over disjoint atoms) under the threshold:
+    # two operations of 1 and 3 must not be found together as a total minus the rest.
+    protect_sums: bool = False
 
     def atom(self, name: str, count: int) -> str:
         self.atoms[name] = self.atoms.get(name, 0) + int(count)
@@ -183,6 +187,8 @@ class Release:
         primary = {name for name in self.cells if self.value(name) < threshold}
         targets = [vectors[name] for name in sorted(primary) if any(vectors[name])]
         targets += [vector([a]) for a in order if self.atoms[a] < threshold]
+        if self.protect_sums:
+            targets += self._small_sums(sorted(primary), threshold, vector)
         hidden = set(primary)
         while True:
             shown = [n for n in sorted(self.cells) if n not in hidden]
@@ -205,6 +211,26 @@ class Release:
             else:
                 released = perturb(self.value(name), c.key, self.policy)
                 out[name] = Shown(released, str(released))
+        return out
+
+    def _small_sums(
+        self,
+        withheld: list[str],
+        threshold: int,
+        vector: Callable[[Iterable[str]], tuple[int, ...]],
+    ) -> list[tuple[int, ...]]:
+        """Sums of two or more withheld non-empty cells with disjoint atoms whose count is
+        under the threshold (each holds at least one, so at most ``threshold - 1`` cells)."""
+        cells = [n for n in withheld if self.value(n) > 0]
+        out: list[tuple[int, ...]] = []
+        for size in range(2, threshold):
+            for group in combinations(cells, size):
+                members = [self.cells[n].atoms for n in group]
+                union = frozenset().union(*members)
+                if len(union) != sum(len(m) for m in members):
+                    continue  # overlapping cells: not one count of people
+                if sum(self.value(n) for n in group) < threshold:
+                    out.append(vector(union))
         return out
 
 

@@ -107,7 +107,7 @@ def year_releases(periods: list[Period], catalogue: Catalogue) -> dict[Period, Y
         metrics = {code for _, people in ops for code in people}
         metrics |= {code for (y, code, pk) in asks if y == fy and pk is None}
         for code in sorted(metrics):
-            release = Release(policy=policy)
+            release = Release(policy=policy, protect_sums=True)
             atoms = []
             for op, people in ops:
                 if code in people:
