@@ -384,3 +384,15 @@ def test_a_release_protecting_sums_withholds_a_shown_cell_for_two_small_ones() -
     shown = resolve(True)
     assert (shown["a"], shown["b"], shown["c"]) == ("<5", "<5", "[c]")
     assert shown["year"] not in ("<5", "[c]")
+
+
+@pytest.mark.parametrize("persona", ["partner_user", "admin_user"])
+def test_operations_supported_and_cca_tasking_are_closed_to_controlled_users(
+    request, client, persona
+):
+    """They show exact counts by force; nobody who reads through disclosure control opens
+    them (if that changes, their figures of people must go through the layer first)."""
+    client.force_login(request.getfixturevalue(persona))
+    for url in ("/operations-supported/", "/operations-supported/summary/", "/cca-tasking/"):
+        assert client.get(url).status_code == 403, url
+    assert client.get("/operations-supported/summary.csv").status_code == 403
