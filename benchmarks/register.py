@@ -107,7 +107,7 @@ def run(*, quick: bool = False) -> dict[str, Any]:
     from django.test import Client
 
     from msoic.accounts.actions import do_create_user
-    from msoic.cases.dde import do_set_dde_adoption
+    from msoic.cases.register.dde import do_set_dde_adoption
     from msoic.catalogue.loader import get_catalogue, load_catalogue
     from msoic.metrics.engine import query
     from msoic.orgunits.models import OrgUnit

@@ -1,7 +1,7 @@
 """Benchmark: bulk import of a force's register from CSV, against the database's own bulk load.
 
 100,000 investigations and 150,000 people (10,000 and 15,000 with ``--quick``) are written
-as two CSV files and imported with ``msoic.cases.importer.import_files`` (reading through
+as two CSV files and imported with ``msoic.cases.register.importer.import_files`` (reading through
 the readers' checks, typing every cell, the register rules on every row, the uniqueness
 check against what is stored, one bulk insert a table in one transaction a file (COPY on
 PostgreSQL), the audit rows).
@@ -295,8 +295,8 @@ def run(*, quick: bool = False) -> dict[str, Any]:
 
 
 def _run(vendor: str, *, quick: bool) -> dict[str, Any]:
-    from msoic.cases.importer import import_files
     from msoic.cases.models import Investigation, Person
+    from msoic.cases.register.importer import import_files
     from msoic.orgunits.models import OrgUnit
 
     n_inv, n_people = (10_000, 15_000) if quick else (100_000, 150_000)

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from msoic.cases.dde import do_set_dde_adoption
 from msoic.cases.models import Investigation
+from msoic.cases.register.dde import do_set_dde_adoption
 from msoic.orgunits.models import OrgUnit
 from tests.metrics.test_engine import load, monthly
 

@@ -12,8 +12,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from msoic.audit.models import AuditEvent
-from msoic.cases.dde import DdeError, do_end_dde_adoption, do_set_dde_adoption
 from msoic.cases.models import Category, DdeAdoption, Investigation, Person
+from msoic.cases.register.dde import DdeError, do_end_dde_adoption, do_set_dde_adoption
 from msoic.catalogue.loader import get_catalogue
 from msoic.metrics.engine import query, series
 from msoic.orgunits.models import OrgUnit

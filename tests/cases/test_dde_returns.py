@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from msoic.cases.dde import do_set_dde_adoption
+from msoic.cases.register.dde import do_set_dde_adoption
 from msoic.collection.models import Value
 from msoic.collection.pipeline import import_file
 from msoic.orgunits.models import OrgUnit

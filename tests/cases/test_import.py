@@ -13,8 +13,8 @@ from django.core.management.base import CommandError
 from openpyxl import Workbook, load_workbook
 
 from msoic.audit.models import AuditAction, AuditEvent
-from msoic.cases.importer import do_import_register, import_files, template_bytes
 from msoic.cases.models import Investigation, Person
+from msoic.cases.register.importer import do_import_register, import_files, template_bytes
 from msoic.orgunits.models import OrgUnit
 from tests.conftest import csv_bytes
 

@@ -19,8 +19,8 @@ from django.core.management.base import CommandError
 from msoic.accounts.models import ApiToken, TokenScope
 from msoic.cases import actions as case_actions
 from msoic.cases.htcds import do_import_htcds
-from msoic.cases.importer import PEOPLE_SHEET, do_import_register
 from msoic.cases.models import Investigation, Person
+from msoic.cases.register.importer import PEOPLE_SHEET, do_import_register
 from msoic.collection import reading
 from msoic.collection.actions import do_create_import_job, run_import_job
 from msoic.collection.models import ImportJob, Value
@@ -143,6 +143,17 @@ def test_shared_strings_dates_and_booleans_read_as_a_spreadsheet_shows_them():
             True,
             7.0,
         ]
+
+
+def test_error_booleans_formulas_and_spaces_read_as_the_spreadsheet_shows_them():
+    """An error cell keeps its text (validation then says what is wrong with it), a formula
+    gives its last value, and a cell of spaces is blank."""
+    row = (
+        b'<row r="3"><c r="A3" t="e"><v>#N/A</v></c><c r="B3" t="b"><v>0</v></c>'
+        b'<c r="C3" t="str"><f>A1</f><v>force</v></c><c r="D3"><v>  </v></c></row>'
+    )
+    rows = reading.read_file_rows("r.xlsx", hostile.add_rows(BASE, row))
+    assert rows[2] == ["#N/A", False, "force"]
 
 
 def test_values_spread_over_a_wide_area_are_refused_naming_the_grid_limit(settings):

@@ -10,7 +10,7 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         # The register derives some forces' figures (direct data entry): the engine, the
         # pipeline and the return forms find it through the registry (ADR 0011).
-        from msoic.cases.dde import REGISTER_SOURCE
+        from msoic.cases.register.dde import REGISTER_SOURCE
         from msoic.metrics.sources import register
 
         register(REGISTER_SOURCE)

@@ -5,7 +5,7 @@ snapshot: every investigation live on the opening date that meets any criterion 
 an item on its force's worklist (with the reasons it matched), and the number of live
 investigations per force that day is kept as the baseline. Force users then confirm a
 case is still live (with a review note), update it, or close it, each through the
-register's own actions (:mod:`msoic.cases.actions`, which audit the change to the case)
+register's own actions (:mod:`msoic.cases.register.actions`, which audit the change to the case)
 plus an audited resolution of the worklist item. Progress and the before-and-after on
 live figures are computed from the items and the register, never stored.
 
@@ -34,7 +34,6 @@ from django.utils import timezone
 from msoic.audit.log import record
 from msoic.audit.models import AuditAction
 from msoic.cases import access
-from msoic.cases import actions as register
 from msoic.cases.models import (
     Category,
     Cleanse,
@@ -44,6 +43,7 @@ from msoic.cases.models import (
     Resolution,
     Status,
 )
+from msoic.cases.register import actions as register
 from msoic.orgunits.models import OrgUnit
 
 REASONS = {

@@ -37,8 +37,6 @@ from django.db import transaction
 
 from msoic.audit.log import record
 from msoic.audit.models import AuditAction
-from msoic.cases.actions import REFERENCE_DIGITS, reference_prefix
-from msoic.cases.dde import do_set_dde_adoption, month_end
 from msoic.cases.models import (
     DDE_METRICS,
     Category,
@@ -49,6 +47,8 @@ from msoic.cases.models import (
     Person,
     Status,
 )
+from msoic.cases.register.actions import REFERENCE_DIGITS, reference_prefix
+from msoic.cases.register.dde import do_set_dde_adoption, month_end
 from msoic.demo.generator import History, ReturnRow
 from msoic.metrics.periods import format_month, month_label, parse_month
 from msoic.orgunits.models import OrgUnit

@@ -34,8 +34,8 @@ from msoic.audit.log import record
 from msoic.audit.models import AuditAction
 from msoic.cases import access, rules
 from msoic.cases.consultation import Subjects, do_record_disclosure
-from msoic.cases.importer import CellError, ImportResult, parse_date
 from msoic.cases.models import Category, Decision, Gender, Investigation, Outcome, Person, Status
+from msoic.cases.register.importer import CellError, ImportResult, parse_date
 from msoic.collection import reading
 from msoic.collection.reading import FileRejected, column_letter
 from msoic.collection.validation import Problem
@@ -160,7 +160,7 @@ def picklist(field_name: str) -> list[str]:
 
 
 def case_reference(investigation: Investigation) -> str:
-    from msoic.cases.actions import reference_prefix
+    from msoic.cases.register.actions import reference_prefix
 
     return f"{reference_prefix(investigation.force)}-C{investigation.pk:06d}"
 
@@ -617,7 +617,7 @@ def do_import_htcds(
     """Add the file's people as potential victims on ``investigation`` (of the actor's own
     force): all or nothing. Exploitation types the file names that the investigation does
     not have yet are added to it."""
-    from msoic.cases.actions import allocate_person_references
+    from msoic.cases.register.actions import allocate_person_references
 
     if not access.can_edit_investigation(actor, investigation):
         raise PermissionDenied("Only the force's own users add people to its investigations")

@@ -99,7 +99,7 @@ class Investigation(models.Model):
         ]
         indexes = [
             # "live at the end of month M" = opened_on <= M_end and (closed_on null or > M_end),
-            # counted as two range scans (msoic.cases.dde): the cases still open
+            # counted as two range scans (msoic.cases.register.dde): the cases still open
             # (closed_on null) and those closed after M_end; closed_on leads so neither
             # scan reads the closed history. Covers the count by primary type.
             models.Index(

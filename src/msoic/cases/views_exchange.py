@@ -4,7 +4,7 @@ partner's file onto one of the force's investigations).
 
 Thin views: forces come from :mod:`msoic.accounts.access` (a force user imports into their
 own force only; an export covers only a force the user may read), changes are the
-``do_`` functions of :mod:`msoic.cases.importer` and :mod:`msoic.cases.htcds`.
+``do_`` functions of :mod:`msoic.cases.register.importer` and :mod:`msoic.cases.htcds`.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from msoic.accounts.models import User
 from msoic.cases import access, htcds
-from msoic.cases.importer import import_files, template_bytes
 from msoic.cases.models import Investigation
+from msoic.cases.register.importer import import_files, template_bytes
 from msoic.collection.forms import MultipleFileField
 from msoic.orgunits.models import OrgUnit
 

@@ -61,7 +61,7 @@ def template_rows(
     catalogue: Catalogue, dataset: str, from_register: Collection[str] = ()
 ) -> list[TemplateRow]:
     """The template's lines; metrics in ``from_register`` (counted from the force's
-    investigation register, see msoic.cases.dde) are left out."""
+    investigation register, see msoic.cases.register.dde) are left out."""
     rows: list[TemplateRow] = []
     for metric in catalogue.dataset_metrics(dataset):
         if metric.code in from_register:

@@ -119,7 +119,7 @@ class Context:
         default_factory=dict
     )  # (force, metric) -> month -> total
     today: date = field(default_factory=lambda: timezone.localdate())
-    # (force code, metric) -> first month the force's register gives it (msoic.cases.dde)
+    # (force code, metric) -> first month the force's register gives it (msoic.cases.register.dde)
     register: dict[tuple[str, str], date] = field(default_factory=dict)
 
 
@@ -600,7 +600,7 @@ def period_not_future(row: Row, ctx: Context) -> Iterator[Finding]:
 
 @CHECKS.row("from_register")
 def not_from_register(row: Row, ctx: Context) -> Iterator[Finding]:
-    """A force on direct data entry for a metric does not return it (msoic.cases.dde)."""
+    """A force on direct data entry for a metric does not return it (msoic.cases.register.dde)."""
     if row.metric is None or row.period is None:
         return
     register_from = ctx.register.get((row.force, row.metric.code))

@@ -3,7 +3,7 @@
 
 Marking a force is a national analyst's decision: with ``--user`` the change is recorded
 as theirs (the user must be national); without it, as the command. Each change writes an
-audit row (msoic.cases.dde).
+audit row (msoic.cases.register.dde).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from msoic.accounts.models import User
 from msoic.cases import access
-from msoic.cases.dde import DdeError, do_end_dde_adoption, do_set_dde_adoption
 from msoic.cases.models import DDE_METRICS, DdeAdoption
+from msoic.cases.register.dde import DdeError, do_end_dde_adoption, do_set_dde_adoption
 from msoic.metrics.periods import PeriodError, format_month, parse_month
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
 

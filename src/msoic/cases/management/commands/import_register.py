@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from msoic.accounts.models import User
 from msoic.cases import access
-from msoic.cases.importer import import_files
+from msoic.cases.register.importer import import_files
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
 
 

@@ -1,7 +1,7 @@
 """Web pages of the investigation register: the Investigations hub, a force's register
 (filters, pages, CSV/XLSX export), an investigation with its people, and the forms that
 change them. Views are thin: records through :mod:`msoic.accounts.access` (another force's
-case is a 404 and a ``denied`` audit row), changes through :mod:`msoic.cases.actions`,
+case is a 404 and a ``denied`` audit row), changes through :mod:`msoic.cases.register.actions`,
 and every record holding personal data is opened only with a justification
 (:mod:`msoic.cases.consultation`)."""
 
@@ -24,9 +24,11 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from msoic.accounts.models import User
-from msoic.cases import access, actions, consultation
+from msoic.cases import access, consultation
 from msoic.cases.consultation import Subjects
-from msoic.cases.forms import (
+from msoic.cases.models import Category, Investigation, Person, Status
+from msoic.cases.register import actions
+from msoic.cases.register.forms import (
     EVENT_ALIASES,
     EVENTS,
     CloseForm,
@@ -38,7 +40,6 @@ from msoic.cases.forms import (
     ReviewForm,
     add_problems,
 )
-from msoic.cases.models import Category, Investigation, Person, Status
 from msoic.cases.rules import RegisterRuleError, catalogue_options, nationality_name
 from msoic.orgunits.models import OrgUnit
 from msoic.web.exports import csv_response, xlsx_response
@@ -85,7 +86,7 @@ def hub(request: AuthenticatedRequest) -> HttpResponse:
         raise PermissionDenied("Investigations are for forces, coordinators, the unit and partners")
     return render(
         request,
-        "cases/hub.html",
+        "cases/register/hub.html",
         {
             "register": access.can_see_register(user),
             "can_enter": access.register_forces_writable(user).exists(),
@@ -175,7 +176,7 @@ def register(request: AuthenticatedRequest) -> HttpResponse:
     )
     return render(
         request,
-        "cases/register.html",
+        "cases/register/register.html",
         {
             "form": form,
             "page": page,
@@ -353,7 +354,7 @@ def investigation_new(request: AuthenticatedRequest) -> HttpResponse:
             return redirect("cases-investigation", created.pk)
     return render(
         request,
-        "cases/form.html",
+        "cases/register/form.html",
         {"form": form, "title": f"Record an investigation for {force.name}", "button": "Save"},
     )
 
@@ -368,7 +369,7 @@ def investigation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse
     people = _log_investigation(request, investigation, "cases.view_investigation")
     return render(
         request,
-        "cases/investigation.html",
+        "cases/register/investigation.html",
         {
             "inv": investigation,
             "people": people,
@@ -428,7 +429,7 @@ def investigation_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _log_investigation(request, investigation, "cases.edit_investigation")
     return render(
         request,
-        "cases/form.html",
+        "cases/register/form.html",
         {
             "form": form,
             "title": f"Update investigation {investigation.crime_reference}",
@@ -460,7 +461,7 @@ def investigation_close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             return redirect("cases-investigation", pk)
     return render(
         request,
-        "cases/form.html",
+        "cases/register/form.html",
         {
             "form": form,
             "title": f"Close investigation {investigation.crime_reference}",
@@ -489,7 +490,7 @@ def investigation_review(request: AuthenticatedRequest, pk: int) -> HttpResponse
             return redirect("cases-investigation", pk)
     return render(
         request,
-        "cases/form.html",
+        "cases/register/form.html",
         {
             "form": form,
             "title": f"Confirm investigation {investigation.crime_reference} is still live",
@@ -520,7 +521,7 @@ def person_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             return redirect("cases-person", person.pk)
     return render(
         request,
-        "cases/form.html",
+        "cases/register/form.html",
         {
             "form": form,
             "title": f"Add a person to investigation {investigation.crime_reference}",
@@ -540,7 +541,7 @@ def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _log_person(request, person, "cases.view_person")
     return render(
         request,
-        "cases/person.html",
+        "cases/register/person.html",
         {
             "person": person,
             "inv": person.investigation,
@@ -589,7 +590,7 @@ def person_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _log_person(request, person, "cases.edit_person")
     return render(
         request,
-        "cases/form.html",
+        "cases/register/form.html",
         {
             "form": form,
             "title": f"Update {person.reference}",
@@ -636,7 +637,7 @@ def person_record(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _log_person(request, person, "cases.record_person_event")
     return render(
         request,
-        "cases/form.html",
+        "cases/register/form.html",
         {
             "form": form,
             "title": f"Record a decision or event for {person.reference}",

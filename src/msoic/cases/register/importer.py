@@ -520,7 +520,7 @@ def bulk_insert(model: Any, rows: list[dict[str, Any]], **constants: Any) -> Non
 
 
 def _store(checked: Checked, force: OrgUnit, *, actor: Any, filename: str, digest: str) -> None:
-    from msoic.cases.actions import allocate_person_references
+    from msoic.cases.register.actions import allocate_person_references
 
     now = timezone.now()
     if checked.investigations:
