@@ -490,6 +490,11 @@ _FAST_BLANK_VALUE = re.compile(rb"<(?:v\s*/>|v>\s*</v>|is>(?:\s|<(?!/is>)[^>]*>)
 _SPACE_IN_VALUE = re.compile(rb"<v>\s")
 _FAST_CELL_OPEN = re.compile(_FAST_CELL + rb"[^>]*>")
 _FAST_SHARED = re.compile(_FAST_CELL + rb'[^>]*\bt="s"[^>]*>\s*<v>\s*([0-9]{1,10})\s*</v>')
+# A cell holding an error (#N/A, #REF!...), which the reader gives as blank: kept as its text.
+_FAST_ERROR = re.compile(
+    _FAST_CELL + rb'[^>]*\bt="e"[^>]*>\s*' + _FAST_FORMULA + rb"<v>([^<]{0,64})</v>"
+)
+_ERROR_TYPE = re.compile(rb"\bt=[\"']e[\"']")
 _ANY_CELL = re.compile(rb"<c[\s/>]")
 _PREFIXED_CELL = re.compile(rb"<[A-Za-z_][\w.-]*:c[\s/>]")
 # The general scan: every row and cell element in order.
@@ -526,6 +531,7 @@ class _Scan:
     max_column: int = -1  # 0-based
     declared: str = ""
     blanks: list[tuple[int, int]] = field(default_factory=list)  # (row, column) of blank cells
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column) → text
     depth: int = 0
 
     def blank_outside(self) -> bool:
@@ -649,6 +655,9 @@ def _scan_sheet(
                 cell = _FAST_CELL_OPEN.match(piece, piece.rfind(b"<c ", 0, m.start()))
                 if cell:
                     scan.blanks.append((int(cell.group(2)), _column_of(cell.group(1))))
+        if b't="e"' in piece:
+            for col, row, text in _FAST_ERROR.findall(piece):
+                scan.errors[int(row), _column_of(col)] = text.decode("utf-8", "replace")
         if blank_shared:
             scan.blanks += [
                 (int(row), _column_of(col))
@@ -742,6 +751,9 @@ def _scan_sheet_slowly(
         scan.cells += 1
         scan.max_row = max(scan.max_row, row)
         scan.max_column = max(scan.max_column, column)
+        if _ERROR_TYPE.search(attrs):
+            text = _TAGS_AND_COMMENTS.sub(b"", _ANY_FORMULA.sub(b"", content)).strip()
+            scan.errors[row, column] = text[:64].decode("utf-8", "replace")
         if scan.cells > limits.max_cells:
             break
     return scan
@@ -837,6 +849,9 @@ class Workbook:
                 "again from Excel",
                 sheet=sheet,
             ) from exc
+        for (row, column), text in scan.errors.items():
+            if row <= len(grid) and column < len(grid[row - 1]):
+                grid[row - 1][column] = text
         return self._rows(grid, sheet)
 
     def _check(self, scan: _Scan, part: str, sheet: str, blank_shared: frozenset[bytes]) -> None:
