@@ -396,3 +396,29 @@ def test_operations_supported_and_cca_tasking_are_closed_to_controlled_users(
     for url in ("/operations-supported/", "/operations-supported/summary/", "/cca-tasking/"):
         assert client.get(url).status_code == 403, url
     assert client.get("/operations-supported/summary.csv").status_code == 403
+
+
+def test_a_partners_overview_page_shows_what_its_download_gives(client, operations, partner_user):
+    from html import unescape
+
+    from tests.operations.test_pages import table_rows
+
+    labels = {get_catalogue().metrics[m].short_label for m in PEOPLE}
+    client.force_login(partner_user)
+    url = reverse("operations-intensifications")
+    for year in ("FY2022-23", "FY2023-24"):
+        html = client.get(url, {"year": year}).content.decode()
+        assert 'id="disclosure-note"' in html
+        header, *download = _csv(client.get(url, {"year": year, "format": "csv"}))
+        people = [i for i, label in enumerate(header) if label in labels]
+        shown = {row[0]: [unescape(cell) for cell in row] for row in table_rows(html, "year-ops")}
+        assert people and set(shown) == {row[0] for row in download} | {
+            f"Total across {len(download)} operations"
+        }
+        total = shown[f"Total across {len(download)} operations"]
+        years = {r[0]: r for r in _csv(client.get(url, {"table": "years", "format": "csv"}))}
+        # the figures end every row: index them from the end
+        ends = [i - len(header) for i in people]
+        assert [total[e] for e in ends] == [years[year][e] or "–" for e in ends]
+        for row in download:
+            assert [shown[row[0]][e] for e in ends] == [row[e] or "–" for e in ends]
