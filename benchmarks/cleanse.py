@@ -98,7 +98,7 @@ def run(*, quick: bool = False) -> dict[str, Any]:
     from django.test import Client
 
     from msoic.accounts.actions import do_create_user
-    from msoic.cases.cleanse import do_open_cleanse
+    from msoic.cases.cleanse.actions import do_open_cleanse
     from msoic.catalogue.loader import load_catalogue
 
     n = QUICK if quick else FULL

@@ -12,7 +12,6 @@ urlpatterns = [
     path("peer-reviews/", include("msoic.peerreview.urls")),
     path("commissioning/", include("msoic.commissioning.urls")),
     path("investigations/", include("msoic.cases.urls")),
-    path("investigations/", include("msoic.cases.urls_cleanse")),
     path("operations-supported/", include("msoic.support.urls")),
     path("cca-tasking/", include("msoic.tasking.urls")),
     path("operations/terminus/", include("msoic.terminus.urls")),

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from msoic.cases.cleanse import do_open_cleanse
+from msoic.cases.cleanse.actions import do_open_cleanse
 from msoic.cases.models import Review
 from tests.browser.helpers import check_page, log_in
 from tests.cases.cleanse_world import make_case

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from msoic.audit.models import AuditEvent
-from msoic.cases import cleanse
+from msoic.cases.cleanse import actions as cleanse
 from msoic.cases.models import Cleanse, CleanseItem, Investigation, Review
 from msoic.orgunits.models import OrgUnit
 from tests.cases.cleanse_world import make_case, make_person

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from msoic.cases import cleanse
+from msoic.cases.cleanse import actions as cleanse
 from msoic.cases.models import Cleanse, Investigation
 from tests.cases.cleanse_world import make_case
 

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from msoic.cases import cleanse
-from msoic.cases.demo_cleanse import build_cleanse_demo, load_settings
+from msoic.cases.cleanse import actions as cleanse
+from msoic.cases.cleanse.demo import build_cleanse_demo, load_settings
 from msoic.cases.models import Cleanse, Investigation, Person
 from msoic.orgunits.models import OrgUnit
 from tests.cases.cleanse_world import make_case, make_person

@@ -15,8 +15,9 @@ from django.core.exceptions import PermissionDenied
 from openpyxl import Workbook, load_workbook
 
 from msoic.audit.models import AuditAction, AuditEvent
-from msoic.cases import actions, htcds
+from msoic.cases import actions
 from msoic.cases.consultation import check_disclosure
+from msoic.cases.exchange import actions as htcds
 from msoic.cases.models import Person
 from msoic.orgunits.models import OrgUnit
 

@@ -12,8 +12,8 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from msoic.audit.models import AuditEvent
-from msoic.cases import marker
 from msoic.cases.consultation import check_disclosure
+from msoic.cases.marker import actions as marker
 from msoic.cases.models import Person
 from msoic.orgunits.models import OrgUnit
 from tests.cases.cleanse_world import make_case, make_person

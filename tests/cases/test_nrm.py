@@ -11,7 +11,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from msoic.cases import nrm
+from msoic.cases.nrm import picture as nrm
 from msoic.metrics.periods import Period
 from msoic.orgunits.models import OrgUnit
 from tests.cases.cleanse_world import make_case, make_person

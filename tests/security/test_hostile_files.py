@@ -18,7 +18,7 @@ from django.core.management.base import CommandError
 
 from msoic.accounts.models import ApiToken, TokenScope
 from msoic.cases import actions as case_actions
-from msoic.cases.htcds import do_import_htcds
+from msoic.cases.exchange.actions import do_import_htcds
 from msoic.cases.models import Investigation, Person
 from msoic.cases.register.importer import PEOPLE_SHEET, do_import_register
 from msoic.collection import reading

@@ -25,7 +25,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from msoic.audit.models import AuditAction, AuditEvent
-from msoic.cases.cleanse import do_open_cleanse
+from msoic.cases.cleanse.actions import do_open_cleanse
 from msoic.cases.consultation import check_disclosure, investigation_ref
 from msoic.cases.models import CleanseItem, Investigation, Person
 from tests.cases.cleanse_world import make_case, make_person

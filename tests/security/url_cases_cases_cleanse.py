@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from msoic.cases.cleanse import do_open_cleanse
+from msoic.cases.cleanse.actions import do_open_cleanse
 from tests.cases.cleanse_world import make_case, make_person
 from tests.security.test_url_access import FORCES, PERSONAS, READS, SEES, Case, World
 

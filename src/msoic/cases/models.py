@@ -228,7 +228,7 @@ class Resolution(models.TextChoices):
 
 class Cleanse(models.Model):
     """A data cleanse the unit opened: which investigations it asks forces to look at
-    (``criteria``, see :mod:`msoic.cases.cleanse`), by when, and the live investigations
+    (``criteria``, see :mod:`msoic.cases.cleanse.actions`), by when, and the live investigations
     per force when it opened (``baseline``: force code -> count), for the before-and-after."""
 
     title = models.CharField(max_length=200)

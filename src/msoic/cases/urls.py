@@ -5,5 +5,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("msoic.cases.register.urls")),
-    path("", include("msoic.cases.urls_exchange")),
+    path("", include("msoic.cases.exchange.urls")),
+    path("", include("msoic.cases.cleanse.urls")),
+    path("", include("msoic.cases.marker.urls")),
+    path("", include("msoic.cases.nrm.urls")),
 ]

@@ -343,7 +343,7 @@ def run_demo(
         if register is not None:
             report.more += build_register_demo(national, register).lines()
             if "cleanse" in wanted:  # the cleanse and markers stand on the register
-                from msoic.cases.demo_cleanse import build_cleanse_demo
+                from msoic.cases.cleanse.demo import build_cleanse_demo
 
                 report.more += build_cleanse_demo(national).lines()
         if "peer-reviews" in wanted:

@@ -7,21 +7,21 @@ caller outside the register has one home: ``from msoic.cases.actions import do_â
 - :mod:`msoic.cases.register.actions`: investigations and people;
 - :mod:`msoic.cases.register.importer`: the bulk import;
 - :mod:`msoic.cases.register.dde`: direct data entry adoption;
-- :mod:`msoic.cases.cleanse`: the data cleanse;
-- :mod:`msoic.cases.marker`: the PNC vulnerability marker;
-- :mod:`msoic.cases.htcds`: the HTCDS exchange;
+- :mod:`msoic.cases.cleanse.actions`: the data cleanse;
+- :mod:`msoic.cases.marker.actions`: the PNC vulnerability marker;
+- :mod:`msoic.cases.exchange.actions`: the HTCDS exchange;
 - :mod:`msoic.cases.consultation`: consultation and disclosure logging (S.62).
 """
 
-from msoic.cases.cleanse import (
+from msoic.cases.cleanse.actions import (
     do_close_cleanse_item,
     do_confirm_cleanse_item,
     do_open_cleanse,
     do_update_cleanse_item,
 )
 from msoic.cases.consultation import do_record_consultation, do_record_disclosure
-from msoic.cases.htcds import do_export_htcds, do_import_htcds
-from msoic.cases.marker import do_apply_marker, do_disclose_marker_list, do_request_marker
+from msoic.cases.exchange.actions import do_export_htcds, do_import_htcds
+from msoic.cases.marker.actions import do_apply_marker, do_disclose_marker_list, do_request_marker
 from msoic.cases.register.actions import (
     DECISION_STAGES,
     REFERENCE_DIGITS,

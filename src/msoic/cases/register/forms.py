@@ -8,9 +8,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import forms
+from django.conf import settings
 
+from msoic.cases.common import too_big as _too_big
 from msoic.cases.models import Category, Decision, Gender, Outcome, Status
 from msoic.cases.rules import FIELD_LABELS, Problem, catalogue_options
+from msoic.collection.forms import MultipleFileField
 
 # ISO dates: a type="date" input only accepts YYYY-MM-DD as its value.
 DATE = forms.DateInput(
@@ -206,3 +209,29 @@ class ExportForm(forms.Form):
             "required": "Say who the download is for (yourself, or the organisation and person)"
         },
     )
+
+
+MAX_FILES = 4
+
+
+class RegisterImportForm(forms.Form):
+    register_files = MultipleFileField(
+        label="Register files",
+        help_text="The .xlsx template (Investigations and People sheets), or one CSV file of "
+        "investigations and one of people.",
+    )
+    dry_run = forms.BooleanField(
+        required=False, label="Check only (dry run): report problems but store nothing"
+    )
+
+    def clean_register_files(self) -> list[Any]:
+        files: list[Any] = self.cleaned_data["register_files"]
+        if len(files) > MAX_FILES:
+            raise forms.ValidationError(f"Upload at most {MAX_FILES} files at a time")
+        big = [f.name for f in files if _too_big(f)]
+        if big:
+            raise forms.ValidationError(
+                f"{', '.join(big)}: over the limit of {settings.MSOIC_MAX_UPLOAD_BYTES:,} bytes; "
+                "split it into smaller files"
+            )
+        return files

@@ -20,4 +20,10 @@ urlpatterns = [
     path("people/<int:pk>/justify/", views.person_justify, name="cases-person-justify"),
     path("people/<int:pk>/edit/", views.person_edit, name="cases-person-edit"),
     path("people/<int:pk>/record/", views.person_record, name="cases-person-record"),
+    path("import/", views.register_import, name="cases-import"),
+    path(
+        "import/template.xlsx",
+        views.register_import_template,
+        name="cases-import-template",
+    ),
 ]

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,21 +26,25 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from msoic.accounts.models import User
 from msoic.cases import access, consultation
+from msoic.cases.common import own_force as _own_force
 from msoic.cases.consultation import Subjects
 from msoic.cases.models import Category, Investigation, Person, Status
 from msoic.cases.register import actions
 from msoic.cases.register.forms import (
     EVENT_ALIASES,
     EVENTS,
+    MAX_FILES,
     CloseForm,
     EventForm,
     ExportForm,
     InvestigationForm,
     PersonForm,
     RegisterFilterForm,
+    RegisterImportForm,
     ReviewForm,
     add_problems,
 )
+from msoic.cases.register.importer import import_files, template_bytes
 from msoic.cases.rules import RegisterRuleError, catalogue_options, nationality_name
 from msoic.orgunits.models import OrgUnit
 from msoic.web.exports import csv_response, xlsx_response
@@ -645,3 +650,45 @@ def person_record(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "back": reverse("cases-person", args=[pk]),
         },
     )
+
+
+# --- bulk import -------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register_import(request: AuthenticatedRequest) -> HttpResponse:
+    force = _own_force(request.user)
+    if force is None:
+        raise PermissionDenied("Only a force's own users import into its register")
+    form = RegisterImportForm(request.POST or None, request.FILES or None)
+    results = []
+    if request.method == "POST" and form.is_valid():
+        files = [(f.name, f.read()) for f in form.cleaned_data["register_files"]]
+        results = import_files(
+            files, force, actor=request.user, dry_run=form.cleaned_data["dry_run"]
+        )
+    return render(
+        request,
+        "cases/register/import.html",
+        {
+            "form": form,
+            "force": force,
+            "results": results,
+            "max_bytes": settings.MSOIC_MAX_UPLOAD_BYTES,
+            "max_files": MAX_FILES,
+        },
+    )
+
+
+@login_required
+@require_GET
+def register_import_template(request: AuthenticatedRequest) -> HttpResponse:
+    if _own_force(request.user) is None:
+        raise PermissionDenied("Only a force's own users import into its register")
+    response = HttpResponse(
+        template_bytes(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="register-import-template.xlsx"'
+    return response

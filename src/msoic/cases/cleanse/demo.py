@@ -1,6 +1,6 @@
 """The data cleanse and the PNC marker in ``msoic demo``, after the register's demo.
 
-A cleanse opened in 2023/24 (``demo_cleanse.yaml``) through :func:`do_open_cleanse`, so
+A cleanse opened in 2023/24 (``cleanse/demo.yaml``) through :func:`do_open_cleanse`, so
 its worklists and live baseline are the register's as at the opening date. Most forces
 finished their worklist, some are part way, the rest have not started. A case the
 register closed between the opening and the deadline is recorded as closed through the
@@ -31,11 +31,11 @@ from django.db.models import Max
 
 from msoic.audit.log import record
 from msoic.audit.models import AuditAction
-from msoic.cases.cleanse import do_open_cleanse
-from msoic.cases.marker import eligible_people
+from msoic.cases.cleanse.actions import do_open_cleanse
+from msoic.cases.marker.actions import eligible_people
 from msoic.cases.models import Cleanse, CleanseItem, Investigation, Person, Resolution, Review
 
-DEMO_FILE = Path(__file__).resolve().parent / "demo_cleanse.yaml"
+DEMO_FILE = Path(__file__).resolve().parent / "demo.yaml"
 REVIEW_NOTE = "Reviewed in the 2023/24 data cleanse: enquiries continue"
 
 

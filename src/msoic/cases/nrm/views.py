@@ -15,8 +15,9 @@ from django.views.decorators.http import require_GET
 
 from msoic.accounts.models import User
 from msoic.audit.models import AuditAction, AuditEvent
-from msoic.cases import access, nrm
+from msoic.cases import access
 from msoic.cases.models import Person
+from msoic.cases.nrm import picture as nrm
 from msoic.disclosure.control import DisclosureError, check_period, controlled
 from msoic.metrics.periods import Period, PeriodError, last_complete_month
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
@@ -131,7 +132,7 @@ def nrm_picture(request: AuthenticatedRequest) -> HttpResponse:
     unit, choices, period, error, refused, picture = _picture(request)
     return render(
         request,
-        "cases/nrm.html",
+        "cases/nrm/picture.html",
         {
             "unit": unit,
             "choices": choices,

@@ -1,10 +1,9 @@
-"""Pages for moving register data in and out: a force's bulk import (CSV or the XLSX
-template) and the HTCDS exchange (export as a disclosure with its recipient; import of a
-partner's file onto one of the force's investigations).
+"""Pages of the HTCDS exchange: export as a disclosure with its recipient; import of a
+partner's file onto one of the force's investigations.
 
 Thin views: forces come from :mod:`msoic.accounts.access` (a force user imports into their
 own force only; an export covers only a force the user may read), changes are the
-``do_`` functions of :mod:`msoic.cases.register.importer` and :mod:`msoic.cases.htcds`.
+``do_`` functions of :mod:`msoic.cases.exchange.actions`.
 """
 
 from __future__ import annotations
@@ -17,48 +16,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from msoic.accounts.models import User
-from msoic.cases import access, htcds
+from msoic.cases import access
+from msoic.cases.common import own_force as _own_force
+from msoic.cases.common import too_big as _too_big
+from msoic.cases.exchange import actions as htcds
 from msoic.cases.models import Investigation
-from msoic.cases.register.importer import import_files, template_bytes
-from msoic.collection.forms import MultipleFileField
 from msoic.orgunits.models import OrgUnit
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_FILES = 4
 
 
 class AuthenticatedRequest(HttpRequest):
     user: User
-
-
-def _too_big(upload: Any) -> bool:
-    return (upload.size or 0) > settings.MSOIC_MAX_UPLOAD_BYTES
-
-
-class RegisterImportForm(forms.Form):
-    register_files = MultipleFileField(
-        label="Register files",
-        help_text="The .xlsx template (Investigations and People sheets), or one CSV file of "
-        "investigations and one of people.",
-    )
-    dry_run = forms.BooleanField(
-        required=False, label="Check only (dry run): report problems but store nothing"
-    )
-
-    def clean_register_files(self) -> list[Any]:
-        files: list[Any] = self.cleaned_data["register_files"]
-        if len(files) > MAX_FILES:
-            raise forms.ValidationError(f"Upload at most {MAX_FILES} files at a time")
-        big = [f.name for f in files if _too_big(f)]
-        if big:
-            raise forms.ValidationError(
-                f"{', '.join(big)}: over the limit of {settings.MSOIC_MAX_UPLOAD_BYTES:,} bytes; "
-                "split it into smaller files"
-            )
-        return files
 
 
 class HtcdsExportForm(forms.Form):
@@ -140,52 +112,9 @@ class HtcdsImportForm(forms.Form):
         return ref
 
 
-def _own_force(user: User) -> OrgUnit | None:
-    return access.register_forces_writable(user).first()
-
-
 def _require_register(user: User) -> None:
     if not access.can_see_register(user):
         raise PermissionDenied("The register is for forces, coordinators and the unit")
-
-
-# --- bulk import -------------------------------------------------------------------------
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def register_import(request: AuthenticatedRequest) -> HttpResponse:
-    force = _own_force(request.user)
-    if force is None:
-        raise PermissionDenied("Only a force's own users import into its register")
-    form = RegisterImportForm(request.POST or None, request.FILES or None)
-    results = []
-    if request.method == "POST" and form.is_valid():
-        files = [(f.name, f.read()) for f in form.cleaned_data["register_files"]]
-        results = import_files(
-            files, force, actor=request.user, dry_run=form.cleaned_data["dry_run"]
-        )
-    return render(
-        request,
-        "cases/exchange_import.html",
-        {
-            "form": form,
-            "force": force,
-            "results": results,
-            "max_bytes": settings.MSOIC_MAX_UPLOAD_BYTES,
-            "max_files": MAX_FILES,
-        },
-    )
-
-
-@login_required
-@require_GET
-def register_import_template(request: AuthenticatedRequest) -> HttpResponse:
-    if _own_force(request.user) is None:
-        raise PermissionDenied("Only a force's own users import into its register")
-    response = HttpResponse(template_bytes(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = 'attachment; filename="register-import-template.xlsx"'
-    return response
 
 
 # --- HTCDS exchange ----------------------------------------------------------------------
@@ -204,7 +133,7 @@ def _htcds_page(
     own = _own_force(user)
     return render(
         request,
-        "cases/exchange_htcds.html",
+        "cases/exchange/htcds.html",
         {
             "export_form": export_form or HtcdsExportForm(forces=forces),
             "import_form": import_form or (HtcdsImportForm(force=own) if own else None),

@@ -1,0 +1,1 @@
+"""The data cleanse: a unit-opened review of live cases, worked by each force."""

@@ -1,0 +1,1 @@
+"""The HTCDS exchange: export as an audited disclosure, import of a partner's file."""

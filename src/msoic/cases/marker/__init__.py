@@ -1,0 +1,1 @@
+"""The PNC vulnerability marker: the worklist, coverage and the audited export."""

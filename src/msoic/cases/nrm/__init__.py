@@ -1,0 +1,1 @@
+"""The NRM picture: the register's referrals and decisions, suppressed for release."""
