@@ -349,3 +349,14 @@ def test_missing_forces_names_only_forces_the_caller_may_see(figures, api_as, pe
             assert missing == eastern - {"kent", "essex"}
         else:
             assert missing == set()
+
+
+def test_head_is_answered_as_get_and_a_wrong_method_is_a_json_405(figures, api_as):
+    client = api_as("national")
+    params = {"metric": "ms_recorded_crimes", "period": "2024-02"}
+    assert client.head(URL, params).status_code == 200
+    refused = client.post(URL)
+    assert refused.json() == {"error": "method POST not allowed", "status": 405}
+    assert refused["Allow"] == "GET, HEAD"
+    # the API's root is no endpoint
+    assert client.get("/api/v1/").status_code == 404

@@ -83,6 +83,8 @@ def api_endpoint(*methods: str) -> Callable[[View], View]:
                 return error_response(
                     403, "CSRF check failed: send the CSRF token, or use a bearer token"
                 )
+            if request.method == "HEAD":
+                request.method = "GET"  # answered as GET; the server sends no body
             try:
                 return view(request, *args, **kwargs)
             except ApiError as exc:

@@ -1,16 +1,11 @@
-"""URLs of API v1 (mounted at /api/v1/). Each one is described in msoic.api.openapi."""
+"""URLs of API v1 (mounted at /api/v1/): the typed endpoints of msoic.api.views, from which
+the OpenAPI document is generated, and the API page that renders that document."""
 
 from django.urls import path
 
-from msoic.api import views
+from msoic.api import service, views
 
 urlpatterns = [
-    path("values", views.values, name="api-values"),
-    path("series", views.series, name="api-series"),
-    path("metrics", views.metrics, name="api-metrics"),
-    path("returns", views.submit_return, name="api-returns"),
-    path("submissions", views.submissions, name="api-submissions"),
-    path("submissions/<int:pk>", views.submission_detail, name="api-submission"),
-    path("openapi.json", views.openapi_json, name="api-openapi"),
+    *service.urlpatterns(),
     path("docs/", views.docs, name="api-docs"),
 ]

@@ -1,7 +1,9 @@
 """The JSON/CSV API, version 1. Thin views: parse, ask the access layer, call the engine or an action.
 
-The endpoints and their parameters are described in :mod:`msoic.api.openapi`; a test keeps
-the two in step with the URLconf.
+Each view is a typed django-ninja operation (:func:`msoic.api.service.endpoint`): its query
+parameters, token scope and answers are declared here and the OpenAPI document is generated
+from them. The values are read strictly by :class:`msoic.api.http.Params` (unknown or repeated
+names, control characters and bad values are 400 naming the parameter).
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from ninja import Path, Query
 
 from msoic.accounts import access
-from msoic.accounts.middleware import require_scope
 from msoic.accounts.models import TokenScope
-from msoic.api import openapi
-from msoic.api.http import ApiError, Params, api_endpoint, parse_bool
+from msoic.api import schemas
+from msoic.api.http import ApiError, Params, parse_bool
+from msoic.api.service import document, endpoint, endpoints
 from msoic.catalogue.loader import get_catalogue
 from msoic.collection import access as collection_access
 from msoic.collection.actions import do_submit_return
@@ -39,6 +42,27 @@ MULTIPART_ALLOWANCE = 64 * 1024  # room for the multipart envelope around the fi
 MAX_SERIES_MONTHS = 240
 MAX_PAGE = 5000
 
+PERIOD_HELP = (
+    "A month `YYYY-MM`, a financial year `FY2023-24` (April to March), twelve months "
+    "to a month `R12-2024-02`, or a calendar year `2023`."
+)
+ORGUNIT_HELP = (
+    "Org unit code: `national`, a region (e.g. `eastern`) or a force (e.g. `kent`). "
+    "Default `national`. A force user may ask for their force and national; a regional "
+    "coordinator for their region, its forces and national; a partner for national only. "
+    "Anything else is 403."
+)
+FORMAT_HELP = "`json` (default) or `csv` (a formula-safe CSV download)."
+
+
+def _q(description: str, example: str | None = None, *, required: bool = False) -> Any:
+    """A query parameter as declared in the document (its value is read by Params)."""
+    return Query(
+        ... if required else None,
+        description=description,
+        examples=[example] if example is not None else None,
+    )
+
 
 # --- figures ------------------------------------------------------------------------------
 
@@ -52,9 +76,44 @@ def _check_by(user: Any, by: str | None, orgunit: OrgUnit, breakdowns: tuple[str
         raise ApiError(f"cannot split by {by!r} (allowed: {allowed})", parameter="by")
 
 
-@api_endpoint("GET")
-@require_scope(TokenScope.READ_VALUES)
-def values(request: HttpRequest) -> HttpResponse:
+@endpoint(
+    "GET",
+    "/values",
+    name="api-values",
+    scope=TokenScope.READ_VALUES,
+    response={200: schemas.Values},
+    answers={200: "The figures (JSON, or CSV with `format=csv`)."},
+    csv=True,
+    operation_id="getValues",
+    summary="A metric for an org unit and period",
+    description=(
+        "The metric engine's answer: flows sum over the period, stocks take its last month; "
+        "forces roll up to regions and the nation. With `by`, one row per force, region or "
+        "breakdown option; with `compare=previous-year`, the same period a year earlier and "
+        "the change to one decimal place. Partners get counts of people through disclosure "
+        "control: ended financial years only (any other period is 400), small counts "
+        "withheld (`withheld`, `previous_withheld`) and a `disclosure` note."
+    ),
+)
+def values(
+    request: HttpRequest,
+    metric: str = _q("Metric code, as listed by /metrics.", "ms_recorded_crimes", required=True),
+    period: str = _q(PERIOD_HELP, "R12-2024-02", required=True),
+    orgunit: str | None = _q(ORGUNIT_HELP, "national"),
+    by: str | None = _q(
+        "`force` or `region` (national analysts; regional coordinators for their own "
+        "region, by force), or one of the metric's breakdowns, e.g. `exploitation_type`.",
+        "region",
+    ),
+    compare: str | None = _q(
+        "`previous-year` adds the same period a year earlier.", "previous-year"
+    ),
+    format: str | None = _q(FORMAT_HELP, "json"),
+) -> HttpResponse:
+    return _values(request)
+
+
+def _values(request: HttpRequest) -> HttpResponse:
     params = Params(request, {"metric", "orgunit", "period", "by", "compare", "format"})
     cat = get_catalogue()
     metric = cat.metrics[params.choice("metric", sorted(cat.metrics), required=True) or ""]
@@ -139,9 +198,37 @@ def values_table(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     return header, [line]
 
 
-@api_endpoint("GET")
-@require_scope(TokenScope.READ_VALUES)
-def series(request: HttpRequest) -> HttpResponse:
+@endpoint(
+    "GET",
+    "/series",
+    name="api-series",
+    scope=TokenScope.READ_VALUES,
+    response={200: schemas.Series},
+    answers={200: "The points (JSON, or CSV with `format=csv`)."},
+    csv=True,
+    operation_id="getSeries",
+    summary="A metric month by month",
+    description=(
+        "The monthly figure (a flow's month, a stock's month end) from `start` to `end` "
+        f"inclusive, at most {MAX_SERIES_MONTHS} months, with how many forces returned each "
+        "month. Partners may not ask for a metric that counts people (400 naming `metric`)."
+    ),
+)
+def series(
+    request: HttpRequest,
+    metric: str = _q("Metric code.", "ms_nrm_referrals", required=True),
+    start: str = _q("First month, `YYYY-MM`.", "2023-03", required=True),
+    end: str = _q("Last month, `YYYY-MM`.", "2024-02", required=True),
+    orgunit: str | None = _q(ORGUNIT_HELP, "national"),
+    by: str | None = _q(
+        "One of the metric's breakdowns: a point per month and option.", "age_group"
+    ),
+    format: str | None = _q(FORMAT_HELP, "json"),
+) -> HttpResponse:
+    return _series(request)
+
+
+def _series(request: HttpRequest) -> HttpResponse:
     params = Params(request, {"metric", "orgunit", "start", "end", "by", "format"})
     cat = get_catalogue()
     metric = cat.metrics[params.choice("metric", sorted(cat.metrics), required=True) or ""]
@@ -203,8 +290,17 @@ def series(request: HttpRequest) -> HttpResponse:
     )
 
 
-@api_endpoint("GET")
-@require_scope(TokenScope.READ_VALUES)
+@endpoint(
+    "GET",
+    "/metrics",
+    name="api-metrics",
+    scope=TokenScope.READ_VALUES,
+    response={200: schemas.Catalogue},
+    answers={200: "The current catalogue revision."},
+    errors=(400, 401, 403),
+    operation_id="getCatalogue",
+    summary="The catalogue: datasets, metrics and breakdowns",
+)
 def metrics(request: HttpRequest) -> HttpResponse:
     Params(request, set())
     cat = get_catalogue()
@@ -285,9 +381,80 @@ def _acknowledgements(raw: str) -> dict[str, str]:
     return value
 
 
-@api_endpoint("POST")
-@require_scope(TokenScope.WRITE_RETURNS)
-def submit_return(request: HttpRequest) -> HttpResponse:
+RETURN_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "dry_run": {"type": "boolean"},
+                        "acknowledgements": {
+                            "type": "string",
+                            "description": "JSON object, as the parameter.",
+                        },
+                    },
+                }
+            },
+            "text/csv": {"schema": {"type": "string"}},
+            XLSX_MIME: {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+
+
+@endpoint(
+    "POST",
+    "/returns",
+    name="api-returns",
+    scope=TokenScope.WRITE_RETURNS,
+    response={200: schemas.Outcome, 201: schemas.Outcome, 422: schemas.Outcome},
+    answers={
+        201: "Accepted: new versions stored.",
+        200: "Unchanged (identical to the current version), or a dry run that would be accepted.",
+        422: "Rejected (errors) or needs-comment (unexplained warnings); nothing stored. "
+        "Each problem names sheet, row and column.",
+        403: "The caller's role does not submit returns, the token lacks `write:returns`, "
+        "or a session request failed CSRF.",
+    },
+    errors=(400, 401, 403, 413, 415),
+    openapi_extra=RETURN_BODY,
+    operation_id="submitReturn",
+    summary="Submit a return file (CSV or the XLSX template)",
+    description=(
+        "The file goes through the same pipeline as a web upload: every row is checked, and "
+        "the file is stored as a new version of each (dataset, force, month) it covers, or "
+        "nothing is stored (201 accepted; 200 unchanged or a dry run that would be accepted; "
+        "422 rejected or needs-comment, each problem naming sheet, row and column). Send it "
+        "as the multipart field `file`, or as the request body with `Content-Type: text/csv` "
+        "or the XLSX type (name it with `filename`). A file larger than the upload limit is "
+        "refused (413) from its Content-Length before it is read. Warnings must be "
+        "explained: resend with `acknowledgements`, a JSON object from each warning's `key` "
+        "to a comment. Force users submit for their own force; national analysts for any "
+        "force. A session request needs the CSRF token; a bearer token does not."
+    ),
+)
+def submit_return(
+    request: HttpRequest,
+    filename: str | None = _q(
+        "The file's name when it is sent as the raw body (`.csv` or `.xlsx`).",
+        "kent-2024-02.csv",
+    ),
+    dry_run: str | None = _q(
+        "`true` checks the file and reports what would be stored, storing nothing.", "true"
+    ),
+    acknowledgements: str | None = _q(
+        "JSON object: warning key to a comment explaining it.",
+        '{"kent|2024-02|ms_recorded_crimes|": "Operation closed a large case"}',
+    ),
+) -> HttpResponse:
+    return _submit_return(request)
+
+
+def _submit_return(request: HttpRequest) -> HttpResponse:
     # Read only the query string before the size check: the body stays unread until then.
     params = Params(request, {"filename", "dry_run", "acknowledgements"})
     if not access.writable_forces(request.user).exists():  # type: ignore[arg-type]
@@ -331,9 +498,33 @@ def _submission_dict(
     }
 
 
-@api_endpoint("GET")
-@require_scope(TokenScope.READ_VALUES)
-def submissions(request: HttpRequest) -> HttpResponse:
+@endpoint(
+    "GET",
+    "/submissions",
+    name="api-submissions",
+    scope=TokenScope.READ_VALUES,
+    response={200: schemas.SubmissionList},
+    answers={200: "The submissions, oldest period first."},
+    operation_id="listSubmissions",
+    summary="Returns the caller may see, with status and version",
+    description=(
+        "Force users see their force's returns; regional coordinators their region's "
+        "forces; national analysts every force. Partners and administrators see none. "
+        "Oldest period first."
+    ),
+)
+def submissions(
+    request: HttpRequest,
+    dataset: str | None = _q("Dataset code.", "ms-monthly"),
+    orgunit: str | None = _q("A force, a region (its forces) or `national` (all visible)."),
+    period: str | None = _q(PERIOD_HELP + " Returns for the months it covers."),
+    limit: str | None = _q(f"Page size, a whole number from 1 to {MAX_PAGE} (default 500).", "500"),
+    offset: str | None = _q("Items to skip, a whole number (default 0).", "0"),
+) -> HttpResponse:
+    return _submissions(request)
+
+
+def _submissions(request: HttpRequest) -> HttpResponse:
     params = Params(request, {"dataset", "orgunit", "period", "limit", "offset"})
     cat = get_catalogue()
     dataset = params.choice("dataset", sorted(cat.datasets))
@@ -363,9 +554,20 @@ def submissions(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"count": count, "limit": limit, "offset": offset, "submissions": items})
 
 
-@api_endpoint("GET")
-@require_scope(TokenScope.READ_VALUES)
-def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+@endpoint(
+    "GET",
+    "/submissions/{pk}",
+    name="api-submission",
+    scope=TokenScope.READ_VALUES,
+    response={200: schemas.SubmissionDetail},
+    answers={200: "The submission.", 404: "No such submission, or not one the caller may see."},
+    errors=(400, 401, 403, 404),
+    operation_id="getSubmission",
+    summary="One return: its versions and current values",
+)
+def submission_detail(
+    request: HttpRequest, pk: int = Path(..., description="Submission id.")
+) -> HttpResponse:
     Params(request, set())
     sub = collection_access.get_submission_for_user(request.user, pk)  # type: ignore[arg-type]
     cat = get_catalogue()
@@ -407,11 +609,23 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- description --------------------------------------------------------------------------
 
 
-@api_endpoint("GET")
+@endpoint(
+    "GET",
+    "/openapi.json",
+    name="api-openapi",
+    scope=None,
+    response={200: dict[str, Any]},
+    answers={200: "The OpenAPI document."},
+    errors=(400, 401),
+    operation_id="getOpenApi",
+    summary="This description (OpenAPI 3.1), generated from the endpoints",
+)
 def openapi_json(request: HttpRequest) -> HttpResponse:
-    return JsonResponse(openapi.spec(), json_dumps_params={"indent": 2})
+    Params(request, set())
+    return JsonResponse(document(), json_dumps_params={"indent": 2})
 
 
 @login_required
 def docs(request: HttpRequest) -> HttpResponse:
-    return render(request, "api/docs.html", {"api": openapi.endpoints(), "spec": openapi.spec()})
+    """The API page: the generated document rendered for people."""
+    return render(request, "api/docs.html", {"api": endpoints(), "spec": document()})
