@@ -208,15 +208,22 @@ MSOIC_LOGIN_WINDOW_SECONDS = env_int("MSOIC_LOGIN_WINDOW_SECONDS", 15 * 60)
 MSOIC_TRUSTED_PROXIES = env_int("MSOIC_TRUSTED_PROXIES", 0)
 # API tokens (for /api/ only) expire this many days after issue (0: never).
 MSOIC_TOKEN_DAYS = env_int("MSOIC_TOKEN_DAYS", 90)
+# Disclosure control (ADR 0010): the secret behind the cell keys that choose the noise in
+# partners' figures. Unset: derived from SECRET_KEY. Changing it changes released figures.
+MSOIC_DISCLOSURE_KEY = env_str("MSOIC_DISCLOSURE_KEY", "")
 # Multi-factor authentication (TOTP, recovery codes): mandatory for force, regional and
 # national users. MSOIC_MFA_DEMO_OFF turns it off for the demo only; `check --deploy`
 # refuses it (msoic.accounts.checks).
 MSOIC_MFA_DEMO_OFF = env_bool("MSOIC_MFA_DEMO_OFF", default=False)
 OTP_TOTP_ISSUER = env_str("MSOIC_MFA_ISSUER", "MSOIC Insight")
-OTP_TOTP_THROTTLE_FACTOR = 1
-# Disclosure control (ADR 0010): the secret behind the cell keys that choose the noise in
-# partners' figures. Unset: derived from SECRET_KEY. Changing it changes released figures.
-MSOIC_DISCLOSURE_KEY = env_str("MSOIC_DISCLOSURE_KEY", "")
+# django-otp's throttle per device is off (0): anyone with the password could keep the user
+# locked out by entering wrong codes. Codes are throttled like passwords instead, per
+# (username, address) pair and per address (the MSOIC_LOGIN_* settings above), and per user
+# across addresses: after MSOIC_MFA_USER_MAX_FAILURES wrong codes within the window, one try
+# per MSOIC_MFA_USER_DELAY_SECONDS (a fixed wait that never grows, so it only slows).
+OTP_TOTP_THROTTLE_FACTOR = 0
+MSOIC_MFA_USER_MAX_FAILURES = env_int("MSOIC_MFA_USER_MAX_FAILURES", 10)
+MSOIC_MFA_USER_DELAY_SECONDS = env_int("MSOIC_MFA_USER_DELAY_SECONDS", 60)
 
 LOGGING = {
     "version": 1,

@@ -16,7 +16,7 @@ from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from msoic.accounts.checks import mfa_never_off_in_production, mfa_on_in_deployment
-from msoic.accounts.models import RecoveryCode, hash_recovery_code
+from msoic.accounts.models import LoginFailure, LoginStep, RecoveryCode, hash_recovery_code
 from msoic.audit.models import AuditAction, AuditEvent
 from tests.auth_helpers import current_code, log_in_through_the_forms, totp_code
 from tests.conftest import PERSONA_PASSWORD
@@ -104,13 +104,19 @@ def test_a_wrong_code_is_refused_audited_and_slows_down_the_next_tries(kent_user
     assert refused.status_code == 400 and b"The code is wrong" in refused.content
     assert client.get("/returns/")["Location"].startswith("/login/verify/")
     assert mfa_events(kent_user) == ["verification failed"]
-    # django-otp's throttle: after a failure the device waits before it checks codes again,
-    # so even the right code is refused at once (the wait doubles with each failure).
-    right = totp_code(device.bin_key)
-    assert client.post("/login/verify/", {"code": right}).status_code == 400
-    device.refresh_from_db()
-    assert device.throttling_failure_count == 1
+    # No throttle on the device itself (anyone with the password could lock the user out
+    # with one): the wrong code counts against this (username, address) pair, like a wrong
+    # password, so the right code a moment later is accepted.
+    assert LoginFailure.objects.filter(username="kent.user", step=LoginStep.CODE).count() == 1
+    for _ in range(4):
+        assert client.post("/login/verify/", {"code": "123456"}).status_code == 400
+    slowed = client.post("/login/verify/", {"code": totp_code(device.bin_key)})
+    assert slowed.status_code == 429 and b"Too many wrong codes" in slowed.content
     assert client.get("/returns/")["Location"].startswith("/login/verify/")
+    # Four wrong codes are free: the right one after them is accepted at once.
+    LoginFailure.objects.filter(step=LoginStep.CODE).order_by("at").first().delete()
+    assert client.post("/login/verify/", {"code": totp_code(device.bin_key)}).status_code == 302
+    assert not LoginFailure.objects.filter(step=LoginStep.CODE).exists()  # success clears the pair
 
 
 def test_a_recovery_code_logs_in_once(kent_user, client):

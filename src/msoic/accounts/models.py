@@ -120,10 +120,19 @@ class ApiToken(models.Model):
         return not self.revoked and (self.expires_at is None or self.expires_at > now)
 
 
+class LoginStep(models.TextChoices):
+    """Which step of the login failed: both steps share one throttle (msoic.web.views)."""
+
+    PASSWORD = "password", "Password"
+    CODE = "code", "Second-factor code"
+
+
 class LoginFailure(models.Model):
-    """One failed login; counted per username and per address to throttle guessing."""
+    """One failed login step (a wrong password, or a wrong second-factor code); counted per
+    username and address pair, per address, and for codes per username, to throttle guessing."""
 
     username = models.CharField(max_length=150, db_index=True)
+    step = models.CharField(max_length=8, choices=LoginStep.choices, default=LoginStep.PASSWORD)
     address = models.GenericIPAddressField(null=True, db_index=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
@@ -147,9 +156,10 @@ class RecoveryCodeDevice(ThrottlingMixin, Device):
         return f"recovery codes of {self.user_id}"
 
     def get_throttle_factor(self) -> int:
-        from django.conf import settings
-
-        return int(settings.OTP_TOTP_THROTTLE_FACTOR)
+        """0: django-otp's per-device throttle is off. A throttle per device lets anyone with
+        the password lock the user out; the code step is throttled per (username, address)
+        pair instead, with the password step's mechanism (msoic.web.views)."""
+        return 0
 
     def verify_token(self, token: str) -> bool:
         allowed, _ = self.verify_is_allowed()

@@ -1,5 +1,6 @@
-"""Log in (password, then the second factor; throttled per username-and-address pair and per
-address), enrol a second factor, log out, home, health check."""
+"""Log in (password, then the second factor; both steps throttled per username-and-address
+pair and per address, codes also per user across addresses with a short fixed wait), enrol a
+second factor, log out, home, health check."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ from msoic.accounts.actions import (
     do_start_totp_enrolment,
     do_verify_second_factor,
 )
-from msoic.accounts.models import LoginFailure, RecoveryCodeDevice
+from msoic.accounts.models import LoginFailure, LoginStep, RecoveryCodeDevice
 
 
 def client_address(request: HttpRequest) -> str | None:
@@ -69,10 +70,17 @@ def pair_delay_seconds(failures: int) -> int:
     return int(min(delay, settings.MSOIC_LOGIN_DELAY_CAP_SECONDS))
 
 
-def login_wait_seconds(username: str, address: str | None) -> int:
-    """Seconds this (username, address) pair must still wait, or the address as a whole
-    (too many failures across usernames); 0 when a try is allowed. Failures for the same
-    username from other addresses do not count: nobody can lock someone else out."""
+def _seconds_until(moment: Any, now: Any) -> int:
+    remaining = (moment - now).total_seconds()
+    return max(0, int(remaining) + (1 if remaining % 1 else 0))
+
+
+def login_wait_seconds(username: str, address: str | None, step: str = LoginStep.PASSWORD) -> int:
+    """Seconds this (username, address) pair must still wait at ``step`` (the password or the
+    second-factor code), or the address as a whole (too many failures of either step across
+    usernames); 0 when a try is allowed. Failures for the same username from other addresses
+    do not count here: nobody can lock someone else out. For codes, see also
+    ``code_user_wait_seconds``."""
     now = timezone.now()
     since = now - timedelta(seconds=settings.MSOIC_LOGIN_WINDOW_SECONDS)
     recent = LoginFailure.objects.filter(at__gte=since)
@@ -86,22 +94,54 @@ def login_wait_seconds(username: str, address: str | None) -> int:
     key = throttle_key(username)
     if not key:
         return 0
-    pair = recent.filter(username=key, address=address)
+    pair = recent.filter(username=key, address=address, step=step)
     failures = pair.count()
     delay = pair_delay_seconds(failures)
     if not delay:
         return 0
     last = pair.order_by("-at").values_list("at", flat=True).first()
     assert last is not None
-    remaining = (last + timedelta(seconds=delay) - now).total_seconds()
-    return max(0, int(remaining) + (1 if remaining % 1 else 0))
+    return _seconds_until(last + timedelta(seconds=delay), now)
 
 
-def record_login_failure(username: str, address: str | None) -> None:
-    LoginFailure.objects.create(username=throttle_key(username), address=address)
+def code_user_wait_seconds(username: str) -> int:
+    """The per-user cap on second-factor codes, across all addresses: after
+    MSOIC_MFA_USER_MAX_FAILURES wrong codes within the window, one try per
+    MSOIC_MFA_USER_DELAY_SECONDS since the user's last wrong code. The wait is fixed and never
+    grows, so it slows a guesser spread over many addresses (about 1,440 tries a day instead
+    of as many as it can send) without locking the user out for longer than that."""
+    now = timezone.now()
+    since = now - timedelta(seconds=settings.MSOIC_LOGIN_WINDOW_SECONDS)
+    codes = LoginFailure.objects.filter(
+        at__gte=since, username=throttle_key(username), step=LoginStep.CODE
+    )
+    if codes.count() < settings.MSOIC_MFA_USER_MAX_FAILURES:
+        return 0
+    last = codes.order_by("-at").values_list("at", flat=True).first()
+    assert last is not None
+    return _seconds_until(last + timedelta(seconds=settings.MSOIC_MFA_USER_DELAY_SECONDS), now)
+
+
+def code_wait_seconds(username: str, address: str | None) -> int:
+    """Seconds before a second-factor code from this (username, address) may be checked."""
+    return max(
+        login_wait_seconds(username, address, LoginStep.CODE), code_user_wait_seconds(username)
+    )
+
+
+def record_login_failure(
+    username: str, address: str | None, step: str = LoginStep.PASSWORD
+) -> None:
+    LoginFailure.objects.create(username=throttle_key(username), address=address, step=step)
     # Rows older than the window no longer count: drop them so the table stays small.
     cutoff = timezone.now() - timedelta(seconds=2 * settings.MSOIC_LOGIN_WINDOW_SECONDS)
     LoginFailure.objects.filter(at__lt=cutoff).delete()
+
+
+def _seconds_text(seconds: int) -> str:
+    if seconds >= 60:
+        return _minutes(seconds)
+    return f"{seconds} second{'s' if seconds != 1 else ''}"
 
 
 def _minutes(seconds: int) -> str:
@@ -135,7 +175,9 @@ class ThrottledLoginView(LoginView):
             record_login_failure(username, address)
             do_record_login_failure(username, address=address, reason="wrong username or password")
         else:
-            LoginFailure.objects.filter(username=throttle_key(username), address=address).delete()
+            LoginFailure.objects.filter(
+                username=throttle_key(username), address=address, step=LoginStep.PASSWORD
+            ).delete()
         return response
 
     def form_valid(self, form: Any) -> HttpResponse:
@@ -186,23 +228,40 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('mfa-enrol')}?{urlencode({'next': next_url})}")
     form = CodeForm(request.POST or None)
     status = 200
+    wait = 0
     if request.method == "POST" and form.is_valid():
         address = client_address(request)
-        device = do_verify_second_factor(user, form.cleaned_data["code"], address=address)
-        if device is not None:
-            mfa.mark_verified(request, device)
-            kind = "recovery code" if isinstance(device, RecoveryCodeDevice) else "totp"
-            do_record_login(user, address=address, second_factor=kind)
-            return redirect(next_url)
-        form.add_error(
-            "code",
-            "The code is wrong or has expired: enter the current code from your authenticator "
-            "app, or a recovery code (after several wrong codes, wait a little between tries)",
-        )
-        status = 400
-    return render(
-        request, "mfa/verify.html", {"form": form, "next": next_url, "nav": []}, status=status
-    )
+        wait = code_wait_seconds(user.username, address)
+        if wait:
+            # As at the password step: the code is not checked while this pair, this address
+            # or this user must wait, and the refusal is not audited (the failures were).
+            form = CodeForm()
+            status = 429
+        else:
+            device = do_verify_second_factor(user, form.cleaned_data["code"], address=address)
+            if device is not None:
+                LoginFailure.objects.filter(
+                    username=throttle_key(user.username), address=address, step=LoginStep.CODE
+                ).delete()
+                mfa.mark_verified(request, device)
+                kind = "recovery code" if isinstance(device, RecoveryCodeDevice) else "totp"
+                do_record_login(user, address=address, second_factor=kind)
+                return redirect(next_url)
+            record_login_failure(user.username, address, LoginStep.CODE)
+            form.add_error(
+                "code",
+                "The code is wrong or has expired: enter the current code from your "
+                "authenticator app, or a recovery code (after several wrong codes, wait a "
+                "little between tries)",
+            )
+            status = 400
+    context = {"form": form, "next": next_url, "nav": [], "throttled": bool(wait)}
+    if wait:
+        context["wait"] = _seconds_text(wait)
+    response = render(request, "mfa/verify.html", context, status=status)
+    if wait:
+        response["Retry-After"] = str(wait)
+    return response
 
 
 def mfa_enrol(request: HttpRequest) -> HttpResponse:
