@@ -261,7 +261,8 @@ def do_confirm_totp_enrolment(
 
 def do_verify_second_factor(user: User, code: str, *, address: str | None) -> Any:
     """The device that accepts ``code`` (the TOTP app, else a recovery code, which is then
-    used up), or None. Each device throttles its own failures (delays double)."""
+    used up), or None. The caller throttles tries (msoic.web.views: per username and address
+    pair, per address, and per user); devices do not, so nobody can lock a user out."""
     from msoic.accounts.mfa import verifying_devices
 
     code = code.strip()
