@@ -177,6 +177,7 @@ MSOIC_READ_MAX_COLUMNS = env_int("MSOIC_READ_MAX_COLUMNS", 512)
 MSOIC_READ_MAX_CELLS = env_int("MSOIC_READ_MAX_CELLS", 2_000_000)
 MSOIC_READ_MAX_CELL_CHARS = env_int("MSOIC_READ_MAX_CELL_CHARS", 32_767)
 MSOIC_READ_MAX_GRID_CELLS = env_int("MSOIC_READ_MAX_GRID_CELLS", 4_000_000)
+MSOIC_READ_MAX_UNREFERENCED_CELLS = env_int("MSOIC_READ_MAX_UNREFERENCED_CELLS", 100_000)
 # Long work (upload jobs, the daily audit anchor) goes on the task queue (ADR 0012): rows in
 # the database that `msoic worker` processes. MSOIC_RUN_JOBS_INLINE runs it in the request
 # instead (tests, one-shot use without a worker).

@@ -200,3 +200,50 @@ def hostile_workbooks(base: bytes) -> dict[str, tuple[bytes, str]]:
         "entity-bomb": (entity_bomb(base), "DTD or XML entities"),
         "not-a-zip": (NOT_A_ZIP, "not an Excel workbook"),
     }
+
+
+def _with_shared_strings_part(data: bytes, sst: bytes) -> bytes:
+    types = zipfile.ZipFile(io.BytesIO(data)).read("[Content_Types].xml")
+    types = types.replace(
+        b"</Types>",
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+    )
+    return rezip(data, replace={"[Content_Types].xml": types}, extra={"xl/sharedStrings.xml": sst})
+
+
+def unreferenced_cells(base: bytes, rows: int = 4_000, columns: int = 450) -> bytes:
+    """The sheet's data replaced by ``rows`` × ``columns`` numbers in ``<row>`` and ``<c>``
+    elements without ``r=`` references (valid: each takes its place from its order), so
+    every cell must be placed one by one (about 3.5 MB compressed at the defaults)."""
+
+    def edit(xml: bytes) -> bytes:
+        head, _, rest = xml.partition(b"<sheetData>")
+        _, _, tail = rest.partition(b"</sheetData>")
+        body = b"".join(
+            b"<row>"
+            + b"".join(b"<c><v>%d</v></c>" % (r * 7 + c) for c in range(columns))
+            + b"</row>"
+            for r in range(rows)
+        )
+        return _set_dimension(head, "A1") + b"<sheetData>" + body + b"</sheetData>" + tail
+
+    return edit_sheet(base, edit)
+
+
+def many_shared_strings(base: bytes, count: int = 1_600_000) -> bytes:
+    """A shared-strings part of ``count`` distinct three-character strings that no cell uses
+    (about 4.7 MB compressed at the default)."""
+    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    n = len(alphabet)
+    items = b"".join(
+        f"<si><t>{alphabet[i // (n * n) % n]}{alphabet[i // n % n]}{alphabet[i % n]}</t></si>".encode()
+        for i in range(count)
+    )
+    sst = (
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        + f'count="{count}" uniqueCount="{count}">'.encode()
+        + items
+        + b"</sst>"
+    )
+    return _with_shared_strings_part(base, sst)

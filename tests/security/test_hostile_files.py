@@ -386,3 +386,33 @@ def test_a_job_with_a_hostile_file_does_not_hold_up_the_jobs_behind_it(kent_user
     second.refresh_from_db()
     assert (first.status, first.summary["rejected"]) == (ImportJob.Status.DONE, 1)
     assert (second.status, second.summary["accepted"]) == (ImportJob.Status.DONE, 1)
+
+
+def test_a_large_sheet_without_cell_references_is_refused_naming_the_limit_and_the_fix():
+    """The tester's file: 4,000 rows × 450 numbers in row and cell elements without ``r=``.
+    Such a sheet is placed cell by cell, so it has a smaller cap of its own, counted before
+    any cell is placed."""
+    refused = refusal(hostile.unreferenced_cells(BASE))
+    assert refused.sheet == "Return"
+    assert "more than 100,000 cells" in refused.message
+    assert "MSOIC_READ_MAX_UNREFERENCED_CELLS" in refused.message
+    assert "without cell references" in refused.message
+    assert "Excel or LibreOffice" in refused.message
+
+
+def test_a_sheet_without_cell_references_under_its_cap_is_read_in_place(settings):
+    settings.MSOIC_READ_MAX_UNREFERENCED_CELLS = 1_000
+    rows = reading.read_file_rows("r.xlsx", hostile.unreferenced_cells(BASE, 20, 30))
+    assert len(rows) == 20 and all(len(row) == 30 for row in rows)
+    assert rows[0][:3] == [0.0, 1.0, 2.0] and rows[19][29] == 19 * 7 + 29
+    refused = refusal(hostile.unreferenced_cells(BASE, 40, 30))
+    assert "more than 1,000 cells" in refused.message
+
+
+def test_a_workbook_with_over_a_million_shared_strings_is_read():
+    """1.6 million three-character shared strings (under the upload limit) that no cell
+    uses: read, and the sheet's own cells come back."""
+    data = hostile.many_shared_strings(BASE)
+    assert len(data) < 5 * 1024 * 1024
+    rows = reading.read_file_rows("r.xlsx", data)
+    assert rows == [hostile.RETURN_HEADER, ["kent", "2024-01", "ms_arrests", "", 3.0]]

@@ -87,6 +87,7 @@ class Limits:
     max_cells: int
     max_cell_chars: int
     max_grid_cells: int = 4_000_000
+    max_unreferenced_cells: int = 100_000
 
     @classmethod
     def from_settings(cls) -> Limits:
@@ -100,6 +101,7 @@ class Limits:
             max_cells=settings.MSOIC_READ_MAX_CELLS,
             max_cell_chars=settings.MSOIC_READ_MAX_CELL_CHARS,
             max_grid_cells=settings.MSOIC_READ_MAX_GRID_CELLS,
+            max_unreferenced_cells=settings.MSOIC_READ_MAX_UNREFERENCED_CELLS,
         )
 
 
@@ -572,16 +574,25 @@ def _blank_shared_strings(
 
 
 def _sheet_pieces(archive: zipfile.ZipFile, part: str, limits: Limits) -> Iterator[bytes]:
-    """The sheet's XML in pieces cut just before a cell opens, so no cell is split."""
+    """The sheet's XML in pieces cut just before a cell opens (``<c …>``, ``<c>``, with or
+    without a prefix), so no cell is split and a sheet of cells without attributes is not
+    gathered into one piece."""
     carry = b""
     first = True
     for chunk in _chunks(archive, part, limits):
         buffer = carry + (chunk if first else chunk[512:])
         first = False
         start = max(1, len(carry) - 8)  # the carry holds no cell start but its first
-        cut = max(buffer.rfind(b"<c ", start), buffer.rfind(b":c ", start))
+        cut = max(
+            buffer.rfind(b"<c ", start),
+            buffer.rfind(b"<c>", start),
+            buffer.rfind(b":c ", start),
+            buffer.rfind(b":c>", start),
+        )
         if cut > 0 and buffer[cut : cut + 1] == b":":
-            cut = buffer.rfind(b"<", 0, cut)
+            colon, cut = cut, buffer.rfind(b"<", 0, cut)
+            if buffer[cut + 1 : cut + 2] == b"/" and buffer[colon + 2 : colon + 3] == b">":
+                cut = colon + 3  # a prefixed cell's closing tag: cut just after it
         if cut <= 0:
             carry = buffer
             continue
@@ -733,14 +744,26 @@ def _scan_sheet_slowly(
     archive: zipfile.ZipFile, part: str, sheet: str, limits: Limits, blank_shared: frozenset[bytes]
 ) -> _Scan:
     """The pre-scan of a sheet written otherwise (cells without a reference, namespace
-    prefixes, comments): each row and cell element in order; slower."""
+    prefixes, comments): each row and cell element in order; slower, so such a sheet may
+    have at most ``max_unreferenced_cells`` cell elements, counted before any is placed."""
     scan = _Scan()
+    elements = 0
     for piece in _sheet_pieces(archive, part, limits):
         if not scan.declared:
             found = _DIMENSION.search(piece)
             if found:
                 scan.declared = found.group(1).decode("ascii", "replace")
         scan.depth = _check_depth(piece, scan.depth, sheet)
+        elements += len(_ANY_CELL.findall(piece)) + len(_PREFIXED_CELL.findall(piece))
+        if elements > limits.max_unreferenced_cells:
+            raise FileRejected(
+                f"the sheet is written without cell references (or with namespace prefixes or "
+                f"comments), so it is read cell by cell, and it has more than "
+                f"{limits.max_unreferenced_cells:,} cells, the limit for such sheets "
+                "(MSOIC_READ_MAX_UNREFERENCED_CELLS); open the file in Excel or LibreOffice "
+                "and save it again as .xlsx (which writes the references), then send that",
+                sheet=sheet,
+            )
     for row, column, attrs, content in _cells_in_order(archive, part, sheet, limits):
         blank = _is_blank(attrs, content, blank_shared)
         if blank is None:
