@@ -158,6 +158,22 @@ def files(quick: bool) -> dict[str, tuple[str, bytes]]:
         "XLSX, blank cell at XFD1048576 (accepted)": ("r.xlsx", hostile.far_corner(base, None)),
         "XLSX, value at XFD1048576 (refused)": ("r.xlsx", hostile.far_corner(base, "x")),
         "XLSX, used range A1:F2, value at A400000": ("r.xlsx", hostile.dimension_lie(base)),
+        "XLSX, 4,000 × 450 cells without references (refused)": (
+            "r.xlsx",
+            hostile.unreferenced_cells(base),
+        ),
+        "XLSX, 222 × 450 cells without references (just under their cap)": (
+            "r.xlsx",
+            hostile.unreferenced_cells(base, 222, 450),
+        ),
+        "XLSX, 1.6 million shared strings (accepted)": (
+            "r.xlsx",
+            hostile.many_shared_strings(base),
+        ),
+        "XLSX, 2.1 million shared strings, near the upload limit (accepted)": (
+            "r.xlsx",
+            hostile.many_shared_strings(base, 2_100_000),
+        ),
         "XLSX, zip bomb (40 MB of spaces)": ("r.xlsx", hostile.zip_bomb(base)),
         "XLSX, cell of 40,000 characters": ("r.xlsx", hostile.long_cell(base)),
         "XLSX, WEBSERVICE formula": (
