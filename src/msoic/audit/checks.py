@@ -1,11 +1,15 @@
-"""System checks for the audit log's sealing key."""
+"""System checks for the audit log: its sealing key, and its append-only triggers."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.checks import Error, Tags, register
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+
+from msoic.audit.triggers import missing_triggers, triggers_expected
 
 
 @register(Tags.security, deploy=True)
@@ -23,3 +27,45 @@ def audit_key_set_in_deployment(app_configs: Any = None, **kwargs: Any) -> list[
             )
         ]
     return []
+
+
+def _database_reachable(alias: str) -> bool:
+    """Without ``--database`` the check still looks at the default database, but never
+    creates a SQLite file that is not there."""
+    conn = connections[alias]
+    if conn.vendor == "sqlite":
+        name = str(conn.settings_dict.get("NAME") or "")
+        return name != ":memory:" and "mode=memory" not in name and Path(name).exists()
+    return True
+
+
+@register(Tags.database)
+def audit_triggers_in_place(
+    app_configs: Any = None, databases: Any = None, **kwargs: Any
+) -> list[Error]:
+    """The append-only triggers of audit_auditevent exist (once their migration has run)."""
+    aliases = list(databases) if databases is not None else [DEFAULT_DB_ALIAS]
+    errors = []
+    for alias in aliases:
+        if databases is None and not _database_reachable(alias):
+            continue
+        try:
+            if not triggers_expected(alias):
+                continue
+            missing = missing_triggers(alias)
+        except DatabaseError:
+            continue  # no database to look at (yet): other checks and commands say so
+        if missing:
+            errors.append(
+                Error(
+                    f"database {alias!r}: the append-only trigger(s) {', '.join(missing)} on "
+                    "audit_auditevent are missing or disabled, so audit rows can be changed "
+                    "or removed without an error",
+                    hint="someone with write access to the database removed them: run "
+                    "`msoic audit verify` (it checks the rows against the anchors), then "
+                    "recreate the triggers as migrations 0006 and 0007 of msoic.audit do; "
+                    "until then other commands refuse to run (--skip-checks overrides)",
+                    id="msoic.E202",
+                )
+            )
+    return errors

@@ -9,7 +9,15 @@ What each check catches:
 - a rewrite by someone without the key: MACs cannot be recomputed (a wrong key fails the
   first row; rows re-written as unkeyed legacy rows after a sealed row, or a log holding
   only legacy rows, are refused; an invented key id cannot be proven);
-- a rewrite by someone with the key: the rewritten rows no longer match the anchors.
+- a rewrite by someone with the key: the rewritten rows no longer match the anchors;
+- the append-only triggers dropped (or, on PostgreSQL, disabled).
+
+The anchors are read from ``MSOIC_AUDIT_ANCHOR_FILE`` whenever that file exists, unless the
+caller passes its own (or none, with ``use_anchors=False``). What cannot be detected from
+inside the database: rows written after the last anchor can be removed, with the head set
+back to match, by someone with write access to the database; the result says so
+(``last_anchor_seq``), and the anchor interval bounds that window. An empty log is never
+"proven": with anchors it fails, without it is not proven (``empty``).
 
 Rows sealed with a key this process does not hold are checked for sequence and links only,
 and the result says they are unproven, naming the key ids.
@@ -23,8 +31,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.db import connection
+
 from msoic.audit.keys import Keyring, get_keyring
 from msoic.audit.models import GENESIS_HASH, AuditEvent, AuditHead
+from msoic.audit.triggers import missing_triggers, triggers_expected
 
 if TYPE_CHECKING:
     from msoic.audit.anchors import Anchor
@@ -46,22 +57,79 @@ class VerifyResult:
     missing_key_ids: list[str] = field(default_factory=list)
     anchors_checked: int = 0
     development_key: bool = False
+    # Where the anchors came from ("" when none were checked), and the newest one's row.
+    anchor_source: str = ""
+    last_anchor_seq: int = 0
+    anchors_skipped: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return self.ok and self.checked == 0
 
     @property
     def proven(self) -> bool:
-        return self.ok and self.unproven == 0
+        return self.ok and self.unproven == 0 and not self.empty
+
+    @property
+    def tail_unproven(self) -> str:
+        """What the check cannot prove: removal of the newest rows (and the head set back)."""
+        if self.last_anchor_seq:
+            return (
+                f"rows after #{self.last_anchor_seq} (the last anchor) are not proven against "
+                "removal: someone with write access to the database could remove them"
+            )
+        return (
+            "no anchors checked, so rows removed from the end of the log (with the head set "
+            "back) cannot be detected"
+        )
+
+
+def default_anchors() -> tuple[list[Anchor], str]:
+    """The anchors in ``MSOIC_AUDIT_ANCHOR_FILE`` when it exists, and its path (``[]`` and
+    ``""`` when it does not). An unreadable or malformed file raises AnchorError."""
+    from msoic.audit.anchors import anchor_file, read_anchors
+
+    path = anchor_file()
+    if not path.exists():
+        return [], ""
+    return read_anchors(path), str(path)
 
 
 def verify_chain(
     batch: int = 5000,
     *,
     keyring: Keyring | None = None,
-    anchors: Iterable[Anchor] = (),
+    anchors: Iterable[Anchor] | None = None,
+    anchor_source: str = "",
+    use_anchors: bool = True,
 ) -> VerifyResult:
     """Walk the chain from the first row; report the first row whose seal, link or anchor is
-    wrong."""
+    wrong, or the missing triggers. ``anchors=None``: those of the configured anchor file
+    when it exists (none with ``use_anchors=False``)."""
+    from msoic.audit.anchors import AnchorError
+
     keyring = keyring or get_keyring()
+    if not use_anchors:
+        anchors = []
+    elif anchors is None:
+        try:
+            anchors, anchor_source = default_anchors()
+        except AnchorError as exc:
+            return VerifyResult(False, 0, None, str(exc), development_key=keyring.is_development)
     by_seq = {a.seq: a for a in anchors}
+    last_anchor_seq = max(by_seq, default=0)
+    if triggers_expected(connection.alias):
+        missing_guard = missing_triggers(connection.alias)
+        if missing_guard:
+            return VerifyResult(
+                False,
+                0,
+                None,
+                f"the append-only trigger(s) {', '.join(missing_guard)} on audit_auditevent "
+                "are missing or disabled: someone with write access to the database removed "
+                "the guard (rows may have been changed or removed)",
+                development_key=keyring.is_development,
+            )
     prev = GENESIS_HASH
     expected_seq = 1
     checked = legacy = unproven = anchors_checked = 0
@@ -80,6 +148,9 @@ def verify_chain(
             missing_key_ids=sorted(missing),
             anchors_checked=anchors_checked,
             development_key=keyring.is_development,
+            anchor_source=anchor_source,
+            last_anchor_seq=last_anchor_seq,
+            anchors_skipped=not use_anchors,
         )
 
     while True:
@@ -146,7 +217,9 @@ def verify_chain(
         anchor = by_seq[beyond[0]]
         return fail(
             last_seq + 1,
-            f"rows from here were removed: row {anchor.seq} was anchored on {anchor.anchored_at}",
+            f"rows from here were removed: the log ends at row {last_seq}, but row "
+            f"{anchor.seq} was anchored on {anchor.anchored_at}"
+            + (f" ({anchor_source})" if anchor_source else ""),
         )
     head = AuditHead.objects.filter(pk=1).first()
     if head is not None and head.last_seq > last_seq:
@@ -161,4 +234,7 @@ def verify_chain(
         missing_key_ids=sorted(missing),
         anchors_checked=anchors_checked,
         development_key=keyring.is_development,
+        anchor_source=anchor_source,
+        last_anchor_seq=last_anchor_seq,
+        anchors_skipped=not use_anchors,
     )

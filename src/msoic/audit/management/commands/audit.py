@@ -1,10 +1,13 @@
-"""``msoic audit verify [--anchors FILE]``: check every row's seal and link (and the anchors);
+"""``msoic audit verify [--anchors FILE | --no-anchors]``: check every row's seal and link,
+the append-only triggers, and the anchors (by default those of MSOIC_AUDIT_ANCHOR_FILE when
+it exists);
 ``msoic audit anchor``: write the head to the anchor store; ``msoic audit tail``: show the
 newest rows; ``msoic audit summarise-denied``: write the summaries of closed ``denied``
 windows; ``msoic audit new-key ID``: print a fresh sealing key.
 
-``verify`` exits 0 when every row is proven, 1 when the log was tampered with, and 2 when
-no fault was found but some rows could not be proven (their key is not configured here)."""
+``verify`` exits 0 when every row is proven, 1 when the log was tampered with (or its
+triggers are gone), and 2 when no fault was found but some rows could not be proven (their
+key is not configured here) or the log is empty and no anchor exists."""
 
 from __future__ import annotations
 
@@ -29,7 +32,13 @@ def describe(result: VerifyResult) -> str:
             "closed by the sealed row after them)"
         )
     if result.anchors_checked:
-        parts.append(f"the chain passes through {result.anchors_checked} anchor(s)")
+        parts.append(
+            f"the chain passes through {result.anchors_checked} anchor(s) from "
+            f"{result.anchor_source or 'the anchor file'}"
+        )
+    if result.anchors_skipped:
+        parts.append("anchors not checked (--no-anchors)")
+    parts.append(result.tail_unproven)
     text = "; ".join(parts)
     if result.development_key:
         text += " (sealed with the development key: MSOIC_AUDIT_KEY is not set)"
@@ -38,6 +47,9 @@ def describe(result: VerifyResult) -> str:
 
 class Command(BaseCommand):
     help = "Verify, anchor or show the audit log."
+    # Runs even when the system checks fail, e.g. on msoic.E202 (triggers missing): this is
+    # the command that examines such a database, and `verify` reports the triggers itself.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="sub", required=True)
@@ -47,7 +59,13 @@ class Command(BaseCommand):
         verify.add_argument(
             "--anchors",
             type=Path,
-            help="an anchor file: also prove the chain passes through every anchor in it",
+            help="an anchor file: prove the chain passes through every anchor in it "
+            "(default: MSOIC_AUDIT_ANCHOR_FILE, when it exists)",
+        )
+        verify.add_argument(
+            "--no-anchors",
+            action="store_true",
+            help="do not check any anchor file (the output says so)",
         )
         anchor = sub.add_parser("anchor", help="append the current head to the anchor store")
         anchor.add_argument(
@@ -66,7 +84,8 @@ class Command(BaseCommand):
         getattr(self, "handle_" + options["sub"].replace("-", "_"))(options)
 
     def handle_verify(self, options: dict[str, Any]) -> None:
-        anchors = []
+        if options["anchors"] is not None and options["no_anchors"]:
+            raise CommandError("--anchors and --no-anchors cannot be given together")
         if options["anchors"] is not None:
             try:
                 anchors = read_anchors(options["anchors"])
@@ -74,7 +93,11 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             if not anchors:
                 raise CommandError(f"{options['anchors']}: the anchor file holds no anchors")
-        result = verify_chain(anchors=anchors)
+            result = verify_chain(anchors=anchors, anchor_source=str(options["anchors"]))
+        else:
+            result = verify_chain(use_anchors=not options["no_anchors"])
+        if not result.ok and result.bad_seq is None:
+            raise CommandError(f"audit log not intact: {result.reason}")
         if not result.ok:
             raise CommandError(
                 f"audit log tampered: first bad row is #{result.bad_seq} ({result.reason}); "
@@ -87,6 +110,17 @@ class Command(BaseCommand):
                 "their MACs cannot be checked; their sequence and links were checked and are "
                 "intact. Verify with the key (MSOIC_AUDIT_KEY or MSOIC_AUDIT_RETIRED_KEYS) to "
                 "prove them",
+                returncode=2,
+            )
+        if result.empty:
+            raise CommandError(
+                "audit log not proven: it holds no rows, and "
+                + (
+                    "anchors were not checked (--no-anchors)"
+                    if result.anchors_skipped
+                    else "no anchor exists to say it ever held any"
+                )
+                + ": the log is either new (nothing recorded yet) or was emptied",
                 returncode=2,
             )
         self.stdout.write(f"audit log intact: {describe(result)}")
