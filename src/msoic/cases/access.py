@@ -21,7 +21,7 @@ from msoic.accounts.access import (
     role_of,
 )
 from msoic.accounts.models import Role
-from msoic.cases.models import Cleanse, CleanseItem, Investigation, Person
+from msoic.cases.models import Cleanse, CleanseItem, Investigation, Person, PersonQuerySet
 
 if TYPE_CHECKING:
     from msoic.accounts.models import User
@@ -72,7 +72,7 @@ def can_edit_investigation(user: User, investigation: Investigation) -> bool:
     return register_forces_writable(user).filter(pk=investigation.force_id).exists()
 
 
-def people_visible_to(user: User) -> QuerySet[Person]:
+def people_visible_to(user: User) -> PersonQuerySet:
     role = role_of(user)
     if role == Role.NATIONAL:
         return Person.objects.all()
@@ -125,9 +125,9 @@ def can_work_cleanse_item(user: User, item: CleanseItem) -> bool:
     return register_forces_writable(user).filter(pk=item.force_id).exists()
 
 
-def marker_people_visible_to(user: User) -> QuerySet[Person]:
+def marker_people_visible_to(user: User) -> PersonQuerySet:
     """Potential victims with a positive conclusive grounds decision (the PNC marker list)."""
-    return people_visible_to(user).filter(category="victim", cg_decision="positive")
+    return people_visible_to(user).marker_eligible()
 
 
 def can_record_marker(user: User, person: Person) -> bool:

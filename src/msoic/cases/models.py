@@ -117,6 +117,24 @@ class Investigation(models.Model):
         return self.opened_on <= day and (self.closed_on is None or self.closed_on > day)
 
 
+class NrmStatus(models.TextChoices):
+    """Where a person stands in the National Referral Mechanism, from the decisions recorded:
+    a positive conclusive grounds decision confirms them a victim; otherwise a negative
+    reasonable or conclusive grounds decision says they are not one; otherwise they are a
+    potential victim."""
+
+    CONFIRMED = "confirmed", "Confirmed victim (positive conclusive grounds decision)"
+    NOT_A_VICTIM = "not_a_victim", "Not a victim (a negative decision)"
+    POTENTIAL = "potential", "Potential victim"
+
+
+class PersonQuerySet(models.QuerySet["Person"]):
+    def marker_eligible(self) -> PersonQuerySet:
+        """Potential victims with a positive conclusive grounds decision: who should carry
+        the PNC vulnerability marker (see :attr:`Person.is_marker_eligible`)."""
+        return self.filter(category=Category.VICTIM, cg_decision=Decision.POSITIVE)
+
+
 class Person(models.Model):
     """A person on an investigation. Lists show ``reference`` (pseudonymous) only."""
 
@@ -151,6 +169,8 @@ class Person(models.Model):
     marker_applied_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         indexes = [
@@ -195,6 +215,20 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def nrm_status(self) -> NrmStatus:
+        if self.cg_decision == Decision.POSITIVE:
+            return NrmStatus.CONFIRMED
+        if Decision.NEGATIVE in (self.cg_decision, self.rg_decision):
+            return NrmStatus.NOT_A_VICTIM
+        return NrmStatus.POTENTIAL
+
+    @property
+    def is_marker_eligible(self) -> bool:
+        """A potential victim with a positive conclusive grounds decision (the PNC marker);
+        the same rule as :meth:`PersonQuerySet.marker_eligible`."""
+        return self.category == Category.VICTIM and self.nrm_status == NrmStatus.CONFIRMED
 
 
 class Review(models.Model):

@@ -32,7 +32,6 @@ from django.db.models import Max
 from msoic.audit.log import record
 from msoic.audit.models import AuditAction
 from msoic.cases.cleanse.actions import do_open_cleanse
-from msoic.cases.marker.actions import eligible_people
 from msoic.cases.models import Cleanse, CleanseItem, Investigation, Person, Resolution, Review
 
 DEMO_FILE = Path(__file__).resolve().parent / "demo.yaml"
@@ -156,7 +155,9 @@ def _resolve_cleanse(
 
 def _markers(conf: dict[str, Any], rng: random.Random, report: CleanseDemoReport) -> None:
     people = list(
-        eligible_people().filter(cg_decided_on__isnull=False).order_by("force__code", "pk")
+        Person.objects.marker_eligible()
+        .filter(cg_decided_on__isnull=False)
+        .order_by("force__code", "pk")
     )
     report.eligible = len(people)
     if not people:

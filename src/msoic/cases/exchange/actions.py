@@ -34,7 +34,15 @@ from msoic.audit.log import record
 from msoic.audit.models import AuditAction
 from msoic.cases import access, rules
 from msoic.cases.consultation import Subjects, do_record_disclosure
-from msoic.cases.models import Category, Decision, Gender, Investigation, Outcome, Person, Status
+from msoic.cases.models import (
+    Category,
+    Gender,
+    Investigation,
+    NrmStatus,
+    Outcome,
+    Person,
+    Status,
+)
 from msoic.cases.register.importer import CellError, ImportResult, parse_date
 from msoic.collection import reading
 from msoic.collection.reading import FileRejected, column_letter
@@ -165,12 +173,16 @@ def case_reference(investigation: Investigation) -> str:
     return f"{reference_prefix(investigation.force)}-C{investigation.pk:06d}"
 
 
+# HTCDS vic_TraffickingStatus for each NRM status (the rule is Person.nrm_status).
+TRAFFICKING_STATUS = {
+    NrmStatus.CONFIRMED: "ActualVictimOfTrafficking",
+    NrmStatus.NOT_A_VICTIM: "NotAVictimOfTrafficking",
+    NrmStatus.POTENTIAL: "PossibleVictimOfTrafficking",
+}
+
+
 def trafficking_status(person: Person) -> str:
-    if person.cg_decision == Decision.POSITIVE:
-        return "ActualVictimOfTrafficking"
-    if Decision.NEGATIVE in (person.cg_decision, person.rg_decision):
-        return "NotAVictimOfTrafficking"
-    return "PossibleVictimOfTrafficking"
+    return TRAFFICKING_STATUS[person.nrm_status]
 
 
 def case_status(investigation: Investigation) -> str:

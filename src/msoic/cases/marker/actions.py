@@ -22,23 +22,15 @@ from msoic.audit.log import record
 from msoic.audit.models import AuditAction
 from msoic.cases import access
 from msoic.cases.consultation import Subjects, do_record_disclosure
-from msoic.cases.models import Category, Decision, Person
+from msoic.cases.models import Person
 from msoic.orgunits.models import OrgUnit
-
-
-def is_eligible(person: Person) -> bool:
-    return person.category == Category.VICTIM and person.cg_decision == Decision.POSITIVE
-
-
-def eligible_people() -> QuerySet[Person]:
-    return Person.objects.filter(category=Category.VICTIM, cg_decision=Decision.POSITIVE)
 
 
 def _locked(person: Person, actor: Any) -> Person:
     if not isinstance(actor, str) and not access.can_record_marker(actor, person):
         raise PermissionDenied("Only the force's own users record its PNC markers")
     current = Person.objects.select_for_update().select_related("force").get(pk=person.pk)
-    if not is_eligible(current):
+    if not current.is_marker_eligible:
         raise ValidationError(
             "Only a potential victim with a positive conclusive grounds decision gets the marker"
         )
@@ -174,7 +166,7 @@ def coverage(forces: QuerySet[OrgUnit]) -> tuple[list[Coverage], Coverage]:
     names = dict(forces.values_list("pk", "name"))
     codes = dict(forces.values_list("pk", "code"))
     rows = (
-        eligible_people()
+        Person.objects.marker_eligible()
         .filter(force_id__in=list(names))
         .values("force_id")
         .annotate(
