@@ -49,6 +49,23 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     return result
 
 
+@pytest.fixture(scope="session")
+def _anchor_dir(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return tmp_path_factory.mktemp("audit-anchors")
+
+
+@pytest.fixture(autouse=True)
+def _own_audit_anchor_file(
+    settings: Any, monkeypatch: pytest.MonkeyPatch, _anchor_dir: Any, request: Any
+) -> None:
+    """Each test anchors to a file of its own, never to the checkout's var/ (where `make demo`
+    or a developer's `msoic audit anchor` writes the real one, which verify reads by default);
+    subprocesses the test starts get it through the environment."""
+    path = _anchor_dir / f"{abs(hash(request.node.nodeid)):x}.jsonl"
+    settings.MSOIC_AUDIT_ANCHOR_FILE = path
+    monkeypatch.setenv("MSOIC_AUDIT_ANCHOR_FILE", str(path))
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     """Tests create many users; the production hasher is deliberately slow."""
