@@ -74,6 +74,7 @@ def _csv(response: Any) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
+@pytest.mark.usefixtures("returns_counted_complete")
 def test_a_partner_solving_every_released_figure_learns_no_count_under_5(
     referrals, api_as, partner_user
 ):
@@ -186,6 +187,7 @@ def test_internal_users_get_the_exact_answer(referrals, api_as, persona):
     assert "disclosure" not in body
 
 
+@pytest.mark.usefixtures("returns_counted_complete")
 def test_partner_dashboard_shows_people_by_financial_year_only(referrals, partner_user):
     web = Client()
     web.force_login(partner_user)

@@ -98,6 +98,15 @@ def cell_key(*parts: object) -> int:
     return int.from_bytes(hmac.new(secret, text, hashlib.sha256).digest()[:8], "big")
 
 
+def value_key(
+    metric: str, orgunit: str, period: str, breakdown: str, option: str, count: int
+) -> int:
+    """The key of a cell of figures from returns: its identity and its true count, so the
+    same contents get the same noise every time (no averaging) and any revision (a late
+    return, a correction) redraws it: two releases never differ by the change exactly."""
+    return cell_key("value", metric, orgunit, period, breakdown, option, int(count))
+
+
 def records_key(count: int, id_sum: int) -> int:
     """The key of a cell counted from records: the same records, the same key."""
     return cell_key("records", count, id_sum)

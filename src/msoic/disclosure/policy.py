@@ -28,6 +28,9 @@ class Policy:
     noise: tuple[tuple[int, int], ...]  # (noise, weight)
     people: frozenset[str]
     activity: frozenset[str]
+    # Share of a period's expected returns that must be in before partners get its people
+    # figures (a late return would otherwise move a released figure).
+    complete_share: float = 1.0
 
     def counts_people(self, metric: str) -> bool:
         return metric not in self.activity
@@ -46,6 +49,7 @@ def parse_policy(data: object, source: str = "policy") -> Policy:
         noise = tuple(sorted((int(k), int(v)) for k, v in dict(data["noise"]).items()))
         people = frozenset(str(m) for m in data.get("people") or [])
         activity = frozenset(str(m) for m in data.get("activity") or [])
+        complete_share = float(data.get("complete_share", 1.0))
     except (KeyError, TypeError, ValueError) as exc:
         raise PolicyError(f"{source}: {exc!r} (needs threshold, partner_periods, noise)") from exc
     if threshold < 1:
@@ -61,10 +65,12 @@ def parse_policy(data: object, source: str = "policy") -> Policy:
         )
     if not noise or any(w < 0 for _, w in noise) or sum(w for _, w in noise) == 0:
         raise PolicyError(f"{source}: noise needs positive weights")
+    if not 0 < complete_share <= 1:
+        raise PolicyError(f"{source}: complete_share must be over 0 and at most 1")
     both = people & activity
     if both:
         raise PolicyError(f"{source}: {sorted(both)} listed as both people and activity")
-    return Policy(threshold, periods, noise, people, activity)
+    return Policy(threshold, periods, noise, people, activity, complete_share)
 
 
 @lru_cache(maxsize=1)

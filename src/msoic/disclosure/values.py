@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from msoic.disclosure.control import NOTE, Release, Shown, cell_key, check_period
+from msoic.disclosure.control import NOTE, Release, Shown, check_period, value_key
 from msoic.disclosure.policy import get_policy
-from msoic.metrics.engine import Result, change_pct
+from msoic.metrics.engine import Coverage, Result, change_pct
 
 TOTAL = "total"
 
@@ -48,15 +48,35 @@ def _release(
         allocated += value or 0
     # Whatever the total holds beyond its options (a return without a breakdown).
     atoms.append(release.atom("unallocated", max(0, total - allocated)))
-    release.cell(TOTAL, atoms, key=cell_key("value", metric, orgunit, period, "", ""), fixed=True)
-    for option in options:
+    key = value_key(metric, orgunit, period, "", "", total)
+    release.cell(TOTAL, atoms, key=key, fixed=True)
+    for option, value in options.items():
         release.cell(
             option,
             [f"option:{option}"],
-            key=cell_key("value", metric, orgunit, period, breakdown or "", option),
+            key=value_key(metric, orgunit, period, breakdown or "", option, value or 0),
         )
     shown = release.resolve()
     return shown[TOTAL], {o: shown[o] for o in options}
+
+
+def incomplete(coverage: Coverage | None) -> str | None:
+    """Why a period's people figures are withheld from partners while its returns are still
+    coming in (a late return would move the figure by its own count), or None."""
+    if coverage is None:
+        return None
+    share = get_policy().complete_share
+    if coverage.expected > 0 and coverage.received >= share * coverage.expected:
+        return None
+    return f"not yet complete: {coverage.received} of {coverage.expected} returns"
+
+
+def _withheld(
+    reason: str, total: int | None, options: dict[str, int | None]
+) -> tuple[Shown | None, dict[str, Shown]]:
+    if total is None:
+        return None, {}
+    return Shown(None, reason), {o: Shown(None, reason) for o in options}
 
 
 def release_result(result: Result) -> Released:
@@ -70,23 +90,35 @@ def release_result(result: Result) -> Released:
     breakdown = result.by if result.rows else None
     if result.by and result.by in ("force", "region"):
         raise ValueError("disclosure control releases national figures, not force or region")
-    total, rows = _release(
-        code,
-        unit,
-        result.period.code,
-        breakdown,
-        result.value,
-        {r.key: r.value for r in result.rows},
+    reason = incomplete(result.coverage)
+    options = {r.key: r.value for r in result.rows}
+    total, rows = (
+        _withheld(reason, result.value, options)
+        if reason
+        else _release(
+            code,
+            unit,
+            result.period.code,
+            breakdown,
+            result.value,
+            options,
+        )
     )
     out = Released(total, rows)
     if result.previous_period is not None:
-        out.previous_value, out.previous_rows = _release(
-            code,
-            unit,
-            result.previous_period.code,
-            breakdown,
-            result.previous_value,
-            {r.key: r.previous_value for r in result.rows},
+        previous = {r.key: r.previous_value for r in result.rows}
+        reason = incomplete(result.previous_coverage)
+        out.previous_value, out.previous_rows = (
+            _withheld(reason, result.previous_value, previous)
+            if reason
+            else _release(
+                code,
+                unit,
+                result.previous_period.code,
+                breakdown,
+                result.previous_value,
+                previous,
+            )
         )
     return out
 
@@ -114,6 +146,9 @@ def controlled_dict(result: Result) -> dict[str, Any]:
     data["value"], data["withheld"] = _figure(released.value)
     data["value_from_register"] = None
     data["disclosure"] = {"controlled": True, "note": NOTE}
+    reason = incomplete(result.coverage)
+    if reason and result.value is not None:
+        data["disclosure"]["reason"] = f"Figures of people withheld: {reason}."
     compare = result.previous_period is not None
     if compare:
         data["previous_value"], data["previous_withheld"] = _figure(released.previous_value)

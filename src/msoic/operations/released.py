@@ -19,8 +19,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from msoic.catalogue.loader import Catalogue
-from msoic.disclosure.control import DisclosureError, Release, Shown, cell_key, check_period
+from msoic.disclosure.control import (
+    DisclosureError,
+    Release,
+    Shown,
+    cell_key,
+    check_period,
+    value_key,
+)
 from msoic.disclosure.policy import get_policy
+from msoic.disclosure.values import incomplete
 from msoic.metrics.engine import Ask, query_many
 from msoic.metrics.periods import Period, add_months
 from msoic.operations.catalogue import STANDARD_METRICS
@@ -116,20 +124,25 @@ def year_releases(periods: list[Period], catalogue: Catalogue) -> dict[Period, Y
                     release.cell(
                         f"op:{op.pk}",
                         [f"op:{op.pk}"],
-                        key=cell_key("operation", code, op.dataset_code),
+                        key=cell_key("operation", code, op.dataset_code, value),
                     )
             year_ask = asks.get((fy, code, None))
-            if year_ask is not None:
-                total = answers.query(year_ask).value or 0
+            year = answers.query(year_ask) if year_ask is not None else None
+            reason = incomplete(year.coverage) if year is not None else None
+            if year is not None and not reason:
+                total = year.value or 0
                 allocated = sum(release.atoms[a] for a in atoms)
                 atoms.append(release.atom("unallocated", max(0, total - allocated)))
                 release.cell(
                     YEAR,
                     atoms,
-                    key=cell_key("value", code, national.code, fy.code, "", ""),
+                    key=value_key(code, national.code, fy.code, "", "", total),
                     fixed=True,
                 )
             out[fy].shown[code] = release.resolve()
+            if reason:
+                # Returns still coming in: the year is not released (ADR 0010, revisions).
+                out[fy].shown[code][YEAR] = Shown(None, reason)
     return out
 
 
