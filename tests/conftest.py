@@ -31,7 +31,9 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     still find the reference org units."""
     result = yield
     names = getattr(item, "fixturenames", ())
-    if "transactional_db" not in names and "live_server" not in names:
+    marker = item.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction"))
+    if "transactional_db" not in names and "live_server" not in names and not transactional:
         return result
     from django.db import connection
     from pytest_django.plugin import blocking_manager_key
@@ -43,6 +45,11 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         if not OrgUnit.objects.exists():
             serialized = getattr(connection, "_test_serialized_contents", None)
             if serialized:
+                # The flush ran post_migrate (content types, permissions): empty the tables
+                # again without it, so the serialized rows go back with their keys.
+                from django.core.management import call_command
+
+                call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
                 connection.creation.deserialize_db_from_string(serialized)
             else:
                 load_reference_orgunits(OrgUnit)
