@@ -112,10 +112,6 @@ def _rows(people: list[Person]) -> list[list[Any]]:
     ]
 
 
-def export_rows(people: QuerySet[Person]) -> list[list[Any]]:
-    return _rows(_export_people(people))
-
-
 @transaction.atomic
 def do_disclose_marker_list(
     people: QuerySet[Person], *, actor: Any, recipient: str, purpose: str, fmt: str

@@ -22,7 +22,7 @@ so a dashboard costs the same however many forces use the register.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -42,17 +42,6 @@ from msoic.orgunits.models import OrgUnit, OrgUnitKind
 # no (or an unknown) code falls into.
 BREAKDOWN = {"ms_live_investigations": "exploitation_type", "ms_nrm_referrals": "age_group"}
 FALLBACK_OPTION = {"exploitation_type": "other", "age_group": "unknown"}
-
-
-def adoptions(metric: str, force_ids: Iterable[int] | None = None) -> dict[int, date]:
-    """Force id -> first month derived from the register, for ``metric`` (no query for a
-    metric the register cannot give)."""
-    if metric not in DDE_METRICS:
-        return {}
-    rows = DdeAdoption.objects.filter(metric=metric)
-    if force_ids is not None:
-        rows = rows.filter(force_id__in=list(force_ids))
-    return dict(rows.values_list("force_id", "from_month"))
 
 
 def derived_cells(
