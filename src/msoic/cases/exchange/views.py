@@ -14,23 +14,20 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from msoic.accounts.models import User
 from msoic.cases import access
+from msoic.cases.common import AuthenticatedRequest
 from msoic.cases.common import own_force as _own_force
+from msoic.cases.common import require_register as _require_register
 from msoic.cases.common import too_big as _too_big
 from msoic.cases.exchange import actions as htcds
 from msoic.cases.models import Investigation
 from msoic.orgunits.models import OrgUnit
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class AuthenticatedRequest(HttpRequest):
-    user: User
 
 
 class HtcdsExportForm(forms.Form):
@@ -110,11 +107,6 @@ class HtcdsImportForm(forms.Form):
         if self.investigation is None:
             raise forms.ValidationError(f"No investigation {ref} on your force's register")
         return ref
-
-
-def _require_register(user: User) -> None:
-    if not access.can_see_register(user):
-        raise PermissionDenied("The register is for forces, coordinators and the unit")
 
 
 # --- HTCDS exchange ----------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +26,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from msoic.accounts.models import User
 from msoic.cases import access, consultation
+from msoic.cases.common import AuthenticatedRequest
 from msoic.cases.common import own_force as _own_force
+from msoic.cases.common import require_register as _require_register
 from msoic.cases.consultation import Subjects
 from msoic.cases.models import Category, Investigation, Person, Status
 from msoic.cases.register import actions
@@ -52,15 +54,6 @@ from msoic.web.exports import csv_response, xlsx_response
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
 RECORDED = "Recorded it (entered by this user)"
-
-
-class AuthenticatedRequest(HttpRequest):
-    user: User
-
-
-def _require_register(user: User) -> None:
-    if not access.can_see_register(user):
-        raise PermissionDenied("The register is for forces, coordinators and the unit")
 
 
 def _require_edit(user: User, investigation: Investigation) -> None:
