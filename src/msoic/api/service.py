@@ -113,10 +113,9 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     """A declared parameter ninja could not read: answered as Params would have."""
     match = request.resolver_match
-    route = ROUTES.get(match.url_name or "") if match else None
-    if route is not None:
+    if match is not None and match.url_name in ROUTES:
         try:  # unknown and repeated names first, as the views' Params reads them
-            Params(request, route.query)
+            query_params(request)
         except ApiError as refused:
             return refused.response()
     first = exc.errors[0] if exc.errors else {}
@@ -153,6 +152,15 @@ ERRORS: dict[int, str] = {
     413: "The file is over the upload limit.",
     415: "Neither multipart nor a CSV/XLSX body.",
 }
+
+
+def query_params(request: HttpRequest) -> Params:
+    """The request's query parameters, read strictly against the names its endpoint's
+    signature declares (so the document and the reading never disagree on them)."""
+    match = request.resolver_match
+    if match is None or match.url_name not in ROUTES:
+        raise LookupError(f"{request.path}: not an API v1 endpoint registered with endpoint()")
+    return Params(request, ROUTES[match.url_name].query)
 
 
 def endpoint(

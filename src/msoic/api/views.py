@@ -2,8 +2,9 @@
 
 Each view is a typed django-ninja operation (:func:`msoic.api.service.endpoint`): its query
 parameters, token scope and answers are declared here and the OpenAPI document is generated
-from them. The values are read strictly by :class:`msoic.api.http.Params` (unknown or repeated
-names, control characters and bad values are 400 naming the parameter).
+from them. The values are read strictly by :class:`msoic.api.http.Params` against the names
+the signature declares (:func:`msoic.api.service.query_params`): unknown or repeated names,
+control characters and bad values are 400 naming the parameter.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from ninja import Path, Query
 from msoic.accounts import access
 from msoic.accounts.models import TokenScope
 from msoic.api import schemas
-from msoic.api.http import ApiError, Params, parse_bool
-from msoic.api.service import document, endpoint, endpoints
+from msoic.api.http import ApiError, parse_bool
+from msoic.api.service import document, endpoint, endpoints, query_params
 from msoic.catalogue.loader import get_catalogue
 from msoic.collection import access as collection_access
 from msoic.collection.actions import do_submit_return
@@ -114,7 +115,7 @@ def values(
 
 
 def _values(request: HttpRequest) -> HttpResponse:
-    params = Params(request, {"metric", "orgunit", "period", "by", "compare", "format"})
+    params = query_params(request)
     cat = get_catalogue()
     metric = cat.metrics[params.choice("metric", sorted(cat.metrics), required=True) or ""]
     period = params.period("period")
@@ -229,7 +230,7 @@ def series(
 
 
 def _series(request: HttpRequest) -> HttpResponse:
-    params = Params(request, {"metric", "orgunit", "start", "end", "by", "format"})
+    params = query_params(request)
     cat = get_catalogue()
     metric = cat.metrics[params.choice("metric", sorted(cat.metrics), required=True) or ""]
     start, end = params.month("start"), params.month("end")
@@ -302,7 +303,7 @@ def _series(request: HttpRequest) -> HttpResponse:
     summary="The catalogue: datasets, metrics and breakdowns",
 )
 def metrics(request: HttpRequest) -> HttpResponse:
-    Params(request, set())
+    query_params(request)
     cat = get_catalogue()
     return JsonResponse(
         {
@@ -456,7 +457,7 @@ def submit_return(
 
 def _submit_return(request: HttpRequest) -> HttpResponse:
     # Read only the query string before the size check: the body stays unread until then.
-    params = Params(request, {"filename", "dry_run", "acknowledgements"})
+    params = query_params(request)
     if not access.writable_forces(request.user).exists():  # type: ignore[arg-type]
         raise PermissionDenied("Your role does not submit returns")
     filename, data, fields = _read_upload(request)
@@ -525,7 +526,7 @@ def submissions(
 
 
 def _submissions(request: HttpRequest) -> HttpResponse:
-    params = Params(request, {"dataset", "orgunit", "period", "limit", "offset"})
+    params = query_params(request)
     cat = get_catalogue()
     dataset = params.choice("dataset", sorted(cat.datasets))
     limit = params.integer("limit", default=500, minimum=1, maximum=MAX_PAGE)
@@ -568,7 +569,7 @@ def _submissions(request: HttpRequest) -> HttpResponse:
 def submission_detail(
     request: HttpRequest, pk: int = Path(..., description="Submission id.")
 ) -> HttpResponse:
-    Params(request, set())
+    query_params(request)
     sub = collection_access.get_submission_for_user(request.user, pk)  # type: ignore[arg-type]
     cat = get_catalogue()
     dataset = cat.datasets.get(sub.dataset)
@@ -621,7 +622,7 @@ def submission_detail(
     summary="This description (OpenAPI 3.1), generated from the endpoints",
 )
 def openapi_json(request: HttpRequest) -> HttpResponse:
-    Params(request, set())
+    query_params(request)
     return JsonResponse(document(), json_dumps_params={"indent": 2})
 
 
