@@ -192,6 +192,13 @@ def test_the_system_check_reports_dropped_triggers(log):
     assert all(name in errors[0].msg for name in TRIGGERS)
 
 
+def test_other_commands_do_not_pay_for_the_trigger_check(log, django_assert_num_queries):
+    drop_triggers()
+    # Without --database (every command but `check --database` and `migrate`), no query.
+    with django_assert_num_queries(0):
+        assert audit_triggers_in_place() == []
+
+
 def test_the_audit_page_says_an_empty_log_is_not_proven(client, national_analyst, anchor_file):
     client.force_login(national_analyst)
     with audit_maintenance():

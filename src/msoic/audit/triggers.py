@@ -2,7 +2,7 @@
 
 Someone with write access to the database can drop them and then delete or edit rows; the
 seals and anchors detect what that changes, and :func:`missing_triggers` makes the dropped
-guard itself visible to ``msoic audit verify`` and ``msoic check`` (msoic.E202)."""
+guard itself visible to ``msoic audit verify`` and ``msoic check --database default`` (msoic.E202)."""
 
 from __future__ import annotations
 

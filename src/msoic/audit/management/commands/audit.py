@@ -47,8 +47,9 @@ def describe(result: VerifyResult) -> str:
 
 class Command(BaseCommand):
     help = "Verify, anchor or show the audit log."
-    # Runs even when the system checks fail, e.g. on msoic.E202 (triggers missing): this is
-    # the command that examines such a database, and `verify` reports the triggers itself.
+    # Runs even when the system checks fail: this is the command that examines a damaged
+    # database, and `verify` reports missing triggers itself (msoic.E202 is a database check,
+    # run only by `msoic check --database`).
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
