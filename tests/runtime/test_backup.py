@@ -20,7 +20,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from msoic.audit.maintenance import audit_maintenance
-from msoic.audit.models import GENESIS_HASH, AuditEvent, AuditHead
+from msoic.audit.models import GENESIS_HASH, AuditAction, AuditEvent, AuditHead
 from msoic.collection.actions import do_approve_submission, do_create_import_job, run_import_job
 from msoic.collection.models import StoredFile, Submission
 from msoic.runtime.backup import database_url, is_empty, scratch_database
@@ -95,6 +95,16 @@ def test_a_backup_holds_the_database_and_a_manifest_of_it(returns_sent, tmp_path
     }
     assert "stored in the database" in manifest["stored_files"]
     assert manifest["created_at"] and manifest["app_version"]
+
+
+def test_a_backup_is_audited_as_a_disclosure_held_in_the_backup_itself(returns_sent, tmp_path):
+    backup = tmp_path / "msoic.backup"
+    call_command("backup", "--to", str(backup), stdout=io.StringIO())
+    row = AuditEvent.objects.order_by("-seq").first()
+    assert row.action == AuditAction.DISCLOSURE
+    assert row.actor_label == "backup command"
+    assert row.detail == {"step": "runtime.backup", "file": str(backup)}
+    assert read_manifest(backup)["audit_head"]["seq"] == row.seq
 
 
 def test_verify_restores_into_a_scratch_database_and_checks_it(returns_sent, tmp_path):

@@ -15,11 +15,11 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from msoic.runtime.actions import do_make_backup
 from msoic.runtime.backup import (
     BackupError,
     check_database,
     database_url,
-    make_backup,
     open_archive,
     restore,
     scratch_database,
@@ -56,7 +56,7 @@ class Command(BaseCommand):
 
     def backup(self, target: Path) -> None:
         started = time.monotonic()
-        manifest = make_backup(target)
+        manifest = do_make_backup(target, actor="backup command")
         self.stdout.write(
             f"backup written to {target}: {manifest['database']['vendor']}, "
             f"{sum(manifest['tables'].values())} rows in {len(manifest['tables'])} tables, "
