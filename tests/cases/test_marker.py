@@ -8,7 +8,9 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from msoic.audit.models import AuditEvent
@@ -184,3 +186,25 @@ def test_national_xlsx_export_of_one_force(people, national_analyst):
 def test_partners_have_no_marker_pages(people, partner_user, admin_user):
     for user in (partner_user, admin_user):
         assert _client(user).get("/investigations/marker/").status_code == 403
+
+
+def test_the_worklist_logs_everyone_shown_in_one_row_whatever_their_number(people, kent_user):
+    """s.62 without a query a person: the page's queries are the same for two people on
+    the worklist as for eight, and its one consultation row names each of them."""
+    client = _client(kent_user)
+
+    def shown_and_logged() -> tuple[int, list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/investigations/marker/?show=all").status_code == 200
+        row = AuditEvent.objects.filter(action="consultation").latest("seq")
+        assert row.detail["step"] == "cases.view_marker_list"
+        assert row.detail["owners"] == ["kent"]
+        return len(queries), row.detail["people"]
+
+    few, named = shown_and_logged()
+    assert named == sorted([people["k_pos"].reference, people["k_pos2"].reference])
+    k = make_case("kent", "K2", date(2024, 2, 10))
+    more = [_victim(k).reference for _ in range(6)]
+    many, named = shown_and_logged()
+    assert named == sorted([people["k_pos"].reference, people["k_pos2"].reference, *more])
+    assert many == few

@@ -103,6 +103,16 @@ class Subjects:
             ((i.force.code, i.crime_reference) for i in investigations),
         )
 
+    @classmethod
+    def of_people(cls, people: Iterable[Person]) -> Subjects:
+        """People and the investigations they are on (each person's ``force`` and
+        ``investigation`` loaded, or queries each)."""
+        people = list(people)
+        return cls.from_refs(
+            ((p.reference, p.force.code) for p in people),
+            ((p.force.code, p.investigation.crime_reference) for p in people),
+        )
+
     def __bool__(self) -> bool:
         return bool(self.people or self.investigations)
 

@@ -317,10 +317,7 @@ def do_export_htcds(
         do_record_disclosure(
             actor=actor,
             step="cases.export_htcds",
-            subjects=Subjects.from_refs(
-                [(p.reference, p.force.code) for p in people],
-                [(p.force.code, p.investigation.crime_reference) for p in people],
-            ),
+            subjects=Subjects.of_people(people),
             recipient=recipient,
             purpose=purpose,
             object_type="cases.htcds_export",

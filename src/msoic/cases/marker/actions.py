@@ -127,10 +127,7 @@ def do_disclose_marker_list(
     do_record_disclosure(
         actor=actor,
         step="cases.export_marker_list",
-        subjects=Subjects.from_refs(
-            [(p.reference, p.force.code) for p in chosen],
-            [(p.force.code, p.investigation.crime_reference) for p in chosen],
-        ),
+        subjects=Subjects.of_people(chosen),
         recipient=recipient,
         purpose=purpose,
         object_type="cases.person",

@@ -49,7 +49,7 @@ def marker_page(request: AuthenticatedRequest) -> HttpResponse:
         people = (
             access.marker_people_visible_to(request.user)
             .filter(force=force)
-            .select_related("investigation")
+            .select_related("investigation", "force")
             .order_by("marker_applied_on", "cg_decided_on", "reference")
         )
         if show != "all":
@@ -60,10 +60,7 @@ def marker_page(request: AuthenticatedRequest) -> HttpResponse:
         consultation.do_record_consultation(
             actor=request.user,
             step="cases.view_marker_list",
-            subjects=Subjects.from_refs(
-                [(p.reference, force.code) for p in shown],
-                [(force.code, p.investigation.crime_reference) for p in shown],
-            ),
+            subjects=Subjects.of_people(shown),
         )
     return render(
         request,

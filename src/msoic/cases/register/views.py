@@ -555,10 +555,7 @@ def _log_person(request: AuthenticatedRequest, person: Person, step: str) -> Non
     consultation.do_record_consultation(
         actor=request.user,
         step=step,
-        subjects=Subjects.from_refs(
-            [(person.reference, person.force.code)],
-            [(person.force.code, person.investigation.crime_reference)],
-        ),
+        subjects=Subjects.of_people([person]),
         obj=person,
         justification=consultation.justification_for(request, person),
     )
