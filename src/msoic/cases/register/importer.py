@@ -198,14 +198,10 @@ def _table(grid: list[list[Any]], *, sheet: str, kind: str | None) -> Table | No
     return Table(kind=kind, sheet=sheet, columns=columns, plan=items, rows=rows)
 
 
-def read_csv_grid(data: bytes) -> list[list[str]]:
-    """A CSV file's cells, through the bounded reading path (size, not a workbook, not
-    UTF-16, UTF-8, comma-separated, rows, columns, cells and cell length capped)."""
-    return reading.read_csv_rows(data)
-
-
 def read_csv_table(data: bytes) -> Table:
-    table = _table(read_csv_grid(data), sheet="", kind=None)
+    """A CSV file's table, read through the bounded reading path (size, not a workbook,
+    not UTF-16, UTF-8, comma-separated, rows, columns, cells and cell length capped)."""
+    table = _table(reading.read_csv_rows(data), sheet="", kind=None)
     if table is None:
         raise FileRejected("file has no header row and no data")
     return table
