@@ -22,7 +22,7 @@ from msoic.dashboards import charts
 from msoic.dashboards.blocks import Block, Column, DashboardDef, HeadlineItem, Section
 from msoic.disclosure.control import NOTE
 from msoic.disclosure.values import controlled_dict, counts_people
-from msoic.metrics.engine import query
+from msoic.metrics.engine import Answers, Ask, SeriesAsk, query_many
 from msoic.metrics.periods import Period, last_complete_month, parse_month
 from msoic.orgunits.models import OrgUnit
 
@@ -81,17 +81,47 @@ def block_ids(definition: DashboardDef, cat: Catalogue) -> list[str]:
     return ids
 
 
+def _asks(block_id: str, definition: DashboardDef, cat: Catalogue, month: date) -> list[Ask]:
+    """What the block ``block_id`` asks the engine (nothing for an unknown block)."""
+    periods = years(definition, cat, month)
+    for code in people_metrics(definition, cat):
+        if block_id == f"fy-{code}":
+            return [Ask(code, fy) for fy in periods]
+        for breakdown in cat.metric(code).breakdowns:
+            if block_id == f"fy-{code}-{breakdown}" and periods:
+                return [Ask(code, periods[-1], breakdown)]
+    return []
+
+
+def _answers(
+    block_ids: list[str], definition: DashboardDef, cat: Catalogue, national: OrgUnit, month: date
+) -> Answers:
+    """The engine's answers for every block in ``block_ids``, in one call."""
+    asks: list[Ask | SeriesAsk] = list(
+        dict.fromkeys(a for b in block_ids for a in _asks(b, definition, cat, month))
+    )
+    return query_many(national, asks, catalogue=cat)
+
+
 def build(
-    block_id: str, definition: DashboardDef, cat: Catalogue, national: OrgUnit, month: date
+    block_id: str,
+    definition: DashboardDef,
+    cat: Catalogue,
+    national: OrgUnit,
+    month: date,
+    answers: Answers | None = None,
 ) -> Block:
-    """One of the partner's financial-year blocks (KeyError if there is no such block)."""
+    """One of the partner's financial-year blocks (KeyError if there is no such block);
+    ``answers`` from :func:`_answers` when several blocks are built together."""
+    if answers is None:
+        answers = _answers([block_id], definition, cat, national, month)
     periods = years(definition, cat, month)
     for code in people_metrics(definition, cat):
         metric = cat.metric(code)
         if block_id == f"fy-{code}":
             rows, bars = [], []
             for fy in periods:
-                data = controlled_dict(query(code, national, fy, catalogue=cat))
+                data = controlled_dict(answers.query(Ask(code, fy)))
                 text = _text(data["value"], data.get("withheld"))
                 rows.append({"year": fy.label, "value": text})
                 bars.append({"label": fy.label, "value": data["value"], "text": text})
@@ -113,7 +143,7 @@ def build(
             if block_id != f"fy-{code}-{breakdown}" or not periods:
                 continue
             fy = periods[-1]
-            data = controlled_dict(query(code, national, fy, by=breakdown, catalogue=cat))
+            data = controlled_dict(answers.query(Ask(code, fy, breakdown)))
             rows, bars = [], []
             for row in data["rows"]:
                 text = _text(row["value"], row.get("withheld"))
@@ -168,5 +198,7 @@ def _block(
 def section(
     definition: DashboardDef, cat: Catalogue, national: OrgUnit, month: date
 ) -> Section | None:
-    blocks = [build(b, definition, cat, national, month) for b in block_ids(definition, cat)]
+    ids = block_ids(definition, cat)
+    answers = _answers(ids, definition, cat, national, month)
+    blocks = [build(b, definition, cat, national, month, answers) for b in ids]
     return Section(SECTION[0], SECTION[1], blocks) if blocks else None
