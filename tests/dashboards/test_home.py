@@ -31,3 +31,22 @@ def test_home_sends_anonymous_visitors_to_log_in(client, db):
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    ("here", "there"), [("dashboard-ms", "dashboard-oic"), ("dashboard-oic", "dashboard-ms")]
+)
+@pytest.mark.parametrize("persona", ["kent", "eastern", "national", "partner"])
+def test_the_link_to_the_other_dashboard_opens_it(
+    client, personas, dashboard_returns, persona, here, there
+):
+    # Each dashboard has its own measures: the link keeps the area and month, not the measure.
+    import re
+
+    client.force_login(personas[persona])
+    page = client.get(reverse(here)).content.decode()
+    link = re.search(rf'href="({re.escape(reverse(there))}\?[^"]*)"', page)
+    assert link is not None
+    target = link.group(1).replace("&amp;", "&")
+    assert "measure=" not in target
+    assert client.get(target).status_code == 200

@@ -82,6 +82,8 @@ def _dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "measures": [(h.metric, cat.metric(h.metric).short_label) for h in definition.headline],
         "query": _query_string(scope, month, measure),
         "other": "oic" if code == "ms" else "ms",
+        # The other dashboard has its own measures: the link carries the area and month only.
+        "other_query": _query_string(scope, month, None),
     }
     status = 200
     if form.errors:
@@ -133,10 +135,12 @@ def _partner_sections(
     return out
 
 
-def _query_string(scope: DashboardScope, month: date | None, measure: str) -> str:
+def _query_string(scope: DashboardScope, month: date | None, measure: str | None) -> str:
     from urllib.parse import urlencode
 
-    params = {"orgunit": scope.orgunit.code, "measure": measure}
+    params = {"orgunit": scope.orgunit.code}
+    if measure is not None:
+        params["measure"] = measure
     if month is not None:
         params["period"] = format_month(month)
     return urlencode(params)
