@@ -315,38 +315,29 @@ class DashboardData:
         """Ask the engine, once per org unit, everything ``block_ids`` need and it has not
         been asked yet on this page."""
         for unit_id, questions in self.asks(block_ids).items():
-            known = self._answers.get(unit_id)
-            missing = [
-                q
-                for q in questions
-                if known is None
-                or (q not in known.results if isinstance(q, Ask) else q not in known.points)
-            ]
-            if not missing:
-                continue
             unit = next(u for u in self.scope.units if u.pk == unit_id)
+            self._ask(unit, questions)
+
+    def _ask(self, unit: OrgUnit, questions: list[Ask | SeriesAsk]) -> Answers:
+        """The engine's answers for ``unit``, asking (in one call) only what it has not been
+        asked yet on this page."""
+        known = self._answers.setdefault(unit.pk, Answers())
+        missing = [
+            q
+            for q in questions
+            if (q not in known.results if isinstance(q, Ask) else q not in known.points)
+        ]
+        if missing:
             found = query_many(unit, missing, catalogue=self.cat)
-            if known is None:
-                self._answers[unit_id] = found
-            else:
-                known.results.update(found.results)
-                known.points.update(found.points)
+            known.results.update(found.results)
+            known.points.update(found.points)
+        return known
 
     def _result(self, unit: OrgUnit, question: Ask) -> Result:
-        answers = self._answers.get(unit.pk)
-        if answers is None or question not in answers.results:
-            self._answers.setdefault(unit.pk, Answers()).results.update(
-                query_many(unit, [question], catalogue=self.cat).results
-            )
-        return self._answers[unit.pk].query(question)
+        return self._ask(unit, [question]).query(question)
 
     def _points(self, unit: OrgUnit, question: SeriesAsk) -> list[Point]:
-        answers = self._answers.get(unit.pk)
-        if answers is None or question not in answers.points:
-            self._answers.setdefault(unit.pk, Answers()).points.update(
-                query_many(unit, [question], catalogue=self.cat).points
-            )
-        return self._answers[unit.pk].series(question)
+        return self._ask(unit, [question]).series(question)
 
     @staticmethod
     def _compared(metric: str, period: Period) -> Ask:
