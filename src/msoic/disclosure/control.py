@@ -175,6 +175,15 @@ class Release:
         self.cells[name] = _Cell(members, key, fixed)
         return name
 
+    def total(self, name: str, parts: Iterable[str], total: int, *, key: int) -> str:
+        """A grand-total cell over ``parts`` (atoms) and whatever ``total`` holds beyond them
+        (an ``unallocated`` atom: e.g. a return without a breakdown): fixed, as it is shown
+        in other releases too."""
+        members = list(parts)
+        allocated = sum(self.atoms[a] for a in members)
+        members.append(self.atom("unallocated", max(0, int(total) - allocated)))
+        return self.cell(name, members, key=key, fixed=True)
+
     def value(self, name: str) -> int:
         return sum(self.atoms[a] for a in self.cells[name].atoms)
 

@@ -41,15 +41,8 @@ def _release(
     if total is None:
         return None, {}
     release = Release()
-    atoms = []
-    allocated = 0
-    for option, value in options.items():
-        atoms.append(release.atom(f"option:{option}", value or 0))
-        allocated += value or 0
-    # Whatever the total holds beyond its options (a return without a breakdown).
-    atoms.append(release.atom("unallocated", max(0, total - allocated)))
-    key = value_key(metric, orgunit, period, "", "", total)
-    release.cell(TOTAL, atoms, key=key, fixed=True)
+    atoms = [release.atom(f"option:{option}", value or 0) for option, value in options.items()]
+    release.total(TOTAL, atoms, total, key=value_key(metric, orgunit, period, "", "", total))
     for option, value in options.items():
         release.cell(
             option,

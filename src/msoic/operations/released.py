@@ -131,13 +131,8 @@ def year_releases(periods: list[Period], catalogue: Catalogue) -> dict[Period, Y
             reason = incomplete(year.coverage) if year is not None else None
             if year is not None and not reason:
                 total = year.value or 0
-                allocated = sum(release.atoms[a] for a in atoms)
-                atoms.append(release.atom("unallocated", max(0, total - allocated)))
-                release.cell(
-                    YEAR,
-                    atoms,
-                    key=value_key(code, national.code, fy.code, "", "", total),
-                    fixed=True,
+                release.total(
+                    YEAR, atoms, total, key=value_key(code, national.code, fy.code, "", "", total)
                 )
             out[fy].shown[code] = release.resolve()
             if reason:
