@@ -15,7 +15,6 @@ Run alone: ``python -m benchmarks.readers [--quick]``.
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 import os
@@ -26,6 +25,8 @@ import time
 import zipfile
 from pathlib import Path
 from typing import Any
+
+from benchmarks._env import run_main
 
 TIME_AIM_S = 10.0
 MEMORY_AIM_MB = 256.0
@@ -305,24 +306,12 @@ def lines(results: list[dict[str, Any]]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--quick", action="store_true", help="a smaller largest workbook")
-    parser.add_argument("--json-out", help="write the result as JSON to this file")
-    parser.add_argument("--measure", nargs=2, metavar=("PATH", "NAME"), help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.measure:
-        print(json.dumps(measure(Path(args.measure[0]), args.measure[1])))
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["--measure"]:
+        # One file read in a process of its own (how run() measures each file's peak memory).
+        print(json.dumps(measure(Path(args[1]), args[2])))
         return
-    result = run(quick=args.quick)
-    if args.json_out:
-        with open(args.json_out, "w", encoding="utf-8") as handle:
-            json.dump(result, handle)
-    else:
-        from benchmarks.report import print_table
-
-        print_table([result], quick=args.quick)
+    run_main(run, __doc__, args, quick_help="a smaller largest workbook")
 
 
 if __name__ == "__main__":
