@@ -121,8 +121,10 @@ def axe_violations(page: Any, base_url: str) -> list[dict[str, Any]]:
 def check_page(page: Any, base_url: str, watched: Watched) -> None:
     """The page passes axe-core at WCAG 2.2 AA, and nothing went wrong on it so far (no
     console error, uncaught exception, failed request or CSP violation)."""
-    assert axe_violations(page, base_url) == []
-    assert watched.problems() == []
+    violations = axe_violations(page, base_url)
+    assert violations == [], f"axe on {page.url}: {violations}"
+    problems = watched.problems()
+    assert problems == [], f"on {page.url}: {problems}"
 
 
 def load_orgunits() -> None:

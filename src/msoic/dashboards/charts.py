@@ -240,9 +240,18 @@ def bar_chart(
                 ],
             },
             "layer": [
-                {"mark": {"type": "bar", "color": PALETTE[0]}},
+                # The chart's description names it and a table beside it holds every
+                # figure: the marks are hidden from assistive technology, and a layer whose
+                # bars are all withheld (no value to draw) leaves no unnamed container.
+                {"mark": {"type": "bar", "color": PALETTE[0], "aria": False}},
                 {
-                    "mark": {"type": "text", "align": "left", "dx": 4, "color": TEXT},
+                    "mark": {
+                        "type": "text",
+                        "align": "left",
+                        "dx": 4,
+                        "color": TEXT,
+                        "aria": False,
+                    },
                     "encoding": {"text": {"field": "text"}},
                 },
             ],
