@@ -51,9 +51,24 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
                 call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
                 connection.creation.deserialize_db_from_string(serialized)
+                _reset_sequences(connection)
             else:
                 load_reference_orgunits(OrgUnit)
     return result
+
+
+def _reset_sequences(connection: Any) -> None:
+    """The flush restarted every sequence (PostgreSQL) but the rows just put back carry
+    their old keys: move each sequence past its table's highest key, or the next insert
+    (an audit row, say) collides with a restored one."""
+    from django.apps import apps
+    from django.core.management.color import no_style
+
+    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+    if statements:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
 
 
 @pytest.fixture(scope="session")
