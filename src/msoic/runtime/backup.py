@@ -451,7 +451,26 @@ def scratch_database(vendor: str, using: str = DEFAULT_DB_ALIAS) -> Iterator[dic
     try:
         yield {**base, "NAME": name}
     finally:
-        with raw_cursor(base) as cursor:
-            cursor.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+        _drop_database(base, name)
+
+
+def _drop_database(base: dict[str, Any], name: str) -> None:
+    """Drop the scratch database. A plain DROP waits for (and stops) autovacuum, which a
+    big restore sets off; FORCE, which also ends other sessions, is the fallback, but a role
+    that is not a superuser may not end a process of another role."""
+    import time
+
+    from psycopg import errors, sql
+
+    statement = sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name))
+    for attempt in range(5):
+        try:
+            with raw_cursor(base) as cursor:
+                cursor.execute(statement)
+            return
+        except errors.ObjectInUse:
+            time.sleep(0.5 * (attempt + 1))
+    with raw_cursor(base) as cursor:
+        cursor.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
