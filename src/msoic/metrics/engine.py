@@ -192,6 +192,9 @@ class _Window:
     cells: dict[tuple[int, date], int] = field(default_factory=dict)
     option_cells: dict[tuple[int, date, str], int] = field(default_factory=dict)
     derived: set[tuple[int, date]] = field(default_factory=set)
+    # Force code -> months of the window it is expected to return (see _expects); None when
+    # every force is expected every month.
+    expects: dict[str, int] | None = None
     totals: dict[int, int] = field(default_factory=dict)  # force id -> value over the window
     counts: dict[int, int] = field(default_factory=dict)  # force id -> months with a value
     options: dict[tuple[int, str], int] = field(default_factory=dict)  # (force id, option)
@@ -205,6 +208,10 @@ class _Window:
                 self.from_register[fid] = self.from_register.get(fid, 0) + value
         for (fid, _, option), value in self.option_cells.items():
             self.options[(fid, option)] = self.options.get((fid, option), 0) + value
+
+    def expected_of(self, force: OrgUnit) -> int:
+        """How many of the window's returns ``force`` is expected to make."""
+        return len(self.months) if self.expects is None else self.expects.get(force.code, 0)
 
     def option_total(self, option: str) -> int | None:
         """The option's value over every force in the window; None when none has it."""
@@ -291,10 +298,46 @@ def _force_totals(base: QuerySet[Value], months: list[date], breakdown: str | No
     return window
 
 
+def _expects(
+    metric: Metric, months: list[date], dataset: str | None, cat: Catalogue
+) -> dict[str, int] | None:
+    """Force code -> how many of ``months`` it is expected to return ``metric`` for, when the
+    catalogue says only some forces return it: every dataset that collects it (or
+    ``dataset``, when the question names one) names its participants, and an operation's
+    dataset is returned once, for its month, by its participating forces (an operation with
+    no forces yet expects nothing). None, with no work for the caller, when every force
+    returns the metric every month, as for every force-wide return."""
+    if dataset is not None:
+        collecting = [cat.datasets[dataset]] if dataset in cat.datasets else []
+    else:
+        collecting = [
+            d for d in cat.datasets.values() if d.takes_returns and metric.code in d.metrics
+        ]
+    if not collecting or any(not d.participants and not d.is_operation for d in collecting):
+        return None
+    keep = set(months)
+    pairs: set[tuple[str, date]] = set()
+    for d in collecting:
+        if d.is_operation:
+            own = [m for m in [parse_period(MONTHLY, d.first_period)] if m in keep]
+        else:
+            frequency = d.frequency if d.frequency in ("monthly", "quarterly") else MONTHLY
+            first = parse_period(frequency, d.first_period)
+            own = [m for m in months if m >= first]
+        pairs.update((code, m) for code in d.participants for m in own)
+    out: dict[str, int] = defaultdict(int)
+    for code, _ in pairs:
+        out[code] += 1
+    return dict(out)
+
+
 def _coverage(window: _Window, forces: list[OrgUnit]) -> Coverage:
-    expected = len(forces) * len(window.months)
-    received = sum(min(window.counts.get(f.pk, 0), len(window.months)) for f in forces)
-    missing = [f.code for f in forces if window.counts.get(f.pk, 0) < len(window.months)]
+    """Returns expected and received over the window: each force's expected returns
+    (every month, or as :func:`_expects` says) and how many of them it made."""
+    each = {f.pk: window.expected_of(f) for f in forces}
+    expected = sum(each.values())
+    received = sum(min(window.counts.get(f.pk, 0), each[f.pk]) for f in forces)
+    missing = [f.code for f in forces if window.counts.get(f.pk, 0) < each[f.pk]]
     register_forces = [f.code for f in forces if window.from_register.get(f.pk) is not None]
     return Coverage(
         expected,
@@ -352,9 +395,9 @@ def query(
     metric, breakdown = _question(metric_code, orgunit, by, compare, cat)
     forces = forces_under(orgunit)
     ids = [f.pk for f in forces]
-    current = _window(
-        metric, ids, _expected_months(period, metric, cat), breakdown, cat, per_month=False
-    )
+    months = _expected_months(period, metric, cat)
+    current = _window(metric, ids, months, breakdown, cat, per_month=False)
+    current.expects = _expects(metric, months, None, cat)
     result = Result(
         metric=metric,
         orgunit=orgunit,
@@ -367,9 +410,9 @@ def query(
     previous: _Window | None = None
     if compare:
         prev_period = period.previous_year()
-        previous = _window(
-            metric, ids, _expected_months(prev_period, metric, cat), breakdown, cat, per_month=False
-        )
+        prev_months = _expected_months(prev_period, metric, cat)
+        previous = _window(metric, ids, prev_months, breakdown, cat, per_month=False)
+        previous.expects = _expects(metric, prev_months, None, cat)
         result.previous_period = prev_period
         result.previous_value = _sum([previous.totals.get(i) for i in ids])
         result.previous_coverage = _coverage(previous, forces)
@@ -434,6 +477,7 @@ def _periods_of(
             {k: v for k, v in whole.cells.items() if k[1] in keep},
             {},
             {k for k in whole.derived if k[1] in keep},
+            _expects(metric, months, None, cat),
         )
         result = Result(
             metric=metric,
@@ -461,7 +505,6 @@ def _rows(
     total: int | None,
     regions_by_id: dict[int, OrgUnit] | None = None,
 ) -> list[Row]:
-    n_months = len(current.months)
     groups: list[tuple[str, str, list[OrgUnit]]] = []
     if by == "force":
         groups = [(f.code, f.name, [f]) for f in forces]
@@ -488,13 +531,13 @@ def _rows(
         return rows
     for code, label, members in groups:
         value = _sum([current.totals.get(f.pk) for f in members])
-        complete = all(current.counts.get(f.pk, 0) >= n_months for f in members)
+        complete = all(current.counts.get(f.pk, 0) >= current.expected_of(f) for f in members)
         row = Row(code, label, value, complete=complete)
         if previous is not None:
             row.previous_value = _sum([previous.totals.get(f.pk) for f in members])
             row.change_pct = change_pct(row.value, row.previous_value)
             row.previous_complete = all(
-                previous.counts.get(f.pk, 0) >= len(previous.months) for f in members
+                previous.counts.get(f.pk, 0) >= previous.expected_of(f) for f in members
             )
         if total:
             row.share = round((row.value or 0) / total, 4)
@@ -721,6 +764,7 @@ def query_many(
             continue
         metric = cat.metrics[ask.metric]
         current = read.window(months_of[ask], split)
+        current.expects = _expects(metric, months_of[ask], ask.dataset, cat)
         result = Result(
             metric=metric,
             orgunit=orgunit,
@@ -733,6 +777,7 @@ def query_many(
         previous: _Window | None = None
         if ask.compare:
             previous = read.window(previous_of[ask], split)
+            previous.expects = _expects(metric, previous_of[ask], ask.dataset, cat)
             result.previous_period = ask.period.previous_year()
             result.previous_value = _sum([previous.totals.get(i) for i in ids])
             result.previous_coverage = _coverage(previous, forces)
