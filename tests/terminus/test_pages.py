@@ -103,6 +103,13 @@ def test_partner_sees_national_totals_only(client, returns, partner_user):
     html = page(client, partner_user)
     assert 'data-metric="terminus_lorry_stops">45<' in html
     assert "By region" not in html and "Kent" not in html
+    # a partner sends no returns: no link to a page it may not open
+    assert 'href="/returns/"' not in html and "quarterly return" in html
+
+
+@pytest.mark.django_db
+def test_a_force_user_is_pointed_to_the_returns_page(client, returns, kent_user):
+    assert 'href="/returns/"' in page(client, kent_user)
 
 
 def test_signed_out_visitor_is_sent_to_sign_in(client):

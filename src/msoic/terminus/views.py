@@ -107,6 +107,7 @@ def terminus(request: AuthenticatedRequest) -> HttpResponse:
             "period": period,
             "year": year,
             "previous_year": year.previous_year(),
+            "sends_returns": access.writable_forces(user).exists(),
             "next_year": Period(add_months(year.start, 12), add_months(year.end, 12), "fy"),
             "orgunit": orgunit,
             "orgunit_code": orgunit.code,
