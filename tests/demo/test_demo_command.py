@@ -296,6 +296,14 @@ def test_the_command_prints_credentials_and_the_calibrated_figures(demo, nation)
     assert "change -8.5%" in out
     assert "MISMATCH" not in out
     assert "97 files, 97 accepted, 0 unchanged" in out
+    # each step is said as it starts, before the summary (a long build is not silent)
+    steps = [line for line in out.splitlines() if line.startswith("[") and " s] " in line]
+    assert [s.split(" s] ", 1)[1] for s in steps] == [
+        "returns: 97 files through the collection pipeline",
+        "returns: approving the older months",
+        "checking the figures against the annual report",
+    ]
+    assert out.index(steps[-1]) < out.index("kent.demo")
 
 
 def test_running_it_again_changes_nothing(nation):

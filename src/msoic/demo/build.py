@@ -313,13 +313,21 @@ def run_demo(
     config: DemoConfig | None = None,
     progress: Callable[[str], None] | None = None,
     only: set[str] | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> DemoReport:
     """Build (or confirm) the demo data. Idempotent; all or nothing.
 
     ``only`` limits the build to some capabilities (the returns are always built: every
-    other capability's demo stands on its users and org units)."""
+    other capability's demo stands on its users and org units). ``stage`` is told what
+    is being built as each step starts (the command prints it, so a two-minute build is
+    not silent)."""
     wanted = set(only or CAPABILITIES)
     started = time.perf_counter()
+
+    def say(text: str) -> None:
+        if stage is not None:
+            stage(f"[{time.perf_counter() - started:5.0f} s] {text}")
+
     config = config or load_config()
     report = DemoReport()
     with transaction.atomic():
@@ -338,41 +346,52 @@ def run_demo(
             register = take_register_series(history)
         report.commented = len(history.commented)
         files = plan_files(history, config, catalogue)
+        say(f"returns: {len(files)} files through the collection pipeline")
         load_files(files, actor=national, report=report, progress=progress)
+        say("returns: approving the older months")
         approve_older(config, catalogue, national, report)
         if register is not None:
+            say("investigation register (direct data entry forces)")
             report.more += build_register_demo(national, register).lines()
             if "cleanse" in wanted:  # the cleanse and markers stand on the register
                 from msoic.cases.cleanse.demo import build_cleanse_demo
 
+                say("register cleanse and PNC markers")
                 report.more += build_cleanse_demo(national).lines()
         if "peer-reviews" in wanted:
             from msoic.peerreview.demo import build_peer_review_demo
 
+            say("peer reviews")
             report.more += build_peer_review_demo(national).lines()
         if "benchmarking" in wanted:
             from msoic.assurance.demo import build_benchmarking_demo
 
+            say("benchmarking")
             report.more += build_benchmarking_demo(national).lines()
         if "commissioning" in wanted:
             from msoic.commissioning.demo import build_commissioning_demo
 
+            say("commissioning")
             report.more += build_commissioning_demo(national).lines()
         if "operations-supported" in wanted:
             from msoic.support.demo import build_support_demo
 
+            say("operations supported")
             report.more += build_support_demo(national).lines()
         if "cca-tasking" in wanted:
             from msoic.tasking.demo import build_tasking_demo
 
+            say("CCA tasking")
             report.more += build_tasking_demo(national).lines()
         if "intensifications" in wanted:
             from msoic.operations.demo import build_operations_demo
 
+            say("intensifications")
             report.more += build_operations_demo(national).lines()
         if "terminus" in wanted:
             from msoic.terminus.demo import build_terminus_demo
 
+            say("Project Terminus")
             report.more += build_terminus_demo(national).lines()
     for r in config.late_returns:
         arrived = _arrival(r.month, r.day, 14).date()
@@ -382,6 +401,7 @@ def run_demo(
     report.missing = [
         f"{r.force} {r.dataset} {format_month(r.month)}" for r in config.missing_returns
     ]
+    say("checking the figures against the annual report")
     check_calibration(config, catalogue, report)
     report.seconds = time.perf_counter() - started
     return report

@@ -35,11 +35,17 @@ class Command(BaseCommand):
         try:
             config = load_config()
             progress = self.stdout.write if options["files"] or options["verbosity"] > 1 else None
+            stage = self._stage if options["verbosity"] > 0 else None
             report = run_demo(
-                config=config, progress=progress, only=set(options["only"] or []) or None
+                config=config,
+                progress=progress,
+                only=set(options["only"] or []) or None,
+                stage=stage,
             )
         except (DemoConfigError, GenerationError, DemoError) as exc:
             raise CommandError(f"demo data not loaded: {exc}") from exc
+        if not options["files"] and options["verbosity"] > 0:
+            self.stdout.write("")
         for line in describe(report, config):
             self.stdout.write(line)
         if not report.calibrated:
@@ -47,3 +53,7 @@ class Command(BaseCommand):
                 "the engine does not reproduce the calibrated figures: the database holds other "
                 "returns for these months (start from an empty database)"
             )
+
+    def _stage(self, text: str) -> None:
+        self.stdout.write(text)
+        self.stdout.flush()
