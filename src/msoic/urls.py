@@ -17,4 +17,5 @@ urlpatterns = [
     path("operations/terminus/", include("msoic.terminus.urls")),
     path("operations/", include("msoic.operations.urls")),
     path("api/v1/", include("msoic.api.urls")),
+    path("", include("msoic.accounts.urls")),
 ]

@@ -36,6 +36,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("commissioning", "Commissioning"))
     if audit_access.can_browse_audit(user):
         items.append(("audit-log", "Audit log"))
+    if access.can_manage_users(user):
+        items.append(("admin-users", "Users"))
     items.append(("api-docs", "API"))
     path = request.path
     return {"nav": [{"url": name, "label": label, "path": path} for name, label in items]}
