@@ -74,6 +74,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "msoic.web.middleware.SecurityHeadersMiddleware",
+    "msoic.web.errors.ErrorPageMiddleware",
     "msoic.web.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -86,6 +87,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "msoic.urls"
+CSRF_FAILURE_VIEW = "msoic.web.errors.csrf_failure"
 WSGI_APPLICATION = "msoic.wsgi.application"
 
 TEMPLATES = [

@@ -19,3 +19,9 @@ urlpatterns = [
     path("api/v1/", include("msoic.api.urls")),
     path("", include("msoic.accounts.urls")),
 ]
+
+# The GOV.UK pages for refused and failed requests (JSON under /api/): msoic.web.errors.
+handler400 = "msoic.web.errors.bad_request"
+handler403 = "msoic.web.errors.permission_denied"
+handler404 = "msoic.web.errors.page_not_found"
+handler500 = "msoic.web.errors.server_error"
