@@ -233,7 +233,7 @@ def test_misspelt_or_missing_header(existing, kent_user, header, says):
 
 def test_file_without_header_row(existing, kent_user):
     data = b"kent,2024-01,ms_arrests,,3,\n"
-    assert "not a recognised column" in one(rejected("r.csv", data, kent_user))["message"]
+    assert "no header row found" in one(rejected("r.csv", data, kent_user))["message"]
 
 
 def test_misspelt_header_in_xlsx_names_sheet_and_column(existing, kent_user):

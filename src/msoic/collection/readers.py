@@ -23,6 +23,8 @@ LABEL_COLUMNS = ["force_name", "period_label", "metric_label", "breakdown_label"
 OPTIONAL_COLUMNS = ["dataset"]
 TEMPLATE_SHEET = "Return"
 HEADER_SEARCH_ROWS = 30
+# A row naming these columns is the header, whatever sits above it (see find_header_row).
+HEADER_MARKERS = {"force", "metric", "value"}
 
 
 @dataclass
@@ -39,13 +41,55 @@ class ParsedFile:
     rows: list[RawRow]
 
 
+def _column_name(cell: Any) -> str:
+    """A header cell as a column name: trimmed, lower case, spaces as underscores, without
+    the byte-order mark Excel's "CSV UTF-8" puts before the first cell."""
+    return str(cell or "").strip().lstrip("\ufeff").strip().lower().replace(" ", "_")
+
+
+def _is_blank_line(line: list[Any]) -> bool:
+    return all(c is None or (isinstance(c, str) and c.strip() == "") for c in line)
+
+
+def find_header_row(table: list[list[Any]], *, sheet: str) -> int:
+    """The index of the header row, found the same way in a CSV file and a workbook.
+
+    The template has a title and instructions above its header, and "Save as CSV" in
+    Excel or LibreOffice keeps them, so the header is the first row, among the first
+    ``HEADER_SEARCH_ROWS``, that names the columns force, metric and value. Failing that,
+    the first row that names at least two columns, or nearly does (so that a misspelt
+    header is explained column by column); failing that, the file has no header."""
+    import difflib
+
+    known = CANONICAL_COLUMNS + OPTIONAL_COLUMNS + LABEL_COLUMNS
+    window = table[:HEADER_SEARCH_ROWS]
+    for i, line in enumerate(window):
+        if HEADER_MARKERS <= {_column_name(c) for c in line}:
+            return i
+    for i, line in enumerate(window):
+        names = [n for n in (_column_name(c) for c in line) if n]
+        near = [
+            n for n in names if n in known or difflib.get_close_matches(n, known, n=1, cutoff=0.8)
+        ]
+        if len(near) >= 2:
+            return i
+    if not any(not _is_blank_line(line) for line in table):
+        raise FileRejected("file has no header row and no data", sheet=sheet)
+    raise FileRejected(
+        f"no header row found in the first {HEADER_SEARCH_ROWS} rows: expected a row naming "
+        "the columns " + ", ".join(CANONICAL_COLUMNS) + " (the template's title rows above "
+        "it may stay)",
+        sheet=sheet,
+    )
+
+
 def _header_map(header: list[Any], *, sheet: str, row: int) -> dict[int, str]:
     import difflib
 
     mapping: dict[int, str] = {}
     known = CANONICAL_COLUMNS + OPTIONAL_COLUMNS + LABEL_COLUMNS
     for i, cell in enumerate(header):
-        name = str(cell or "").strip().lstrip("\ufeff").strip().lower().replace(" ", "_")
+        name = _column_name(cell)
         if not name:
             continue
         if name in known:
@@ -72,7 +116,7 @@ def _header_map(header: list[Any], *, sheet: str, row: int) -> dict[int, str]:
         raise FileRejected(
             "header is missing column(s) "
             + ", ".join(missing)
-            + "; the first row must be: "
+            + "; the header row must be: "
             + ",".join(CANONICAL_COLUMNS),
             sheet=sheet,
             row=row,
@@ -85,7 +129,7 @@ def _rows_from_table(table: list[list[Any]], *, sheet: str, header_index: int) -
     letters = {name: column_letter(i) for i, name in mapping.items()}
     rows: list[RawRow] = []
     for offset, line in enumerate(table[header_index + 1 :], start=header_index + 2):
-        if all(c is None or (isinstance(c, str) and c.strip() == "") for c in line):
+        if _is_blank_line(line):
             continue  # blank or trailing row
         extra = [
             i
@@ -106,13 +150,9 @@ def _rows_from_table(table: list[list[Any]], *, sheet: str, header_index: int) -
 
 def read_csv(data: bytes) -> ParsedFile:
     table = reading.read_csv_rows(data)
-    # Skip leading blank lines so a header after them is still found.
-    start = 0
-    while start < len(table) and all(not c.strip() for c in table[start]):
-        start += 1
-    if start >= len(table):
-        raise FileRejected("file has no header row and no data")
-    return ParsedFile("csv", _rows_from_table(table, sheet="", header_index=start))
+    return ParsedFile(
+        "csv", _rows_from_table(table, sheet="", header_index=find_header_row(table, sheet=""))
+    )
 
 
 def harden_xlsx(data: bytes) -> None:
@@ -125,15 +165,8 @@ def read_xlsx(data: bytes) -> ParsedFile:
     names = workbook.sheet_names
     sheet_name = TEMPLATE_SHEET if TEMPLATE_SHEET in names else names[0]
     table = workbook.rows(sheet_name)
-    for i, line in enumerate(table[:HEADER_SEARCH_ROWS]):
-        lowered = {str(c).strip().lower() for c in line if c is not None}
-        if {"force", "metric", "value"} <= lowered:
-            return ParsedFile("xlsx", _rows_from_table(table, sheet=sheet_name, header_index=i))
-    raise FileRejected(
-        "no header row found in the first rows: expected a row with the columns "
-        + ", ".join(CANONICAL_COLUMNS),
-        sheet=sheet_name,
-    )
+    header_index = find_header_row(table, sheet=sheet_name)
+    return ParsedFile("xlsx", _rows_from_table(table, sheet=sheet_name, header_index=header_index))
 
 
 def read_upload(filename: str, data: bytes) -> ParsedFile:
