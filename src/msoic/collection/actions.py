@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -63,6 +64,46 @@ def do_approve_submission(submission: Submission, *, actor: Any) -> Submission:
             detail={"version": sub.current_version.number if sub.current_version else None},
         )
     return sub
+
+
+def do_approve_submissions(
+    chosen: list[tuple[Submission, int]],
+    *,
+    actor: Any,
+    describe: Callable[[Submission], str] = str,
+) -> list[Submission]:
+    """Approve several returns at once, each as it was reviewed: ``chosen`` pairs a
+    return with the version number the approver saw. All or none: if any return has been
+    approved meanwhile or has received a newer version, nothing is approved and the
+    ValidationError lists each such return (``describe(submission)`` names it). Each
+    approval goes through :func:`do_approve_submission`, so the rules and audit rows are
+    the same as for one."""
+    if not can_approve(actor):
+        raise PermissionDenied("Only the national team can approve returns")
+    if not chosen:
+        raise ValidationError("Choose at least one return to approve")
+    with transaction.atomic():
+        fresh = {
+            s.pk: s
+            for s in Submission.objects.select_for_update()
+            .select_related("current_version", "orgunit")
+            .filter(pk__in=[sub.pk for sub, _ in chosen])
+        }
+        problems = []
+        for sub, seen in chosen:
+            now = fresh[sub.pk]
+            if now.locked:
+                problems.append(f"{describe(now)} has already been approved")
+            elif now.current_version is None:
+                problems.append(f"{describe(now)} has no version to approve")
+            elif now.current_version.number != seen:
+                problems.append(
+                    f"{describe(now)}: version {now.current_version.number} arrived after you "
+                    f"reviewed version {seen}; review it again"
+                )
+        if problems:
+            raise ValidationError(problems)
+        return [do_approve_submission(fresh[sub.pk], actor=actor) for sub, _ in chosen]
 
 
 def do_unlock_submission(submission: Submission, *, actor: Any, reason: str) -> Submission:

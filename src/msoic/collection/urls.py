@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from msoic.collection import views
+from msoic.collection import approval_views, views
 
 urlpatterns = [
     path("", views.returns_hub, name="returns"),
@@ -25,6 +25,7 @@ urlpatterns = [
         name="returns-enter",
     ),
     path("completeness/", views.completeness, name="completeness"),
+    path("approvals/", approval_views.approval_queue, name="returns-approvals"),
     path("<int:pk>/", views.submission_detail, name="submission-detail"),
     path("<int:pk>/versions/<int:number>/", views.submission_version, name="submission-version"),
     path("<int:pk>/versions/<int:number>/file/", views.submission_file, name="submission-file"),

@@ -28,7 +28,7 @@ from msoic.accounts import access
 from msoic.accounts.models import User
 from msoic.catalogue.loader import Catalogue, Dataset, get_catalogue
 from msoic.collection import access as collection_access
-from msoic.collection import actions
+from msoic.collection import actions, queue
 from msoic.collection.completeness import (
     DEFAULT_MONTHS,
     EXPORT_HEADER,
@@ -564,6 +564,24 @@ def _submission_context(
         "can_approve": collection_access.can_approve(user),
         "can_write": access.can_write_orgunit(user, submission.orgunit) and not submission.locked,
         "unlock_form": unlock_form or UnlockForm(),
+        **_queue_context(request, catalogue, submission),
+    }
+
+
+def _queue_context(
+    request: AuthenticatedRequest, catalogue: Catalogue, submission: Submission
+) -> dict[str, Any]:
+    """For approvers: the next return awaiting approval under the worklist's filters (kept
+    from the URL), and the way back to the worklist with them."""
+    if not collection_access.can_approve(request.user):
+        return {}
+    flt = queue.filter_from_query(request.GET)
+    query = flt.query()
+    return {
+        "next_awaiting": queue.next_awaiting(request.user, catalogue, submission, flt),
+        "queue_query": f"queue=1&{query}" if query else "queue=1",
+        "queue_filter_query": query,
+        "queue_filters": flt.params(),
     }
 
 
@@ -627,7 +645,10 @@ def submission_approve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, "Return approved and locked")
-    return redirect("submission-detail", pk=submission.pk)
+    # Back to the return, keeping the worklist's filters (for its "next" link).
+    query = queue.filter_from_query(request.POST).query()
+    target = reverse("submission-detail", kwargs={"pk": submission.pk})
+    return redirect(f"{target}?queue=1&{query}" if query else target)
 
 
 @login_required

@@ -19,9 +19,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
         return {"nav": []}
-    items = [("dashboard-ms", "Modern slavery"), ("dashboard-oic", "Organised immigration crime")]
+    items = [
+        ("home", "Home"),
+        ("dashboard-ms", "Modern slavery"),
+        ("dashboard-oic", "Organised immigration crime"),
+    ]
     if collection_access.can_see_completeness(user):
         items.append(("completeness", "Completeness"))
+    if collection_access.can_approve(user):
+        items.append(("returns-approvals", "Approvals"))
     if access.writable_forces(user).exists():
         items.append(("returns", "Returns"))
     if access.can_see_investigations_hub(user):

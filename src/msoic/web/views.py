@@ -1,6 +1,6 @@
 """Log in (password, then the second factor; both steps throttled per username-and-address
 pair and per address, codes also per user across addresses with a short fixed wait), enrol a
-second factor, log out, home, health check."""
+second factor, log out, the home page (its panels are built in msoic.web.home), health check."""
 
 from __future__ import annotations
 
@@ -322,12 +322,21 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The modern slavery dashboard for the user's own area: their force or region, else national."""
+    """What is waiting for the user, by role (msoic.web.home), with links to where they act
+    on it and to their dashboards."""
     if not request.user.is_authenticated:
         return redirect("login")
     from msoic.dashboards.scope import default_orgunit_code
+    from msoic.web.home import home_panels
 
-    return redirect(f"{reverse('dashboard-ms')}?orgunit={default_orgunit_code(request.user)}")
+    user = request.user
+    context = home_panels(user)  # type: ignore[arg-type]
+    area = default_orgunit_code(user)  # type: ignore[arg-type]
+    context["dashboards"] = [
+        (f"{reverse('dashboard-ms')}?orgunit={area}", "Modern slavery dashboard"),
+        (f"{reverse('dashboard-oic')}?orgunit={area}", "Organised immigration crime dashboard"),
+    ]
+    return render(request, "web/home.html", context)
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
