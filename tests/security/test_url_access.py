@@ -63,7 +63,8 @@ READS = {
     "admin": {"national"},
 }
 ORGUNITS = ("national", "eastern", "north-east", "kent", "essex", "cleveland", "nca")
-PUBLIC = {"login", "healthz"}  # static files are served outside the URLconf
+# Static files are served outside the URLconf; a set-password link is its own credential.
+PUBLIC = {"login", "healthz", "set-password"}
 DENIED = {403, 404}
 
 

@@ -212,3 +212,11 @@ def nrm_picture_orgunits(user: User) -> QuerySet[OrgUnit]:
 def nrm_suppressed_for(user: User) -> bool:
     """Small counts are withheld from anyone who reads no record-level data."""
     return not can_see_register(user)
+
+
+# --- User management (msoic.accounts.views_admin) ---------------------------------------
+
+
+def can_manage_users(user: object) -> bool:
+    """Administrators, and only they, create and change accounts (and see nobody's data)."""
+    return role_of(user) == Role.ADMIN

@@ -40,43 +40,39 @@ def do_create_user(
     *,
     role: str,
     orgunit_code: str | None,
-    password: str,
+    password: str | None,
     email: str = "",
+    first_name: str = "",
+    last_name: str = "",
     with_token: bool = False,
     token_scopes: tuple[str, ...] | list[str] = DEFAULT_TOKEN_SCOPES,
     actor: Any = None,
     check_password: bool = True,
 ) -> tuple[User, str | None]:
-    if role not in Role.values:
-        raise UserError(f"unknown role {role!r}; choose from {', '.join(Role.values)}")
-    kind = ROLE_ORGUNIT_KIND[Role(role)]
-    orgunit = None
-    if kind == "national":
-        orgunit = OrgUnit.objects.get(kind="national")
-        if orgunit_code and orgunit_code != orgunit.code:
-            raise UserError("national analysts belong to the national unit: omit --orgunit")
-    elif kind is not None:
-        if not orgunit_code:
-            raise UserError(f"a {Role(role).label.lower()} needs --orgunit (a {kind} code)")
-        orgunit = OrgUnit.objects.filter(code=orgunit_code).first()
-        if orgunit is None:
-            raise UserError(f"unknown org unit {orgunit_code!r}")
-        if orgunit.kind != kind:
-            raise UserError(
-                f"{orgunit.name} is a {orgunit.kind}; a {Role(role).label.lower()} needs a {kind}"
-            )
-    elif orgunit_code:
-        raise UserError("administrators belong to no org unit: omit --orgunit")
+    """A new user with ``role`` in the org unit ``orgunit_code`` (checked against the role).
+    ``password=None`` makes an account with no usable password: its owner chooses one through
+    a set-password link (:func:`set_password_link_token`), as the administrators' web pages do."""
+    orgunit = orgunit_for_role(role, orgunit_code)
     if User.objects.filter(username=username).exists():
         raise UserError(f"user {username!r} already exists")
-    user = User(username=username, email=email, role=role, orgunit=orgunit)
-    if check_password:
+    user = User(
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        role=role,
+        orgunit=orgunit,
+    )
+    if check_password and password is not None:
         try:
             validate_password(password, user)
         except ValidationError as exc:
             raise UserError("password refused: " + " ".join(exc.messages)) from exc
     with transaction.atomic():
-        user.set_password(password)
+        if password is None:
+            user.set_unusable_password()
+        else:
+            user.set_password(password)
         user.save()
         raw = None
         if with_token:
@@ -89,6 +85,165 @@ def do_create_user(
             detail["scopes"] = sorted(set(token_scopes))
         record(actor=actor, action=AuditAction.ADMIN, obj=user, orgunit=orgunit, detail=detail)
     return user, raw
+
+
+def orgunit_for_role(
+    role: str, orgunit_code: str | None, *, field: str = "--orgunit"
+) -> OrgUnit | None:
+    """The org unit a user of ``role`` belongs to, from its code; UserError when the code is
+    missing, unknown or of the wrong kind for the role (administrators belong to none).
+    ``field`` names where the code is given, in the messages."""
+    if role not in Role.values:
+        raise UserError(f"unknown role {role!r}; choose from {', '.join(Role.values)}")
+    kind = ROLE_ORGUNIT_KIND[Role(role)]
+    orgunit = None
+    if kind == "national":
+        orgunit = OrgUnit.objects.get(kind="national")
+        if orgunit_code and orgunit_code != orgunit.code:
+            raise UserError(f"national analysts belong to the national unit: omit {field}")
+    elif kind is not None:
+        if not orgunit_code:
+            raise UserError(f"a {Role(role).label.lower()} needs {field} (a {kind} code)")
+        orgunit = OrgUnit.objects.filter(code=orgunit_code).first()
+        if orgunit is None:
+            raise UserError(f"unknown org unit {orgunit_code!r}")
+        if orgunit.kind != kind:
+            raise UserError(
+                f"{orgunit.name} is a {orgunit.kind}; a {Role(role).label.lower()} needs a {kind}"
+            )
+    elif orgunit_code:
+        raise UserError(f"administrators belong to no org unit: omit {field}")
+    return orgunit
+
+
+def _would_lock_out(user: User, *, actor: Any, losing_admin: bool) -> str | None:
+    """Why a change that takes ``user`` out of the administrators (deactivation or another
+    role) is refused: administrators do not do it to themselves, and the last active
+    administrator stays one. None when the change may go ahead."""
+    if not losing_admin:
+        return None
+    if getattr(actor, "pk", None) == user.pk:
+        return (
+            "you cannot do this to your own account: you would lose access to user "
+            "management. Ask another administrator"
+        )
+    others = User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=user.pk)
+    if not others.exists():
+        return "this is the last active administrator: make another administrator first"
+    return None
+
+
+def do_set_user_active(user: User, active: bool, *, actor: Any, reason: str = "") -> User:
+    """Deactivate (no login, no API token works, sessions ended) or reactivate an account.
+    Accounts are never deleted: the audit log and the records name them."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.is_active == active:
+            return user
+        if not active:
+            refusal = _would_lock_out(user, actor=actor, losing_admin=user.role == Role.ADMIN)
+            if refusal:
+                raise UserError(refusal)
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        detail: dict[str, Any] = {
+            "step": "user reactivated" if active else "user deactivated",
+            "user": user.username,
+        }
+        if not active:
+            detail["sessions_ended"] = end_sessions_of(user)
+        record(
+            actor=actor,
+            action=AuditAction.ADMIN,
+            obj=user,
+            orgunit=user.orgunit,
+            justification=reason.strip(),
+            detail=detail,
+        )
+    return user
+
+
+def do_change_user_role(
+    user: User, *, role: str, orgunit_code: str | None, actor: Any, field: str = "--orgunit"
+) -> User:
+    """Give an account another role and org unit (checked together, as at creation). Their
+    sessions end, so the next page they open is decided by the new role, second factor
+    included (a partner's session that skipped it must not carry on as a force user's)."""
+    orgunit = orgunit_for_role(role, orgunit_code, field=field)
+    with transaction.atomic():
+        user = User.objects.select_for_update().select_related("orgunit").get(pk=user.pk)
+        before = {"role": user.role, "orgunit": user.orgunit.code if user.orgunit else None}
+        after = {"role": role, "orgunit": orgunit.code if orgunit else None}
+        if before == after:
+            return user
+        refusal = _would_lock_out(
+            user, actor=actor, losing_admin=user.role == Role.ADMIN and role != Role.ADMIN
+        )
+        if refusal:
+            raise UserError(refusal)
+        user.role = role
+        user.orgunit = orgunit
+        user.save(update_fields=["role", "orgunit"])
+        record(
+            actor=actor,
+            action=AuditAction.ADMIN,
+            obj=user,
+            orgunit=orgunit,
+            detail={
+                "step": "user role changed",
+                "user": user.username,
+                "role": role,
+                "orgunit": after["orgunit"],
+                "before": before,
+                "sessions_ended": end_sessions_of(user),
+            },
+        )
+    return user
+
+
+def set_password_link_token(user: User) -> str:
+    """A token for the user's set-password link (Django's password-reset tokens: signed with
+    the secret key, good for PASSWORD_RESET_TIMEOUT, and void once the password changes or
+    the user logs in)."""
+    from django.contrib.auth.tokens import default_token_generator
+
+    return default_token_generator.make_token(user)
+
+
+def do_issue_set_password_link(user: User, *, actor: Any) -> str:
+    """A set-password token for ``user`` (shown once to the administrator, who hands the
+    link over), audited. The current password, if any, keeps working until it is used."""
+    if not user.is_active:
+        raise UserError("reactivate the account before sending a set-password link")
+    token = set_password_link_token(user)
+    record(
+        actor=actor,
+        action=AuditAction.ADMIN,
+        obj=user,
+        orgunit=user.orgunit,
+        detail={"step": "set-password link issued", "user": user.username},
+    )
+    return token
+
+
+def do_set_password_from_link(user: User, password: str) -> None:
+    """The user chose their password through a set-password link (already validated by the
+    form); their other sessions end."""
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        ended = end_sessions_of(user)
+        record(
+            actor=user,
+            action=AuditAction.ADMIN,
+            obj=user,
+            orgunit=user.orgunit,
+            detail={
+                "step": "password set from link",
+                "user": user.username,
+                "sessions_ended": ended,
+            },
+        )
 
 
 def do_revoke_token(token: ApiToken, *, actor: Any, reason: str) -> ApiToken:

@@ -71,6 +71,7 @@ DETAIL_KEYS: dict[str, str] = {
     "address": "the client's IP address",
     "second_factor": "how the second factor was passed",
     "role": "the role given to an account",
+    "orgunit": "the code of the org unit given to an account",
     "token": "whether an API token was issued with the account",
     "prefix": "the public prefix of an API token",
     "scopes": "an API token's scopes",
