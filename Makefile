@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: setup assets demo demo-check serve test test-sqlite test-postgres bench lint fmt clean
+.PHONY: setup assets demo demo-check serve test test-sqlite test-postgres bench load lint fmt clean
 
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || \
@@ -47,6 +47,17 @@ test-postgres: setup
 
 bench: setup
 	$(BIN)/python -m benchmarks
+
+# The month-end load test (Locust against gunicorn and a throwaway PostgreSQL server; not part
+# of `make test`). MSOIC_LOAD_SECONDS, MSOIC_LOAD_USERS, MSOIC_LOAD_WORKERS: scripts/load.sh.
+LOAD_STAMP := $(VENV)/.installed-load
+
+$(LOAD_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[load]'
+	touch $(LOAD_STAMP)
+
+load: $(LOAD_STAMP)
+	bash scripts/load.sh
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks

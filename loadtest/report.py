@@ -1,0 +1,115 @@
+"""The tables `make load` prints (standard library only, no Django).
+
+    python loadtest/report.py size SIZE_JSON          the database's size per table
+    python loadtest/report.py runs OUT_DIR 1 2 4      one table per gunicorn configuration
+                                                      (requests per second, median, p95 and
+                                                      p99 in ms, errors), then a comparison
+
+``runs`` reads ``results-wN.json`` (written by the locustfile) and ``check-wN.json``
+(written by ``check.py verify``) for each worker count N, and exits 1 if any request
+failed or any upload was not stored exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+PAGE_AIM_MS = 500
+TOTALS = ("(all pages)", "(all requests)")
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:,.1f}"
+
+
+def print_size(path: str, top: int = 15) -> None:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    print(f"database: {_mb(data['database_bytes'])} MB (pg_database_size)")
+    print(f"{'table':<40} {'rows':>10} {'MB total':>9} {'MB heap':>8}")
+    for t in data["tables"][:top]:
+        print(
+            f"{t['table']:<40} {t['rows']:>10,} {_mb(t['total_bytes']):>9} {_mb(t['heap_bytes']):>8}"
+        )
+    rest = data["tables"][top:]
+    if rest:
+        total = sum(t["total_bytes"] for t in rest)
+        rows = sum(t["rows"] for t in rest)
+        print(f"{f'({len(rest)} other tables)':<40} {rows:>10,} {_mb(total):>9}")
+
+
+def _row(name: str, s: dict[str, Any]) -> str:
+    return (
+        f"{name:<34} {s['count']:>7,} {s['errors']:>6} {s['rps']:>7.2f} "
+        f"{s['median']:>7} {s['p95']:>7} {s['p99']:>7}"
+    )
+
+
+def print_runs(out: str, workers: list[str]) -> int:
+    failed = False
+    summary: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    for w in workers:
+        results_path = Path(out) / f"results-w{w}.json"
+        check_path = Path(out) / f"check-w{w}.json"
+        if not results_path.exists():
+            print(f"\n{w} gunicorn worker(s): no results (Locust did not finish)")
+            failed = True
+            continue
+        results = json.loads(results_path.read_text(encoding="utf-8"))
+        check = json.loads(check_path.read_text(encoding="utf-8")) if check_path.exists() else {}
+        requests = results["requests"]
+        print(f"\n{w} gunicorn worker(s), Locust ran {results['seconds']} s")
+        print(
+            f"{'request':<34} {'count':>7} {'errors':>6} {'req/s':>7} "
+            f"{'median':>7} {'p95':>7} {'p99':>7}  (ms)"
+        )
+        for name in sorted(n for n in requests if n not in TOTALS):
+            print(_row(name, requests[name]))
+        for name in TOTALS:
+            print(_row(name, requests[name]))
+        if check:
+            print(
+                f"uploads: {check['uploads']} posted, outcomes {check['outcomes']}, "
+                f"{check['versions_stored']} versions stored, each accepted file stored exactly "
+                f"once: {'yes' if check['stored_exactly_once'] else 'NO'}; "
+                f"{check['approved']} returns approved"
+            )
+            for problem in check["problems"]:
+                print(f"  problem: {problem}")
+        summary.append((w, requests, check))
+        if requests["(all requests)"]["errors"] or not check.get("stored_exactly_once"):
+            failed = True
+    if summary:
+        print(
+            "\ncomparison (page = the HTML pages people wait for; aim: 0 errors, page p95 under "
+            f"{PAGE_AIM_MS} ms)"
+        )
+        print(
+            f"{'workers':>7} {'req/s':>7} {'errors':>6} {'page med':>8} {'page p95':>8} "
+            f"{'page p99':>8} {'all p95':>7} {'uploads':>7} {'stored once':>11}"
+        )
+        for w, requests, check in summary:
+            pages, every = requests["(all pages)"], requests["(all requests)"]
+            once = "yes" if check.get("stored_exactly_once") else "NO"
+            print(
+                f"{w:>7} {every['rps']:>7.2f} {every['errors']:>6} {pages['median']:>8} "
+                f"{pages['p95']:>8} {pages['p99']:>8} {every['p95']:>7} "
+                f"{check.get('uploads', 0):>7} {once:>11}"
+            )
+    return 1 if failed else 0
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) == 2 and argv[0] == "size":
+        print_size(argv[1])
+        return 0
+    if len(argv) >= 3 and argv[0] == "runs":
+        return print_runs(argv[1], argv[2:])
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
