@@ -37,9 +37,11 @@ def test_national_tracker(live_server: Any, watched: Any, personas: dict[str, An
     assert page.locator('[data-figure="discharged"]').inner_text() == "7"
     assert page.locator('[data-figure="areas-of-focus"]').inner_text() == "2"
     assert page.locator('[data-figure="threshold-revisions"]').inner_text() == "1"
+    focus = page.locator("#areas-of-focus li").all_inner_texts()
+    assert [text.split(":")[0] for text in focus] == ["M2", "M4"]
     check_page(page, url, watched)
 
-    page.get_by_role("link", name="M4: ROCU OIC disruptions").click()
+    page.locator("#areas-of-focus").get_by_role("link", name="M4: ROCU OIC disruptions").click()
     page.locator("#threshold-history").wait_for()
     assert "unachievable" in page.locator("#threshold-history").inner_text()
     check_page(page, url, watched)

@@ -90,6 +90,54 @@ def test_discharged_measures_and_areas_of_focus_are_counted_as_at_a_date(
     assert build_tracker(tasking, date(2022, 10, 27)).discharged == []
 
 
+def test_met_counts_discharged_org_units_so_the_counts_agree(national_analyst: Any) -> None:
+    """A discharged org unit has met the measure: "met" is never below "discharged", and a
+    discharge dated after the tracker's date does not count yet (as met or discharged)."""
+    tasking = load_tasking()
+    m1_rows = list(MeasureProgress.objects.filter(measure__tasking=tasking, measure__code="M1"))
+    for row in m1_rows:
+        do_update_measure_progress(
+            row,
+            actor=national_analyst,
+            status=Status.DISCHARGED,
+            on=date(2022, 10, 28),
+            evidence="NCA",
+        )
+    kent = progress_of(tasking, "M2", "kent")
+    do_update_measure_progress(
+        kent, actor=national_analyst, status=Status.MET, on=date(2022, 9, 1), evidence="Plan"
+    )
+    essex = progress_of(tasking, "M2", "essex")
+    do_update_measure_progress(
+        essex,
+        actor=national_analyst,
+        status=Status.DISCHARGED,
+        on=date(2022, 11, 30),
+        evidence="NCA",
+    )
+
+    tracker = build_tracker(tasking, date(2022, 12, 31))
+    lines = {m.measure.code: m for m in tracker.measures}
+    assert (lines["M1"].met, lines["M1"].discharged, lines["M1"].applies) == (
+        len(m1_rows),
+        len(m1_rows),
+        len(m1_rows),
+    )
+    assert (lines["M2"].met, lines["M2"].discharged) == (2, 1)
+    assert all(m.met >= m.discharged for m in tracker.measures)
+    earlier = {m.measure.code: m for m in build_tracker(tasking, date(2022, 10, 1)).measures}
+    assert (earlier["M1"].met, earlier["M1"].discharged) == (0, 0)
+    assert (earlier["M2"].met, earlier["M2"].discharged) == (1, 0)
+
+    client = Client()
+    client.force_login(national_analyst)
+    page = client.get(f"/cca-tasking/{tasking.pk}/?as_of=2022-12-31").content.decode()
+    applies = len(m1_rows)
+    assert f'data-figure="measure-met">{applies} of {applies}<' in page
+    assert f'data-figure="measure-discharged">{applies}<' in page
+    assert "2 of 43 org units met, 1 of them discharged" in page  # M2, an area of focus
+
+
 def test_org_units_past_a_due_date_are_off_track(national_analyst: Any) -> None:
     tasking = load_tasking()
     row = progress_of(tasking, "M1", "eastern")

@@ -6,6 +6,9 @@ ROCUs and by force for forces), never from a sum of its own.
 Rules:
 - a measure is discharged as at a date when every org unit it applies to was recorded
   discharged on or before that date; the measures not discharged are the areas of focus;
+- an org unit has met a measure as at a date when it is recorded met, or discharged on or
+  before that date (the NCA discharges only what has been met), so a measure's "met" count
+  includes its discharged org units and is never below the "discharged" count;
 - an org unit is off track on a measure it has not met (or had discharged) once the
   measure's due date has come, or when its actual value is below the threshold pro rata
   to the months of the tasking year gone by.
@@ -54,6 +57,7 @@ class Cell:
     actual: int | None = None
     expected: int | None = None
     off_track: str = ""  # why, or empty
+    met: bool = False  # met or discharged as at the tracker's date (see met_as_at)
 
     @property
     def status_label(self) -> str:
@@ -65,7 +69,7 @@ class MeasureLine:
     measure: Measure
     threshold: int | None
     applies: int = 0
-    met: int = 0
+    met: int = 0  # org units that have met it, the discharged ones included
     discharged: int = 0
     off_track: int = 0
     is_discharged: bool = False
@@ -98,6 +102,14 @@ class Tracker:
     @property
     def revisions(self) -> int:
         return sum(len(m.revisions) for m in self.measures)
+
+
+def met_as_at(status: str, discharged_on: date | None, as_of: date) -> bool:
+    """Whether an org unit had met a measure as at ``as_of``: recorded met, or discharged
+    by then (a discharge dated later does not count yet)."""
+    if status == Status.DISCHARGED:
+        return discharged_on is None or discharged_on <= as_of
+    return status in DONE
 
 
 def actual_window(tasking: Tasking, as_of: date) -> Period | None:
@@ -163,7 +175,7 @@ def build_tracker(
         line = MeasureLine(measure, threshold, revisions=list(measure.threshold_revisions.all()))
         states = state[measure.pk]
         line.applies = len(states)
-        line.met = sum(1 for s, _ in states if s == Status.MET)
+        line.met = sum(1 for s, on in states if met_as_at(s, on, as_of))
         line.discharged = sum(
             1 for s, on in states if s == Status.DISCHARGED and on is not None and on <= as_of
         )
@@ -177,10 +189,8 @@ def build_tracker(
             if measure.metric and window is not None:
                 cell.actual = actuals.get(cell.orgunit.code)
                 cell.expected = expected
-            done = cell.status in DONE and not (
-                cell.status == Status.DISCHARGED and (cell.discharged_on or as_of) > as_of
-            )
-            if not done:
+            cell.met = met_as_at(cell.status, cell.discharged_on, as_of)
+            if not cell.met:
                 if measure.due_on is not None and measure.due_on <= as_of:
                     cell.off_track = f"not met by its due date ({measure.due_on:%d %B %Y})"
                 elif expected is not None and (cell.actual or 0) < expected:
