@@ -111,6 +111,9 @@ DATABASES = {
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'msoic.sqlite3'}"), PROJECT_DIR
     )
 }
+# A kept connection (CONN_MAX_AGE) is checked before a request reuses it, so the first
+# request after a PostgreSQL restart reconnects instead of failing (tests/runtime/test_faults.py).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # An SQLite database's folder is created before first use, for every command (a fresh
 # clone has no var/); a PostgreSQL deployment needs no local folder at all.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -273,8 +273,11 @@ def _store(
     stored_file = None
     if data is not None:
         digest = hashlib.sha256(data).hexdigest()
-        stored_file = StoredFile.objects.filter(sha256=digest).first() or StoredFile.objects.create(
-            sha256=digest, name=filename[:255], size=len(data), content=data
+        # get_or_create, not a look-up then an insert: the same file sent twice at the same
+        # moment makes the second insert wait on the first's unique key, then find its row
+        # (tests/runtime/test_faults.py), instead of failing the upload with IntegrityError.
+        stored_file, _ = StoredFile.objects.get_or_create(
+            sha256=digest, defaults={"name": filename[:255], "size": len(data), "content": data}
         )
     groups: dict[tuple[str, str, date], list[Entry]] = defaultdict(list)
     for e in entries:
