@@ -13,8 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.urls import reverse
 
 from msoic.catalogue.loader import Catalogue, Metric
 from msoic.dashboards import charts
@@ -151,11 +153,25 @@ def returns_text(received: int, expected: int) -> str:
     return f"{received} of {expected}"
 
 
+NO_RETURN = "no return"
+
+
+def dashboard_url(dashboard: str, orgunit: str, month: date | None, measure: str | None) -> str:
+    """The address of ``dashboard`` for ``orgunit``, keeping the month and measure picked."""
+    params = {"orgunit": orgunit}
+    if measure is not None:
+        params["measure"] = measure
+    if month is not None:
+        params["period"] = format_month(month)
+    return f"{reverse(f'dashboard-{dashboard}')}?{urlencode(params)}"
+
+
 @dataclass
 class Column:
     key: str
     label: str
     kind: str = "text"  # text | int | change | share | header
+    missing: str = "no figure"  # what an int cell without a figure says
 
 
 @dataclass
@@ -185,7 +201,7 @@ class Block:
             for c in self.columns:
                 value = row.get(c.key)
                 if c.kind == "int":
-                    text = fmt_int(value)
+                    text = c.missing if value is None else fmt_int(value)
                 elif c.kind == "change":
                     text = fmt_change(value)
                 elif c.kind == "share":
@@ -197,6 +213,8 @@ class Block:
                         "text": text,
                         "header": c.kind == "header",
                         "numeric": c.kind in {"int", "change", "share"},
+                        # A row header may link to that row's own page (a region or force).
+                        "href": row.get("href") if c.kind == "header" else None,
                     }
                 )
             out.append(cells)
@@ -636,6 +654,11 @@ class DashboardData:
         )
 
     # -- region and force breakdowns ------------------------------------------------------
+    def drill_codes(self) -> set[str]:
+        """Org units whose own dashboard the viewer may open from a breakdown: the ones the
+        access layer lets them pick (never the page's own)."""
+        return {u.code for u in self.scope.choices} - {self.scope.orgunit.code}
+
     def breakdown_block(self, by: str) -> Block:
         metric = self.cat.metric(self.measure)
         h = self._headline_for(self.measure)
@@ -644,10 +667,16 @@ class DashboardData:
         prev_label = period_label(period.previous_year(), metric)
         of = self._breakdown_unit(by)
         r = self._result(of, self._breakdown_ask(by))
+        openable = self.drill_codes()
         rows = []
         bars = []
         for row in r.rows:
             complete = row.complete and row.previous_complete is not False
+            href = (
+                dashboard_url(self.d.code, row.key, self.month, self.measure)
+                if row.key in openable
+                else None
+            )
             rows.append(
                 {
                     "name": row.label,
@@ -656,24 +685,42 @@ class DashboardData:
                     "value": row.value,
                     "change": row.change_pct,
                     "flag": "" if complete else "incomplete",
+                    "href": href,
                 }
             )
-            text = fmt_int(row.value)
-            if row.change_pct is not None:
-                text += f" ({fmt_change(row.change_pct)})"
-            if not complete:
-                text += " incomplete"
-            bars.append({"label": row.label, "value": row.value, "text": text})
+            if row.value is None:
+                text = NO_RETURN
+            else:
+                text = fmt_int(row.value)
+                if row.change_pct is not None:
+                    text += f" ({fmt_change(row.change_pct)})"
+                if not complete:
+                    text += " incomplete"
+            bar: dict[str, Any] = {"label": row.label, "value": row.value, "text": text}
+            if href is not None:
+                bar["href"] = href
+            bars.append(bar)
         noun = "region" if by == "region" else "force"
+        linked = any("href" in b for b in bars)
         spec = charts.bar_chart(
             label,
             f"Bar chart of {metric.short_label} in each {noun} of {of.name}, {in_sentence(label)}, "
             f"largest first, each bar labelled with its figure and the change on "
-            f"{in_sentence(prev_label)}.",
+            f"{in_sentence(prev_label)}, or '{NO_RETURN}'."
+            + (f" Each {noun}'s name in the table opens its dashboard." if linked else ""),
             bars,
             label_title=noun.capitalize(),
             value_title=metric.unit.capitalize(),
         )
+        notes = [
+            "'incomplete' means at least one return is missing for either period; "
+            f"'{NO_RETURN}' means no return was received for the period."
+        ]
+        if linked:
+            notes.append(
+                f"Select a {noun} (its bar, or its name in the table) to open its own dashboard "
+                "for the same month and measure."
+            )
         return Block(
             id="regions" if by == "region" else "forces",
             section="areas",
@@ -683,14 +730,14 @@ class DashboardData:
             columns=[
                 Column("name", noun.capitalize(), "header"),
                 Column("code", f"{noun.capitalize()} code"),
-                Column("previous", prev_label, "int"),
-                Column("value", label, "int"),
+                Column("previous", prev_label, "int", missing=NO_RETURN),
+                Column("value", label, "int", missing=NO_RETURN),
                 Column("change", "Change (%)", "change"),
                 Column("flag", "Completeness"),
             ],
             rows=rows,
             charts=[spec],
-            notes=["'incomplete' means at least one return is missing for either period."],
+            notes=notes,
         )
 
     # -- where the figures come from ----------------------------------------------------------

@@ -206,10 +206,15 @@ def bar_chart(
 ) -> dict[str, Any]:
     """Horizontal bars, each labelled with its value as text.
 
-    ``bars``: dicts with ``label``, ``value`` (a number, or None for no figure) and
-    ``text`` (what the bar's end label says). Largest first unless ``sort`` gives the order.
+    ``bars``: dicts with ``label``, ``value`` (a number, or None for no figure),
+    ``text`` (what the bar's end label says; a bar without a figure shows it at zero) and
+    optionally ``href`` (where selecting the bar or its label goes: Vega-Lite's ``href``
+    channel, which vega-embed follows on click without any inline script). Largest first
+    unless ``sort`` gives the order.
     """
     spec = _base(title, description)
+    # The end label sits at the bar's end, or at zero when there is no bar to end.
+    bars = [{**b, "at": b.get("value") or 0} for b in bars]
     fmt = ".0%" if percent else ",d"
     x: dict[str, Any] = {
         "field": "value",
@@ -252,9 +257,16 @@ def bar_chart(
                         "color": TEXT,
                         "aria": False,
                     },
-                    "encoding": {"text": {"field": "text"}},
+                    "encoding": {
+                        "text": {"field": "text"},
+                        "x": {**x, "field": "at"},
+                    },
                 },
             ],
         }
     )
+    if any(b.get("href") for b in bars):
+        # Keyboard and screen reader users follow the same links from the table's row
+        # headers: the chart is an image to assistive technology.
+        spec["encoding"]["href"] = {"field": "href", "type": "nominal"}
     return spec
