@@ -7,8 +7,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from msoic.support.access import supported_operations_visible_to
 from msoic.support.demo import build_support_demo, houston_target_pence, load_plan
 from msoic.support.models import FinancialOutcome, OperationSupportType, SupportedOperation
+from msoic.support.summary import build_summary
+from tests.support.test_summary import assert_tables_add_up_to_the_page_total
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +45,13 @@ def test_276_operations_in_2023_24_including_houston(personas: dict[str, Any]) -
     client.force_login(personas["national"])
     text = client.get("/operations-supported/summary/?year=FY2023-24").content.decode()
     assert 'data-figure="operations">276<' in text
+    # the tables by support type, crime type and "given by" carry the year's outcomes
+    summary = build_summary(supported_operations_visible_to(personas["national"]), 2023)
+    assert summary.amount >= houston_target_pence() and summary.outcomes > 10
+    assert_tables_add_up_to_the_page_total(summary)
+    assert sum(line.amount for line in summary.by_crime_type) == summary.amount
+    assert sum(line.amount for line in summary.by_provider) == summary.amount
+    assert max(line.amount for line in summary.by_support_type) >= houston_target_pence()
     assert "Operation Houston" in client.get("/operations-supported/?q=Houston").content.decode()
 
     again = build_support_demo(personas["national"])

@@ -42,9 +42,48 @@ def test_summary_counts_by_region_type_and_year_with_exact_money(
     assert _lines(summary.years) == {"FY2022-23": (1, 0, 0), "FY2023-24": (3, 2, 30)}
     assert _lines(summary.by_region) == {"eastern": (2, 2, 30), "north-east": (1, 0, 0)}
     types = _lines(summary.by_support_type)
-    assert types["advice"][0] == 2 and types["financial"][0] == 1 and types["tactical"][0] == 0
+    # an outcome counts under each kind of support its operation had, as the operation does
+    assert types["advice"] == (2, 2, 30) and types["financial"] == (1, 1, 10)
+    assert types["tactical"] == (0, 0, 0) and types["victim_care"] == (1, 0, 0)
     assert _lines(summary.by_outcome)["reparation"] == (1, 1, 20)
-    assert _lines(summary.by_provider) == {"unit": (2, 0, 0), "regional": (1, 0, 0)}
+    assert _lines(summary.by_crime_type) == {"ms": (1, 1, 20), "oic": (2, 1, 10), "both": (0, 0, 0)}
+    assert _lines(summary.by_provider) == {"unit": (2, 2, 30), "regional": (1, 0, 0)}
+
+
+def assert_tables_add_up_to_the_page_total(summary: Any) -> None:
+    """Every table's financial outcomes and their value add up to the page's (support types
+    excepted: an operation with two kinds of support counts under both); operations too,
+    except by support type and by kind of outcome."""
+    for dimension, lines, total, adds_up in summary.tables_with_totals():
+        assert (total.operations, total.outcomes, total.amount) == (
+            summary.total,
+            summary.outcomes,
+            summary.amount,
+        ), dimension
+        outcomes = sum(line.outcomes for line in lines)
+        amount = sum(line.amount for line in lines)
+        if dimension == "Support type":
+            assert outcomes >= summary.outcomes and amount >= summary.amount
+            continue
+        assert (outcomes, amount) == (summary.outcomes, summary.amount), dimension
+        if adds_up:
+            assert sum(line.operations for line in lines) == summary.total, dimension
+
+
+def test_every_table_carries_the_financial_outcomes_and_adds_up(
+    logged: None, national_analyst: Any
+) -> None:
+    ops = support_access.supported_operations_visible_to(national_analyst)
+    summary = build_summary(ops, 2023)
+    assert summary.amount == 30 and summary.outcomes == 2
+    assert_tables_add_up_to_the_page_total(summary)
+    client = Client()
+    client.force_login(national_analyst)
+    html = client.get("/operations-supported/summary/?year=FY2023-24").content.decode()
+    for slug in ("region", "force", "support-type", "crime-type", "given-by", "financial-outcome"):
+        row = html.split(f'data-total="{slug}"', 1)[1].split("</tr>", 1)[0]
+        cells = [c.split("<", 1)[0] for c in row.split('numeric">')[1:]]
+        assert cells == ["3", "2", "£0.30"], slug
 
 
 def test_summary_is_scoped_to_what_the_user_may_see(logged: None, kent_user: Any) -> None:

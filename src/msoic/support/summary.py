@@ -61,6 +61,35 @@ class Summary:
             ("Financial outcome", self.by_outcome),
         ]
 
+    def tables_with_totals(self) -> list[tuple[str, list[Line], Line, bool]]:
+        """Each table, its total line and whether its rows add up to that total.
+
+        Every table's total is the page's: the year's operations, financial outcomes and
+        their value. The rows add up to it, except for support types (an operation given
+        several kinds of support counts, with its outcomes, under each) and the operations
+        column by financial outcome (an operation with outcomes of two kinds is under both)."""
+        total = Line("total", "Total", self.total, self.outcomes, self.amount)
+        return [
+            (dimension, lines, total, dimension not in OVERLAPPING)
+            for dimension, lines in self.tables()
+        ]
+
+
+# Tables whose rows may count one operation more than once (see tables_with_totals).
+OVERLAPPING = {"Support type", "Financial outcome"}
+
+
+def _money_by(outcomes: QuerySet[FinancialOutcome], field: str) -> dict[Any, tuple[int, int]]:
+    """Key -> (number of financial outcomes, their value in pence), grouped by ``field``
+    (a path from the outcome, e.g. ``operation__crime_type``): one aggregate query."""
+    return {
+        key: (n, total or ZERO)
+        for key, n, total in outcomes.values_list(field)
+        .annotate(n=Count("pk"), t=Sum("amount_pence"))
+        .values_list(field, "n", "t")
+        .order_by()
+    }
+
 
 def _choice_lines(
     choices: Any, counts: dict[str, int], amounts: dict[str, tuple[int, int]] | None = None
@@ -106,13 +135,7 @@ def build_summary(ops: QuerySet[Any], year: int | None) -> Summary:
     # One query per grouping; regions are read off each force's parent (a label, not a sum
     # of figures computed elsewhere).
     force_ops = dict(in_year.values_list("force_id").annotate(n=Count("pk")).order_by())
-    force_money = {
-        fid: (n, t)
-        for fid, n, t in outcomes.values_list("operation__force_id")
-        .annotate(n=Count("pk"), t=Sum("amount_pence"))
-        .values_list("operation__force_id", "n", "t")
-        .order_by()
-    }
+    force_money = _money_by(outcomes, "operation__force_id")
     forces = {f.pk: f for f in OrgUnit.objects.filter(pk__in=force_ops).select_related("parent")}
     regions: dict[int, Line] = {}
     by_force = []
@@ -134,7 +157,11 @@ def build_summary(ops: QuerySet[Any], year: int | None) -> Summary:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    summary.by_support_type = _choice_lines(SupportType, types)
+    # An outcome counts under each kind of support its operation was given, as the
+    # operation itself does.
+    summary.by_support_type = _choice_lines(
+        SupportType, types, _money_by(outcomes, "operation__support_types__support_type")
+    )
     crime: dict[str, int] = {}
     provider: dict[str, int] = {}
     for c, p, n in (
@@ -145,8 +172,12 @@ def build_summary(ops: QuerySet[Any], year: int | None) -> Summary:
     ):
         crime[c] = crime.get(c, 0) + n
         provider[p] = provider.get(p, 0) + n
-    summary.by_crime_type = _choice_lines(CrimeType, crime)
-    summary.by_provider = _choice_lines(Provider, provider)
+    summary.by_crime_type = _choice_lines(
+        CrimeType, crime, _money_by(outcomes, "operation__crime_type")
+    )
+    summary.by_provider = _choice_lines(
+        Provider, provider, _money_by(outcomes, "operation__provider")
+    )
     kinds: dict[str, tuple[int, int]] = {}
     ops_per_kind: dict[str, int] = {}
     for k, n, t, o in (
