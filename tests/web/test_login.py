@@ -70,11 +70,12 @@ def test_logout_is_post_only(kent_user):
     assert "_auth_user_id" not in client.session
 
 
-def test_home_sends_anonymous_users_to_login_and_others_to_a_dashboard(kent_user):
+def test_home_sends_anonymous_users_to_login_and_shows_others_their_home(kent_user):
     assert Client().get("/")["Location"] == "/login/"
     client = Client()
     client.force_login(kent_user)
-    assert client.get("/")["Location"].startswith("/dashboards/ms/")
+    home = client.get("/")
+    assert home.status_code == 200 and b"/dashboards/ms/?orgunit=kent" in home.content
 
 
 def test_inactive_user_cannot_log_in(kent_user):
