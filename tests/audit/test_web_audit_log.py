@@ -76,8 +76,12 @@ def test_national_users_browse_the_log_newest_first(client, national_analyst, ev
     assert shown == sorted(shown, reverse=True)
     assert set(e.seq for e in events) <= set(shown)
     page = text(response)
-    assert "kent.user Alteration collection.submission 1 kent file: kent.csv version: 2" in page
-    assert "Unlock collection.submission 1 kent Kent found a keying error" in page
+    # No return 1 exists here: its raw reference stands; the org unit is named, code beside.
+    assert (
+        "kent.user Alteration collection.submission 1 Kent Police kent file: kent.csv version: 2"
+        in page
+    )
+    assert "Unlock collection.submission 1 Kent Police kent Kent found a keying error" in page
     assert "To: Home Office" in page
 
 

@@ -1,5 +1,7 @@
 """Browsing the audit log: national users only, newest first, filtered and paginated, with
-an on-demand check of the hash chain (it reads every row, so it is not run on each view)."""
+an on-demand check of the hash chain (it reads every row, so it is not run on each view).
+People, org units and objects are shown by name, with links where the viewer may follow
+them, beside their raw reference (:mod:`msoic.audit.names`, batched per page)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from msoic.accounts.models import User
 from msoic.audit import access as audit_access
 from msoic.audit.log import verify_chain
 from msoic.audit.models import AuditAction, AuditEvent
+from msoic.audit.names import name_events
 from msoic.orgunits.models import OrgUnit
 
 PAGE_SIZE = 50
@@ -106,7 +109,16 @@ def audit_log(request: AuthenticatedRequest) -> HttpResponse:
     query.pop("page", None)
     query.pop("verify", None)
     verification = verify_chain() if request.GET.get("verify") else None
-    rows = [{"event": e, "detail": _detail_items(e.detail)} for e in page.object_list]
+    rows = [
+        {
+            "event": n.event,
+            "actor": n.actor,
+            "obj": n.obj,
+            "orgunit": n.orgunit,
+            "detail": _detail_items(n.event.detail),
+        }
+        for n in name_events(request.user, list(page.object_list))
+    ]
     return render(
         request,
         "audit/log.html",
