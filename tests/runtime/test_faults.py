@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -32,10 +33,12 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from msoic.accounts.models import ApiToken, TokenScope
-from msoic.collection.actions import do_submit_return
+from msoic.collection.actions import do_create_import_job, do_submit_return
 from msoic.collection.models import StoredFile, Submission, SubmissionVersion
+from msoic.collection.tasks import import_job_task
 from msoic.runtime.backup import pg_environment
 from tests.conftest import csv_bytes
+from tests.runtime.test_worker import ChildDatabase, finish, month_file, start_worker
 
 POSTGRES_ONLY = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs concurrent connections (PostgreSQL pass)"
@@ -256,3 +259,95 @@ def test_postgresql_restarted_while_the_app_serves(
     assert back[0] == 200, back
     assert "ms_recorded_crimes" in back[1]
     assert "OperationalError" in errors  # the failures were logged on the server side
+
+
+# --- a worker killed in the middle of an import --------------------------------------------
+
+STALLED_WORKER = Path(__file__).with_name("stalled_worker.py")
+
+
+def kill_worker_mid_import(db: ChildDatabase, tmp_path: Path) -> None:
+    """Start a worker that stops inside the transaction storing the file, and SIGKILL it
+    there; check that nothing of the file was stored and the task is left running."""
+    marker = tmp_path / "stalled"
+    env = {**os.environ, "DATABASE_URL": db.url}
+    env.pop("MSOIC_RUN_JOBS_INLINE", None)
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            str(STALLED_WORKER),
+            str(marker),
+            "worker",
+            "--no-startup-delay",
+            "--interval=0.1",
+            "--worker-id=worker-a",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert worker.poll() is None, worker.communicate()[0]
+            assert time.monotonic() < deadline, "the worker never reached the import"
+            time.sleep(0.05)
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.communicate(timeout=30)
+    # Killed half way: nothing of the file stored, its task left running, the file marked
+    # as being read.
+    assert db.rows("SELECT COUNT(*) FROM collection_storedfile") == [(0,)]
+    assert db.rows("SELECT COUNT(*) FROM collection_submissionversion") == [(0,)]
+    assert db.rows("SELECT COUNT(*) FROM collection_value") == [(0,)]
+    assert db.rows("SELECT status FROM django_tasks_database_dbtaskresult") == [("RUNNING",)]
+
+
+def assert_stored_once(db: ChildDatabase, job_id: int, workers: list[str]) -> None:
+    [(status, summary)] = db.rows(
+        f"SELECT status, summary FROM collection_importjob WHERE id = {job_id}"  # noqa: S608
+    )
+    summary = summary if isinstance(summary, dict) else json.loads(summary)
+    assert (status, summary["accepted"], summary["rejected"]) == ("done", 1, 0)
+    assert db.rows("SELECT COUNT(*) FROM collection_storedfile") == [(1,)]
+    assert db.rows("SELECT number FROM collection_submissionversion") == [(1,)]
+    assert db.rows("SELECT value FROM collection_value WHERE is_current") == [(5,)]
+    [(task_status, worker_ids)] = db.rows(
+        "SELECT status, worker_ids FROM django_tasks_database_dbtaskresult"
+    )
+    worker_ids = worker_ids if isinstance(worker_ids, list) else json.loads(worker_ids)
+    assert (task_status, worker_ids) == ("SUCCESSFUL", workers)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_killed_mid_import_takes_the_job_up_again_when_restarted(kent_user, tmp_path):
+    job = do_create_import_job([month_file(5)], actor=kent_user)
+    import_job_task.enqueue(job.pk)
+    db = ChildDatabase(tmp_path)
+    kill_worker_mid_import(db, tmp_path)
+
+    # The supervisor restarts it under the same id: it puts its task back and runs it.
+    out = finish(start_worker(db, "worker-a"))
+
+    assert "left running by a worker that is gone: queued again" in out
+    assert_stored_once(db, job.pk, ["worker-a", "worker-a"])
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_job_left_by_a_worker_that_never_comes_back_runs_after_the_lease(kent_user, tmp_path):
+    job = do_create_import_job([month_file(5)], actor=kent_user)
+    import_job_task.enqueue(job.pk)
+    db = ChildDatabase(tmp_path)
+    kill_worker_mid_import(db, tmp_path)
+
+    # Another worker, within the dead worker's lease, leaves its task alone...
+    out = finish(start_worker(db, "worker-b", "--lease=60"))
+    assert "queued again" not in out
+    assert db.rows("SELECT status FROM django_tasks_database_dbtaskresult") == [("RUNNING",)]
+    # ...and once the lease has run out without a heartbeat, takes it up.
+    time.sleep(1.5)
+    out = finish(start_worker(db, "worker-b", "--lease=1"))
+
+    assert "queued again" in out
+    assert_stored_once(db, job.pk, ["worker-a", "worker-b"])

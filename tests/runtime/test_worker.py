@@ -57,7 +57,7 @@ class ChildDatabase:
             return cursor.fetchall()
 
 
-def start_worker(db: ChildDatabase, worker_id: str) -> subprocess.Popen:
+def start_worker(db: ChildDatabase, worker_id: str, *options: str) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": db.url}
     env.pop("MSOIC_RUN_JOBS_INLINE", None)
     return subprocess.Popen(
@@ -70,6 +70,7 @@ def start_worker(db: ChildDatabase, worker_id: str) -> subprocess.Popen:
             "--no-startup-delay",
             "--interval=0.1",
             f"--worker-id={worker_id}",
+            *options,
         ],
         env=env,
         stdout=subprocess.PIPE,

@@ -358,15 +358,16 @@ def test_a_job_refuses_a_hostile_file_and_goes_on_with_the_next(kent_user):
     assert done.summary["accepted"] == 1 and done.summary["rejected"] == 1
 
 
-def test_a_file_the_service_stopped_on_is_refused_not_read_again(kent_user):
+def test_a_file_the_service_stopped_on_twice_is_refused_not_read_again(kent_user):
     """A process that dies reading a file (out of memory) leaves it marked as being read;
-    the next run refuses it with the reason and carries on with the files behind it."""
+    it is read again once (tests/runtime/test_faults.py), and when the process has died on
+    it twice, the next run refuses it with the reason and carries on with the files behind."""
     job = do_create_import_job(
         [("killer.xlsx", WORKBOOKS["far-corner-value"][0]), ("good.csv", GOOD_CSV)],
         actor=kent_user,
     )
     killer = job.files.get(position=0)
-    killer.outcome = {"status": "reading"}
+    killer.outcome = {"status": "reading", "reads": 2}
     killer.save(update_fields=["outcome"])
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
     call_command("run_import_jobs")

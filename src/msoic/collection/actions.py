@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from msoic.audit.log import record
@@ -141,9 +142,21 @@ def do_create_import_job(
     return job
 
 
-# A file's outcome while it is being read. Found at the start of a run, it means the process
-# died on that file (e.g. out of memory): the file is refused instead of being read again.
-READING = {"status": "reading"}
+# A file's outcome while it is being read: {"status": "reading", "reads": n}, n the runs that
+# began reading it. Found at the start of a run, it means the process died on that file:
+# killed from outside (SIGKILL, a host going down) or by the file itself (out of memory).
+# Nothing of it was stored (a file is stored in one transaction), so it is read again, once;
+# a file the process died on MAX_READS times is refused instead of being read again. A
+# marker without a count (written before counts were kept) counts as MAX_READS.
+MAX_READS = 2
+
+
+def _reading(reads: int) -> dict[str, Any]:
+    return {"status": "reading", "reads": reads}
+
+
+def _reads(outcome: dict[str, Any] | None) -> int:
+    return 0 if outcome is None else int(outcome.get("reads", MAX_READS))
 
 
 def _refused_outcome(f: ImportJobFile, message: str, dry_run: bool) -> dict[str, Any]:
@@ -159,15 +172,17 @@ def run_import_job(job_id: int, *, final_attempt: bool = True) -> ImportJob:
     """Process a job's files in order, saving progress after each so the page can show it.
 
     A file that cannot be read is rejected with the reason and the next file goes on; a
-    file the process died on last time (left marked as being read) is rejected, not read
-    again; anything else that goes wrong marks the job failed with the reason. Never
+    file the process died on (left marked as being read) is read again, and rejected once
+    the process has died on it ``MAX_READS`` times; anything else that goes wrong marks the job failed with the reason. Never
     raises, so one bad job or file does not hold up the jobs behind it, with one exception:
     when the database itself fails (``OperationalError``: a restart, a lost connection) and
     this is not the ``final_attempt``, the error is raised for the task queue to try the job
     again later (msoic.collection.tasks); the file being read is left waiting, not refused.
 
-    Running a job again is safe: only files without an outcome are read, and a file is
-    claimed (marked as being read) by a conditional update, so it is read once."""
+    Running a job again is safe: only files without an outcome (or left being read) are
+    read, a file is claimed (marked as being read) by a conditional update, so one run
+    reads it, and a file is stored in one transaction, so a run killed half way stored
+    nothing of the file it was reading (tests/runtime/test_faults.py)."""
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     if job.status in {ImportJob.Status.DONE, ImportJob.Status.FAILED}:
         return job
@@ -175,19 +190,24 @@ def run_import_job(job_id: int, *, final_attempt: bool = True) -> ImportJob:
     totals = _job_totals(job)
     reading: int | None = None
     try:
-        for f in job.files.filter(outcome=READING):
+        for f in job.files.filter(outcome__status="reading"):
+            if _reads(f.outcome) < MAX_READS:
+                continue  # read again below
             f.outcome = _refused_outcome(
                 f,
-                "the service stopped while reading this file, so it was not read again; "
-                "check it is a normal return and send it again",
+                "the service stopped while reading this file, each time it was tried, so it "
+                "was not read again; check it is a normal return and send it again",
                 job.dry_run,
             )
             f.content = b""
             f.save(update_fields=["outcome", "content"])
         ctx = build_context(job.created_by)
-        for f in job.files.filter(outcome__isnull=True).order_by("position"):
-            claimed = ImportJobFile.objects.filter(pk=f.pk, outcome__isnull=True).update(
-                outcome=READING
+        waiting = Q(outcome__isnull=True) | Q(outcome__status="reading")
+        for f in job.files.filter(waiting).order_by("position"):
+            # Claimed by a conditional update on the outcome it had, so it is read once.
+            unchanged = Q(outcome__isnull=True) if f.outcome is None else Q(outcome=f.outcome)
+            claimed = ImportJobFile.objects.filter(unchanged, pk=f.pk).update(
+                outcome=_reading(_reads(f.outcome) + 1)
             )
             if not claimed:
                 continue
@@ -214,7 +234,7 @@ def run_import_job(job_id: int, *, final_attempt: bool = True) -> ImportJob:
             reading = None
             ImportJob.objects.filter(pk=job.pk).update(
                 processed_files=job.files.filter(outcome__isnull=False)
-                .exclude(outcome=READING)
+                .exclude(outcome__status="reading")
                 .count()
             )
         totals = _job_totals(job)
@@ -242,7 +262,7 @@ def _release_file(file_pk: int | None) -> None:
     if file_pk is None:
         return
     try:
-        ImportJobFile.objects.filter(pk=file_pk, outcome=READING).update(outcome=None)
+        ImportJobFile.objects.filter(pk=file_pk, outcome__status="reading").update(outcome=None)
     except OperationalError:
         logger.warning("import job file %s: could not be put back to waiting", file_pk)
 
