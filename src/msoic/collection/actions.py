@@ -173,11 +173,12 @@ def run_import_job(job_id: int, *, final_attempt: bool = True) -> ImportJob:
 
     A file that cannot be read is rejected with the reason and the next file goes on; a
     file the process died on (left marked as being read) is read again, and rejected once
-    the process has died on it ``MAX_READS`` times; anything else that goes wrong marks the job failed with the reason. Never
-    raises, so one bad job or file does not hold up the jobs behind it, with one exception:
-    when the database itself fails (``OperationalError``: a restart, a lost connection) and
-    this is not the ``final_attempt``, the error is raised for the task queue to try the job
-    again later (msoic.collection.tasks); the file being read is left waiting, not refused.
+    the process has died on it ``MAX_READS`` times; anything else that goes wrong marks the
+    job failed with the reason. Never raises, so one bad job or file does not hold up the
+    jobs behind it, with one exception: when the database itself fails (``OperationalError``:
+    a restart, a lost connection) and this is not the ``final_attempt``, the error is raised
+    for the task queue to try the job again later (msoic.collection.tasks); the file being
+    read is left waiting, not refused.
 
     Running a job again is safe: only files without an outcome (or left being read) are
     read, a file is claimed (marked as being read) by a conditional update, so one run
