@@ -53,7 +53,8 @@ bench: setup
 LOAD_STAMP := $(VENV)/.installed-load
 
 $(LOAD_STAMP): $(STAMP)
-	$(BIN)/pip install -q -e '.[load]'
+	$(BIN)/python -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("locust") is None)' || \
+	  $(BIN)/pip install -q -e '.[load]'
 	touch $(LOAD_STAMP)
 
 load: $(LOAD_STAMP)

@@ -86,7 +86,8 @@ def log_upload(record: dict[str, Any]) -> None:
 
 # --- what the run measured: every request's time, written at the end ------------------------
 
-# Request names that are web pages a person waits for (the "page p95 under 500 ms" aim).
+# Request names that are web pages a person waits for once logged in (the "page p95 under
+# 500 ms" aim). Logging in is reported on its own lines: the password hash is slow on purpose.
 PAGES = frozenset(
     {
         "returns page",
@@ -98,7 +99,6 @@ PAGES = frozenset(
         "completeness",
         "home",
         "return page",
-        "login page",
     }
 )
 _times: dict[str, list[float]] = defaultdict(list)
@@ -367,22 +367,30 @@ class ApiClient(HttpUser):
         tokens = _env_list("MSOIC_LOAD_API_TOKENS", "")
         if not tokens:
             raise RuntimeError("MSOIC_LOAD_API_TOKENS is empty (username=token,...)")
-        owner, self.token = tokens[next(_next_token) % len(tokens)].split("=", 1)
-        self.periods = self.PARTNER_PERIODS if owner.startswith("nca") else self.PERIODS
+        self.owner, self.token = tokens[next(_next_token) % len(tokens)].split("=", 1)
         self.rng = random.Random()
+
+    def query(self) -> dict[str, str]:
+        """What the token's owner may ask: a partner national figures for ended financial
+        years; a regional coordinator their region, by force; the national team any split."""
+        params = {"metric": self.rng.choice(self.METRICS), "compare": "previous-year"}
+        if self.owner.startswith("nca"):
+            params["period"] = self.rng.choice(self.PARTNER_PERIODS)
+        elif self.owner.startswith("eastern"):
+            params.update(period=self.rng.choice(self.PERIODS), orgunit="eastern")
+            if self.rng.random() < 0.5:
+                params["by"] = "force"
+        else:
+            params["period"] = self.rng.choice(self.PERIODS)
+            if self.rng.random() < 0.5:
+                params["by"] = self.rng.choice(["region", "force"])
+        return params
 
     @task
     def values(self) -> None:
-        params: dict[str, str] = {
-            "metric": self.rng.choice(self.METRICS),
-            "period": self.rng.choice(self.periods),
-            "compare": "previous-year",
-        }
-        if self.rng.random() < 0.5:
-            params["by"] = "region"
         self.client.get(
             "/api/v1/values",
-            params=params,
+            params=self.query(),
             headers={"Authorization": f"Bearer {self.token}"},
             name="API values",
         )
