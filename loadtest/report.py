@@ -7,13 +7,18 @@
 
 ``runs`` reads ``results-wN.json`` (written by the locustfile) and ``check-wN.json``
 (written by ``check.py verify``) for each worker count N, and exits 1 if any request
-failed or any upload was not stored exactly once.
+failed or any upload was not stored exactly once. With gunicorn's access log
+(``access-wN.log``: process id, status, method, path) it also says how the requests were
+spread over the processes and how many upload jobs were followed (their status polled,
+each poll needing the uploader's session) through more than one process.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +43,37 @@ def print_size(path: str, top: int = 15) -> None:
         total = sum(t["total_bytes"] for t in rest)
         rows = sum(t["rows"] for t in rest)
         print(f"{f'({len(rest)} other tables)':<40} {rows:>10,} {_mb(total):>9}")
+
+
+JOB_STATUS = re.compile(r"^/returns/jobs/(\d+)/status\.json$")
+
+
+def spread(access_log: Path) -> str | None:
+    """How one configuration's requests were shared between gunicorn's processes."""
+    if not access_log.exists():
+        return None
+    per_process: Counter[str] = Counter()
+    polls: dict[str, set[str]] = defaultdict(set)
+    poll_statuses: Counter[str] = Counter()
+    for line in access_log.read_text(encoding="utf-8").splitlines():
+        parts = line.split(" ", 3)
+        if len(parts) != 4:
+            continue
+        pid, status, _method, path = parts
+        per_process[pid] += 1
+        match = JOB_STATUS.match(path)
+        if match:
+            polls[match.group(1)].add(pid)
+            poll_statuses[status] += 1
+    if not per_process:
+        return None
+    shares = ", ".join(f"{n:,}" for _, n in per_process.most_common())
+    crossed = sum(1 for pids in polls.values() if len(pids) > 1)
+    return (
+        f"processes: {len(per_process)} answered {sum(per_process.values()):,} requests "
+        f"({shares}); {crossed} of {len(polls)} upload jobs had their status polled through "
+        f"more than one process (poll answers: {dict(sorted(poll_statuses.items()))})"
+    )
 
 
 def _row(name: str, s: dict[str, Any]) -> str:
@@ -78,6 +114,9 @@ def print_runs(out: str, workers: list[str]) -> int:
             )
             for problem in check["problems"]:
                 print(f"  problem: {problem}")
+        spread_line = spread(Path(out) / f"access-w{w}.log")
+        if spread_line:
+            print(spread_line)
         summary.append((w, requests, check))
         if requests["(all requests)"]["errors"] or not check.get("stored_exactly_once"):
             failed = True

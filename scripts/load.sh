@@ -121,7 +121,8 @@ echo "load.sh: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 
 
 # --- the application's environment ---------------------------------------------------------
 mkdir -p "$OUT" "$PG_DIR/var"
-rm -f "$OUT"/results-w*.json "$OUT"/uploads-w*.jsonl "$OUT"/check-w*.json "$OUT"/mark-w*.json
+rm -f "$OUT"/results-w*.json "$OUT"/uploads-w*.jsonl "$OUT"/check-w*.json "$OUT"/mark-w*.json \
+  "$OUT"/access-w*.log "$OUT"/size*.json
 export DATABASE_URL="postgres://msoic@/msoic?host=$PG_DIR"
 export MSOIC_VAR_DIR="$PG_DIR/var"
 export MSOIC_DEBUG=false
@@ -166,8 +167,11 @@ status=0
 for workers in $WORKER_COUNTS; do
   log "gunicorn with $workers worker(s) and one task worker: $USERS users for $SECONDS_PER_RUN s"
   "$BIN/python" loadtest/check.py mark "$OUT/mark-w$workers.json" || exit 1
+  # The access log names the process that answered each request (the statelessness check:
+  # one user's requests answered by several processes, with one session in the database).
   "$BIN/gunicorn" msoic.wsgi --workers "$workers" --bind "127.0.0.1:$PORT" --timeout 120 \
-    --error-logfile "$OUT/gunicorn-w$workers.log" &
+    --error-logfile "$OUT/gunicorn-w$workers.log" --access-logfile "$OUT/access-w$workers.log" \
+    --access-logformat '%(p)s %(s)s %(m)s %(U)s' &
   WEB_PID=$!
   "$BIN/msoic" worker --no-startup-delay >"$OUT/worker-w$workers.log" 2>&1 &
   WORKER_PID=$!
@@ -191,6 +195,10 @@ for workers in $WORKER_COUNTS; do
     echo "load.sh: server errors logged, see $OUT/gunicorn-w$workers.log" >&2
   fi
 done
+
+log "the database after the runs (the demo plus what the load stored)"
+"$BIN/python" loadtest/check.py size >"$OUT/size-after.json" && \
+  "$BIN/python" loadtest/report.py size "$OUT/size-after.json"
 
 log "results: $USERS users, $SECONDS_PER_RUN s per configuration, $(nproc) CPU cores (Locust, gunicorn, the task worker and PostgreSQL share them)"
 "$BIN/python" loadtest/report.py runs "$OUT" $WORKER_COUNTS || status=1
