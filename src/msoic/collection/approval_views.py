@@ -28,6 +28,7 @@ from msoic.collection.queue import (
     QueueFilterForm,
     awaiting_approval,
     describe,
+    filter_from_query,
     queue_items,
     queue_periods,
 )
@@ -59,11 +60,16 @@ def approval_queue(request: AuthenticatedRequest) -> HttpResponse:
         raise PermissionDenied("Only the national team approves returns")
     catalogue = get_catalogue()
     regions = list(OrgUnit.objects.regions().order_by("name"))
-    # The filters are in the URL, for the list and for the approval POST alike.
+    # The filters are in the URL, for the list and for the approval POST alike. A period
+    # asked for stays a choice once nothing in it waits (after approving its last return).
+    periods = queue_periods(user)
+    asked = filter_from_query(request.GET).period
+    if asked is not None and asked not in periods:
+        periods = sorted([*periods, asked])
     form = QueueFilterForm(
         request.GET if any(request.GET.get(n) for n in FILTER_NAMES) else None,
         catalogue=catalogue,
-        periods=queue_periods(user),
+        periods=periods,
         regions=regions,
     )
     flt = form.chosen()
