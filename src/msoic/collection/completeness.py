@@ -15,7 +15,8 @@ from datetime import date, datetime
 from django.db.models import Max
 from django.utils import timezone
 
-from msoic.catalogue.loader import Dataset
+from msoic.catalogue.loader import Catalogue, Dataset
+from msoic.collection.derived import derived_labels
 from msoic.collection.models import (
     APPROVED,
     LATE,
@@ -116,6 +117,9 @@ class Cell:
 class ForceRow:
     force: OrgUnit
     cells: list[Cell]
+    # (metric label, source label, first month): figures the force does not return, as a
+    # source (its investigation register, for a DDE force) gives them (collection.derived)
+    from_register: list[tuple[str, str, date]] = field(default_factory=list)
 
 
 @dataclass
@@ -177,9 +181,16 @@ EXPORT_HEADER = [
 
 
 def build_grid(
-    forces: Iterable[OrgUnit], dataset: Dataset, months: list[date], today: date
+    forces: Iterable[OrgUnit],
+    dataset: Dataset,
+    months: list[date],
+    today: date,
+    *,
+    catalogue: Catalogue | None = None,
 ) -> Grid:
-    """The grid for ``forces`` (already scoped to the user), grouped by region."""
+    """The grid for ``forces`` (already scoped to the user), grouped by region. With the
+    ``catalogue``, each force row notes the figures a derived source gives it (one query
+    per source), e.g. a DDE force's live investigations from its register."""
     forces = sorted(forces, key=lambda f: ((f.parent.name if f.parent else ""), f.name))
     submissions = {
         (s.orgunit_id, s.period): s
@@ -189,6 +200,11 @@ def build_grid(
         .select_related("current_version")
         .order_by()  # the model's ordering joins org units; the grid does not need it
     }
+    notes = (
+        derived_labels(catalogue, dataset.code, [f.pk for f in forces], months)
+        if catalogue is not None
+        else {}
+    )
     groups: list[RegionGroup] = []
     counts: Counter[str] = Counter()
     for force in forces:
@@ -216,7 +232,7 @@ def build_grid(
                     period_label=period_label(dataset.frequency, month),
                 )
             )
-        groups[-1].rows.append(ForceRow(force, cells))
+        groups[-1].rows.append(ForceRow(force, cells, notes.get(force.pk, [])))
     return Grid(
         dataset=dataset,
         months=months,

@@ -39,6 +39,7 @@ from msoic.collection.completeness import (
     period_starts,
     submission_status,
 )
+from msoic.collection.derived import with_derived_figures
 from msoic.collection.forms import (
     CompletenessForm,
     EntryForm,
@@ -136,7 +137,16 @@ def _values_table(catalogue: Catalogue, dataset: str, values: list[Value]) -> li
     rows: list[dict[str, Any]] = []
     for metric in catalogue.dataset_metrics(dataset) if known else []:
         total = by_key.pop((metric.code, "", ""), None)
-        rows.append({"metric": metric, "label": metric.label, "is_total": True, "value": total})
+        rows.append(
+            {
+                "metric": metric,
+                "label": metric.label,
+                "is_total": True,
+                "value": total,
+                "breakdown": "",
+                "option": "",
+            }
+        )
         for bname in metric.breakdowns:
             breakdown = catalogue.breakdowns[bname]
             for option, label in breakdown.options.items():
@@ -147,6 +157,8 @@ def _values_table(catalogue: Catalogue, dataset: str, values: list[Value]) -> li
                         "label": f"{breakdown.label}: {label}",
                         "is_total": False,
                         "value": v,
+                        "breakdown": bname,
+                        "option": option,
                     }
                 )
     for (metric_code, bname, option), v in sorted(by_key.items()):  # no longer in the catalogue
@@ -559,7 +571,14 @@ def _submission_context(
         "symbol": STATUSES[status][1],
         "shown_version": version,
         "is_current": version is not None and version.pk == submission.current_version_id,
-        "rows": _values_table(catalogue, submission.dataset, values),
+        # A DDE force's register-counted figures: the register's count, not "not given".
+        "rows": with_derived_figures(
+            _values_table(catalogue, submission.dataset, values),
+            catalogue,
+            submission.dataset,
+            submission.orgunit_id,
+            submission.period,
+        ),
         "versions": _version_rows(submission, user),
         "can_approve": collection_access.can_approve(user),
         "can_write": access.can_write_orgunit(user, submission.orgunit) and not submission.locked,
@@ -687,7 +706,7 @@ def completeness(request: AuthenticatedRequest) -> HttpResponse:
         ds.frequency, chosen.get("end"), chosen.get("months") or DEFAULT_MONTHS, today
     )
     forces = _readable_forces(user)
-    grid = build_grid(forces, ds, months, today)
+    grid = build_grid(forces, ds, months, today, catalogue=catalogue)
     newest = newest_returned_month(forces, ds.code)
     stale = newest if newest is not None and newest < add_months(months[-1], -2) else None
     fmt = request.GET.get("format", "")
