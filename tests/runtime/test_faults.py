@@ -12,6 +12,8 @@ do (docs/operations.md, "Faults")."""
 
 from __future__ import annotations
 
+import errno
+import io
 import json
 import os
 import shutil
@@ -24,19 +26,33 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import close_old_connections, connection
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import OperationalError, close_old_connections, connection
+from django.test import Client
 from django.utils import timezone
 
 from msoic.accounts.models import ApiToken, TokenScope
-from msoic.collection.actions import do_create_import_job, do_submit_return
-from msoic.collection.models import StoredFile, Submission, SubmissionVersion
+from msoic.collection.actions import (
+    STORAGE_FULL,
+    do_create_import_job,
+    do_submit_return,
+    run_import_job,
+)
+from msoic.collection.models import (
+    ImportJob,
+    StoredFile,
+    Submission,
+    SubmissionVersion,
+    Value,
+)
 from msoic.collection.tasks import import_job_task
 from msoic.runtime.backup import pg_environment
+from tests.api.conftest import bearer
 from tests.conftest import csv_bytes
 from tests.runtime.test_worker import ChildDatabase, finish, month_file, start_worker
 
@@ -351,3 +367,92 @@ def test_a_job_left_by_a_worker_that_never_comes_back_runs_after_the_lease(kent_
 
     assert "queued again" in out
     assert_stored_once(db, job.pk, ["worker-a", "worker-b"])
+
+
+# --- the disk full while an upload is stored -------------------------------------------------
+
+
+def disk_full(*args: Any, **kwargs: Any) -> Any:
+    """What the database raises when its disk is full (PostgreSQL says "could not extend
+    file", SQLite "database or disk is full"), with the system's ENOSPC as the cause."""
+    cause = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    raise OperationalError(
+        'could not extend file "base/16384/24576": No space left on device'
+    ) from cause
+
+
+@pytest.fixture(params=["the file's bytes", "its figures"])
+def full_disk(request: Any, monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """The disk fills up while an upload is stored: at the file's bytes (the first write of
+    the storing transaction) or at its figures (the last, after the return's submission and
+    version rows). Returns the call that frees the space."""
+    if request.param == "the file's bytes":
+        monkeypatch.setattr(StoredFile, "save", disk_full)
+    else:
+        monkeypatch.setattr(Value.objects, "bulk_create", disk_full)
+    return monkeypatch.undo
+
+
+def nothing_stored() -> None:
+    assert not Submission.objects.exists()
+    assert not SubmissionVersion.objects.exists()
+    assert not Value.objects.exists()
+    assert not StoredFile.objects.exists()
+
+
+def test_disk_full_during_a_web_upload_tells_the_sender_and_stores_nothing(
+    client, kent_user, settings, full_disk
+):
+    settings.MSOIC_RUN_JOBS_INLINE = True  # the job runs in the request, as its last attempt
+    client.force_login(kent_user)
+    sent = client.post(
+        "/returns/upload/",
+        {"return_files": [SimpleUploadedFile("kent-2023-04.csv", kent_return(4))]},
+    )
+    job = ImportJob.objects.get()
+    assert sent.status_code == 302 and sent["Location"] == f"/returns/jobs/{job.pk}/"
+
+    nothing_stored()
+    assert job.status == ImportJob.Status.FAILED
+    assert job.summary["error"] == STORAGE_FULL
+    [f] = job.files.all()
+    assert f.outcome["status"] == "rejected" and f.content == b""
+    page = client.get(sent["Location"]).content.decode()
+    assert "storage is full, so nothing of this file was stored" in page
+    # Once space is freed, the same file sent again is stored, once.
+    full_disk()
+    client.post(
+        "/returns/upload/",
+        {"return_files": [SimpleUploadedFile("kent-2023-04.csv", kent_return(4))]},
+    )
+    assert SubmissionVersion.objects.get().number == 1
+    assert StoredFile.objects.count() == 1
+
+
+def test_disk_full_on_the_queue_puts_the_job_back_with_nothing_stored(kent_user, full_disk):
+    """On the worker, a database error is tried again later (msoic.collection.tasks): the
+    file goes back to waiting, nothing of it stored, and the next attempt stores it."""
+    job = do_create_import_job([("kent-2023-04.csv", kent_return(4))], actor=kent_user)
+    with pytest.raises(OperationalError):
+        run_import_job(job.pk, final_attempt=False)
+    nothing_stored()
+    assert job.files.get().outcome is None  # waiting for the next attempt
+    full_disk()
+    assert run_import_job(job.pk).summary["accepted"] == 1
+    assert (SubmissionVersion.objects.count(), StoredFile.objects.count()) == (1, 1)
+
+
+def test_disk_full_during_an_api_upload_is_503_with_the_reason_and_stores_nothing(
+    kent_user, full_disk
+):
+    api = Client(**bearer(kent_user))
+    f = io.BytesIO(kent_return(4))
+    f.name = "kent-2023-04.csv"
+    response = api.post("/api/v1/returns", {"file": f})
+
+    assert response.status_code == 503
+    assert response.json()["error"] == (
+        "the service's storage is full: nothing was stored; try again later"
+    )
+    assert response["Retry-After"]
+    nothing_stored()

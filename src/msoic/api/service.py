@@ -13,6 +13,7 @@ through the caller the middleware and the wrapper have already authenticated.
 from __future__ import annotations
 
 import inspect
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from functools import cache
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern
 from ninja import NinjaAPI
@@ -30,6 +32,9 @@ from ninja.security import APIKeyCookie, HttpBearer
 from msoic.accounts.middleware import require_scope
 from msoic.api.http import ApiError, Params, api_endpoint, error_response
 from msoic.api.schemas import Error
+from msoic.collection.actions import is_storage_full
+
+logger = logging.getLogger(__name__)
 
 PREFIX = "/api/v1/"
 SCOPE_KEY = "x-token-scope"
@@ -125,6 +130,20 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return error_response(400, f"{name}: {first.get('msg', 'invalid')}", parameter=name)
 
 
+@api.exception_handler(OperationalError)
+def _database_unavailable(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    """The database down, restarting or out of disk: 503 with the reason in words (a
+    request that changes data stored nothing: it ran in one transaction)."""
+    logger.exception("API %s %s: database unavailable", request.method, request.path)
+    if is_storage_full(exc):
+        message = "the service's storage is full: nothing was stored; try again later"
+    else:
+        message = "the database is unavailable: nothing was stored; try again shortly"
+    response = error_response(503, message)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 @api.exception_handler(Exception)
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     raise exc  # Django's own 500 handling, as for any other view (never a traceback page)
@@ -151,7 +170,10 @@ ERRORS: dict[int, str] = {
     405: "Method not allowed.",
     413: "The file is over the upload limit.",
     415: "Neither multipart nor a CSV/XLSX body.",
+    503: "The database is unavailable or its storage is full; nothing was stored. Try again "
+    "after `Retry-After` seconds.",
 }
+RETRY_AFTER_SECONDS = 30
 
 
 def query_params(request: HttpRequest) -> Params:
@@ -187,6 +209,7 @@ def endpoint(
     extra: dict[str, Any] = dict(openapi_extra or {})
     if scope_value:
         extra[SCOPE_KEY] = scope_value
+    errors = (*errors, 503)  # any operation may meet the database down
     responses = {**response, **{code: Error for code in errors}}
     described = {**{code: ERRORS[code] for code in errors}, **(answers or {})}
     for code, text in described.items():

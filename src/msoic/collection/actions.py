@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -159,6 +160,29 @@ def _reads(outcome: dict[str, Any] | None) -> int:
     return 0 if outcome is None else int(outcome.get("reads", MAX_READS))
 
 
+STORAGE_FULL = (
+    "the service's storage is full, so nothing of this file was stored; send it again "
+    "later, and tell the national team if it happens again"
+)
+
+
+def is_storage_full(exc: BaseException) -> bool:
+    """Whether a database error means the disk is full: PostgreSQL's ``disk_full``
+    (SQLSTATE 53100), SQLite's "database or disk is full", or the system's ENOSPC."""
+    seen: BaseException | None = exc
+    for _ in range(10):  # the error and what caused it
+        if seen is None:
+            return False
+        if isinstance(seen, OSError) and seen.errno == errno.ENOSPC:
+            return True
+        if getattr(seen, "sqlstate", None) == "53100":
+            return True
+        if any(t in str(seen) for t in ("database or disk is full", "No space left on device")):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def _refused_outcome(f: ImportJobFile, message: str, dry_run: bool) -> dict[str, Any]:
     return Outcome(
         filename=f.name,
@@ -247,8 +271,14 @@ def run_import_job(job_id: int, *, final_attempt: bool = True) -> ImportJob:
             logger.warning("import job %s: database error, to be tried again: %s", job.pk, exc)
             _release_file(reading)
             raise
-        logger.exception("import job %s failed: the database kept failing", job.pk)
-        _mark_failed(job.pk, totals, f"the database kept failing ({type(exc).__name__}: {exc})")
+        if is_storage_full(exc):
+            # Nothing of the file was stored (one transaction): say so on the file itself.
+            logger.exception("import job %s failed: the storage is full", job.pk)
+            _refuse_file(reading, STORAGE_FULL, job.dry_run)
+            _mark_failed(job.pk, _job_totals(job), STORAGE_FULL)
+        else:
+            logger.exception("import job %s failed: the database kept failing", job.pk)
+            _mark_failed(job.pk, totals, f"the database kept failing ({type(exc).__name__}: {exc})")
     except Exception as exc:  # keep the job visible as failed; the files already stored stay stored
         logger.exception("import job %s failed", job.pk)
         _mark_failed(job.pk, totals, f"{type(exc).__name__}: {exc}")
@@ -266,6 +296,19 @@ def _release_file(file_pk: int | None) -> None:
         ImportJobFile.objects.filter(pk=file_pk, outcome__status="reading").update(outcome=None)
     except OperationalError:
         logger.warning("import job file %s: could not be put back to waiting", file_pk)
+
+
+def _refuse_file(file_pk: int | None, message: str, dry_run: bool) -> None:
+    """Refuse the file a failed run was reading, with the reason (best effort)."""
+    if file_pk is None:
+        return
+    try:
+        f = ImportJobFile.objects.get(pk=file_pk, outcome__status="reading")
+        ImportJobFile.objects.filter(pk=f.pk).update(
+            outcome=_refused_outcome(f, message, dry_run), content=b""
+        )
+    except (ImportJobFile.DoesNotExist, OperationalError):
+        logger.warning("import job file %s: could not be marked refused", file_pk)
 
 
 def _mark_failed(job_pk: int, totals: dict[str, int], reason: str) -> None:
