@@ -110,7 +110,16 @@ def test_links_only_where_the_viewer_may_follow(analyst, kent_user, admin_user):
 
 def test_the_apps_namers_are_found():
     """Each app's audit_names module registers its namers on first use."""
-    assert {"accounts.user", "accounts.apitoken", "collection.submission"} <= set(namers())
+    assert set(namers()) >= {
+        "accounts.user",
+        "accounts.apitoken",
+        "collection.submission",
+        "peerreview.peerreview",
+        "peerreview.recommendation",
+        "assurance.assessment",
+        "commissioning.bid",
+        "cases.investigation",
+    }
 
 
 # The session and the viewer; the filter's org units; the count and the page of rows;
@@ -141,3 +150,68 @@ def test_names_cost_the_same_queries_for_a_few_rows_or_a_full_page(browser_of, a
     big = pinned_get(browser_of, "/audit/", QUERIES)
     html = big.content.decode()
     assert html.count('href="/returns/') >= 9 and "Cleveland Police" in html
+
+
+def test_reviews_assessments_bids_and_investigations_are_named(
+    browser_of, analyst, kent_user, essex_user
+):
+    from datetime import date
+
+    from msoic.assurance.models import Assessment
+    from msoic.cases.actions import do_create_investigation
+    from msoic.orgunits.models import OrgUnit
+    from tests.assurance.conftest import open_campaign
+    from tests.commissioning.conftest import make_bid, make_envelope, make_window
+    from tests.peerreview.conftest import make_review
+
+    kent_review = make_review("kent", analyst, recs=1, good=0)
+    draft = make_review("essex", analyst, publish=False, recs=0, good=0)
+    campaign = open_campaign(analyst, forces=("kent", "essex"))
+    bid = make_bid(make_window(analyst, make_envelope(analyst)), kent_user)
+    case = do_create_investigation(
+        OrgUnit.objects.get(code="kent"),
+        actor=kent_user,
+        crime_reference="46/1000/24",
+        opened_on=date(2024, 1, 10),
+        exploitation_types=["labour"],
+        officer_in_charge="DC Example",
+    )
+    assessment = Assessment.objects.get(campaign=campaign, orgunit__code="kent")
+    record(actor=analyst, action="alteration", obj=assessment, orgunit="kent")
+
+    html = browser_of.get("/audit/").content.decode()
+    for url, label in [
+        (f"/peer-reviews/{kent_review.pk}/", "Peer review of Kent Police"),
+        (
+            f"/peer-reviews/{kent_review.pk}/",
+            "Recommendation R1 of the peer review of Kent Police",
+        ),
+        (f"/peer-reviews/{draft.pk}/", "Peer review of Essex Police"),
+        (
+            f"/assurance/assessments/{assessment.pk}/",
+            f"Self-assessment of Kent Police, {campaign.name}",
+        ),
+        (f"/commissioning/bids/{bid.pk}/", f"Bid “{bid.title}”, Kent Police"),
+        (f"/investigations/{case.pk}/", "Investigation 46/1000/24, Kent Police"),
+    ]:
+        assert f'<a class="govuk-link" href="{url}">{label}</a>' in html, label
+
+    # Kent's user: their own published review, assessment, bid and case; not Essex's draft.
+    events = list(AuditEvent.objects.all())
+    seen = {
+        (r.event.object_type, r.event.object_id)
+        for r in name_events(kent_user, events)
+        if r.obj is not None
+    }
+    assert ("peerreview.peerreview", str(kent_review.pk)) in seen
+    assert ("peerreview.peerreview", str(draft.pk)) not in seen
+    assert ("assurance.assessment", str(assessment.pk)) in seen
+    assert ("commissioning.bid", str(bid.pk)) in seen
+    assert ("cases.investigation", str(case.pk)) in seen
+    named_for_essex = {
+        (r.event.object_type, r.event.object_id)
+        for r in name_events(essex_user, events)
+        if r.obj is not None
+    }
+    assert ("cases.investigation", str(case.pk)) not in named_for_essex
+    assert ("commissioning.bid", str(bid.pk)) not in named_for_essex

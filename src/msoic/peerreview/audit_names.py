@@ -1,0 +1,44 @@
+"""Names of peer reviews and their recommendations in the audit log (msoic.audit.names),
+linked to the review, for those the viewer may see. One query per kind."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.urls import reverse
+
+from msoic.audit.names import Named, namer
+from msoic.peerreview import access as review_access
+
+if TYPE_CHECKING:
+    from msoic.accounts.models import User
+
+
+def _ints(ids: list[str]) -> list[int]:
+    return [int(i) for i in ids if i.isdigit()]
+
+
+@namer("peerreview.peerreview")
+def name_reviews(viewer: User, ids: list[str]) -> dict[str, Named]:
+    reviews = (
+        review_access.peer_reviews_visible_to(viewer)
+        .filter(pk__in=_ints(ids))
+        .select_related("force")
+    )
+    return {str(r.pk): Named(str(r), reverse("peerreview-detail", args=[r.pk])) for r in reviews}
+
+
+@namer("peerreview.recommendation")
+def name_recommendations(viewer: User, ids: list[str]) -> dict[str, Named]:
+    recs = (
+        review_access.recommendations_visible_to(viewer)
+        .filter(pk__in=_ints(ids))
+        .select_related("review__force")
+    )
+    return {
+        str(r.pk): Named(
+            f"Recommendation {r} of the peer review of {r.review.force.name}",
+            reverse("peerreview-detail", args=[r.review_id]),
+        )
+        for r in recs
+    }
