@@ -257,13 +257,13 @@ def test_opening_a_case_asks_why_once_per_session_and_logs_it(
         assert row.detail["investigations"] == ["kent:46/1000/24"]
         assert row.detail["owners"] == ["kent"]
 
-    # The person is a record of its own: asked again, logged again.
+    # The people on the investigation are part of the case: not asked again, each view of
+    # a person logged with the reason given for the investigation.
     person_url = f"/investigations/people/{kent_victim.pk}/"
-    assert client.get(person_url).status_code == 302
-    client.post(f"{person_url}justify/", {"reason": "safeguarding"})
-    assert b"Albania" in client.get(person_url).content
+    person_page = client.get(person_url)
+    assert person_page.status_code == 200 and b"Albania" in person_page.content
     person_row = rows("consultation")[-1]
-    assert person_row.justification == "Safeguarding a potential victim"
+    assert person_row.justification == "Regional tasking meeting"
     assert (person_row.object_type, person_row.detail["people"]) == (
         "cases.person",
         ["KENT-P000001"],
@@ -271,6 +271,70 @@ def test_opening_a_case_asks_why_once_per_session_and_logs_it(
 
     # A new session asks again.
     assert client_for(eastern_coordinator).get(url).status_code == 302
+
+
+def test_a_reason_given_for_a_person_opens_their_investigation_but_not_another_case(
+    eastern_coordinator: Any, kent_user: Any, kent_case: Investigation, kent_victim: Person
+) -> None:
+    client = client_for(eastern_coordinator)
+    person_url = f"/investigations/people/{kent_victim.pk}/"
+    asked = client.get(person_url)
+    assert asked.status_code == 302 and "/justify/" in asked["Location"]
+    assert client.post(asked["Location"], {"reason": "safeguarding"})["Location"] == person_url
+    case = client.get(f"/investigations/{kent_case.pk}/")
+    assert case.status_code == 200 and b"KENT-P000001" in case.content
+    assert rows("consultation")[-1].justification == "Safeguarding a potential victim"
+    other = actions.do_create_investigation(
+        kent_case.force,
+        actor=kent_user,
+        crime_reference="46/2000/24",
+        opened_on=D(2024, 3, 1),
+        exploitation_types=["sexual"],
+    )
+    assert client.get(f"/investigations/{other.pk}/").status_code == 302  # another case: asked
+
+
+def test_the_question_is_the_heading_with_no_reason_chosen_and_your_reason_under_another(
+    eastern_coordinator: Any, kent_user: Any, kent_case: Investigation
+) -> None:
+    client = client_for(eastern_coordinator)
+    url = f"/investigations/{kent_case.pk}/justify/"
+    html = client.get(url).content.decode()
+    main = html[html.index('id="main-content"') :]
+    # one question, asked once: the legend is the page's only heading
+    assert main.count("Why are you opening this record?") == 1
+    legend = main[main.index("<legend") : main.index("</legend>")]
+    assert '<h1 class="govuk-fieldset__heading">Why are you opening this record?</h1>' in legend
+    assert main.count("<h1") == 1
+    assert "Investigation 46/1000/24, Kent Police" in legend
+    # no reason chosen beforehand
+    assert " checked" not in main
+    # "Your reason" is revealed under "Another reason" only
+    assert 'value="other" data-reveal="conditional-other"' in main
+    assert main.count('data-reveal="') == 1
+    conditional = main[main.index('id="conditional-other"') :]
+    assert 'class="govuk-radios__conditional govuk-radios__conditional--hidden"' in main
+    assert main.count('type="text"') == 1 and 'type="text" name="other"' in conditional
+    assert main.index('value="other"') < main.index('id="conditional-other"')
+    assert "data-msoic-reveal" in main and "msoic/reveal.js" in main
+
+    # errors link to the first radio and to the box; the user's own choice stays chosen
+    refused = client.post(url, {"reason": "other", "other": ""}).content.decode()
+    assert 'href="#id_other">Enter your reason for opening this record</a>' in refused
+    assert 'value="other" checked data-reveal="conditional-other"' in refused
+    missing = client.post(url, {}).content.decode()
+    assert 'href="#id_reason_0">Choose why you are opening this record</a>' in missing
+    # a reason given for one case is not chosen beforehand for the next
+    assert client.post(url, {"reason": "safeguarding"}).status_code == 302
+    other = actions.do_create_investigation(
+        kent_case.force,
+        actor=kent_user,
+        crime_reference="46/3000/24",
+        opened_on=D(2024, 3, 1),
+        exploitation_types=["sexual"],
+    )
+    next_case = client.get(f"/investigations/{other.pk}/justify/").content.decode()
+    assert " checked" not in next_case[next_case.index('id="main-content"') :]
 
 
 def test_justify_only_goes_back_to_this_site(

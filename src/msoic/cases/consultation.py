@@ -14,10 +14,11 @@ saying whose data it was:
 The detail of both rows has one shape (:class:`Subjects`): ``people`` (pseudonymous person
 references), ``investigations`` (``force:crime reference``) and ``owners`` (force codes).
 
-Opening an investigation or a person needs a justification, asked once per record per
-session: the session keeps the reason per record (``SESSION_KEY``), so a page reload or a
-form round trip does not ask again, and every view of the record is logged with it;
-logging out (a new session) asks again.
+Opening an investigation or a person needs a justification, asked once per case per
+session: an investigation and the people on it are one case record, so the reason given
+for any of them opens them all. The session keeps the reason per case (``SESSION_KEY``), so
+a page reload or a form round trip does not ask again, and every view of the investigation
+or of a person on it is logged with it; logging out (a new session) asks again.
 """
 
 from __future__ import annotations
@@ -247,7 +248,11 @@ def do_record_disclosure(
 
 
 def record_key(obj: Investigation | Person) -> str:
-    return f"{obj._meta.model_name}:{obj.pk}"
+    """The case ``obj`` belongs to: a person shares the key of their investigation, so one
+    reason opens the investigation and everyone on it (no query: the id is on the row)."""
+    if isinstance(obj, Person):
+        return f"investigation:{obj.investigation_id}"
+    return f"investigation:{obj.pk}"
 
 
 def _justified(request: HttpRequest) -> dict[str, str]:
@@ -262,7 +267,7 @@ def has_consulted(request: HttpRequest, obj: Investigation | Person) -> bool:
 
 
 def justification_for(request: HttpRequest, obj: Investigation | Person) -> str:
-    """The reason given in this session for opening ``obj`` ("" when none was)."""
+    """The reason given in this session for opening ``obj``'s case ("" when none was)."""
     return _justified(request).get(record_key(obj), "")
 
 
@@ -292,6 +297,9 @@ def safe_next(request: HttpRequest, candidate: str, default: str) -> str:
 
 
 class JustificationForm(forms.Form):
+    """One question (the page's heading): the reasons as radios, none chosen beforehand,
+    and "Your reason" revealed under "Another reason" only (cases/justify.html)."""
+
     reason = forms.ChoiceField(
         choices=REASONS,
         widget=forms.RadioSelect,
@@ -321,8 +329,9 @@ class JustificationForm(forms.Form):
 def note_justification(
     request: HttpRequest, obj: Investigation | Person, justification: str
 ) -> None:
-    """Keep the reason for opening ``obj`` for the rest of the session. No row here: each
-    page that then shows the record writes its own ``consultation`` row with this reason."""
+    """Keep the reason for opening ``obj``'s case (the investigation and the people on it)
+    for the rest of the session. No row here: each page that then shows a record of the
+    case writes its own ``consultation`` row with this reason."""
     justified = _justified(request)
     justified[record_key(obj)] = justification
     request.session[SESSION_KEY] = justified

@@ -295,19 +295,23 @@ def _justify(
     )
     if consultation.has_consulted(request, obj):
         return HttpResponseRedirect(next_url)
-    initial = {}
-    last = request.session.get("cases_last_reason", "")
-    for code, label in consultation.REASONS:
-        if label == last:
-            initial["reason"] = code
-    form = consultation.JustificationForm(request.POST or None, initial=initial)
+    # No reason is chosen beforehand (not even the last one given): the user says why.
+    form = consultation.JustificationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         consultation.note_justification(request, obj, form.justification())
         return HttpResponseRedirect(next_url)
+    investigation = obj if isinstance(obj, Investigation) else obj.investigation
     return render(
         request,
         "cases/justify.html",
-        {"form": form, "obj": obj, "next": next_url, "other": consultation.OTHER},
+        {
+            "form": form,
+            "obj": obj,
+            "investigation": investigation,
+            "is_person": isinstance(obj, Person),
+            "next": next_url,
+            "other": consultation.OTHER,
+        },
     )
 
 
