@@ -171,7 +171,9 @@ def do_change_user_role(
     included (a partner's session that skipped it must not carry on as a force user's)."""
     orgunit = orgunit_for_role(role, orgunit_code, field=field)
     with transaction.atomic():
-        user = User.objects.select_for_update().select_related("orgunit").get(pk=user.pk)
+        user = (
+            User.objects.select_for_update(of=("self",)).select_related("orgunit").get(pk=user.pk)
+        )
         before = {"role": user.role, "orgunit": user.orgunit.code if user.orgunit else None}
         after = {"role": role, "orgunit": orgunit.code if orgunit else None}
         if before == after:
