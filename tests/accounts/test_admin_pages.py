@@ -319,6 +319,16 @@ def test_a_new_set_password_link_for_an_existing_user(admin, admin_user, kent_us
     assert kent_user.check_password(NEW_PASSWORD)
 
 
+def test_a_deactivated_users_link_opens_nothing(admin, kent_user):
+    response = admin.post(f"/admin-users/{kent_user.pk}/set-password-link/")
+    link = link_in(response.content.decode())
+    admin.post(f"/admin-users/{kent_user.pk}/active/", {"active": "0"})
+    page = Client().get(link, follow=True)
+    assert page.status_code == 404 and b"This link does not work" in page.content
+    refused = admin.post(f"/admin-users/{kent_user.pk}/set-password-link/", follow=True)
+    assert b"reactivate the account" in refused.content
+
+
 # --- API tokens ----------------------------------------------------------------------------
 
 

@@ -299,6 +299,11 @@ class SetPasswordView(PasswordResetConfirmView):
     success_url = reverse_lazy("login")
     post_reset_login = False
 
+    def get_user(self, uidb64: str) -> Any:
+        """Only an active account: a deactivated user's outstanding link opens nothing."""
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
     def dispatch(self, *args: Any, **kwargs: Any) -> HttpResponseBase:
         response = super().dispatch(*args, **kwargs)
         if not self.validlink and response.status_code == 200:
