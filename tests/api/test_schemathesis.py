@@ -38,8 +38,9 @@ def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
         *(("Set-Cookie", c.OutputString()) for c in response.cookies.values()),
     ]
     start_response(f"{response.status_code} {response.reason_phrase}", headers)
+    # The handler has closed the response already (a second close would close the
+    # database connection, the test's transaction with it, on PostgreSQL).
     body = b"".join(response.streaming_content) if response.streaming else response.content
-    response.close()
     return [body]
 
 
