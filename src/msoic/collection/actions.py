@@ -87,7 +87,8 @@ def do_approve_submissions(
     with transaction.atomic():
         fresh = {
             s.pk: s
-            for s in Submission.objects.select_for_update()
+            # Lock the returns only (the version is an outer join PostgreSQL will not lock).
+            for s in Submission.objects.select_for_update(of=("self",))
             .select_related("current_version", "orgunit")
             .filter(pk__in=[sub.pk for sub, _ in chosen])
         }
