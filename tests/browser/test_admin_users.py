@@ -62,6 +62,18 @@ def test_an_administrator_creates_and_deactivates_a_user(
     link = (page.locator("#set-password-link").text_content() or "").strip()
     assert link.startswith(f"{url}/set-password/")
 
+    # The new user opens their link in a browser of their own.
+    context = browser.new_context()
+    try:
+        theirs = context.new_page()
+        theirs.goto(link)
+        theirs.get_by_role("heading", name="Choose your password").wait_for()
+        token = link.rstrip("/").rsplit("/", 1)[-1]
+        assert token not in theirs.url  # the token left the address bar (and any Referer)
+        assert axe_violations(theirs, url) == []
+    finally:
+        context.close()
+
     page.get_by_role("link", name="Go to r.patel's page").click()
     page.get_by_role("heading", name="Ravi Patel").wait_for()
     check_page(page, url, watched)
@@ -78,15 +90,3 @@ def test_an_administrator_creates_and_deactivates_a_user(
     page.get_by_role("heading", name="API tokens").wait_for()
     assert page.get_by_role("button", name="Revoke").count() == 2
     check_page(page, url, watched)
-
-    # The new user opens their link in a browser of their own.
-    context = browser.new_context()
-    try:
-        theirs = context.new_page()
-        theirs.goto(link)
-        theirs.get_by_role("heading", name="Choose your password").wait_for()
-        token = link.rstrip("/").rsplit("/", 1)[-1]
-        assert token not in theirs.url  # the token left the address bar (and any Referer)
-        assert axe_violations(theirs, url) == []
-    finally:
-        context.close()
