@@ -36,6 +36,7 @@ from msoic.runtime.models import WorkerHeartbeat
 logger = logging.getLogger(__name__)
 
 DEFAULT_LEASE = datetime.timedelta(minutes=5)
+FORGET_AFTER = datetime.timedelta(days=1)
 
 
 def beat(worker_id: str) -> None:
@@ -60,6 +61,8 @@ def requeue_abandoned(
     )
     if starting:
         seen.discard(worker_id)
+        # Workers gone for a day are forgotten (each start with a random id adds a row).
+        WorkerHeartbeat.objects.filter(seen_at__lt=now - FORGET_AFTER).delete()
     else:
         seen.add(worker_id)
     requeued = []
