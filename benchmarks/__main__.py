@@ -28,6 +28,7 @@ MODULES = {
     "cleanse": "benchmarks.cleanse",
     "nrm": "benchmarks.nrm",
     "readers": "benchmarks.readers",
+    "home": "benchmarks.home",
 }
 
 
