@@ -204,15 +204,25 @@ def test_open_recommendations_are_the_forces_own_with_due_dates(kent_user, natio
 # --- a regional coordinator and the unit ------------------------------------------------
 
 
+def region_returns(user: Any, dataset: str) -> list[int]:
+    """The coordinator's table row for a return: overdue, received late, awaiting approval."""
+    panel = next(p for p in home_panels(user)["panels"] if p.title == "Your region's returns")
+    assert panel.table is not None
+    return next([c.count for c in cells] for label, cells in panel.table.rows if label == dataset)
+
+
 def test_a_coordinator_sees_the_regions_returns_and_assessments_to_challenge(
     eastern_coordinator, kent_user, cleveland_user, national_analyst
 ):
-    before = line(eastern_coordinator, "Modern slavery monthly return: overdue").count
-    send(cleveland_user, [["cleveland", format_month(OVERDUE_MONTH), "ms_arrests", "", 2, ""]])
-    assert line(eastern_coordinator, "Modern slavery monthly return: overdue").count == before
-    send(kent_user, [["kent", format_month(OVERDUE_MONTH), "ms_arrests", "", 2, ""]])
-    assert line(eastern_coordinator, "Modern slavery monthly return: overdue").count == before - 1
-    assert line(eastern_coordinator, "Modern slavery monthly return: awaiting").count == 1
+    ms = "Modern slavery monthly return"
+    overdue, late, awaiting = region_returns(eastern_coordinator, ms)
+    month = format_month(OVERDUE_MONTH)
+    send(cleveland_user, [["cleveland", month, "ms_arrests", "", 2, ""]])
+    assert region_returns(eastern_coordinator, ms) == [overdue, late, awaiting]
+    send(kent_user, [["kent", month, "ms_arrests", "", 2, ""]])  # sent today: late
+    assert region_returns(eastern_coordinator, ms) == [overdue - 1, late + 1, awaiting + 1]
+    body = client_for(eastern_coordinator).get(reverse("home")).content.decode()
+    assert f'href="{reverse("completeness")}?dataset=ms-monthly"' in body
 
     campaign = submitted_campaign(national_analyst, {"kent": {}, "cleveland": {}})
     review = line(eastern_coordinator, "Self-assessments waiting for your review")

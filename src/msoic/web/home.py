@@ -102,6 +102,23 @@ class Item:
 
 
 @dataclass
+class Cell:
+    """A count in a table, linking where it is acted on (no link: ``url`` empty)."""
+
+    count: int
+    url: str = ""
+    attention: bool = False
+    label: str = ""  # its column, said with the link for screen readers
+
+
+@dataclass
+class Table:
+    caption: str
+    head: list[str]  # the row heading's column first
+    rows: list[tuple[str, list[Cell]]]
+
+
+@dataclass
 class Panel:
     title: str
     lines: list[Line] = field(default_factory=list)
@@ -109,7 +126,7 @@ class Panel:
     items_caption: str = ""
     intro: str = ""
     links: list[tuple[str, str, str]] = field(default_factory=list)  # url, label, what
-    table: dict[str, Any] | None = None
+    table: Table | None = None
 
 
 def _url(name: str, *args: Any, **params: str) -> str:
@@ -254,30 +271,30 @@ def _region_returns_panel(forces: list[OrgUnit], catalogue: Catalogue, today: da
         "Your region's returns",
         intro=f"Returns of the region's {len(forces)} forces over the last 12 months.",
     )
+    rows = []
     for ds in datasets:
         counts = state.counts[ds.code]
         grid = _url("completeness", dataset=ds.code)
-        panel.lines += [
-            Line(
-                f"{ds.label}: overdue, nothing received",
-                counts[MISSING],
-                grid,
-                ("return", "returns"),
-                attention=counts[MISSING] > 0,
-            ),
-            Line(
-                f"{ds.label}: received late, not yet approved",
-                counts[LATE],
-                grid,
-                ("return", "returns"),
-            ),
-            Line(
-                f"{ds.label}: awaiting approval by the unit",
-                counts[SUBMITTED] + counts[LATE],
-                grid,
-                ("return", "returns"),
-            ),
-        ]
+        rows.append(
+            (
+                ds.label,
+                [
+                    Cell(counts[MISSING], grid, counts[MISSING] > 0, "overdue"),
+                    Cell(counts[LATE], grid, label="received late"),
+                    Cell(counts[SUBMITTED] + counts[LATE], grid, label="awaiting approval"),
+                ],
+            )
+        )
+    panel.table = Table(
+        caption="Returns by status (each count opens the completeness grid)",
+        head=[
+            "Return",
+            "Overdue, nothing received",
+            "Received late",
+            "Awaiting approval (with those received late)",
+        ],
+        rows=rows,
+    )
     return panel
 
 
@@ -626,10 +643,11 @@ def _admin_panel(today: date) -> Panel:
         intro="Accounts, second factors and API tokens are managed with the msoic command "
         "(msoic create_user, msoic mfa reset, msoic tokens list).",
     )
-    panel.table = {
-        "caption": "Active accounts by role",
-        "rows": [(label, by_role.get(value, 0)) for value, label in Role.choices],
-    }
+    panel.table = Table(
+        caption="Active accounts by role",
+        head=["Role", "Accounts"],
+        rows=[(label, [Cell(by_role.get(value, 0))]) for value, label in Role.choices],
+    )
     audit = _admin_users_url()
     panel.lines = [
         Line(
