@@ -35,6 +35,10 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     transactional = bool(marker and marker.kwargs.get("transaction"))
     if "transactional_db" not in names and "live_server" not in names and not transactional:
         return result
+    if nextitem is None:
+        # The session's last test: its teardown has already destroyed the test database,
+        # and no later test needs the reference rows.
+        return result
     from django.db import connection
     from pytest_django.plugin import blocking_manager_key
 
