@@ -113,7 +113,7 @@ def build_template(
         "Breakdown rows must add up to the metric's total. A figure far above your usual "
         "level needs a comment explaining it. The Guidance sheet says what each figure counts.",
         f"Due by {deadline.day} {month_label(deadline)}. Upload this file on the Returns page "
-        "of MSOIC Insight, keeping it as .xlsx.",
+        "of MSOIC Insight as it is (.xlsx), or saved as CSV UTF-8.",
     ]
     if from_register:
         labels = [m.label for m in catalogue.dataset_metrics(dataset) if m.code in from_register]
