@@ -162,7 +162,12 @@ def test_national_user_sees_the_heatmap_with_text_and_every_force(
     assert "National picture" in body
     for name in ("Kent Police", "Essex Police", "Cleveland Police"):
         assert f">{name}</th>" in body
-    assert '<strong class="govuk-tag govuk-tag--red">Red</strong>' in body
+    # A grade is a letter and words as well as a colour.
+    assert (
+        '<td class="govuk-table__cell msoic-grade msoic-grade--red"><span aria-hidden="true">R'
+        in body
+    )
+    assert '<span class="govuk-visually-hidden">Red</span>' in body
 
 
 def test_force_user_sees_own_grades_against_distribution_never_another_force(

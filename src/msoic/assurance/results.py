@@ -8,20 +8,27 @@ from typing import Any
 
 from msoic.accounts import access
 from msoic.assurance.collation import Collation, collate, previous_campaign, year_on_year
+from msoic.assurance.heatmap import HeatmapFilterForm, build_heatmap
 from msoic.assurance.models import Campaign
 
 GRADE_TAGS = {"red": "govuk-tag--red", "amber": "govuk-tag--orange", "green": "govuk-tag--green"}
 
 
-def visible_force_codes(user: Any) -> set[str]:
-    return set(access.detail_orgunits(user).values_list("code", flat=True))
+def visible_orgunits(user: Any) -> dict[str, tuple[str, str]]:
+    """Code -> (region code, region name) of every org unit the user may see in detail
+    (regions and the nation have no region: ('', ''))."""
+    rows = access.detail_orgunits(user).values_list("code", "parent__code", "parent__name")
+    return {code: (parent or "", name or "") for code, parent, name in rows}
 
 
-def results_for(user: Any, campaign: Campaign) -> dict[str, Any]:
+def results_for(user: Any, campaign: Campaign, filters: Any = None) -> dict[str, Any]:
+    """The results page's context; ``filters`` (the query string) picks the heatmap's region
+    and area."""
     c = collate(campaign)
     version = campaign.framework_version
     labels = {g["code"]: g["label"] for g in version.grades}
-    codes = visible_force_codes(user)
+    regions = visible_orgunits(user)
+    codes = set(regions)
     shown = [f for f in c.forces.values() if f.code in codes]
     national = access.is_national(user)
     standards = []
@@ -74,6 +81,8 @@ def results_for(user: Any, campaign: Campaign) -> dict[str, Any]:
         "is_national": national,
         "scope": "national" if national else ("region" if len(codes) > 1 else "force"),
     }
+    if context["scope"] != "force":
+        context.update(_heatmap(c, shown, version, regions, filters))
     before = previous_campaign(campaign)
     if before is not None:
         prior = collate(before)
@@ -84,6 +93,34 @@ def results_for(user: Any, campaign: Campaign) -> dict[str, Any]:
     if national:
         context["proposals"] = _proposals(c)
     return context
+
+
+def _heatmap(
+    c: Collation,
+    shown: list[Any],
+    version: Any,
+    regions: dict[str, tuple[str, str]],
+    filters: Any,
+) -> dict[str, Any]:
+    region_choices = sorted({regions[f.code] for f in shown if regions.get(f.code, ("", ""))[0]})
+    form = HeatmapFilterForm(
+        filters or None,
+        regions=[(code, name) for code, name in sorted(region_choices, key=lambda r: r[1])],
+        areas=[(a["code"], a["title"]) for a in version.areas],
+    )
+    picked = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    return {
+        "heatmap": build_heatmap(
+            c,
+            shown,
+            version,
+            regions,
+            region=picked.get("region", ""),
+            area=picked.get("area", ""),
+        ),
+        "heatmap_form": form,
+        "heatmap_regions": len(region_choices),
+    }
 
 
 def _proposals(c: Collation) -> list[dict[str, Any]]:

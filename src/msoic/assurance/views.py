@@ -269,7 +269,9 @@ def _campaign_for_benchmarking(user: User, pk: int) -> Campaign:
 @require_GET
 def campaign_results(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     campaign = _campaign_for_benchmarking(request.user, pk)
-    return render(request, "assurance/results.html", results_for(request.user, campaign))
+    return render(
+        request, "assurance/results.html", results_for(request.user, campaign, request.GET)
+    )
 
 
 @login_required
