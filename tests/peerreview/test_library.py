@@ -125,3 +125,68 @@ def test_only_the_unit_shares_good_practice(
         actions.do_publish_good_practice(
             items["essex"], actor=personas[persona], show_source=True, on=ON
         )
+
+
+def library_links(html: str) -> dict[str, str]:
+    """Item title -> the review address its title links to."""
+    import re
+
+    return dict(
+        (title, href)
+        for href, title in re.findall(
+            r'<h2 class="govuk-summary-card__title"><a class="govuk-link" href="([^"]+)">([^<]+)<',
+            html,
+        )
+    )
+
+
+def test_each_item_links_to_its_review_where_the_viewer_may_open_it(
+    personas: dict[str, Any], items: dict[str, GoodPractice]
+) -> None:
+    unit = client_for(personas["national"]).get("/peer-reviews/good-practice/").content.decode()
+    links = library_links(unit)
+    kent = items["kent"]
+    assert links["Kent practice"] == f"/peer-reviews/{kent.review_id}/#good-practice-{kent.pk}"
+    assert set(links) == {"Kent practice", "Essex practice", "Cleveland practice"}
+    page = client_for(personas["national"]).get(links["Kent practice"].split("#")[0])
+    assert page.status_code == 200
+    assert f'id="good-practice-{kent.pk}"' in page.content.decode()
+    # Kent's own users open Kent's review; Cleveland's item is another force's review,
+    # which they may not open, and Kent's anonymous item never links for Cleveland.
+    kent_view = library_links(
+        client_for(personas["kent"]).get("/peer-reviews/good-practice/").content.decode()
+    )
+    assert set(kent_view) == {"Kent practice"}
+    assert client_for(personas["kent"]).get(kent_view["Kent practice"]).status_code == 200
+    cleveland_view = library_links(
+        client_for(personas["cleveland"]).get("/peer-reviews/good-practice/").content.decode()
+    )
+    assert set(cleveland_view) == {"Cleveland practice"}
+    eastern_view = library_links(
+        client_for(personas["eastern"]).get("/peer-reviews/good-practice/").content.decode()
+    )
+    assert set(eastern_view) == {"Kent practice"}  # Kent is in their region; Cleveland not
+
+
+def test_library_is_paginated_keeping_the_search(personas: dict[str, Any]) -> None:
+    from msoic.peerreview.views import LIBRARY_PAGE_SIZE
+
+    unit = personas["national"]
+    make_review("kent", unit, recs=1, good=LIBRARY_PAGE_SIZE + 5)
+    c = client_for(unit)
+    first = c.get("/peer-reviews/good-practice/").content.decode()
+    assert first.count('class="govuk-summary-card"') == LIBRARY_PAGE_SIZE
+    assert f"{LIBRARY_PAGE_SIZE + 5} items: showing 1 to {LIBRARY_PAGE_SIZE}" in first
+    assert '<nav class="govuk-pagination"' in first and 'aria-current="page">1</a>' in first
+    second = c.get("/peer-reviews/good-practice/", {"page": 2}).content.decode()
+    assert second.count('class="govuk-summary-card"') == 5
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    # Every item appears once over the two pages.
+    titles = set(library_links(first)) | set(library_links(second))
+    assert len(titles) == LIBRARY_PAGE_SIZE + 5
+    # The search travels with the page links; a page past the end shows the last page.
+    searched = c.get("/peer-reviews/good-practice/", {"theme": "training"}).content.decode()
+    assert 'class="govuk-pagination"' not in searched  # 5 training items: one page
+    searched = c.get("/peer-reviews/good-practice/", {"q": "kent", "page": 9}).content.decode()
+    assert 'href="?q=kent&amp;page=1"' in searched
+    assert searched.count('class="govuk-summary-card"') == 5

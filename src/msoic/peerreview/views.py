@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -402,6 +403,8 @@ def recommendation_progress(request: AuthenticatedRequest, pk: int) -> HttpRespo
     return redirect("peerreview-recommendation", rec.pk)
 
 
+LIBRARY_PAGE_SIZE = 20
+
 # --- national roll-up -------------------------------------------------------------------
 
 TRACKER_HEADER = [
@@ -491,6 +494,8 @@ def tracker(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_GET
 def library(request: AuthenticatedRequest) -> HttpResponse:
+    """The good practice library, a page of items at a time; each item links to its review
+    where the viewer may open that review (never revealing a source the unit withheld)."""
     items = review_access.good_practice_visible_to(request.user).select_related("review__force")
     if not review_access.can_see_peer_reviews(request.user):
         raise PermissionDenied("The library is for forces, coordinators and the unit")
@@ -501,10 +506,26 @@ def library(request: AuthenticatedRequest) -> HttpResponse:
         q = form.cleaned_data["q"].strip()
         if q:
             items = items.filter(Q(title__icontains=q) | Q(text__icontains=q))
+    page = Paginator(items, LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    openable = set(
+        review_access.peer_reviews_visible_to(request.user)
+        .filter(pk__in={g.review_id for g in shown})
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    filters = request.GET.copy()
+    filters.pop("page", None)
     return render(
         request,
         "peerreview/library.html",
-        {"items": items, "form": form, "unit": review_access.can_manage_peer_reviews(request.user)},
+        {
+            "items": [(g, g.review_id in openable) for g in shown],
+            "page": page,
+            "filter_query": filters.urlencode(),
+            "form": form,
+            "unit": review_access.can_manage_peer_reviews(request.user),
+        },
     )
 
 
