@@ -17,7 +17,12 @@ from msoic.cases.cleanse import actions as cleanse
 from msoic.collection.actions import do_approve_submission, do_create_import_job, run_import_job
 from msoic.collection.models import Submission
 from msoic.collection.pipeline import import_file
-from msoic.metrics.periods import add_months, format_month, last_complete_month
+from msoic.metrics.periods import (
+    add_months,
+    format_month,
+    last_complete_month,
+    period_due_date,
+)
 from msoic.orgunits.models import OrgUnit
 from msoic.web.home import Line, home_panels
 from tests.assurance.conftest import submitted_campaign
@@ -205,10 +210,13 @@ def test_open_recommendations_are_the_forces_own_with_due_dates(kent_user, natio
 
 
 def region_returns(user: Any, dataset: str) -> list[int]:
-    """The coordinator's table row for a return: overdue, received late, awaiting approval."""
+    """The coordinator's table row for a return: overdue, received late, awaiting approval
+    (the first column, due, is the region's forces for the month just over)."""
     panel = next(p for p in home_panels(user)["panels"] if p.title == "Your region's returns")
     assert panel.table is not None
-    return next([c.count for c in cells] for label, cells in panel.table.rows if label == dataset)
+    return next(
+        [c.count for c in cells[1:]] for label, cells in panel.table.rows if label == dataset
+    )
 
 
 def test_a_coordinator_sees_the_regions_returns_and_assessments_to_challenge(
@@ -221,6 +229,12 @@ def test_a_coordinator_sees_the_regions_returns_and_assessments_to_challenge(
     assert region_returns(eastern_coordinator, ms) == [overdue, late, awaiting]
     send(kent_user, [["kent", month, "ms_arrests", "", 2, ""]])  # sent today: late
     assert region_returns(eastern_coordinator, ms) == [overdue - 1, late + 1, awaiting + 1]
+    panel = next(
+        p for p in home_panels(eastern_coordinator)["panels"] if p.title.startswith("Your")
+    )
+    due = next(cells[0].count for label, cells in panel.table.rows if label == ms)
+    # the month just over is due from the region's seven forces until its deadline
+    assert due == (7 if TODAY <= period_due_date("monthly", NEWEST, 15) else 0)
     body = client_for(eastern_coordinator).get(reverse("home")).content.decode()
     assert f'href="{reverse("completeness")}?dataset=ms-monthly"' in body
 

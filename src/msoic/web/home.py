@@ -279,6 +279,7 @@ def _region_returns_panel(forces: list[OrgUnit], catalogue: Catalogue, today: da
             (
                 ds.label,
                 [
+                    Cell(counts[NOT_DUE], grid, label="due, deadline not yet passed"),
                     Cell(counts[MISSING], grid, counts[MISSING] > 0, "overdue"),
                     Cell(counts[LATE], grid, label="received late"),
                     Cell(counts[SUBMITTED] + counts[LATE], grid, label="awaiting approval"),
@@ -289,6 +290,7 @@ def _region_returns_panel(forces: list[OrgUnit], catalogue: Catalogue, today: da
         caption="Returns by status (each count opens the completeness grid)",
         head=[
             "Return",
+            "Due, deadline not yet passed",
             "Overdue, nothing received",
             "Received late",
             "Awaiting approval (with those received late)",
