@@ -74,3 +74,26 @@ def test_national_summary_for_the_unit_only(
     assert c.get(f"/assurance/campaigns/{campaign.pk}/summary.doc").status_code == 404
     coord = client_for(eastern_coordinator)
     assert coord.get(f"/assurance/campaigns/{campaign.pk}/summary/").status_code == 403
+
+
+def test_force_report_page_is_one_four_column_table_per_area(
+    campaign: Campaign, kent_user: Any
+) -> None:
+    """The page fits the column: standard, grade (and the agreed grade), evidence with the
+    planned actions, and the national distribution; the downloads keep every column."""
+    import re
+
+    kent = campaign.assessments.get(orgunit__code="kent")
+    page = client_for(kent_user).get(f"/assurance/assessments/{kent.pk}/report/").content.decode()
+    captions = re.findall(r'<caption class="[^"]*" id="report-(\w+)">', page)
+    assert captions == ["LG", "INT", "INV", "VC", "TR"]
+    lg = page[page.index('id="report-LG"') : page.index('id="report-INT"')]
+    assert lg.count('<th scope="col"') == 4
+    assert lg.count('<th scope="row"') == 9  # LG1 to LG9
+    lg2 = re.search(r"LG2 Governance board</th>(.*?)</tr>", lg, re.S)
+    assert lg2 is not None
+    assert 'msoic-grade--green">Green</strong><br>Agreed: ' in lg2.group(1)
+    assert 'msoic-grade--amber">Amber</strong>' in lg2.group(1)
+    assert "Minutes missing" in lg2.group(1)
+    lg1 = re.search(r"LG1 Chief officer lead</th>(.*?)</tr>", lg, re.S)
+    assert lg1 is not None and "Red 2<br>Amber 0<br>Green 1" in lg1.group(1)

@@ -45,6 +45,25 @@ def force_report(assessment: Assessment) -> dict[str, Any]:
             ]
         )
     header = FORCE_HEADER + [f"{labels[code]} nationally (forces)" for code in c.grade_codes]
+    # The page shows the same figures in four columns, one table per area, so it fits the
+    # column (eleven columns of free text did not); the downloads keep one column each.
+    sections = []
+    for a in version.areas:
+        items = [
+            {
+                "grade": g,
+                "label": labels.get(g.grade, ""),
+                "agreed": labels.get(g.agreed_grade, "") if g.agreed_grade else "",
+                "national": [
+                    {"code": code, "label": labels[code], "count": c.counts(g.standard_id)[code]}
+                    for code in c.grade_codes
+                ],
+            }
+            for g in grades
+            if g.standard.area == a["code"]
+        ]
+        if items:
+            sections.append({"code": a["code"], "title": a["title"], "items": items})
     own = c.forces.get(assessment.orgunit.code)
     area_rows = [
         [
@@ -59,6 +78,7 @@ def force_report(assessment: Assessment) -> dict[str, Any]:
         "assessment": assessment,
         "header": header,
         "rows": rows,
+        "sections": sections,
         "area_header": ["Area", "Force mean score", "National mean score"],
         "area_rows": area_rows,
         "notes": [
