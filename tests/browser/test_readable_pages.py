@@ -61,7 +61,7 @@ def widths(page: Any, base: str, pages: dict[str, str]) -> dict[tuple[str, int],
     return out
 
 
-def test_benchmarking_and_peer_review_pages_never_overflow_the_window(
+def test_benchmarking_and_peer_review_pages_never_overflow_the_window_and_pass_axe(
     live_server: Any, watched: Any, personas: dict[str, Any], demo: dict[str, str]
 ) -> None:
     page = watched.page
@@ -80,6 +80,7 @@ def test_benchmarking_and_peer_review_pages_never_overflow_the_window(
             " || w.getAttribute('aria-labelledby'))"
         )
         assert scrolling == [], name
+        check_page(page, live_server.url, watched)
     assert watched.problems() == []
 
 
