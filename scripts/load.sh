@@ -130,6 +130,8 @@ export MSOIC_ALLOWED_HOSTS=127.0.0.1
 export SECRET_KEY="load-$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
 export MSOIC_MFA_DEMO_OFF=true
 export MSOIC_LOG_LEVEL=WARNING
+# A sealing key of the run's own, as production has (without one every command warns).
+export MSOIC_AUDIT_KEY="load:$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
 PASSWORD="Insight-demo-2024"
 
 log "migrating and loading the demo data"
@@ -171,7 +173,7 @@ for workers in $WORKER_COUNTS; do
   # one user's requests answered by several processes, with one session in the database).
   "$BIN/gunicorn" msoic.wsgi --workers "$workers" --bind "127.0.0.1:$PORT" --timeout 120 \
     --error-logfile "$OUT/gunicorn-w$workers.log" --access-logfile "$OUT/access-w$workers.log" \
-    --access-logformat '%(p)s %(s)s %(m)s %(U)s' &
+    --access-logformat '%(p)s %(s)s %(m)s %(U)s' >>"$OUT/gunicorn-w$workers.log" 2>&1 &
   WEB_PID=$!
   "$BIN/msoic" worker --no-startup-delay >"$OUT/worker-w$workers.log" 2>&1 &
   WORKER_PID=$!
