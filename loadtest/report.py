@@ -1,6 +1,9 @@
 """The tables `make load` prints (standard library only, no Django).
 
     python loadtest/report.py size SIZE_JSON          the database's size per table
+    python loadtest/report.py tenyears SIZE_JSON [AFTER_JSON]
+                                                      ten years of national data, projected
+                                                      from the demo's tables (see below)
     python loadtest/report.py runs OUT_DIR 1 2 4      one table per gunicorn configuration
                                                       (requests per second, median, p95 and
                                                       p99 in ms, errors), then a comparison
@@ -76,6 +79,80 @@ def spread(access_log: Path) -> str | None:
     )
 
 
+# The demo's span (README): returns from April 2021 to September 2024 for 43 forces; the
+# investigation register on 30 forces from April 2022.
+DEMO_MONTHS = 42
+REGISTER_FORCE_MONTHS = 30 * 30
+TEN_YEARS = 120
+FORCES = 43
+# Reference tables, and the audit head (one row, rewritten at each audit row).
+FIXED = (
+    "auth_",
+    "django_content_type",
+    "django_migrations",
+    "orgunits_",
+    "catalogue_",
+    "audit_audithead",
+)
+
+
+def _driver(table: str) -> tuple[str, float]:
+    """How a table grows over ten years: the register with force-months of direct data
+    entry (all 43 forces, an upper bound), reference tables not at all, the rest with
+    months of national data."""
+    if table.startswith("cases_"):
+        return "register force-months", FORCES * TEN_YEARS / REGISTER_FORCE_MONTHS
+    if table.startswith(FIXED):
+        return "fixed", 1.0
+    return "months", TEN_YEARS / DEMO_MONTHS
+
+
+def ten_years(path: str, after_path: str | None = None) -> None:
+    """Each table's ten-year size from the demo's, by its driver. Stored files are counted
+    apart: the demo loads its history in a few large files, a force sends one file a
+    return, so with ``AFTER_JSON`` (the database after the load test's uploads, each one
+    return from the real template) a file is the load test's measured average size, one
+    per version."""
+    before = json.loads(Path(path).read_text(encoding="utf-8"))
+    tables = {t["table"]: t for t in before["tables"]}
+    file_bytes = None
+    if after_path:
+        after = {t["table"]: t for t in json.loads(Path(after_path).read_text())["tables"]}
+        name = "collection_storedfile"
+        added = after[name]["rows"] - tables[name]["rows"]
+        if added > 0:
+            file_bytes = (after[name]["total_bytes"] - tables[name]["total_bytes"]) / added
+    print(
+        f"ten years of national data projected from the demo ({DEMO_MONTHS} months of returns "
+        f"for {FORCES} forces; the register: 30 forces for 30 months)"
+    )
+    print(f"{'table':<36} {'demo rows':>10} {'demo MB':>8} {'driver':<26} {'x':>5} {'10y MB':>8}")
+    total_demo = total_ten = 0.0
+    rows_out = []
+    for t in before["tables"]:
+        driver, factor = _driver(t["table"])
+        projected = t["total_bytes"] * factor
+        if t["table"] == "collection_storedfile" and file_bytes:
+            versions = tables["collection_submissionversion"]["rows"] * TEN_YEARS / DEMO_MONTHS
+            driver, projected = (
+                f"a file a version, {file_bytes / 1024:.1f} KB",
+                versions * file_bytes,
+            )
+            factor = projected / t["total_bytes"]
+        total_demo += t["total_bytes"]
+        total_ten += projected
+        rows_out.append((projected, t, driver, factor))
+    for projected, t, driver, factor in sorted(rows_out, key=lambda r: r[0], reverse=True)[:12]:
+        print(
+            f"{t['table']:<36} {t['rows']:>10,} {_mb(t['total_bytes']):>8} {driver:<26} "
+            f"{factor:>5.1f} {_mb(int(projected)):>8}"
+        )
+    print(
+        f"{'(all tables)':<36} {'':>10} {_mb(int(total_demo)):>8} {'':<26} {'':>5} "
+        f"{_mb(int(total_ten)):>8}"
+    )
+
+
 def _row(name: str, s: dict[str, Any]) -> str:
     return (
         f"{name:<34} {s['count']:>7,} {s['errors']:>6} {s['rps']:>7.2f} "
@@ -143,6 +220,9 @@ def print_runs(out: str, workers: list[str]) -> int:
 def main(argv: list[str]) -> int:
     if len(argv) == 2 and argv[0] == "size":
         print_size(argv[1])
+        return 0
+    if len(argv) in (2, 3) and argv[0] == "tenyears":
+        ten_years(argv[1], argv[2] if len(argv) == 3 else None)
         return 0
     if len(argv) >= 3 and argv[0] == "runs":
         return print_runs(argv[1], argv[2:])

@@ -200,7 +200,8 @@ done
 
 log "the database after the runs (the demo plus what the load stored)"
 "$BIN/python" loadtest/check.py size >"$OUT/size-after.json" && \
-  "$BIN/python" loadtest/report.py size "$OUT/size-after.json"
+  "$BIN/python" loadtest/report.py size "$OUT/size-after.json" && echo && \
+  "$BIN/python" loadtest/report.py tenyears "$OUT/size.json" "$OUT/size-after.json"
 
 log "results: $USERS users, $SECONDS_PER_RUN s per configuration, $(nproc) CPU cores (Locust, gunicorn, the task worker and PostgreSQL share them)"
 "$BIN/python" loadtest/report.py runs "$OUT" $WORKER_COUNTS || status=1
