@@ -35,5 +35,6 @@ def test_error_pages_pass_axe_and_lead_home(live_server, watched, kent_user):
         # The failures above are what the page is about, not problems on it.
         watched.errors[:] = [e for e in watched.errors if f"{status}" not in e]
         check_page(page, base, watched)
-    page.get_by_role("link", name="Go to the MSOIC Insight home page").click()
-    page.wait_for_url(lambda url: "/dashboards/" in url)
+    with page.expect_navigation() as went:
+        page.get_by_role("link", name="Go to the MSOIC Insight home page").click()
+    assert went.value.status == 200 and "/login/" not in page.url  # the user's own home
