@@ -14,6 +14,12 @@ def fails(request: HttpRequest) -> HttpResponse:
     raise RuntimeError(SECRET)
 
 
+def database_gone(request: HttpRequest) -> HttpResponse:
+    from django.db.utils import OperationalError
+
+    raise OperationalError(f"connection to server failed: {SECRET}")
+
+
 def suspicious(request: HttpRequest) -> HttpResponse:
     raise SuspiciousOperation(SECRET)
 
@@ -29,5 +35,7 @@ urlpatterns = [
     path("test-errors/suspicious/", suspicious),
     path("test-errors/rate-limited/", rate_limited),
     path("api/v1/test-errors/fails/", fails),
+    path("test-errors/database-gone/", database_gone),
+    path("api/v1/test-errors/database-gone/", database_gone),
     *urlpatterns,
 ]

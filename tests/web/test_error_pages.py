@@ -152,3 +152,23 @@ def test_api_answers_json_for_unknown_urls_and_failures(kent_user):
     assert failed.status_code == 500
     assert SECRET not in failed.content.decode()
     assert failed.json()["error"].startswith("the service failed")
+
+
+@pytest.mark.django_db
+def test_database_not_answering_is_503_with_retry_after_on_pages_and_api(kent_user):
+    """A restart or dropped connection of the database is a moment's unavailability, not a
+    fault of the service: 503 with Retry-After, the same page, nothing of the exception."""
+    client = Client(raise_request_exception=False)
+    client.force_login(kent_user)
+    page_response = client.get("/test-errors/database-gone/")
+    assert page_response.status_code == 503
+    assert page_response["Retry-After"] == errors.DATABASE_RETRY_AFTER
+    html = page(page_response)
+    assert "Sorry, there is a problem with the service" in html
+    assert_plain(html)
+    api = client.get("/api/v1/test-errors/database-gone/")
+    assert api.status_code == 503 and api["Retry-After"] == errors.DATABASE_RETRY_AFTER
+    assert api.json() == {"error": errors.API_MESSAGES[503]}
+    assert SECRET not in api.content.decode()
+    # any other failure stays a 500
+    assert client.get("/test-errors/fails/").status_code == 500

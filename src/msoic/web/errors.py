@@ -12,8 +12,10 @@ session or the database may be what failed, and the page must still appear.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
+from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 
@@ -25,6 +27,7 @@ API_MESSAGES = {
     405: "method not allowed",
     429: "too many requests",
     500: "the service failed; try again later",
+    503: "the service is unavailable for a moment; try again shortly",
 }
 FALLBACK_500 = (
     '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
@@ -76,15 +79,34 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return error_page(request, 404)
 
 
+DATABASE_RETRY_AFTER = "30"
+
+
+def _database_unavailable() -> bool:
+    """Whether the failure being handled is the database not answering (a restart, a
+    dropped connection): Django calls the 500 handler inside the ``except`` block."""
+    exc = sys.exc_info()[1]
+    return isinstance(exc, (OperationalError, InterfaceError))
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
-    """The 500 page, rendered without the request (no user, session or database)."""
+    """The 500 page, rendered without the request (no user, session or database); a 503
+    with ``Retry-After`` when the database did not answer, wherever that happened (a
+    middleware asking for the session or the token's user fails before any view)."""
+    unavailable = _database_unavailable()
+    status = 503 if unavailable else 500
     if _is_api(request):
-        return JsonResponse({"error": API_MESSAGES[500]}, status=500)
-    try:
-        body = loader.get_template("500.html").render()
-    except Exception:  # the page itself must not fail: plain words instead
-        body = FALLBACK_500
-    return HttpResponse(body, status=500)
+        message = API_MESSAGES[503] if unavailable else API_MESSAGES[500]
+        response: HttpResponse = JsonResponse({"error": message}, status=status)
+    else:
+        try:
+            body = loader.get_template("500.html").render()
+        except Exception:  # the page itself must not fail: plain words instead
+            body = FALLBACK_500
+        response = HttpResponse(body, status=status)
+    if unavailable:
+        response["Retry-After"] = DATABASE_RETRY_AFTER
+    return response
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
