@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "msoic.tasking",
     "msoic.operations",
     "msoic.terminus",
+    "msoic.capability",
     "msoic.demo",
     "msoic.runtime",
     "msoic.web",
@@ -217,6 +218,8 @@ MSOIC_TOKEN_DAYS = env_int("MSOIC_TOKEN_DAYS", 90)
 # Disclosure control (ADR 0010): the secret behind the cell keys that choose the noise in
 # partners' figures. Unset: derived from SECRET_KEY. Changing it changes released figures.
 MSOIC_DISCLOSURE_KEY = env_str("MSOIC_DISCLOSURE_KEY", "")
+# Training attendees are kept as HMAC(key, work email), never the email (capability/keys.py).
+MSOIC_ATTENDEE_KEY = env_str("MSOIC_ATTENDEE_KEY", "")
 # Multi-factor authentication (TOTP, recovery codes): mandatory for force, regional and
 # national users. MSOIC_MFA_DEMO_OFF turns it off for the demo only; `check --deploy`
 # refuses it (msoic.accounts.checks).

@@ -16,6 +16,7 @@ urlpatterns = [
     path("cca-tasking/", include("msoic.tasking.urls")),
     path("operations/terminus/", include("msoic.terminus.urls")),
     path("operations/", include("msoic.operations.urls")),
+    path("training/", include("msoic.capability.urls")),
     path("api/v1/", include("msoic.api.urls")),
     path("", include("msoic.accounts.urls")),
 ]

@@ -22,6 +22,7 @@ def run_check(tmp_path, **overrides: str) -> subprocess.CompletedProcess[str]:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'check.sqlite3'}",
         "MSOIC_AUDIT_KEY": new_key_line("deploy-check"),
         "MSOIC_DISCLOSURE_KEY": secrets.token_urlsafe(32),
+        "MSOIC_ATTENDEE_KEY": secrets.token_urlsafe(32),
     }
     env.update(overrides)
     env = {k: v for k, v in env.items() if v != ""}

@@ -116,6 +116,9 @@ DETAIL_KEYS: dict[str, str] = {
     "owner": "who owns a recommendation",
     "due_date": "when a recommendation is due",
     "measure": "a measure's code",
+    # Training and events
+    "training_event": "a training course or event (primary key)",
+    "corrected_count": "number of records an import corrected (e.g. an attendee's role)",
     # The audit log's own rows
     "suppressed": "refusals counted but not logged one by one",
     "logged": "refusals logged one by one in the window",
