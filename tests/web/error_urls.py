@@ -20,6 +20,12 @@ def database_gone(request: HttpRequest) -> HttpResponse:
     raise OperationalError(f"connection to server failed: {SECRET}")
 
 
+def disk_full(request: HttpRequest) -> HttpResponse:
+    import errno
+
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
 def suspicious(request: HttpRequest) -> HttpResponse:
     raise SuspiciousOperation(SECRET)
 
@@ -36,6 +42,7 @@ urlpatterns = [
     path("test-errors/rate-limited/", rate_limited),
     path("api/v1/test-errors/fails/", fails),
     path("test-errors/database-gone/", database_gone),
+    path("test-errors/disk-full/", disk_full),
     path("api/v1/test-errors/database-gone/", database_gone),
     *urlpatterns,
 ]

@@ -170,5 +170,8 @@ def test_database_not_answering_is_503_with_retry_after_on_pages_and_api(kent_us
     assert api.status_code == 503 and api["Retry-After"] == errors.DATABASE_RETRY_AFTER
     assert api.json() == {"error": errors.API_MESSAGES[503]}
     assert SECRET not in api.content.decode()
+    # the storage full (an upload's first save) is the same moment's unavailability
+    full = client.get("/test-errors/disk-full/")
+    assert full.status_code == 503 and full["Retry-After"] == errors.DATABASE_RETRY_AFTER
     # any other failure stays a 500
     assert client.get("/test-errors/fails/").status_code == 500

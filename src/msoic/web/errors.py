@@ -12,6 +12,7 @@ session or the database may be what failed, and the page must still appear.
 
 from __future__ import annotations
 
+import errno
 import sys
 from collections.abc import Callable
 
@@ -83,10 +84,17 @@ DATABASE_RETRY_AFTER = "30"
 
 
 def _database_unavailable() -> bool:
-    """Whether the failure being handled is the database not answering (a restart, a
-    dropped connection): Django calls the 500 handler inside the ``except`` block."""
+    """Whether the failure being handled is a moment's unavailability: the database not
+    answering (a restart, a dropped connection) or the storage full (ENOSPC, e.g. while an
+    upload is first saved). Django calls the 500 handler inside the ``except`` block."""
     exc = sys.exc_info()[1]
-    return isinstance(exc, (OperationalError, InterfaceError))
+    while exc is not None:
+        if isinstance(exc, (OperationalError, InterfaceError)):
+            return True
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
