@@ -305,6 +305,7 @@ CAPABILITIES = (
     "cca-tasking",
     "intensifications",
     "terminus",
+    "training",
 )
 
 
@@ -393,6 +394,11 @@ def run_demo(
 
             say("Project Terminus")
             report.more += build_terminus_demo(national).lines()
+        if "training" in wanted:
+            from msoic.capability.demo import build_capability_demo
+
+            say("training and events")
+            report.more += build_capability_demo(national).lines()
     for r in config.late_returns:
         arrived = _arrival(r.month, r.day, 14).date()
         report.late.append(
