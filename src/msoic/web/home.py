@@ -38,7 +38,6 @@ from msoic.cases import access as cases_access
 from msoic.catalogue.loader import Catalogue, Dataset, get_catalogue
 from msoic.collection.completeness import period_starts, submission_status
 from msoic.collection.models import (
-    APPROVED,
     LATE,
     MISSING,
     NOT_DUE,
@@ -347,6 +346,7 @@ def _unit_returns_panel(
             pairs |= Q(dataset=code, period=first)
         for sub in Submission.objects.filter(pairs, current_version__isnull=False).order_by():
             received.setdefault((sub.dataset, sub.period), {})[sub.orgunit_id] = sub
+        rows = []
         for ds in datasets:
             month = months.get(ds.code)
             if month is None:
@@ -354,30 +354,24 @@ def _unit_returns_panel(
             got = received.get((ds.code, month), {})
             missing = len([f for f in forces if f not in got])
             late = sum(
-                1
-                for s in got.values()
-                if s.status_on(today, ds.due_day, ds.frequency) not in (APPROVED, SUBMITTED)
+                1 for s in got.values() if s.status_on(today, ds.due_day, ds.frequency) == LATE
             )
             grid = _url("completeness", dataset=ds.code, end=format_month(month))
-            panel.lines.append(
-                Line(
-                    f"{ds.label}, {period_label(ds.frequency, month)}: forces yet to return it",
-                    missing,
-                    grid,
-                    ("force", "forces"),
-                    hint="The newest month most forces have returned",
-                    attention=missing > 0,
+            rows.append(
+                (
+                    f"{ds.label}, {period_label(ds.frequency, month)}",
+                    [
+                        Cell(missing, grid, missing > 0, "forces yet to return it"),
+                        Cell(late, grid, label="returned late, not yet approved"),
+                    ],
                 )
             )
-            panel.lines.append(
-                Line(
-                    f"{ds.label}, {period_label(ds.frequency, month)}: returned late, not yet "
-                    "approved",
-                    late,
-                    grid,
-                    ("force", "forces"),
-                )
-            )
+        panel.table = Table(
+            caption="The newest month most forces have returned (each count opens the "
+            "completeness grid)",
+            head=["Return", "Forces yet to return it", "Returned late, not yet approved"],
+            rows=rows,
+        )
     return panel
 
 
