@@ -7,6 +7,7 @@ screenshots of them (docs/img/home-<role>.png)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -75,7 +76,7 @@ def test_the_unit_approves_from_the_worklist_and_goes_to_the_next(
     page = watched.page
     log_in(page, live_server.url, national_analyst.username, PERSONA_PASSWORD)
     check_page(page, live_server.url, watched)  # the unit's home page
-    page.get_by_role("link", name="Approvals").click()
+    page.get_by_role("link", name="Approvals", exact=True).click()
     page.wait_for_url("**/returns/approvals/")
     page.get_by_label("Period").select_option("2024-01")
     page.get_by_role("button", name="Show").click()
@@ -90,10 +91,10 @@ def test_the_unit_approves_from_the_worklist_and_goes_to_the_next(
     assert "period=2024-01" in page.url
     check_page(page, live_server.url, watched)
 
-    page.get_by_role("link", name="Show all").click()
-    page.get_by_role("link", name="Essex Police").click()
+    page.get_by_role("link", name="Show all", exact=True).click()
+    page.get_by_role("link", name="Essex Police", exact=True).click()
     check_page(page, live_server.url, watched)
-    page.get_by_role("link", name="Next awaiting approval").click()
+    page.get_by_role("link", name=re.compile(r"^Next awaiting approval: ")).click()
     assert page.get_by_role("heading", name="Kent Police, February 2024").is_visible()
     page.get_by_role("button", name="Approve and lock").click()
     assert page.get_by_text("Return approved and locked").is_visible()
@@ -111,7 +112,7 @@ def test_a_force_users_home_in_the_browser(live_server, watched, kent_user, nati
     log_in(page, live_server.url, kent_user.username, PERSONA_PASSWORD)
     assert page.get_by_role("heading", name="Your returns").is_visible()
     check_page(page, live_server.url, watched)
-    page.get_by_role("link", name="Modern slavery dashboard").click()
+    page.get_by_role("link", name="Modern slavery dashboard", exact=True).click()
     page.wait_for_url("**/dashboards/ms/?orgunit=kent")
     switch_user(page, live_server.url, national_analyst.username)
     assert page.get_by_role("link", name="Home", exact=True).first.is_visible()
