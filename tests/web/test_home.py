@@ -85,7 +85,9 @@ def test_each_role_has_a_home_with_its_own_panels(personas, persona):
     )
     for title in PANELS[persona]:
         assert title.replace("'", "&#x27;") in headings, (persona, title, headings)
-    assert "Dashboards" in headings
+    # the dashboards: in their own part, or described in a partner's or administrator's panel
+    assert ("Dashboards" in headings) == (persona in {"kent", "eastern", "national"})
+    assert f'href="{reverse("dashboard-ms")}?orgunit=' in response.content.decode()
 
 
 @pytest.mark.parametrize("persona", ["partner", "admin"])

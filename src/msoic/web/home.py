@@ -618,7 +618,7 @@ def _admin_users_url() -> str:
         return ""
 
 
-def _admin_panel(today: date) -> Panel:
+def _admin_panel() -> Panel:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     now = timezone.now()
@@ -723,5 +723,5 @@ def home_panels(user: User) -> dict[str, Any]:
     elif role == Role.PARTNER:
         panels = [_partner_panel(user)]
     elif role == Role.ADMIN:
-        panels = [_admin_panel(today), _partner_panel(user)]
+        panels = [_admin_panel(), _partner_panel(user)]
     return {"panels": [p for p in panels if p is not None], "glance": glance}

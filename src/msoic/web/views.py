@@ -23,7 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from msoic.accounts import mfa
+from msoic.accounts import access, mfa
 from msoic.accounts.actions import (
     UserError,
     do_confirm_totp_enrolment,
@@ -332,10 +332,12 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     context = home_panels(user)  # type: ignore[arg-type]
     area = default_orgunit_code(user)  # type: ignore[arg-type]
-    context["dashboards"] = [
-        (f"{reverse('dashboard-ms')}?orgunit={area}", "Modern slavery dashboard"),
-        (f"{reverse('dashboard-oic')}?orgunit={area}", "Organised immigration crime dashboard"),
-    ]
+    # Partners and administrators have them, described, in their panel.
+    if access.has_orgunit_role(user):
+        context["dashboards"] = [
+            (f"{reverse('dashboard-ms')}?orgunit={area}", "Modern slavery dashboard"),
+            (f"{reverse('dashboard-oic')}?orgunit={area}", "Organised immigration crime dashboard"),
+        ]
     return render(request, "web/home.html", context)
 
 
