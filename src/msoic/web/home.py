@@ -634,9 +634,12 @@ def _admin_panel() -> Panel:
         n=Count("pk"), soon=Count("pk", filter=Q(expires_at__lte=now + timedelta(days=14)))
     )
     failures = LoginFailure.objects.filter(at__gte=now - timedelta(days=1)).count()
+    users_url = _admin_users_url()
     panel = Panel(
         "Administration",
-        intro="Accounts, second factors and API tokens are managed with the msoic command "
+        intro="Each count opens the user management pages."
+        if users_url
+        else "Accounts, second factors and API tokens are managed with the msoic command "
         "(msoic create_user, msoic mfa reset, msoic tokens list).",
     )
     panel.table = Table(
@@ -644,33 +647,32 @@ def _admin_panel() -> Panel:
         head=["Role", "Accounts"],
         rows=[(label, [Cell(by_role.get(value, 0))]) for value, label in Role.choices],
     )
-    audit = _admin_users_url()
     panel.lines = [
         Line(
             "Active accounts without a second factor",
             without_factor,
-            audit,
+            users_url,
             ("account", "accounts"),
-            hint="msoic create_user enrols one at first log-in",
+            hint="" if users_url else "msoic create_user enrols one at first log-in",
         ),
         Line(
             "API tokens in use",
             token_counts["n"],
-            audit,
+            users_url,
             ("token", "tokens"),
-            hint="msoic tokens list",
+            hint="" if users_url else "msoic tokens list",
         ),
         Line(
             "API tokens expiring within 14 days",
             token_counts["soon"],
-            audit,
+            users_url,
             ("token", "tokens"),
             attention=token_counts["soon"] > 0,
         ),
         Line(
             "Failed log-ins in the last 24 hours",
             failures,
-            audit,
+            users_url,
             ("attempt", "attempts"),
             attention=failures > 0,
         ),
