@@ -29,6 +29,7 @@ MODULES = {
     "nrm": "benchmarks.nrm",
     "readers": "benchmarks.readers",
     "home": "benchmarks.home",
+    "training": "benchmarks.training",
 }
 
 

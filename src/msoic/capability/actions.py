@@ -331,7 +331,11 @@ def _store(
     for key, orgunit, role in people:
         found = existing.get(key)
         if found is None:
-            new.append(Attendance(session=session, attendee_key=key, orgunit=orgunit, role=role))
+            new.append(
+                Attendance(
+                    session=session, attendee_key=key, orgunit=orgunit, role=role, on=session.date
+                )
+            )
         elif found.orgunit_id != orgunit.pk or found.role != role:
             found.orgunit = orgunit
             found.role = role

@@ -89,6 +89,10 @@ class Attendance(models.Model):
     attendee_key = models.CharField(max_length=64)
     orgunit = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
     role = models.CharField(max_length=16, choices=AttendeeRole.choices)
+    # The session's date, kept here too (set on import; sessions do not move) so that the
+    # first attendance of each person in a year is read from one index, in key and date
+    # order, without joining the sessions or sorting (msoic.capability.source).
+    on = models.DateField()
 
     class Meta:
         constraints = [
@@ -96,7 +100,13 @@ class Attendance(models.Model):
                 fields=["session", "attendee_key"], name="capability_one_attendance_per_person"
             )
         ]
-        indexes = [models.Index(fields=["orgunit", "session"], name="capability_att_ou_idx")]
+        indexes = [
+            models.Index(fields=["orgunit", "session"], name="capability_att_ou_idx"),
+            models.Index(
+                fields=["attendee_key", "on", "session", "orgunit"],
+                name="capability_att_first_idx",
+            ),
+        ]
 
     def __str__(self) -> str:  # never the key: pages and logs name no attendee
         return f"an attendance at session {self.session_id}"
