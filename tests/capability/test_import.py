@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from msoic.audit.models import AuditEvent
 from msoic.capability.actions import do_add_session, do_import_attendance
@@ -184,3 +186,36 @@ def test_events_and_sessions_are_audited(personas):
         ("alteration", "capability.create_event"),
         ("alteration", "capability.add_session"),
     ]
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    rows=st.lists(
+        st.lists(st.one_of(st.text(max_size=30), st.integers(), st.none()), max_size=5),
+        max_size=8,
+    ),
+    name=st.sampled_from(["l.csv", "l.xlsx"]),
+)
+def test_random_lists_are_stored_or_refused_never_an_error(session, personas, rows, name):
+    """Random cells, as CSV and as XLSX, under the header or without one: the import only
+    accepts or refuses with its own problems."""
+    body = [["email", "force", "role"], *rows] if rows and rows[0] else rows
+    make = xlsx_bytes if name.endswith(".xlsx") else _csv_of
+    try:
+        data = make(body[1:], body[0] if body else ["x"])
+    except Exception:  # noqa: BLE001 - a row openpyxl or csv cannot write is not the case
+        return
+    outcome = do_import_attendance(session, name, data, actor=personas["national"])
+    assert outcome.status in ("accepted", "rejected")
+    assert (outcome.status == "rejected") == bool(outcome.problems)
+
+
+def _csv_of(rows: list[list[Any]], header: list[str]) -> bytes:
+    from tests.conftest import csv_bytes
+
+    return csv_bytes(rows, header)
