@@ -181,6 +181,7 @@ def test_envelope_page_has_the_region_chart_table_and_safe_downloads(
         "label": "Eastern",
         "value": 2,
         "text": "2",
+        "at": 2,
     }
     assert len(page.context["regions"]) == 10
     response = client.get(f"/commissioning/envelopes/{envelope.pk}/approved-by-region.csv")
