@@ -220,6 +220,27 @@ MSOIC_TOKEN_DAYS = env_int("MSOIC_TOKEN_DAYS", 90)
 MSOIC_DISCLOSURE_KEY = env_str("MSOIC_DISCLOSURE_KEY", "")
 # Training attendees are kept as HMAC(key, work email), never the email (capability/keys.py).
 MSOIC_ATTENDEE_KEY = env_str("MSOIC_ATTENDEE_KEY", "")
+# Email (survey invitations, docs/deploy.md): SMTP when MSOIC_EMAIL_HOST is set; otherwise
+# (demo, development) each message is written to a file under var/mail. `check --deploy`
+# requires the host and the from address (msoic.E402) and refuses SMTP without TLS (E403).
+EMAIL_HOST = env_str("MSOIC_EMAIL_HOST", "")
+EMAIL_PORT = env_int("MSOIC_EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("MSOIC_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("MSOIC_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("MSOIC_EMAIL_STARTTLS", default=True)
+EMAIL_USE_SSL = env_bool("MSOIC_EMAIL_SSL", default=False)
+EMAIL_TIMEOUT = env_int("MSOIC_EMAIL_TIMEOUT_SECONDS", 20)
+DEFAULT_FROM_EMAIL = env_str("MSOIC_EMAIL_FROM", "msoic-insight@localhost")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+# Survey links: POSTs allowed per link and per address (hashed) in the window.
+MSOIC_SURVEY_LINK_LIMIT = env_int("MSOIC_SURVEY_LINK_LIMIT", 10)
+MSOIC_SURVEY_ADDRESS_LIMIT = env_int("MSOIC_SURVEY_ADDRESS_LIMIT", 300)
+MSOIC_SURVEY_WINDOW_SECONDS = env_int("MSOIC_SURVEY_WINDOW_SECONDS", 3600)
 # Multi-factor authentication (TOTP, recovery codes): mandatory for force, regional and
 # national users. MSOIC_MFA_DEMO_OFF turns it off for the demo only; `check --deploy`
 # refuses it (msoic.accounts.checks).
