@@ -326,3 +326,102 @@ def starts_within(frequency: str, period: Period) -> list[date]:
     if frequency != QUARTERLY:
         return period.months()
     return [m for m in period.months() if is_quarter_start(m) and add_months(m, 2) <= period.end]
+
+
+# --- plain labels and the choices a period picker offers --------------------------------
+
+# The kinds of period a person may pick, in the order a picker lists them, each with the
+# name of its group: what the codes above mean, in words.
+PICKER_KINDS: dict[str, str] = {
+    "month": "Months",
+    "quarter": "Quarters (of the financial year)",
+    "fy": "Financial years (April to March)",
+    "year": "Calendar years (January to December)",
+    "r12": "Years to a month (the 12 months to it)",
+}
+# One period of each kind, for a sentence: "choose a financial year or a quarter".
+KIND_NAMES: dict[str, str] = {
+    "month": "a month",
+    "quarter": "a quarter",
+    "fy": "a financial year",
+    "year": "a calendar year",
+    "r12": "a year to a month",
+}
+
+
+def choice_label(period: Period) -> str:
+    """A period in plain words, as a picker lists it: ``February 2024``, ``April to June
+    2023 (Q1 2023/24)``, ``2023/24`` (a financial year), ``2023`` (a calendar year),
+    ``Year to February 2024``. The picker's groups say which kind a bare year is."""
+    if period.kind == "month":
+        return month_label(period.start)
+    if period.kind == "quarter":
+        fy = period.financial_year
+        first, last = MONTH_NAMES[period.start.month - 1], MONTH_NAMES[period.end.month - 1]
+        return f"{first} to {last} {period.end.year} (Q{period.quarter_number} {fy}/{(fy + 1) % 100:02d})"
+    if period.kind == "fy":
+        return f"{period.start.year}/{(period.start.year + 1) % 100:02d}"
+    if period.kind == "r12":
+        return f"Year to {month_label(period.end)}"
+    return f"{period.start.year}"
+
+
+def describe(period: Period) -> str:
+    """A period in words that stand alone, for a sentence or a heading: as
+    :func:`choice_label`, with the kind named where a bare year would be ambiguous
+    (``financial year 2023/24``, ``calendar year 2023``)."""
+    if period.kind == "fy":
+        return f"financial year {choice_label(period)}"
+    if period.kind == "year":
+        return f"calendar year {choice_label(period)}"
+    return choice_label(period)
+
+
+def periods_within(kind: str, first: date, last: date) -> list[Period]:
+    """Every period of ``kind`` lying wholly inside the months ``first`` to ``last``
+    (inclusive), newest first: the periods that have figures when ``first`` to ``last``
+    are the months that do."""
+    if kind not in PICKER_KINDS:
+        raise PeriodError(f"{kind!r} is not a kind of period: use one of {', '.join(PICKER_KINDS)}")
+    first, last = first.replace(day=1), last.replace(day=1)
+    out: list[Period] = []
+    if kind == "month":
+        out = (
+            [Period.month(m) for m in Period(first, last, "month").months()]
+            if first <= last
+            else []
+        )
+    elif kind == "r12":
+        start = add_months(first, 11)
+        out = (
+            [Period.rolling_year_to(m) for m in Period(start, last, "r12").months()]
+            if start <= last
+            else []
+        )
+    elif kind == "quarter":
+        month = quarter_start(first)
+        while month <= last:
+            if month >= first and add_months(month, 2) <= last:
+                out.append(Period.quarter(month))
+            month = add_months(month, 3)
+    elif kind == "fy":
+        for year in range(financial_year_start(first), financial_year_start(last) + 1):
+            p = Period.financial_year_starting(year)
+            if first <= p.start and p.end <= last:
+                out.append(p)
+    else:
+        for year in range(first.year, last.year + 1):
+            p = Period(date(year, 1, 1), date(year, 12, 1), "year")
+            if first <= p.start and p.end <= last:
+                out.append(p)
+    return sorted(out, key=lambda p: p.end, reverse=True)
+
+
+def parse_choice(text: object, kinds: tuple[str, ...] | list[str] = tuple(PICKER_KINDS)) -> Period:
+    """The period ``text`` names, if it is one of ``kinds``; else a :class:`PeriodError`
+    saying, in words, which kinds of period are wanted."""
+    period = Period.parse(text)  # type: ignore[arg-type]
+    if period.kind not in kinds:
+        wanted = " or ".join(KIND_NAMES[k] for k in kinds)
+        raise PeriodError(f"{text!r} is {KIND_NAMES[period.kind]}: choose {wanted}")
+    return period
