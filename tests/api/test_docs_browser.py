@@ -31,5 +31,5 @@ def test_api_page_link_to_the_json_description_works(live_server, watched, kent_
     log_in(page, live_server.url, kent_user.username, PERSONA_PASSWORD)
     page.goto(f"{live_server.url}/api/v1/docs/")
     with page.expect_response(lambda r: r.url.endswith("/api/v1/openapi.json")) as info:
-        page.get_by_role("link", name="OpenAPI 3.1.0 JSON").click()
+        page.get_by_role("link", name="OpenAPI 3.1.0 JSON", exact=True).click()
     assert info.value.status == 200 and info.value.json()["openapi"] == "3.1.0"

@@ -22,7 +22,7 @@ pytestmark = [
 def test_benchmarking_end_to_end(live_server: Any, watched: Any, personas: dict[str, Any]) -> None:
     page, url = watched.page, live_server.url
     log_in(page, url, personas["national"].username, PERSONA_PASSWORD)
-    page.get_by_role("link", name="Benchmarking").first.click()
+    page.get_by_role("link", name="Benchmarking", exact=True).first.click()
     page.get_by_role("button", name="Open a campaign").wait_for()
     check_page(page, url, watched)
     page.get_by_role("button", name="Open a campaign").click()

@@ -70,7 +70,7 @@ def log_in(page: Any, base_url: str, username: str, password: str) -> None:
         key = base64.b32decode(secret + "=" * (-len(secret) % 8))
         page.get_by_label("Security code from the app").fill(totp_code(key))
         page.get_by_role("button", name="Confirm").click()
-        page.get_by_role("link", name="Continue").click()
+        page.get_by_role("link", name="Continue", exact=True).click()
     elif "/login/verify/" in page.url:
         device = authenticator(get_user_model().objects.get(username=username))
         page.get_by_label("Security code").fill(totp_code(device.bin_key))

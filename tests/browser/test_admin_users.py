@@ -40,10 +40,10 @@ def test_an_administrator_creates_and_deactivates_a_user(
     page.get_by_label("Role").select_option("force")
     page.get_by_role("button", name="Filter").click()
     page.wait_for_url("**/admin-users/?*")
-    assert page.get_by_role("link", name="kent.user").is_visible()
-    assert page.get_by_role("link", name="admin.user").count() == 0
+    assert page.get_by_role("link", name="kent.user", exact=True).is_visible()
+    assert page.get_by_role("link", name="admin.user", exact=True).count() == 0
 
-    page.get_by_role("link", name="Create a user").click()
+    page.get_by_role("link", name="Create a user", exact=True).click()
     page.get_by_role("heading", name="Create a user").wait_for()
     check_page(page, url, watched)
     page.get_by_label("Username").fill("r.patel")
@@ -74,7 +74,7 @@ def test_an_administrator_creates_and_deactivates_a_user(
     finally:
         context.close()
 
-    page.get_by_role("link", name="Go to r.patel's page").click()
+    page.get_by_role("link", name="Go to r.patel's page", exact=True).click()
     page.get_by_role("heading", name="Ravi Patel").wait_for()
     check_page(page, url, watched)
     page.get_by_label("Reason (optional)").fill("joined by mistake")

@@ -36,5 +36,5 @@ def test_error_pages_pass_axe_and_lead_home(live_server, watched, kent_user):
         watched.errors[:] = [e for e in watched.errors if f"{status}" not in e]
         check_page(page, base, watched)
     with page.expect_navigation() as went:
-        page.get_by_role("link", name="Go to the MSOIC Insight home page").click()
+        page.get_by_role("link", name="Go to the MSOIC Insight home page", exact=True).click()
     assert went.value.status == 200 and "/login/" not in page.url  # the user's own home

@@ -40,7 +40,7 @@ def test_first_login_enrols_then_the_next_asks_for_the_code(live_server, watched
     assert page.get_by_role("heading", name="Authenticator app set up").is_visible()
     assert page.locator("#recovery-codes li").count() == 10
     assert axe_violations(page, base) == []
-    page.get_by_role("link", name="Continue").click()
+    page.get_by_role("link", name="Continue", exact=True).click()
     page.wait_for_url(f"{base}/")  # the home page
 
     page.get_by_role("button", name="Log out").click()

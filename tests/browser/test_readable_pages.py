@@ -134,7 +134,7 @@ def test_library_is_paged_passes_axe_and_each_item_opens_its_review(
     assert page.locator(".govuk-summary-card").count() == 20
     pagination = page.get_by_role("navigation", name="Pages of the good practice library")
     check_page(page, live_server.url, watched)
-    pagination.get_by_role("link", name="Next page").click()
+    pagination.get_by_role("link", name="Next page", exact=True).click()
     page.wait_for_url(lambda url: "page=2" in url)
     check_page(page, live_server.url, watched)
     card = page.locator(".govuk-summary-card").first

@@ -61,7 +61,7 @@ def test_upload_errors_and_comments_in_the_browser(
     page = watched.page
     log_in(page, live_server.url, kent_user.username, PERSONA_PASSWORD)
     upload_through_the_form(page, live_server.url, tmp_path)
-    assert page.get_by_role("link", name="bad.csv: 2 errors, not stored").is_visible()
+    assert page.get_by_role("link", name="bad.csv: 2 errors, not stored", exact=True).is_visible()
     assert page.get_by_text("12.5 is not a whole number").is_visible()
     assert axe_violations(page, live_server.url) == []
 

@@ -20,7 +20,7 @@ pytestmark = [
 
 
 def record_event(page: Any, event: str, day: str, decision: str = "") -> None:
-    page.get_by_role("link", name="Record a decision or event").click()
+    page.get_by_role("link", name="Record a decision or event", exact=True).click()
     page.get_by_role("radio", name=event).wait_for()
     page.get_by_role("radio", name=event).check()
     page.get_by_label("Date").fill(day)
@@ -37,14 +37,14 @@ def test_record_an_investigation_a_victim_and_decisions(
 ) -> None:
     page, url = watched.page, live_server.url
     log_in(page, url, kent_user.username, PERSONA_PASSWORD)
-    page.get_by_role("link", name="Investigations").click()
+    page.get_by_role("link", name="Investigations", exact=True).click()
     page.wait_for_url("**/investigations/")
     check_page(page, url, watched)
-    page.get_by_role("link", name="The register").click()
+    page.get_by_role("link", name="The register", exact=True).click()
     page.wait_for_url("**/investigations/register/")
     check_page(page, url, watched)
 
-    page.get_by_role("link", name="Record an investigation").click()
+    page.get_by_role("link", name="Record an investigation", exact=True).click()
     page.get_by_label("Crime reference").wait_for()
     page.get_by_label("Crime reference").fill("46/5555/24")
     page.get_by_label("Date opened").fill("2024-01-10")
@@ -58,7 +58,7 @@ def test_record_an_investigation_a_victim_and_decisions(
     page.get_by_text("Investigation 46/5555/24 recorded").wait_for()
     check_page(page, url, watched)
 
-    page.get_by_role("link", name="Add a person").click()
+    page.get_by_role("link", name="Add a person", exact=True).click()
     page.get_by_label("Potential victim").wait_for()
     page.get_by_label("Potential victim").check()
     page.get_by_label("Age group at exploitation").select_option(label="Adult (18 or over)")
@@ -71,10 +71,10 @@ def test_record_an_investigation_a_victim_and_decisions(
 
     record_event(page, "NRM referral", "2024-01-12")
     record_event(page, "Reasonable grounds decision", "2024-01-16", "Positive")
-    page.get_by_role("link", name="Record a decision or event").click()
+    page.get_by_role("link", name="Record a decision or event", exact=True).click()
     page.get_by_role("radio", name="Conclusive grounds decision").wait_for()
     check_page(page, url, watched)
-    page.get_by_role("link", name="Back").click()
+    page.get_by_role("link", name="Back", exact=True).click()
     page.get_by_text("Reasonable grounds decision").first.wait_for()
     record_event(page, "Conclusive grounds decision", "2024-05-02", "Positive")
     check_page(page, url, watched)

@@ -38,17 +38,17 @@ def test_force_confirms_a_case_from_its_cleanse_worklist(
     page, url = watched.page, live_server.url
     log_in(page, url, kent_user.username, PERSONA_PASSWORD)
     page.goto(f"{url}/investigations/")
-    page.get_by_role("link", name="Data cleanse").click()
+    page.get_by_role("link", name="Data cleanse", exact=True).click()
     page.wait_for_url("**/investigations/cleanse/")
-    page.get_by_role("link", name="Winter cleanse").click()
-    page.get_by_role("link", name="Open your worklist").wait_for()
+    page.get_by_role("link", name="Winter cleanse", exact=True).click()
+    page.get_by_role("link", name="Open your worklist", exact=True).wait_for()
     check_page(page, url, watched)
-    page.get_by_role("link", name="Open your worklist").click()
+    page.get_by_role("link", name="Open your worklist", exact=True).click()
     page.get_by_text("2 outstanding cases").wait_for()
     assert page.get_by_text("42/0009/23").count() == 0
     check_page(page, url, watched)
 
-    page.get_by_role("link", name="46/0001/23").click()
+    page.get_by_role("link", name="46/0001/23", exact=True).click()
     page.get_by_role("heading", name="Confirm it is still live").wait_for()
     check_page(page, url, watched)
     # without a note the page says what is missing

@@ -37,9 +37,9 @@ def test_import_a_register_then_export_its_victims_in_htcds(
     good.write_bytes(workbook(GOOD_INVESTIGATIONS, GOOD_PEOPLE))
 
     log_in(page, url, kent_user.username, PERSONA_PASSWORD)
-    page.get_by_role("link", name="Investigations").click()
+    page.get_by_role("link", name="Investigations", exact=True).click()
     page.wait_for_url("**/investigations/")
-    page.get_by_role("link", name="Import your register").click()
+    page.get_by_role("link", name="Import your register", exact=True).click()
     page.wait_for_url("**/investigations/import/")
     check_page(page, url, watched)
 

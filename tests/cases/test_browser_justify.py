@@ -56,7 +56,7 @@ def test_one_question_asked_once_for_the_case_with_your_reason_under_another(
 
     page.get_by_label("Another reason").check()
     page.get_by_role("button", name="Open the record").click()
-    page.get_by_role("link", name="Enter your reason for opening this record").click()
+    page.get_by_role("link", name="Enter your reason for opening this record", exact=True).click()
     assert page.evaluate("document.activeElement.id") == "id_other"
     check_page(page, url, watched)
     box.fill("Joint visit with the ROCU")

@@ -33,12 +33,12 @@ def test_unit_reads_the_position_and_part_funds_a_bid(
 
     page, url = watched.page, live_server.url
     log_in(page, url, unit.username, PERSONA_PASSWORD)
-    page.get_by_role("link", name="Commissioning").first.click()
+    page.get_by_role("link", name="Commissioning", exact=True).first.click()
     page.wait_for_url("**/commissioning/")
     page.get_by_text("£4,960,000.00").wait_for()
     check_page(page, url, watched)
 
-    page.get_by_role("link", name="Project Terminus").click()
+    page.get_by_role("link", name="Project Terminus", exact=True).click()
     page.wait_for_url(f"**/commissioning/envelopes/{envelope.pk}/")
     assert wait_for_charts(page) == 1
     check_page(page, url, watched)

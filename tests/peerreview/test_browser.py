@@ -21,10 +21,10 @@ pytestmark = [
 def test_peer_review_end_to_end(live_server: Any, watched: Any, personas: dict[str, Any]) -> None:
     page, url = watched.page, live_server.url
     log_in(page, url, personas["national"].username, PERSONA_PASSWORD)
-    page.get_by_role("link", name="Peer reviews").click()
+    page.get_by_role("link", name="Peer reviews", exact=True).click()
     page.wait_for_url("**/peer-reviews/")
     check_page(page, url, watched)
-    page.get_by_role("link", name="Schedule a review").click()
+    page.get_by_role("link", name="Schedule a review", exact=True).click()
     page.get_by_label("Force").select_option(label="Kent Police")
     page.get_by_label("Stage").select_option(label="Fieldwork")
     page.get_by_label("Fieldwork start").fill("2024-01-08")
@@ -45,7 +45,7 @@ def test_peer_review_end_to_end(live_server: Any, watched: Any, personas: dict[s
 
     switch_user(page, url, personas["kent"].username)
     page.goto(f"{url}/peer-reviews/{review.pk}/")
-    page.get_by_role("link", name="R1").click()
+    page.get_by_role("link", name="R1", exact=True).click()
     page.get_by_label("Evidence").wait_for()
     check_page(page, url, watched)
     page.get_by_label("Status").select_option(label="Implemented, pending verification")

@@ -25,10 +25,10 @@ def test_national_tracker(live_server: Any, watched: Any, personas: dict[str, An
     page, url = watched.page, live_server.url
     log_in(page, url, personas["national"].username, PERSONA_PASSWORD)
     page.get_by_role("link", name="Operations", exact=True).click()
-    page.get_by_role("link", name="CCA tasking tracker").click()
+    page.get_by_role("link", name="CCA tasking tracker", exact=True).click()
     page.wait_for_url("**/cca-tasking/")
     check_page(page, url, watched)
-    page.get_by_role("link", name="CCA tasking: organised immigration crime, 2022/23").click()
+    page.get_by_role("link", name="CCA tasking: organised immigration crime, 2022/23", exact=True).click()
     page.locator('[data-figure="discharged"]').wait_for()
     page.get_by_label("Position as at").fill("2023-03-31")
     page.get_by_role("button", name="Show").click()
@@ -41,11 +41,11 @@ def test_national_tracker(live_server: Any, watched: Any, personas: dict[str, An
     assert [text.split(":")[0] for text in focus] == ["M2", "M4"]
     check_page(page, url, watched)
 
-    page.locator("#areas-of-focus").get_by_role("link", name="M4: ROCU OIC disruptions").click()
+    page.locator("#areas-of-focus").get_by_role("link", name="M4: ROCU OIC disruptions", exact=True).click()
     page.locator("#threshold-history").wait_for()
     assert "unachievable" in page.locator("#threshold-history").inner_text()
     check_page(page, url, watched)
-    page.get_by_role("link", name="Revise the threshold").click()
+    page.get_by_role("link", name="Revise the threshold", exact=True).click()
     page.get_by_label("New threshold").wait_for()
     page.get_by_label("New threshold").fill("20")
     page.get_by_label("Effective from").fill("2023-02-01")

@@ -24,9 +24,9 @@ def test_terminus_page_from_the_operations_hub(
     build_terminus_demo(personas["national"])
     page, url = watched.page, live_server.url
     log_in(page, url, personas["national"].username, PERSONA_PASSWORD)
-    page.get_by_role("link", name="Operations").first.click()
+    page.get_by_role("link", name="Operations", exact=True).first.click()
     page.wait_for_url("**/operations/")
-    page.get_by_role("link", name="Project Terminus").click()
+    page.get_by_role("link", name="Project Terminus", exact=True).click()
     page.wait_for_url("**/operations/terminus/")
     page.get_by_label("Period").fill("FY2023-24")
     page.get_by_role("button", name="Show figures").click()
@@ -36,7 +36,7 @@ def test_terminus_page_from_the_operations_hub(
     for shown in ("3,007", "419", "355", "275", "£46,400", "£152,000", "£3,012,450"):
         assert headline.get_by_text(shown, exact=True).count() == 1, shown
     check_page(page, url, watched)
-    page.get_by_role("link", name="Q2 2023/24").click()
+    page.get_by_role("link", name="Q2 2023/24", exact=True).click()
     page.wait_for_url("**period=FY2023-24-Q2**")
     page.get_by_role("heading", name="Project Terminus: England and Wales, Q2 2023/24").wait_for()
     check_page(page, url, watched)
