@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from msoic.accounts import access
 from msoic.assurance import access as assurance_access
 from msoic.audit import access as audit_access
+from msoic.capability import access as capability_access
 from msoic.collection import access as collection_access
 from msoic.commissioning import access as commissioning_access
 from msoic.operations import access as operations_access
@@ -40,6 +41,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("benchmarking", "Benchmarking"))
     if commissioning_access.can_see_commissioning(user):
         items.append(("commissioning", "Commissioning"))
+    if capability_access.can_see_training(user):
+        items.append(("capability-list", "Training and events"))
     if audit_access.can_browse_audit(user):
         items.append(("audit-log", "Audit log"))
     if access.can_manage_users(user):
