@@ -100,8 +100,14 @@ DASHBOARDS = {
 }
 
 
-def period_for(policy: str, month: date) -> Period:
-    """The period a headline figure covers when ``month`` is picked."""
+def period_for(policy: str, picked: date | Period) -> Period:
+    """The period a headline figure covers when ``picked`` is picked: for a month, as the
+    policy says; for a wider period (a quarter, a year, a year to a month), that period."""
+    if isinstance(picked, Period):
+        if picked.kind != "month":
+            return picked
+        picked = picked.start
+    month = picked
     if policy == "r12":
         return Period.rolling_year_to(month)
     if policy == "fy":
@@ -156,12 +162,16 @@ def returns_text(received: int, expected: int) -> str:
 NO_RETURN = "no return"
 
 
-def dashboard_url(dashboard: str, orgunit: str, month: date | None, measure: str | None) -> str:
-    """The address of ``dashboard`` for ``orgunit``, keeping the month and measure picked."""
+def dashboard_url(
+    dashboard: str, orgunit: str, month: date | Period | None, measure: str | None
+) -> str:
+    """The address of ``dashboard`` for ``orgunit``, keeping the period and measure picked."""
     params = {"orgunit": orgunit}
     if measure is not None:
         params["measure"] = measure
-    if month is not None:
+    if isinstance(month, Period):
+        params["period"] = month.code
+    elif month is not None:
         params["period"] = format_month(month)
     return f"{reverse(f'dashboard-{dashboard}')}?{urlencode(params)}"
 
@@ -282,10 +292,15 @@ class DashboardData:
         month: date,
         measure: str,
         catalogue: Catalogue,
+        *,
+        period: Period | None = None,
     ) -> None:
         self.d = definition
         self.scope = scope
-        self.month = month
+        # What was picked: a month (the default), or a wider period whose every figure then
+        # covers it; trends run to its last month.
+        self.picked = period if period is not None else Period.month(month)
+        self.month = self.picked.end
         self.cat = catalogue
         self.measure = measure
         # The trends' first month: 36 months back, or when collection began if later.
@@ -308,7 +323,7 @@ class DashboardData:
             if block_id == "headline":
                 for h in self.d.headline:
                     for u in units:
-                        ask(u, self._compared(h.metric, period_for(h.period, self.month)))
+                        ask(u, self._compared(h.metric, period_for(h.period, self.picked)))
             elif block_id in ("regions", "forces"):
                 by = "region" if block_id == "regions" else "force"
                 ask(self._breakdown_unit(by), self._breakdown_ask(by))
@@ -326,7 +341,7 @@ class DashboardData:
         for s in self.d.mixes:
             if f"mix-{s.metric}-{s.breakdown}" in block_ids:
                 for u in units:
-                    ask(u, Ask(s.metric, period_for(s.period, self.month), s.breakdown))
+                    ask(u, Ask(s.metric, period_for(s.period, self.picked), s.breakdown))
         return out
 
     def fetch(self, block_ids: list[str]) -> None:
@@ -369,13 +384,13 @@ class DashboardData:
         return self._national() if by == "region" else self.scope.orgunit
 
     def _breakdown_ask(self, by: str) -> Ask:
-        period = period_for(self._headline_for(self.measure).period, self.month)
+        period = period_for(self._headline_for(self.measure).period, self.picked)
         return Ask(self.measure, period, by, "previous-year")
 
     def _source_periods(self) -> list[tuple[str, Period]]:
         headline = {h.metric: h.period for h in self.d.headline}
         return [
-            (code, period_for(headline.get(code, "r12"), self.month)) for code in self.d.sources
+            (code, period_for(headline.get(code, "r12"), self.picked)) for code in self.d.sources
         ]
 
     # -- which blocks --------------------------------------------------------------------
@@ -432,7 +447,7 @@ class DashboardData:
         items = []
         for h in self.d.headline:
             metric = self.cat.metric(h.metric)
-            period = period_for(h.period, self.month)
+            period = period_for(h.period, self.picked)
             cells = []
             for unit in self.scope.units:
                 r = self._query(h.metric, unit, period)
@@ -606,7 +621,7 @@ class DashboardData:
         metric = self.cat.metric(split.metric)
         breakdown = self.cat.breakdowns[split.breakdown]
         by = breakdown.label.lower()
-        period = period_for(split.period, self.month)
+        period = period_for(split.period, self.picked)
         label = period_label(period, metric)
         rows = []
         specs = []
@@ -662,7 +677,7 @@ class DashboardData:
     def breakdown_block(self, by: str) -> Block:
         metric = self.cat.metric(self.measure)
         h = self._headline_for(self.measure)
-        period = period_for(h.period, self.month)
+        period = period_for(h.period, self.picked)
         label = period_label(period, metric)
         prev_label = period_label(period.previous_year(), metric)
         of = self._breakdown_unit(by)
@@ -673,7 +688,7 @@ class DashboardData:
         for row in r.rows:
             complete = row.complete and row.previous_complete is not False
             href = (
-                dashboard_url(self.d.code, row.key, self.month, self.measure)
+                dashboard_url(self.d.code, row.key, self.picked, self.measure)
                 if row.key in openable
                 else None
             )

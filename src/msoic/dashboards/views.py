@@ -9,7 +9,6 @@ from the metric engine. Downloads rebuild one block for the same scope.
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
 from django import forms
@@ -31,39 +30,56 @@ from msoic.dashboards.blocks import (
 )
 from msoic.dashboards.scope import DashboardScope, MonthRange, month_range, resolve_scope
 from msoic.disclosure.control import controlled
-from msoic.metrics.periods import add_months, format_month, month_label, parse_month
+from msoic.metrics.periods import (
+    PICKER_KINDS,
+    Period,
+    add_months,
+    describe,
+    format_month,
+    periods_within,
+)
 from msoic.web.exports import csv_response, xlsx_response
+from msoic.web.period_picker import PeriodField
 
 
 class PickerForm(forms.Form):
     """The period picker: validated at the boundary; the org unit is checked by the access layer."""
 
-    period = forms.ChoiceField(required=False)
+    period = PeriodField(
+        label="Period",
+        help_text="A month shows it beside the year to it; a quarter or a year shows every "
+        "figure for that period.",
+    )
     measure = forms.ChoiceField(required=False)
 
-    def __init__(self, data: Any, *, months: list[date], measures: list[tuple[str, str]]) -> None:
+    def __init__(self, data: Any, *, months: MonthRange, measures: list[tuple[str, str]]) -> None:
         super().__init__(data)
         period = self.fields["period"]
         measure = self.fields["measure"]
-        assert isinstance(period, forms.ChoiceField) and isinstance(measure, forms.ChoiceField)
-        period.choices = [(format_month(m), month_label(m)) for m in months]
+        assert isinstance(period, PeriodField) and isinstance(measure, forms.ChoiceField)
+        if months.latest is not None:
+            period.set_periods(
+                p
+                for kind in PICKER_KINDS
+                for p in periods_within(kind, months.first, months.latest)
+            )
+            period.initial = format_month(months.latest)  # the latest complete month
         measure.choices = measures
-        period.error_messages["invalid_choice"] = "Select a month from the list"
         measure.error_messages["invalid_choice"] = "Select a measure from the list"
 
 
 def _picker(
     request: HttpRequest, definition: DashboardDef, cat: Catalogue, months: MonthRange
-) -> tuple[PickerForm, date | None, str]:
+) -> tuple[PickerForm, Period | None, str]:
     measures = [(h.metric, cat.metric(h.metric).short_label) for h in definition.headline]
-    form = PickerForm(request.GET, months=months.choices(), measures=measures)
-    month = months.latest
+    form = PickerForm(request.GET, months=months, measures=measures)
+    picked = Period.month(months.latest) if months.latest is not None else None
     measure = measures[0][0]
     if form.is_valid():
         if form.cleaned_data["period"]:
-            month = parse_month(form.cleaned_data["period"])
+            picked = form.cleaned_data["period"]
         measure = form.cleaned_data["measure"] or measure
-    return form, month, measure
+    return form, picked, measure
 
 
 def _dashboard(request: HttpRequest, code: str) -> HttpResponse:
@@ -71,25 +87,28 @@ def _dashboard(request: HttpRequest, code: str) -> HttpResponse:
     scope = resolve_scope(request.user, request.GET.get("orgunit"))  # type: ignore[arg-type]
     cat = get_catalogue()
     months = month_range(definition.dataset, cat)
-    form, month, measure = _picker(request, definition, cat, months)
+    form, picked, measure = _picker(request, definition, cat, months)
+    month = picked.end if picked is not None else None
     context: dict[str, Any] = {
         "dashboard": definition,
         "scope": scope,
         "form": form,
         "month": month,
+        "picked": picked,
+        "picked_label": describe(picked) if picked is not None else "",
         "measure": measure,
         "months": months.choices(),
         "measures": [(h.metric, cat.metric(h.metric).short_label) for h in definition.headline],
-        "query": _query_string(scope, month, measure),
+        "query": _query_string(scope, picked, measure),
         "other": "oic" if code == "ms" else "ms",
         # The other dashboard has its own measures: the link carries the area and month only.
-        "other_query": _query_string(scope, month, None),
+        "other_query": _query_string(scope, picked, None),
     }
     status = 200
     if form.errors:
         status = 400
-    elif month is not None:
-        data = DashboardData(definition, scope, month, measure, cat)
+    elif picked is not None and month is not None:
+        data = DashboardData(definition, scope, month, measure, cat, period=picked)
         headline = data.headline()
         if not controlled(request.user):
             sections = data.sections()
@@ -135,14 +154,14 @@ def _partner_sections(
     return out
 
 
-def _query_string(scope: DashboardScope, month: date | None, measure: str | None) -> str:
+def _query_string(scope: DashboardScope, picked: Period | None, measure: str | None) -> str:
     from urllib.parse import urlencode
 
     params = {"orgunit": scope.orgunit.code}
     if measure is not None:
         params["measure"] = measure
-    if month is not None:
-        params["period"] = format_month(month)
+    if picked is not None:
+        params["period"] = picked.code
     return urlencode(params)
 
 
@@ -173,10 +192,11 @@ def download(request: HttpRequest, dashboard: str, block: str, fmt: str) -> Http
     scope = resolve_scope(request.user, request.GET.get("orgunit"))  # type: ignore[arg-type]
     cat = get_catalogue()
     months = month_range(definition.dataset, cat)
-    form, month, measure = _picker(request, definition, cat, months)
-    if form.errors or month is None:
+    form, picked, measure = _picker(request, definition, cat, months)
+    if form.errors or picked is None:
         raise Http404("No figures for that period")
-    data = DashboardData(definition, scope, month, measure, cat)
+    month = picked.end
+    data = DashboardData(definition, scope, month, measure, cat, period=picked)
     secret = controlled(request.user)
     if secret and block in partner.block_ids(definition, cat):
         built = partner.build(block, definition, cat, scope.orgunit, month)
@@ -193,10 +213,15 @@ def download(request: HttpRequest, dashboard: str, block: str, fmt: str) -> Http
         built = data.build(block)
         if secret and block == "headline":
             built = data.headline_block(partner.shown_headline(data.headline()))
-    stem = f"msoic-{dashboard}-{block}-{scope.orgunit.code}-{format_month(month)}"
+    stem = f"msoic-{dashboard}-{block}-{scope.orgunit.code}-{picked.code}"
     notes = [
         f"MSOIC Insight: {definition.title}, {built.title}",
-        f"Area: {scope.orgunit.name}. Month picked: {month_label(month)}.",
+        f"Area: {scope.orgunit.name}. "
+        + (
+            f"Month picked: {describe(picked)}."
+            if picked.kind == "month"
+            else f"Period picked: {describe(picked)}."
+        ),
         built.description,
         *built.notes,
     ]
