@@ -171,3 +171,25 @@ def test_without_a_choice_the_page_opens_on_the_newest_year_returned(
     response = login(client, national_analyst).get(URL)
     assert response.status_code == 200
     assert response.context["period"].code == FY
+
+
+@pytest.mark.django_db
+def test_the_period_picker_offers_years_and_quarters_in_words_and_keeps_the_choice(
+    client, returns, national_analyst
+):
+    html = page(client, national_analyst, period=f"{FY}-Q2")
+    picker = html[html.index('<select name="period"') : html.index("</select>")]
+    assert ">July to September 2023 (Q2 2023/24)</option>" in picker
+    assert ">2023/24</option>" in picker
+    assert ">FY" not in picker  # codes only as the options' values
+    assert 'value="FY2023-24-Q2" selected' in picker
+    assert "period=FY2023-24-Q2" in html  # the downloads keep the chosen quarter's code
+
+
+@pytest.mark.django_db
+def test_a_quarter_after_the_newest_returned_is_not_offered(client, returns, national_analyst):
+    html = page(client, national_analyst, period="FY2024-25-Q1")
+    assert "There is a problem" in html
+    assert "There are no figures for April to June 2024 (Q1 2024/25) here" in html
+    assert "FY2024-25-Q1</option>" not in html
+    assert 'rel="next"' not in page(client, national_analyst)  # no link to a year not offered

@@ -20,6 +20,7 @@ from msoic.metrics.periods import (
     QUARTERLY,
     Period,
     last_complete_period,
+    periods_within,
     starts_within,
 )
 from msoic.orgunits.models import OrgUnit
@@ -188,9 +189,9 @@ def year_of(period: Period) -> Period:
     return Period.financial_year_of(period.start)
 
 
-def newest_year(today: date) -> Period:
-    """The page's default: the financial year of the newest complete quarter, or of the
-    newest quarter anyone has returned if returns stop before that."""
+def newest_quarter(today: date) -> Period:
+    """The newest complete quarter, or the newest quarter anyone has returned if returns
+    stop before that."""
     from django.db.models import Max
 
     from msoic.collection.models import Submission
@@ -201,7 +202,30 @@ def newest_year(today: date) -> Period:
     )["p"]
     if latest is not None and latest < quarter:
         quarter = latest
-    return year_of(Period.quarter(quarter))
+    return Period.quarter(quarter)
+
+
+def newest_year(today: date) -> Period:
+    """The page's default: the financial year of :func:`newest_quarter`."""
+    return year_of(newest_quarter(today))
+
+
+def offered_periods(newest: Period, catalogue: Catalogue | None = None) -> list[Period]:
+    """What the page's period picker offers: every quarter from the first Terminus return to
+    ``newest`` (the newest quarter), and the financial years holding them (the newest may
+    be in progress: its figures are the quarters so far)."""
+    cat = catalogue or get_catalogue()
+    first = Period.parse(cat.datasets[DATASET].first_period).start
+    if newest.end < first:
+        return []
+    quarters = periods_within("quarter", first, newest.end)
+    years = [
+        Period.financial_year_starting(y)
+        for y in range(
+            newest.financial_year, Period.financial_year_of(first).financial_year - 1, -1
+        )
+    ]
+    return years + quarters
 
 
 def export_rows(items: list[tuple[str, str, str, Line]]) -> list[list[Any]]:

@@ -1,4 +1,5 @@
-"""The Terminus page's filters: a period (financial year or quarter) and an org unit."""
+"""The Terminus page's filters: a period (financial year or quarter, from the one period
+picker) and an org unit."""
 
 from __future__ import annotations
 
@@ -6,35 +7,28 @@ from typing import Any, cast
 
 from django import forms
 
-from msoic.metrics.periods import Period, PeriodError
+from msoic.metrics.periods import Period
+from msoic.web.period_picker import PeriodField
 
 
 class TerminusFilterForm(forms.Form):
-    period = forms.CharField(
+    period = PeriodField(
         label="Period",
-        help_text="A financial year, e.g. FY2023-24, or a quarter, e.g. FY2023-24-Q1",
-        max_length=16,
-        required=False,
+        help_text="Terminus is returned quarterly: a financial year or one of its quarters",
+        kinds=("fy", "quarter"),
     )
     orgunit = forms.ChoiceField(label="Area", required=False)
 
-    def __init__(self, *args: Any, orgunits: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        orgunits: list[tuple[str, str]],
+        periods: list[Period],
+        default: Period,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["orgunit"]).choices = orgunits
-
-    def clean_period(self) -> Period | None:
-        text = (self.cleaned_data.get("period") or "").strip().upper()
-        if not text:
-            return None
-        try:
-            period = Period.parse(text)
-        except PeriodError as exc:
-            raise forms.ValidationError(
-                "Enter a financial year like FY2023-24 or a quarter like FY2023-24-Q1"
-            ) from exc
-        if period.kind not in ("fy", "quarter"):
-            raise forms.ValidationError(
-                "Terminus is returned quarterly: enter a financial year like FY2023-24 or a "
-                "quarter like FY2023-24-Q1"
-            )
-        return period
+        period = cast(PeriodField, self.fields["period"])
+        period.set_periods(periods)
+        period.initial = default.code

@@ -58,10 +58,16 @@ def terminus(request: AuthenticatedRequest) -> HttpResponse:
     if not terminus_access.can_see_terminus(user):
         raise PermissionDenied("Terminus figures are for signed-in users with a role")
     choices = _orgunit_choices(user)
-    form = TerminusFilterForm(request.GET or None, orgunits=choices)
+    newest = figures.newest_quarter(timezone.localdate())
+    default = figures.year_of(newest)
+    form = TerminusFilterForm(
+        request.GET or None,
+        orgunits=choices,
+        periods=figures.offered_periods(newest),
+        default=default,
+    )
     chosen: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    today = timezone.localdate()
-    period: Period = chosen.get("period") or figures.newest_year(today)
+    period: Period = chosen.get("period") or default
     code = chosen.get("orgunit") or request.GET.get("orgunit") or _default_orgunit(user, choices)
     orgunit = access.get_orgunit_for_user(user, code)
     if orgunit.kind == OrgUnitKind.PARTNER:
@@ -99,6 +105,7 @@ def terminus(request: AuthenticatedRequest) -> HttpResponse:
     query["period"] = period.code
     query["orgunit"] = orgunit.code
     year = figures.year_of(period)
+    offered = {p.code for p in form.fields["period"].periods}  # type: ignore[attr-defined]
     return render(
         request,
         "terminus/terminus.html",
@@ -109,6 +116,9 @@ def terminus(request: AuthenticatedRequest) -> HttpResponse:
             "previous_year": year.previous_year(),
             "sends_returns": access.writable_forces(user).exists(),
             "next_year": Period(add_months(year.start, 12), add_months(year.end, 12), "fy"),
+            "has_previous_year": year.previous_year().code in offered,
+            "has_next_year": Period(add_months(year.start, 12), add_months(year.end, 12), "fy").code
+            in offered,
             "orgunit": orgunit,
             "orgunit_code": orgunit.code,
             "panel": panel,
