@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "msoic.operations",
     "msoic.terminus",
     "msoic.capability",
+    "msoic.intel",
     "msoic.demo",
     "msoic.runtime",
     "msoic.web",

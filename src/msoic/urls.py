@@ -17,6 +17,7 @@ urlpatterns = [
     path("operations/terminus/", include("msoic.terminus.urls")),
     path("operations/", include("msoic.operations.urls")),
     path("training/", include("msoic.capability.urls")),
+    path("intelligence/", include("msoic.intel.urls")),
     path("api/v1/", include("msoic.api.urls")),
     path("", include("msoic.accounts.urls")),
 ]

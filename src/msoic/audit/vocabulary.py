@@ -119,6 +119,10 @@ DETAIL_KEYS: dict[str, str] = {
     # Training and events
     "training_event": "a training course or event (primary key)",
     "corrected_count": "number of records an import corrected (e.g. an attendee's role)",
+    # Intelligence logs
+    "intel_logs": "references (force:log reference) of the intelligence logs shown or disclosed",
+    "intel_logs_count": "number of intelligence logs",
+    "handling_authority": "who authorised sharing a handling code C intelligence log",
     # The audit log's own rows
     "suppressed": "refusals counted but not logged one by one",
     "logged": "refusals logged one by one in the window",
