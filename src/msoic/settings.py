@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "msoic.terminus",
     "msoic.capability",
     "msoic.intel",
+    "msoic.referrals",
     "msoic.demo",
     "msoic.runtime",
     "msoic.web",

@@ -18,6 +18,8 @@ urlpatterns = [
     path("operations/", include("msoic.operations.urls")),
     path("training/", include("msoic.capability.urls")),
     path("intelligence/", include("msoic.intel.urls")),
+    path("referrals/", include("msoic.referrals.urls")),
+    path("spocs/", include("msoic.referrals.urls_spocs")),
     path("api/v1/", include("msoic.api.urls")),
     path("", include("msoic.accounts.urls")),
 ]
