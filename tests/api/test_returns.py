@@ -32,6 +32,7 @@ def test_accepted_file_is_201_with_the_outcome(api_as, kent_user):
     assert response.status_code == 201
     body = response.json()
     assert body["status"] == "accepted" and body["rows"] == 2 and body["file"] == "kent-2024-01.csv"
+    submission = Submission.objects.get(orgunit__code="kent")
     assert body["submissions"] == [
         {
             "dataset": "ms-monthly",
@@ -39,9 +40,14 @@ def test_accepted_file_is_201_with_the_outcome(api_as, kent_user):
             "period": "2024-01",
             "version": 1,
             "state": "new",
+            "label": "Modern slavery monthly return, Kent Police, January 2024",
+            "id": submission.pk,
+            "url": f"/returns/{submission.pk}/",
+            "next_step": "Awaiting approval by the national team",
         }
     ]
-    version = Submission.objects.get(orgunit__code="kent").current_version
+    assert body["next_step"] == "Awaiting approval by the national team"
+    version = submission.current_version
     assert version.submitted_by == kent_user and version.value_count == 2
 
 

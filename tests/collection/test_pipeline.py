@@ -205,7 +205,8 @@ def test_import_returns_command_prints_outcomes_and_fails_on_rejection(tmp_path,
     out = capsys.readouterr().out
     assert "good.csv: UNCHANGED" in out
     assert (
-        f"{bad}, row 2, column E: Value must be a whole number of 0 or more: -3 is negative" in out
+        f"{bad}: Row 2, Modern slavery charges, column E: "
+        "Value must be a whole number of 0 or more: -3 is negative" in out
     )
 
 

@@ -229,8 +229,8 @@ def test_form_errors_are_shown_against_the_fields_and_nothing_is_stored(client, 
     html = response.content.decode()
     assert 'class="govuk-error-summary"' in html
     assert (
-        '<a href="#v__ms_arrests">Value must be a whole number of 0 or more: 12.5 is not a whole number</a>'
-        in html
+        '<a href="#v__ms_arrests">Modern slavery arrests: '
+        "Value must be a whole number of 0 or more: 12.5 is not a whole number</a>" in html
     )
     assert '<a href="#v__ms_charges">' in html and "looks like a formula" in html
     assert '<a href="#v__ms_live_investigations">' in html and "more than the total of 3" in html

@@ -74,7 +74,17 @@ def test_good_files_are_stored_and_summarised(client, kent_user):
     assert "Upload complete" in page
     assert "Accepted 2 files, 3 rows" in page
     assert "Rejected 0 files, 0 rows" in page
-    assert "ms-monthly kent 2024-02: new return, version 1" in page
+    feb = Submission.objects.get(period="2024-02-01")
+    assert (
+        "Modern slavery monthly return, Kent Police, February 2024 : new return, version 1. "
+        "Awaiting approval by the national team." in page  # text() spaces out the link
+    )
+    html = client.get(response["Location"]).content.decode()
+    assert (
+        f'<a class="govuk-link" href="/returns/{feb.pk}/">'
+        "Modern slavery monthly return, Kent Police, February 2024</a>" in html
+    )
+    assert "ms-monthly kent" not in page  # codes stay in URLs
     assert Submission.objects.count() == 2
     # accepted bytes live on in StoredFile only
     assert set(ImportJobFile.objects.values_list("content", flat=True)) == {b""}
@@ -97,11 +107,14 @@ def test_a_bad_file_shows_located_messages_and_stores_nothing(client, kent_user)
     assert '<a href="#file-0">bad.csv: 3 errors, not stored</a>' in html
     body = text(page)
     assert (
-        "bad.csv – 2 E Value must be a whole number of 0 or more: 12.5 is not a whole number"
+        "bad.csv – 2 Modern slavery arrests E "
+        "Value must be a whole number of 0 or more: 12.5 is not a whole number" in body
+    )
+    assert (
+        "bad.csv – 3 Modern slavery arrests A You may not submit returns for this force: 'essex'"
         in body
     )
-    assert "bad.csv – 3 A You may not submit returns for this force: 'essex'" in body
-    assert "bad.csv – 4 C Unknown metric code: 'ms_arrests_typo'" in body
+    assert "bad.csv – 4 – C Unknown metric code: 'ms_arrests_typo'" in body
     assert "Rejected 1 file, 3 rows" in body
     assert nothing_stored()
 
@@ -110,7 +123,8 @@ def test_a_bad_spreadsheet_names_its_sheet_row_and_column(client, kent_user):
     bad = xlsx_bytes([["kent", "2024-02", "ms_arrests", "", -3, ""]], preamble=2)
     page = text(client.get(upload(login(client, kent_user), ("return.xlsx", bad))["Location"]))
     assert (
-        "return.xlsx Return 4 E Value must be a whole number of 0 or more: -3 is negative" in page
+        "return.xlsx Return 4 Modern slavery arrests E "
+        "Value must be a whole number of 0 or more: -3 is negative" in page
     )
     assert nothing_stored()
 
@@ -238,6 +252,7 @@ def test_progress_page_polls_with_htmx_and_offers_a_refresh_link(client, kent_us
         "rows": 4,
     }
     assert [f["status"] for f in status["files"]] == ["accepted", "unchanged"]
+    feb = Submission.objects.get(period="2024-02-01")
     assert status["files"][0]["submissions"] == [
         {
             "dataset": "ms-monthly",
@@ -245,6 +260,10 @@ def test_progress_page_polls_with_htmx_and_offers_a_refresh_link(client, kent_us
             "period": "2024-02",
             "version": 1,
             "state": "new",
+            "label": "Modern slavery monthly return, Kent Police, February 2024",
+            "id": feb.pk,
+            "url": f"/returns/{feb.pk}/",
+            "next_step": "Awaiting approval by the national team",
         }
     ]
 
@@ -328,7 +347,10 @@ def test_a_warning_holds_the_file_and_asks_for_a_comment(client, held_for_commen
     assert f'action="/returns/jobs/{job.pk}/files/1/comments/"' in html
     assert 'id="comment-1-0" name="comment-0"' in html
     body = text(page)
-    assert "unusual.csv – 2 E Much higher than this force's recent level" in body
+    assert (
+        "unusual.csv – 2 Modern slavery arrests E Much higher than this force's recent level"
+        in body
+    )
     assert "Submit with these comments" in body
     assert "Waiting for comments 1 file, 2 rows" in body
     assert not Submission.objects.filter(period="2024-02-01").exists()

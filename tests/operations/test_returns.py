@@ -60,7 +60,7 @@ def test_force_not_taking_part_is_refused_with_file_row_and_column(national_anal
     assert problem.rule == "participating_force"
     assert (problem.row, problem.column) == (2, "A")
     assert "'cleveland' is not taking part in AIDANT 33" in problem.message
-    assert "cleveland.csv, row 2, column A" in outcome.lines()[1]
+    assert "cleveland.csv: Row 2, Disruptions during the operation, column A" in outcome.lines()[1]
     assert not Submission.objects.filter(dataset=op.dataset_code).exists()
 
 

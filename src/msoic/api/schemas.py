@@ -160,6 +160,8 @@ class Problem(Schema):
     sheet: str
     row: int | None
     column: str
+    figure: str = Field(description="The figure the row carries, by its label ('' if unknown).")
+    where: str = Field(description="Sheet, row, figure and column in words.")
     key: str = Field(description="For a warning: the key to acknowledge.")
 
 
@@ -169,6 +171,10 @@ class StoredSubmission(Schema):
     period: str
     version: int | None
     state: Literal["new", "corrected", "unchanged", "would-store"]
+    label: str = Field(description="The return in words, e.g. its dataset, force and month.")
+    id: int | None = Field(description="The submission's id, when it exists.")
+    url: str | None = Field(description="The return's page.")
+    next_step: str = Field(description="What happens to the return next, in words.")
 
 
 class Outcome(Schema):
@@ -176,6 +182,7 @@ class Outcome(Schema):
     status: Literal["accepted", "unchanged", "rejected", "needs-comment"]
     rows: int
     dry_run: bool
+    next_step: str = Field(description="What the sender does next about the file, in words.")
     problems: list[Problem]
     submissions: list[StoredSubmission]
 

@@ -304,12 +304,14 @@ class EntryForm:
         comments = {b.comment_name: b for b in self.blocks}
         for p in problems:
             target = by_name.get(p.column)
+            # Named by the box's figure, so the error summary says which box it links to.
+            message = f"{p.figure}: {p.message}" if getattr(p, "figure", "") else p.message
             if target is not None:
-                (target.errors if p.severity == "error" else target.warnings).append(p.message)
+                (target.errors if p.severity == "error" else target.warnings).append(message)
             elif p.column in comments and p.severity == "error":
-                comments[p.column].comment_errors.append(p.message)
+                comments[p.column].comment_errors.append(message)
             elif p.severity == "error":
-                self.general_errors.append(p.message)
+                self.general_errors.append(message)
 
     @property
     def error_links(self) -> list[tuple[str, str]]:

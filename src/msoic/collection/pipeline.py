@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from msoic.accounts.access import writable_forces
@@ -25,21 +26,59 @@ from msoic.collection.content import content_hash, merge
 from msoic.collection.models import StoredFile, Submission, SubmissionVersion, Value
 from msoic.collection.readers import FileRejected, ParsedFile, RawRow, read_upload
 from msoic.collection.validation import Context, Entry, Problem, validate_rows
+from msoic.collection.words import return_label
 from msoic.metrics.periods import add_months, format_period
 from msoic.metrics.sources import covered_by_code
 from msoic.orgunits.models import OrgUnit
 
+# What the sender does next about a return, by its state after the upload.
+NEXT_STEPS = {
+    "new": "Awaiting approval by the national team",
+    "corrected": "Awaiting approval by the national team",
+    "unchanged": "Nothing changed: the return is as it was",
+    "unchanged-locked": "Approved and locked: nothing changed",
+    "would-store": "Not stored (check only): review it, then upload the file again without "
+    "'check only' to submit it",
+}
+
 
 @dataclass
 class StoredSubmission:
+    """A return a file stored (or would store): its codes for programs, its name in words
+    ("Modern slavery monthly return, Kent Police, October 2024"), its page and what the
+    sender does next."""
+
     dataset: str
     force: str
     period: str
     version: int | None
     state: str  # new | corrected | unchanged | would-store
+    label: str = ""
+    id: int | None = None  # the submission's, when it exists
+    locked: bool = False
+
+    @property
+    def url(self) -> str | None:
+        return reverse("submission-detail", args=[self.id]) if self.id is not None else None
+
+    @property
+    def next_step(self) -> str:
+        if self.state == "unchanged" and self.locked:
+            return NEXT_STEPS["unchanged-locked"]
+        return NEXT_STEPS.get(self.state, "")
 
     def as_dict(self) -> dict[str, Any]:
-        return self.__dict__.copy()
+        return {
+            "dataset": self.dataset,
+            "force": self.force,
+            "period": self.period,
+            "version": self.version,
+            "state": self.state,
+            "label": self.label,
+            "id": self.id,
+            "url": self.url,
+            "next_step": self.next_step,
+        }
 
 
 @dataclass
@@ -63,12 +102,29 @@ class Outcome:
     def ok(self) -> bool:
         return self.status in {"accepted", "unchanged"}
 
+    @property
+    def next_step(self) -> str:
+        """What the sender does next about the whole file, in words."""
+        if self.status == "rejected":
+            return "Nothing from this file was stored: fix these problems and send it again"
+        if self.status == "needs-comment":
+            return (
+                "Nothing stored yet: explain each warning with a comment, then submit the "
+                "file again with the comments"
+            )
+        if self.dry_run and self.status == "accepted":
+            return NEXT_STEPS["would-store"]
+        if self.status == "unchanged":
+            return NEXT_STEPS["unchanged"]
+        return NEXT_STEPS["new"]
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "file": self.filename,
             "status": self.status,
             "rows": self.rows,
             "dry_run": self.dry_run,
+            "next_step": self.next_step,
             "problems": [p.as_dict(self.filename) for p in self.problems],
             "submissions": [s.as_dict() for s in self.submissions],
         }
@@ -86,8 +142,10 @@ class Outcome:
                 + ")"
             )
         out = [head]
+        for s in self.submissions:
+            out.append(f"  {s.label}: {s.next_step}")
         for p in self.problems:
-            out.append(f"  {p.severity}: {p.location(self.filename)}: {p.message}")
+            out.append(f"  {p.severity}: {self.filename}: {p.where()}: {p.message}")
         return out
 
 
@@ -98,6 +156,28 @@ class _Rollback(Exception):
 def _period_code(ctx: Context, dataset: str, period: date) -> str:
     ds = ctx.catalogue.datasets.get(dataset)
     return format_period(ds.frequency if ds else "monthly", period)
+
+
+def _stored(
+    ctx: Context,
+    dataset: str,
+    force_code: str,
+    period: date,
+    version: int | None,
+    state: str,
+    sub: Submission | None = None,
+) -> StoredSubmission:
+    force = ctx.forces.get(force_code)
+    return StoredSubmission(
+        dataset,
+        force_code,
+        _period_code(ctx, dataset, period),
+        version,
+        state,
+        label=return_label(ctx.catalogue, dataset, force.name if force else force_code, period),
+        id=sub.pk if sub is not None else None,
+        locked=bool(sub.locked) if sub is not None else False,
+    )
 
 
 def build_context(actor: Any, entries_hint: Iterable[RawRow] = ()) -> Context:
@@ -200,10 +280,7 @@ def import_rows(
     if unexplained:
         outcome.status = "needs-comment"
         return outcome
-    unchanged_locked = [
-        StoredSubmission(dataset, force, _period_code(ctx, dataset, period), None, "unchanged")
-        for dataset, force, period in ctx.unchanged_locked
-    ]
+    unchanged_locked = _unchanged_locked(ctx)
     if not entries and unchanged_locked:
         outcome.status = "unchanged"
         outcome.submissions = unchanged_locked
@@ -232,6 +309,8 @@ def import_rows(
                 raise _Rollback
     except _Rollback:
         for s in outcome.submissions:
+            if s.state == "new":  # rolled back: the return does not exist
+                s.id = None
             s.state = "would-store" if s.state != "unchanged" else s.state
             s.version = None if s.state == "would-store" else s.version
     except FileRejected as exc:  # a lock taken by someone else while we checked
@@ -241,6 +320,33 @@ def import_rows(
     changed = any(s.state in {"new", "corrected", "would-store"} for s in outcome.submissions)
     outcome.status = "accepted" if changed else "unchanged"
     return outcome
+
+
+def _unchanged_locked(ctx: Context) -> list[StoredSubmission]:
+    """The locked returns a file sent again exactly as they are, with their pages (one
+    query for them all)."""
+    if not ctx.unchanged_locked:
+        return []
+    ids = {
+        (s.dataset, s.orgunit_id, s.period): s
+        for s in Submission.objects.filter(
+            locked=True,
+            orgunit_id__in=[ctx.forces[f].pk for _, f, _ in ctx.unchanged_locked],
+            period__in=[p for _, _, p in ctx.unchanged_locked],
+        )
+    }
+    return [
+        _stored(
+            ctx,
+            dataset,
+            force,
+            period,
+            None,
+            "unchanged",
+            ids.get((dataset, ctx.forces[force].pk, period)),
+        )
+        for dataset, force, period in ctx.unchanged_locked
+    ]
 
 
 def _audit_rejection(actor: Any, filename: str, outcome: Outcome, dry_run: bool) -> None:
@@ -291,7 +397,8 @@ def _store(
         )
         if sub.locked:
             raise FileRejected(
-                f"{dataset} {force_code} {_period_code(ctx, dataset, period)} was locked while the file was checked"
+                f"{return_label(ctx.catalogue, dataset, orgunit.name, period)} was approved "
+                "and locked while the file was checked; ask the national team to unlock it"
             )
         content: dict[tuple[str, str, str], tuple[int, str]] = {}
         if sub.current_version_id:
@@ -304,13 +411,7 @@ def _store(
         current = sub.current_version
         if current is not None and current.content_sha256 == digest:
             results.append(
-                StoredSubmission(
-                    dataset,
-                    force_code,
-                    _period_code(ctx, dataset, period),
-                    current.number,
-                    "unchanged",
-                )
+                _stored(ctx, dataset, force_code, period, current.number, "unchanged", sub)
             )
             continue
         number = (current.number + 1) if current else 1
@@ -361,12 +462,8 @@ def _store(
             },
         )
         results.append(
-            StoredSubmission(
-                dataset,
-                force_code,
-                _period_code(ctx, dataset, period),
-                number,
-                "new" if number == 1 else "corrected",
+            _stored(
+                ctx, dataset, force_code, period, number, "new" if number == 1 else "corrected", sub
             )
         )
     return results

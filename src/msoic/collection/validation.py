@@ -23,7 +23,8 @@ from django.utils import timezone
 from msoic.catalogue.loader import RULE_KINDS, Catalogue, Dataset, Metric, Rule
 from msoic.collection.content import Content, content_hash, merge
 from msoic.collection.readers import RawRow
-from msoic.metrics.money import MoneyError, parse_pounds
+from msoic.collection.words import figure_label, return_label
+from msoic.metrics.money import MONEY_UNIT, MoneyError, format_figure, parse_pounds
 from msoic.metrics.periods import (
     MONTHLY,
     QUARTERLY,
@@ -33,6 +34,7 @@ from msoic.metrics.periods import (
     format_month,
     format_period,
     last_complete_period,
+    month_label,
     parse_month,
     parse_period,
 )
@@ -52,6 +54,7 @@ class Problem:
     row: int | None = None
     column: str = ""
     key: str = ""  # identifies the value a warning is about, for acknowledgement
+    figure: str = ""  # the figure the row carries, by its label (words.figure_label)
 
     def location(self, filename: str = "") -> str:
         parts = [filename] if filename else []
@@ -63,6 +66,21 @@ class Problem:
             parts.append(f"column {self.column}")
         return ", ".join(parts)
 
+    def where(self) -> str:
+        """Where the problem is, in words: "Sheet 'Return', row 8, Live modern slavery
+        investigations – criminal exploitation, column E" ("Row 8, …" in a CSV file)."""
+        parts = []
+        if self.sheet:
+            parts.append(f"sheet '{self.sheet}'")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.figure:
+            parts.append(self.figure)
+        if self.column:
+            parts.append(f"column {self.column}")
+        text = ", ".join(parts)
+        return text[:1].upper() + text[1:]
+
     def as_dict(self, filename: str = "") -> dict[str, Any]:
         return {
             "severity": self.severity,
@@ -72,6 +90,8 @@ class Problem:
             "sheet": self.sheet,
             "row": self.row,
             "column": self.column,
+            "figure": self.figure,
+            "where": self.where(),
             "key": self.key,
         }
 
@@ -131,16 +151,38 @@ def _text(v: Any) -> str:
     return str(v).strip()
 
 
+def _force_name(ctx: Context, code: str) -> str:
+    force = ctx.forces.get(code)
+    return str(getattr(force, "name", code))
+
+
+def _return_words(ctx: Context, entry: Entry) -> str:
+    """The return an entry belongs to: "Modern slavery monthly return, Kent Police, January
+    2024"."""
+    return return_label(ctx.catalogue, entry.dataset, _force_name(ctx, entry.force), entry.period)
+
+
 def _rules(catalogue: Catalogue) -> dict[str, Rule]:
     return {r.kind: r for r in catalogue.rules}
 
 
 def _problem(
-    rule: Rule | None, kind: str, raw: RawRow, column: str, detail: str, key: str = ""
+    rule: Rule | None,
+    kind: str,
+    raw: RawRow,
+    column: str,
+    detail: str,
+    key: str = "",
+    catalogue: Catalogue | None = None,
 ) -> Problem:
     severity = rule.importance if rule else "error"
     code = rule.code if rule else kind
     base = rule.message if rule else kind
+    figure = (
+        figure_label(catalogue, _text(raw.cells.get("metric")), _text(raw.cells.get("breakdown")))
+        if catalogue is not None
+        else ""
+    )
     return Problem(
         severity=severity,
         rule=code,
@@ -149,6 +191,7 @@ def _problem(
         row=raw.row,
         column=raw.columns.get(column, ""),
         key=key,
+        figure=figure,
     )
 
 
@@ -373,7 +416,7 @@ def validate_rows(rows: list[RawRow], ctx: Context) -> tuple[list[Entry], list[P
     def report(kind: str, finding: Finding, raw: RawRow) -> None:
         where = finding.source or raw
         problems.append(
-            _problem(rules.get(kind), kind, where, finding.column, finding.detail, finding.key)
+            _problem(rules.get(kind), kind, where, finding.column, finding.detail, finding.key, cat)
         )
 
     for raw in rows:
@@ -456,7 +499,7 @@ def breakdown_is_known(row: Row, ctx: Context) -> Iterator[Finding]:
         allowed = ", ".join(metric.breakdowns) or "none"
         yield Finding(
             "breakdown",
-            f"{metric.code} has no breakdown '{row.breakdown}' (allowed: {allowed})",
+            f"{metric.label} has no breakdown '{row.breakdown}' (allowed: {allowed})",
         )
         return
     options = ctx.catalogue.breakdowns[row.breakdown].options
@@ -478,7 +521,7 @@ def dataset_matches_metric(row: Row, ctx: Context) -> Iterator[Finding]:
     if ds is None:
         yield Finding("dataset", f"no dataset '{row.dataset_named}'")
     elif metric.code not in ds.metrics:
-        yield Finding("metric", f"{metric.code} is not in {ds.label}")
+        yield Finding("metric", f"{metric.label} ({metric.code}) is not in {ds.label}")
     elif not ds.takes_returns:
         users = [
             d.code for d in cat.datasets.values() if d.takes_returns and metric.code in d.metrics
@@ -486,7 +529,7 @@ def dataset_matches_metric(row: Row, ctx: Context) -> Iterator[Finding]:
         example = f" (e.g. {users[-1]})" if users else ""
         yield Finding(
             "dataset",
-            f"{metric.code} is returned for an operation: name its return in the "
+            f"{metric.label} is returned for an operation: name its return in the "
             f"dataset column{example}",
         )
 
@@ -607,8 +650,8 @@ def not_from_register(row: Row, ctx: Context) -> Iterator[Finding]:
     if register_from is not None and row.period >= register_from:
         yield Finding(
             "metric",
-            f"{row.force} has counted {row.metric.code} from its investigation register "
-            f"since {format_month(register_from)}: remove this row",
+            f"{_force_name(ctx, row.force)} has counted {row.metric.label} from its "
+            f"investigation register since {month_label(register_from)}: remove this row",
         )
 
 
@@ -620,8 +663,10 @@ def key_is_unique(entry: Entry, accepted: Mapping[str, Entry], ctx: Context) -> 
     first = accepted.get(entry.key)
     if first is not None:
         raw = first.source
-        where = f"row {raw.row}" + (f" of sheet {raw.sheet}" if raw.sheet else "")
-        yield Finding("metric", f"{entry.key.replace('|', ' ')} is also on {where}")
+        where = f"row {raw.row}" + (f" of sheet '{raw.sheet}'" if raw.sheet else "")
+        yield Finding(
+            "metric", f"the same figure of {_return_words(ctx, entry)} is also on {where}"
+        )
 
 
 # --- file checks, in the order they run --------------------------------------------------------
@@ -645,12 +690,11 @@ def period_not_locked(
         if content_hash(merge(current, group)) == content_hash(current):
             ctx.unchanged_locked.append(key)
             continue
-        dataset, force, _ = key
         found.append(
             Finding(
                 "period",
-                f"{dataset} {force} {group[0].period_code} ({len(group)} rows); "
-                "ask the unit to unlock it",
+                f"{_return_words(ctx, group[0])} ({len(group)} row{'s' if len(group) != 1 else ''}"
+                "); ask the national team to unlock it",
                 source=group[0].source,
             )
         )
@@ -674,28 +718,29 @@ def breakdown_adds_up(
     found = []
     for (force, period, metric, breakdown), cells in parts.items():
         total = totals.get((force, period, metric))
+        known = ctx.catalogue.metrics.get(metric)
+        metric_label = known.label if known else metric
+        unit = known.unit if known else ""
         if total is None:
             first = cells[0]
             found.append(
                 Finding(
                     "breakdown",
-                    f"{metric} for {force} {first.period_code} has a breakdown but no total row",
+                    f"{_return_words(ctx, first)}: {metric_label} has a breakdown but no total row",
                     source=first.source,
                 )
             )
             continue
         summed = sum(c.value for c in cells)
-        options = ctx.catalogue.breakdowns[breakdown].options
-        complete = {c.option for c in cells} == set(options)
-        label = f"{metric} by {breakdown} for {force} {total.period_code}"
+        by = ctx.catalogue.breakdowns[breakdown]
+        complete = {c.option for c in cells} == set(by.options)
+        label = f"{_return_words(ctx, total)}: the options of {by.label.lower()}"
+        shown, shown_total = format_figure(summed, unit), format_figure(total.value, unit)
         if complete and summed != total.value:
-            detail = f"{label}: the options add up to {summed} but the total is {total.value}"
+            detail = f"{label} add up to {shown} but the total is {shown_total}"
             found.append(Finding("value", detail, source=total.source))
         elif not complete and summed > total.value:
-            detail = (
-                f"{label}: the options given add up to {summed}, "
-                f"more than the total of {total.value}"
-            )
+            detail = f"{label} given add up to {shown}, more than the total of {shown_total}"
             found.append(Finding("value", detail, source=total.source))
     return entries, found
 
@@ -724,8 +769,12 @@ def not_an_outlier(
             continue
         median = statistics.median(window)
         if e.value > factor * median and e.value - median > min_excess:
+            known = ctx.catalogue.metrics.get(e.metric)
+            unit = known.unit if known else ""
+            typical = format_figure(round(median), unit) if unit == MONEY_UNIT else f"{median:,g}"
             detail = (
-                f"{e.value} against a median of {median:g} over the previous {len(window)} months"
+                f"{format_figure(e.value, unit)} against a median of {typical} over the "
+                f"previous {len(window)} months"
             )
             found.append(Finding("value", detail, source=e.source, key=e.key))
     return entries, found

@@ -50,6 +50,7 @@ from msoic.collection.forms import (
 from msoic.collection.models import ImportJob, ImportJobFile, Submission, SubmissionVersion, Value
 from msoic.collection.readers import ParsedFile
 from msoic.collection.template_xlsx import build_template, template_filename
+from msoic.collection.words import return_label_from_codes
 from msoic.metrics.periods import (
     PeriodError,
     add_months,
@@ -314,12 +315,53 @@ def upload(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
+STATE_WORDS = {
+    "new": "new return, version {version}",
+    "corrected": "corrected, now version {version}",
+    "unchanged": "unchanged",
+    "would-store": "would be stored",
+}
+
+
+def _returns_in_words(
+    catalogue: Catalogue, stored: list[dict[str, Any]], force_names: dict[str, str]
+) -> list[dict[str, Any]]:
+    """The returns a file stored, named in words with their page and the next step. An
+    upload checked before returns were named keeps codes only: its words are made here."""
+    out = []
+    for s in stored:
+        label = s.get("label") or return_label_from_codes(
+            catalogue, s["dataset"], force_names.get(s["force"], s["force"]), s["period"]
+        )
+        words = STATE_WORDS.get(s["state"], s["state"]).format(version=s.get("version"))
+        if s["state"] == "unchanged" and s.get("version"):
+            words = f"unchanged (version {s['version']})"
+        out.append({**s, "label": label, "state_words": words, "next_step": s.get("next_step", "")})
+    return out
+
+
+def _force_names(files: list[ImportJobFile]) -> dict[str, str]:
+    """Names of the forces of returns stored without their words (older uploads)."""
+    codes = {
+        s["force"]
+        for f in files
+        for s in (f.outcome or {}).get("submissions", [])
+        if not s.get("label")
+    }
+    if not codes:
+        return {}
+    return dict(OrgUnit.objects.filter(code__in=codes).values_list("code", "name"))
+
+
 def _file_view(
     job: ImportJob,
     f: ImportJobFile,
     user: Any,
     comments: dict[str, str] | None = None,
     missing: set[int] | None = None,
+    *,
+    catalogue: Catalogue | None = None,
+    force_names: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     outcome = f.outcome or {}
     problems = outcome.get("problems", [])
@@ -341,7 +383,9 @@ def _file_view(
         "errors": [p for p in problems if p.get("severity") == "error"],
         "warnings": warnings,
         "warning_problems": [w["problem"] for w in warnings],
-        "submissions": outcome.get("submissions", []),
+        "submissions": _returns_in_words(
+            catalogue or get_catalogue(), outcome.get("submissions", []), force_names or {}
+        ),
         "can_comment": status == "needs-comment"
         and bool(f.content)
         and job.created_by_id == user.pk,
@@ -350,9 +394,22 @@ def _file_view(
 
 def _job_context(job: ImportJob, user: Any, **file_overrides: Any) -> dict[str, Any]:
     files = []
-    for f in job.files.order_by("position"):
+    job_files = list(job.files.order_by("position"))
+    catalogue = get_catalogue()
+    names = _force_names(job_files)
+    for f in job_files:
         extra = file_overrides if file_overrides.get("position") == f.position else {}
-        files.append(_file_view(job, f, user, extra.get("comments"), extra.get("missing")))
+        files.append(
+            _file_view(
+                job,
+                f,
+                user,
+                extra.get("comments"),
+                extra.get("missing"),
+                catalogue=catalogue,
+                force_names=names,
+            )
+        )
     finished = job.status in {ImportJob.Status.DONE, ImportJob.Status.FAILED}
     counts = {
         key: {"files": 0, "rows": 0}
