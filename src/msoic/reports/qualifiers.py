@@ -1,0 +1,110 @@
+"""Rounding, printing and qualified figures ("over 1,300", "around 60%", "just over 3,000").
+
+A qualified figure states a number with a word that says how it relates to the value. The
+stated number is the template's own (``say=1300``) or the value rounded the way the word
+needs (down for "over", up for "under", to the nearest for "around"). Either way the build
+checks the word against the value and warns when it no longer holds:
+
+=========================  ===========================================================
+word                        holds when the value v and the stated number s satisfy
+=========================  ===========================================================
+over, more-than             v > s
+just-over                   s < v <= s + tolerance
+around, about,              |v - s| <= tolerance
+approximately
+nearly, almost, just-under  s - tolerance <= v < s
+under, less-than            v < s
+plus ("3,000,000+")         v >= s
+=========================  ===========================================================
+
+The tolerance is 5% of s for counts and money, and 2 percentage points for percentages
+(a change or a share), the half-width that words like "around" carry in the unit's reports.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+RELATIVE_TOLERANCE = Decimal("0.05")
+PERCENT_POINTS = Decimal("2")
+WORDS = {
+    "over": "over",
+    "more-than": "more than",
+    "just-over": "just over",
+    "around": "around",
+    "about": "about",
+    "approximately": "approximately",
+    "nearly": "nearly",
+    "almost": "almost",
+    "just-under": "just under",
+    "under": "under",
+    "less-than": "less than",
+    "plus": "",
+}
+_DOWN = {"over", "more-than", "just-over", "plus"}
+_UP = {"under", "less-than", "nearly", "almost", "just-under"}
+
+
+def round_to(value: Decimal, places: int, qualifier: str | None = None) -> Decimal:
+    """``value`` to ``places`` decimal places (negative: to tens, hundreds...), in the
+    direction the qualifier needs (half away from zero when it needs none)."""
+    mode = ROUND_HALF_UP
+    if qualifier in _DOWN:
+        mode = ROUND_FLOOR
+    elif qualifier in _UP:
+        mode = ROUND_CEILING
+    step = Decimal(1).scaleb(-places)
+    return (value / step).quantize(Decimal(1), rounding=mode) * step
+
+
+def tolerance(stated: Decimal, percent: bool) -> Decimal:
+    return PERCENT_POINTS if percent else abs(stated) * RELATIVE_TOLERANCE
+
+
+def holds(qualifier: str, value: Decimal, stated: Decimal, *, percent: bool) -> bool:
+    """Does "``qualifier`` ``stated``" truly describe ``value``? (The table above.)"""
+    tol = tolerance(stated, percent)
+    if qualifier in ("over", "more-than"):
+        return value > stated
+    if qualifier == "just-over":
+        return stated < value <= stated + tol
+    if qualifier in ("around", "about", "approximately"):
+        return abs(value - stated) <= tol
+    if qualifier in ("nearly", "almost", "just-under"):
+        return stated - tol <= value < stated
+    if qualifier in ("under", "less-than"):
+        return value < stated
+    if qualifier == "plus":
+        return value >= stated
+    raise ValueError(f"unknown qualifier {qualifier!r}")
+
+
+def number_text(value: Decimal, places: int) -> str:
+    """Thousands separators, ``places`` decimals when positive, ASCII minus."""
+    shown = max(places, 0)
+    return f"{value:,.{shown}f}"
+
+
+def printed(
+    stated: Decimal,
+    places: int,
+    *,
+    unit: str,
+    qualifier: str | None,
+    signed: bool = False,
+) -> str:
+    """The figure as the report prints it: "over 1,300", "£46,400", "-10.8%", "£3,000,000+".
+
+    ``unit``: ``gbp`` (``stated`` in pounds), ``percent`` or anything else for a count.
+    ``signed`` puts "+" before a positive change (a change the template asks to sign)."""
+    body = number_text(stated, places)
+    if unit == "gbp":
+        body = ("-£" + body[1:]) if body.startswith("-") else "£" + body
+    elif unit == "percent":
+        body += "%"
+    if signed and stated > 0:
+        body = "+" + body
+    if qualifier == "plus":
+        return body + "+"
+    word = WORDS.get(qualifier or "", "")
+    return f"{word} {body}" if word else body
