@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from msoic.audit.models import AuditEvent
 from msoic.capability.demo import build_capability_demo
-from msoic.capability.models import Attendance, Event
+from msoic.capability.models import Answer, Attendance, Event, Invitation, Survey
+from msoic.capability.survey.results import survey_results
 from msoic.metrics import engine
 from msoic.orgunits.models import OrgUnit
 
@@ -64,3 +66,24 @@ def test_2023_24_has_2283_people_trained_from_the_records(personas: dict[str, An
     client.force_login(personas["national"])
     page = client.get("/training/").content.decode()
     assert "Intelligence Opportunities conference" in page
+
+
+def test_the_conference_survey_gives_the_reports_feedback_table(personas: dict[str, Any]) -> None:
+    build_capability_demo(personas["national"])
+    survey = Survey.objects.get(event__title="Intelligence Opportunities conference")
+    results = survey_results(survey)
+    assert not survey.is_open and results.shown
+    assert [r.percent for r in results.questions] == [91, 94, 98, 90, 96]  # annual report, s.7
+    for r in results.questions:  # the same from the stored answers, by hand
+        answers = Answer.objects.filter(question=r.question)
+        agreeing = answers.filter(choice__in=[4, 5]).count()
+        assert abs(100 * agreeing / answers.count() - r.percent) <= 0.5
+    assert 240 <= survey.sent_count <= 260 and results.responses < survey.sent_count
+    assert Invitation.objects.filter(survey=survey, used=True).count() == results.responses
+    # closed: every contact erased, the erasure in the audit log, the counts kept
+    assert not Invitation.objects.filter(survey=survey).exclude(email="", attendee_key="").exists()
+    erasure = AuditEvent.objects.get(action="erasure", object_id=str(survey.pk))
+    assert erasure.detail["people_count"] == survey.sent_count
+    again = build_capability_demo(personas["national"])
+    assert "91 / 94 / 98 / 90 / 96" in again.survey
+    assert Survey.objects.count() == 1

@@ -23,6 +23,8 @@ def run_check(tmp_path, **overrides: str) -> subprocess.CompletedProcess[str]:
         "MSOIC_AUDIT_KEY": new_key_line("deploy-check"),
         "MSOIC_DISCLOSURE_KEY": secrets.token_urlsafe(32),
         "MSOIC_ATTENDEE_KEY": secrets.token_urlsafe(32),
+        "MSOIC_EMAIL_HOST": "smtp.example.police.uk",
+        "MSOIC_EMAIL_FROM": "insight@example.police.uk",
     }
     env.update(overrides)
     env = {k: v for k, v in env.items() if v != ""}

@@ -63,8 +63,9 @@ READS = {
     "admin": {"national"},
 }
 ORGUNITS = ("national", "eastern", "north-east", "kent", "essex", "cleveland", "nca")
-# Static files are served outside the URLconf; a set-password link is its own credential.
-PUBLIC = {"login", "healthz", "set-password"}
+# Static files are served outside the URLconf; a set-password link and a survey link are
+# their own credentials.
+PUBLIC = {"login", "healthz", "set-password", "capability-survey-respond"}
 DENIED = {403, 404}
 
 

@@ -19,7 +19,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from msoic.accounts.access import detail_orgunits, get_or_404, has_orgunit_role, role_of
 from msoic.accounts.models import Role
-from msoic.capability.models import Attendance, Event, Session
+from msoic.capability.models import Attendance, Event, Session, Survey
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
 
 if TYPE_CHECKING:
@@ -102,4 +102,16 @@ def get_session_for_user(user: User, pk: object) -> Session:
         pk,
         audit_denied=user,
         message="No such session",
+    )
+
+
+def get_survey_for_user(user: User, pk: object) -> Survey:
+    """The feedback survey of an event the user may see, or 404. Its results are for anyone
+    who sees the event; managing it (questions, invitations, closing) is for those who
+    manage the event (:func:`can_manage_event`)."""
+    return get_or_404(
+        Survey.objects.filter(event__in=events_visible_to(user)).select_related("event__owner"),
+        pk,
+        audit_denied=user,
+        message="No such survey",
     )

@@ -1,4 +1,5 @@
-"""System checks for training records: the attendee key (see :mod:`msoic.capability.keys`)."""
+"""System checks for training records: the attendee key (see :mod:`msoic.capability.keys`)
+and the email that carries survey invitations."""
 
 from __future__ import annotations
 
@@ -25,3 +26,48 @@ def attendee_key_set_in_deployment(app_configs: Any = None, **kwargs: Any) -> li
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def email_configured_in_deployment(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """Survey invitations go by SMTP in a deployment: a host, a real from address, and TLS
+    (STARTTLS or implicit), since each message carries a single-use link."""
+    from django.conf import settings
+
+    problems = []
+    if not settings.EMAIL_HOST or not settings.EMAIL_BACKEND.endswith("smtp.EmailBackend"):
+        problems.append(
+            Error(
+                "MSOIC_EMAIL_HOST is not set: survey invitations would be written to files "
+                "under var/mail instead of being sent",
+                hint="set MSOIC_EMAIL_HOST (and MSOIC_EMAIL_PORT, MSOIC_EMAIL_USER, "
+                "MSOIC_EMAIL_PASSWORD) to the organisation's mail relay",
+                id="msoic.E402",
+            )
+        )
+    sender = settings.DEFAULT_FROM_EMAIL
+    if "@" not in sender or sender.endswith("@localhost"):
+        problems.append(
+            Error(
+                f"MSOIC_EMAIL_FROM is {sender!r}: invitations need a real from address",
+                hint="set MSOIC_EMAIL_FROM to the address attendees will see and may reply to",
+                id="msoic.E402",
+            )
+        )
+    if settings.EMAIL_HOST and not (settings.EMAIL_USE_TLS or settings.EMAIL_USE_SSL):
+        problems.append(
+            Error(
+                "email is sent without TLS: the single-use survey links would cross the "
+                "network in clear",
+                hint="set MSOIC_EMAIL_STARTTLS=true (port 587) or MSOIC_EMAIL_SSL=true (465)",
+                id="msoic.E403",
+            )
+        )
+    if settings.EMAIL_USE_TLS and settings.EMAIL_USE_SSL:
+        problems.append(
+            Error(
+                "MSOIC_EMAIL_STARTTLS and MSOIC_EMAIL_SSL are both true: choose one",
+                id="msoic.E403",
+            )
+        )
+    return problems

@@ -110,3 +110,140 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:  # never the key: pages and logs name no attendee
         return f"an attendance at session {self.session_id}"
+
+
+# --- feedback surveys ----------------------------------------------------------------------
+#
+# A survey per event. Invitations are single-use links sent by email to attendees: the
+# invitation keeps the attendee's key and contact email only while the survey is open (both
+# are erased when it closes, with an ``erasure`` audit row; the counts stay on the survey)
+# and the SHA-256 of its link's secret, never the secret. A response keeps its answers and
+# nothing else: no invitation, no attendee, no time, so it cannot be linked back to anyone
+# (the invitation is only marked used).
+
+
+class SurveyStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class QuestionKind(models.TextChoices):
+    AGREEMENT = "agreement", "Five-point agreement"
+    YES_NO = "yes_no", "Yes or no"
+    TEXT = "text", "Free text"
+
+
+# The five points of agreement, as stored (1 to 5) and shown; 4 and 5 are "agree".
+AGREEMENT_CHOICES = [
+    (5, "Strongly agree"),
+    (4, "Agree"),
+    (3, "Neither agree nor disagree"),
+    (2, "Disagree"),
+    (1, "Strongly disagree"),
+]
+AGREE_FROM = 4
+YES, NO = 1, 0
+
+
+class Survey(models.Model):
+    event = models.OneToOneField(Event, on_delete=models.PROTECT, related_name="survey")
+    intro = models.TextField(blank=True)
+    status = models.CharField(max_length=8, choices=SurveyStatus.choices, default="open")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Kept when the contact details are erased at closing.
+    invited_count = models.PositiveIntegerField(default=0)
+    sent_count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Feedback survey: {self.event.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == SurveyStatus.OPEN
+
+
+class Question(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=12, choices=QuestionKind.choices)
+    text = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "position"], name="capability_question_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def counts_agreement(self) -> bool:
+        """Does the question give a % agreeing (or answering yes)? Free text does not."""
+        return self.kind != QuestionKind.TEXT
+
+
+class Invitation(models.Model):
+    """One attendee's single-use link to a survey. ``attendee_key`` and ``email`` are blank
+    once the survey has closed; ``token_sha256`` is set when the link is sent."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
+    attendee_key = models.CharField(max_length=64, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    token_sha256 = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    used = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "attendee_key"],
+                condition=~models.Q(attendee_key=""),
+                name="capability_one_invitation_per_attendee",
+            )
+        ]
+
+    def __str__(self) -> str:  # never the email
+        return f"an invitation to survey {self.survey_id}"
+
+
+class Response(models.Model):
+    """One completed survey: its answers, and nothing that leads back to who gave them."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+
+    def __str__(self) -> str:
+        return f"a response to survey {self.survey_id}"
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    choice = models.PositiveSmallIntegerField(null=True)  # 1-5 agreement, 1 yes / 0 no
+    text = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["question", "choice"], name="capability_answer_choice_idx")]
+
+    def __str__(self) -> str:
+        return f"an answer to question {self.question_id}"
+
+
+class SurveyHit(models.Model):
+    """A request counted against a survey link's or an address's rate limit. ``bucket`` is
+    a keyed hash (of the link, or of the address), so no address is stored; rows older than
+    the window are deleted as new ones arrive."""
+
+    bucket = models.CharField(max_length=40)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["bucket", "at"], name="capability_hit_idx")]
+
+    def __str__(self) -> str:
+        return f"a survey link hit at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from msoic.accounts.models import User
 from msoic.capability import access, actions
 from msoic.capability.forms import AttendanceImportForm, EventForm, SessionForm
-from msoic.capability.models import Attendance, AttendeeRole, Event
+from msoic.capability.models import Attendance, AttendeeRole, Event, Survey
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -136,6 +136,7 @@ def event_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "by_orgunit": _role_table(request.user, event),
             "can_manage": access.can_manage_event(request.user, event),
             "own_counts_only": access.scope_label(request.user),
+            "survey": Survey.objects.filter(event=event).first(),
         },
     )
 
