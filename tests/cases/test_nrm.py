@@ -266,3 +266,36 @@ def test_unit_and_coordinator_open_on_the_widest_area_and_the_newest_referrals(
     r = _client(eastern_coordinator).get("/investigations/nrm/")
     assert r.context["unit"].code == "eastern"
     assert r.context["period"].code == "R12-2024-04"
+
+
+def _picker(html: str) -> str:
+    start = html.index('<select name="period"')
+    return html[start : html.index("</select>", start)]
+
+
+def test_the_period_picker_offers_periods_with_referrals_in_words(victims, national_analyst):
+    c = _client(national_analyst)
+    picker = _picker(c.get("/investigations/nrm/").content.decode())
+    assert re.search(r'value="R12-2024-05"[^>]*selected[^>]*>Year to May 2024<', picker)
+    assert ">January to March 2024 (Q4 2023/24)</option>" in picker
+    assert ">2023/24</option>" in picker and ">December 2023</option>" in picker
+    assert ">November 2023</option>" not in picker  # no referral before December 2023
+    assert ">FY" not in picker and ">R12" not in picker
+    r = c.get("/investigations/nrm/?period=FY2023-24-Q4")
+    assert r.status_code == 200 and r.context["period"] == Period.parse("FY2023-24-Q4")
+    assert re.search(r'value="FY2023-24-Q4"[^>]*selected', _picker(r.content.decode()))
+    assert "period=FY2023-24-Q4" in r.context["query"]
+
+
+def test_a_period_without_referrals_is_refused_in_words(victims, national_analyst):
+    r = _client(national_analyst).get("/investigations/nrm/?period=2022")
+    assert r.status_code == 200 and r.context["period"].code == "R12-2024-05"
+    assert "There are no figures for 2022 here: choose a period from the list" in (
+        r.content.decode()
+    )
+
+
+def test_a_partner_is_offered_ended_financial_years_only(victims, partner_user):
+    picker = _picker(_client(partner_user).get("/investigations/nrm/").content.decode())
+    assert re.findall(r'data-kind="(\w+)"', picker) == ["fy", "fy"]
+    assert ">2023/24</option>" in picker and ">2024/25</option>" in picker

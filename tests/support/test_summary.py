@@ -110,11 +110,36 @@ def test_summary_exports_are_exact_and_formula_safe(national_analyst: Any, logge
     assert ("Region", "eastern", "Eastern", 3, 2, 0.3) in values
 
 
-def test_bad_year_is_not_found(national_analyst: Any) -> None:
+def test_bad_year_is_refused_with_a_message(logged: None, national_analyst: Any) -> None:
     client = Client()
     client.force_login(national_analyst)
-    assert client.get("/operations-supported/summary/?year=2023-24").status_code == 404
-    assert client.get("/operations-supported/summary/?year=2024-02").status_code == 404
+    for bad, says in (
+        ("2023-24", "is not a period"),
+        ("2024-02", "is a month: choose a financial year"),
+        ("FY2019-20", "There are no figures for 2019/20 here"),
+    ):
+        response = client.get("/operations-supported/summary/", {"year": bad})
+        assert response.status_code == 400 and says in response.content.decode(), bad
+    assert client.get("/operations-supported/summary.csv?year=2024-02").status_code == 404
+
+
+def test_the_year_picker_offers_years_with_operations_in_words(
+    logged: None, national_analyst: Any
+) -> None:
+    client = Client()
+    client.force_login(national_analyst)
+    html = client.get("/operations-supported/summary/", {"year": "FY2022-23"}).content.decode()
+    picker = html[html.index('<select name="year"') : html.index("</select>")]
+    assert 'value="FY2022-23" selected data-kind="fy" data-end="2023-03">2022/23</option>' in (
+        picker
+    )
+    assert ">2023/24</option>" in picker and ">FY" not in picker
+    assert "Counts and outcomes, financial year 2022/23</h1>" in html
+    assert "summary.csv?year=FY2022-23" in html
+    listed = client.get("/operations-supported/", {"year": "FY2022-23"}).content.decode()
+    assert ">All years</option>" in listed
+    assert 'value="FY2022-23" selected' in listed
+    assert "1 operation<" in listed  # the one that started in 2022/23
 
 
 def test_summary_query_count_does_not_grow_with_operations(

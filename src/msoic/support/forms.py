@@ -9,6 +9,7 @@ from django import forms
 from msoic.metrics.money import MoneyError, parse_pounds
 from msoic.orgunits.models import OrgUnit
 from msoic.support.models import CrimeType, OutcomeKind, Provider, SupportType
+from msoic.web.period_picker import PeriodField
 
 DATE = forms.DateInput(
     format="%Y-%m-%d", attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}
@@ -74,7 +75,7 @@ class OutcomeForm(forms.Form):
 
 
 class FilterForm(forms.Form):
-    year = forms.CharField(required=False, max_length=9)
+    year = PeriodField(kinds=("fy",), label="Financial year", empty_label="All years")
     support_type = forms.ChoiceField(
         required=False, choices=[("", "All support types"), *SupportType.choices], widget=SELECT
     )
@@ -82,3 +83,9 @@ class FilterForm(forms.Form):
         required=False, choices=[("", "All crime types"), *CrimeType.choices], widget=SELECT
     )
     q = forms.CharField(required=False, max_length=200, widget=TEXT, label="Operation name")
+
+
+class YearForm(forms.Form):
+    """The summary's financial year, from the one period picker."""
+
+    year = PeriodField(kinds=("fy",), label="Financial year")

@@ -17,10 +17,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from msoic.accounts.models import User
-from msoic.metrics.periods import Period, PeriodError
+from msoic.metrics.periods import Period, PeriodError, describe
 from msoic.support import access as support_access
 from msoic.support import actions
-from msoic.support.forms import FilterForm, OperationForm, OutcomeForm
+from msoic.support.forms import FilterForm, OperationForm, OutcomeForm, YearForm
 from msoic.support.models import OperationSupportType, SupportedOperation
 from msoic.support.summary import SUMMARY_HEADER, build_summary, summary_rows
 from msoic.web.exports import csv_response, xlsx_response
@@ -48,6 +48,12 @@ def _year(text: str | None) -> int | None:
     return period.start.year
 
 
+def _offer_years(form: Any, ops: Any) -> None:
+    """The financial years with operations (newest first) as the form's year choices."""
+    years = ops.order_by("-fy_start").values_list("fy_start", flat=True).distinct()
+    form.fields["year"].set_periods(Period.financial_year_starting(y) for y in years)
+
+
 def _form_errors(form: Any) -> str:
     parts = []
     for name, errors in form.errors.items():
@@ -61,13 +67,13 @@ def _form_errors(form: Any) -> str:
 @require_GET
 def operation_list(request: AuthenticatedRequest) -> HttpResponse:
     _require_reader(request.user)
-    form = FilterForm(request.GET or None)
     ops = support_access.supported_operations_visible_to(request.user)
+    form = FilterForm(request.GET or None)
+    _offer_years(form, ops)
     if form.is_valid():
         data = form.cleaned_data
-        year = _year(data.get("year"))
-        if year is not None:
-            ops = ops.filter(fy_start=year)
+        if data.get("year") is not None:
+            ops = ops.filter(fy_start=data["year"].start.year)
         if data.get("support_type"):
             ops = ops.filter(support_types__support_type=data["support_type"])
         if data.get("crime_type"):
@@ -209,8 +215,24 @@ def outcome_remove(request: AuthenticatedRequest, pk: int, outcome_pk: int) -> H
 def summary(request: AuthenticatedRequest) -> HttpResponse:
     _require_reader(request.user)
     ops = support_access.supported_operations_visible_to(request.user)
-    result = build_summary(ops, _year(request.GET.get("year")))
-    return render(request, "support/summary.html", {"summary": result})
+    form = YearForm(request.GET or None)
+    _offer_years(form, ops)
+    chosen = form.cleaned_data.get("year") if form.is_valid() else None
+    result = build_summary(ops, chosen.start.year if chosen is not None else None)
+    if result.year is not None:
+        form.fields["year"].initial = Period.financial_year_starting(result.year).code
+    return render(
+        request,
+        "support/summary.html",
+        {
+            "summary": result,
+            "form": form,
+            "year_label": describe(Period.financial_year_starting(result.year))
+            if result.year is not None
+            else "",
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

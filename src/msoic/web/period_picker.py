@@ -17,6 +17,7 @@ else is refused with a message in words, never a 500.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -26,9 +27,11 @@ from msoic.metrics.periods import (
     PICKER_KINDS,
     Period,
     PeriodError,
+    add_months,
     choice_label,
     format_month,
     parse_choice,
+    periods_within,
 )
 
 
@@ -165,3 +168,19 @@ class PeriodField(forms.ChoiceField):
 
     def has_changed(self, initial: Any, data: Any) -> bool:
         return str(self.prepare_value(initial) or "") != str(data or "")
+
+
+def periods_with_data(
+    kinds: Iterable[str], first: date, last: date, *, until: date
+) -> list[Period]:
+    """Periods of ``kinds`` that are over by the month ``until`` and hold at least one month
+    of ``first`` to ``last`` (the months with data), newest first within each kind: what a
+    page counting records by day (not complete monthly returns) may offer."""
+    out: list[Period] = []
+    for kind in kinds:
+        # From a year before the first month, so that the years and years-to holding it
+        # are candidates too.
+        for period in periods_within(kind, add_months(first.replace(day=1), -11), until):
+            if period.end >= first.replace(day=1) and period.start <= last:
+                out.append(period)
+    return out

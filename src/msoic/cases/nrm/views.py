@@ -4,10 +4,13 @@ control (tables, charts and downloads alike; ended financial years only, ADR 001
 
 from __future__ import annotations
 
+from datetime import date
+
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Min, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
@@ -19,9 +22,11 @@ from msoic.cases import access
 from msoic.cases.models import Person
 from msoic.cases.nrm import picture as nrm
 from msoic.disclosure.control import DisclosureError, check_period, controlled
-from msoic.metrics.periods import Period, PeriodError, last_complete_month
+from msoic.disclosure.policy import get_policy
+from msoic.metrics.periods import PICKER_KINDS, Period, PeriodError, last_complete_month
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
 from msoic.web.exports import csv_response, xlsx_response
+from msoic.web.period_picker import PeriodField, periods_with_data
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -44,49 +49,87 @@ def _scope(request: AuthenticatedRequest) -> tuple[OrgUnit, list[OrgUnit]]:
     raise PermissionDenied("That area's figures are not yours to see")
 
 
-def _default_period(forces: QuerySet[OrgUnit], secret: bool) -> Period:
+class PeriodForm(forms.Form):
+    period = PeriodField(
+        label="Period",
+        help_text="Referrals and decisions made in the period, from the register",
+    )
+
+
+def _referral_months(forces: QuerySet[OrgUnit]) -> tuple[date, date] | None:
+    """The first and newest months with an NRM referral in the register, if any."""
+    found = Person.objects.filter(force__in=forces, nrm_referred_on__isnull=False).aggregate(
+        first=Min("nrm_referred_on"), latest=Max("nrm_referred_on")
+    )
+    if found["latest"] is None:
+        return None
+    return found["first"].replace(day=1), found["latest"].replace(day=1)
+
+
+def _default_period(referrals: tuple[date, date] | None, secret: bool) -> Period:
     """The twelve months to the last complete month that has referrals in the register (not
     an empty year when the register stops earlier, as it does in the demo); for a partner,
     the last financial year ended by then."""
     month = last_complete_month(timezone.localdate())
-    latest = Person.objects.filter(force__in=forces, nrm_referred_on__isnull=False).aggregate(
-        m=Max("nrm_referred_on")
-    )["m"]
-    if latest is not None and latest.replace(day=1) < month:
-        month = latest.replace(day=1)
+    if referrals is not None and referrals[1] < month:
+        month = referrals[1]
     if secret:
         return Period.last_financial_year_to(month)
-    return Period.parse(f"R12-{month:%Y-%m}")
+    return Period.rolling_year_to(month)
+
+
+def _period_form(
+    request: HttpRequest, forces: QuerySet[OrgUnit], secret: bool
+) -> tuple[PeriodForm, Period]:
+    """The picker (offering the periods holding referrals, over by the last complete month;
+    a partner the kinds disclosure control allows) and the default period."""
+    referrals = _referral_months(forces)
+    default = _default_period(referrals, secret)
+    kinds = get_policy().partner_periods if secret else tuple(PICKER_KINDS)
+    offered = (
+        periods_with_data(kinds, *referrals, until=last_complete_month(timezone.localdate()))
+        if referrals is not None
+        else [default]
+    )
+    form = PeriodForm(request.GET)
+    field = form.fields["period"]
+    assert isinstance(field, PeriodField)
+    field.kinds = tuple(kinds)
+    field.set_periods(offered if default in offered else [default, *offered])
+    field.initial = default.code
+    return form, default
 
 
 def _period(
     request: HttpRequest, forces: QuerySet[OrgUnit], secret: bool
-) -> tuple[Period, str, bool]:
-    """The period asked for (or the default), a message if it could not be used, and
-    whether disclosure control refused it (then nothing is shown)."""
+) -> tuple[Period, str, bool, PeriodForm]:
+    """The period asked for (or the default), a message if it could not be used, whether
+    disclosure control refused it (then nothing is shown), and the picker."""
+    form, default = _period_form(request, forces, secret)
     text = request.GET.get("period", "")
     if not text:
-        return _default_period(forces, secret), "", False
-    try:
-        period = Period.parse(text)
-    except PeriodError as exc:
-        return _default_period(forces, secret), str(exc), False
+        return default, "", False, form
     if secret:
-        try:
-            check_period(period, "NRM figures")
+        try:  # disclosure control answers a partner first, in its own words
+            check_period(Period.parse(text), "NRM figures")
+        except PeriodError:
+            pass  # the form says why
         except DisclosureError as exc:
-            return period, str(exc), True
-    return period, "", False
+            form.is_valid()
+            return Period.parse(text), str(exc), True, form
+    if not form.is_valid():
+        return default, " ".join(form.errors["period"]), False, form
+    return form.cleaned_data["period"], "", False, form
 
 
 def _picture(
     request: AuthenticatedRequest,
-) -> tuple[OrgUnit, list[OrgUnit], Period, str, bool, nrm.Picture]:
+) -> tuple[OrgUnit, list[OrgUnit], Period, str, bool, nrm.Picture, PeriodForm]:
     unit, choices = _scope(request)
     secret = controlled(request.user)
-    period, error, refused = _period(request, nrm.forces_of(unit), secret)
+    period, error, refused, form = _period(request, nrm.forces_of(unit), secret)
     picture = nrm.Picture(nrm.forces_of(unit), period, secret=secret)
-    return unit, choices, period, error, refused, picture
+    return unit, choices, period, error, refused, picture, form
 
 
 # A partner's picture is the same for every partner until the register changes: it is kept
@@ -129,7 +172,7 @@ def panels_for(unit: OrgUnit, period: Period, picture: nrm.Picture) -> list[nrm.
 @login_required
 @require_GET
 def nrm_picture(request: AuthenticatedRequest) -> HttpResponse:
-    unit, choices, period, error, refused, picture = _picture(request)
+    unit, choices, period, error, refused, picture, form = _picture(request)
     return render(
         request,
         "cases/nrm/picture.html",
@@ -138,6 +181,7 @@ def nrm_picture(request: AuthenticatedRequest) -> HttpResponse:
             "choices": choices,
             "period": period,
             "period_error": error,
+            "form": form,
             "panels": [] if refused else panels_for(unit, period, picture),
             "secret": picture.secret,
             "query": f"orgunit={unit.code}&period={period.code}",
@@ -149,8 +193,8 @@ def nrm_picture(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_GET
 def nrm_download(request: AuthenticatedRequest, panel: str, fmt: str) -> HttpResponse:
-    unit, _, period, error, refused, picture = _picture(request)
-    if refused:
+    unit, _, period, error, refused, picture, _form = _picture(request)
+    if error:  # refused by disclosure control, or not a period the page offers
         return HttpResponseBadRequest(error, content_type="text/plain; charset=utf-8")
     found = next((p for p in panels_for(unit, period, picture) if p.id == panel), None)
     if found is None:
