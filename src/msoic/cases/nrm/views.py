@@ -118,7 +118,7 @@ def _period(
             form.is_valid()
             return Period.parse(text), str(exc), True, form
     if not form.is_valid():
-        return default, " ".join(form.errors["period"]), False, form
+        return default, " ".join(str(e) for e in form.errors["period"]), False, form
     return form.cleaned_data["period"], "", False, form
 
 
