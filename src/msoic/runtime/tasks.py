@@ -1,11 +1,13 @@
-"""Scheduled work on the task queue (ADR 0012). ``msoic enqueue_daily`` (run by cron or a
-systemd timer, docs/deploy.md) puts the daily tasks on the queue; ``msoic worker`` runs them."""
+"""Scheduled work on the task queue (ADR 0012). ``msoic enqueue_daily`` and ``msoic
+enqueue_hourly`` (run by cron or a systemd timer, docs/deploy.md) put the daily and hourly
+tasks on the queue; ``msoic worker`` runs them."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
 from msoic.audit.anchors import anchor_head
+from msoic.referrals.tasks import escalate_referrals_task
 
 
 @task()
@@ -18,3 +20,5 @@ def anchor_audit_head_task() -> str:
 
 
 DAILY_TASKS = [anchor_audit_head_task]
+# Referrals not acknowledged within 48 hours go to the unit: checked every hour.
+HOURLY_TASKS = [escalate_referrals_task]

@@ -14,6 +14,7 @@ from msoic.collection import access as collection_access
 from msoic.commissioning import access as commissioning_access
 from msoic.operations import access as operations_access
 from msoic.peerreview import access as review_access
+from msoic.referrals import access as referrals_access
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -43,6 +44,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("commissioning", "Commissioning"))
     if capability_access.can_see_training(user):
         items.append(("capability-list", "Training and events"))
+    if referrals_access.can_see_referrals(user):
+        items.append(("referral-list", "Referrals"))
+    if referrals_access.can_see_spocs(user):
+        items.append(("spoc-list", "SPOCs"))
     if audit_access.can_browse_audit(user):
         items.append(("audit-log", "Audit log"))
     if access.can_manage_users(user):

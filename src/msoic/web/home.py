@@ -60,6 +60,7 @@ from msoic.operations import access as operations_access
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
 from msoic.peerreview import access as review_access
 from msoic.peerreview.models import LIVE_STATUSES, Recommendation, Stage
+from msoic.referrals.home import home_lines as referral_lines
 from msoic.support import access as support_access
 from msoic.terminus import access as terminus_access
 
@@ -563,6 +564,18 @@ def year_at_a_glance(user: User, reporting: date | None, today: date) -> dict[st
     }
 
 
+def _referrals_panel(user: User) -> Panel | None:
+    """Organ-harvesting referrals and SPOC coverage (msoic.referrals.home says what counts)."""
+    lines = referral_lines(user)
+    if not lines:
+        return None
+    panel = Panel("Organ-harvesting referrals and SPOCs")
+    panel.lines = [
+        Line(x.label, x.count, x.url, x.noun, hint=x.hint, attention=x.attention) for x in lines
+    ]
+    return panel
+
+
 # --- partners and administrators ---------------------------------------------------------
 
 
@@ -697,6 +710,7 @@ def home_panels(user: User) -> dict[str, Any]:
             _register_panel(user, force),
             _recommendations_panel(user, today, list_soonest=True),
             _benchmarking_panel(user),
+            _referrals_panel(user),
         ]
     elif role == Role.REGIONAL and user.orgunit is not None:
         forces = list(access.detail_orgunits(user).filter(kind=OrgUnitKind.FORCE).order_by("name"))
@@ -705,6 +719,7 @@ def home_panels(user: User) -> dict[str, Any]:
             _benchmarking_panel(user),
             _register_panel(user, None),
             _recommendations_panel(user, today, list_soonest=True),
+            _referrals_panel(user),
         ]
     elif role == Role.NATIONAL:
         force_pks = list(
@@ -720,10 +735,11 @@ def home_panels(user: User) -> dict[str, Any]:
             _benchmarking_panel(user),
             _register_panel(user, None),
             _recommendations_panel(user, today, list_soonest=False),
+            _referrals_panel(user),
         ]
         glance = year_at_a_glance(user, max(months.values(), default=None), today)
     elif role == Role.PARTNER:
-        panels = [_partner_panel(user)]
+        panels = [_referrals_panel(user), _partner_panel(user)]
     elif role == Role.ADMIN:
         panels = [_admin_panel(), _partner_panel(user)]
     return {"panels": [p for p in panels if p is not None], "glance": glance}
