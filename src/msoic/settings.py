@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "msoic.operations",
     "msoic.terminus",
     "msoic.capability",
+    "msoic.cps",
     "msoic.intel",
     "msoic.referrals",
     "msoic.demo",

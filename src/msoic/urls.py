@@ -17,6 +17,7 @@ urlpatterns = [
     path("operations/terminus/", include("msoic.terminus.urls")),
     path("operations/", include("msoic.operations.urls")),
     path("training/", include("msoic.capability.urls")),
+    path("cps/", include("msoic.cps.urls")),
     path("intelligence/", include("msoic.intel.urls")),
     path("referrals/", include("msoic.referrals.urls")),
     path("spocs/", include("msoic.referrals.urls_spocs")),

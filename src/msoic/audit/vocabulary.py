@@ -119,6 +119,9 @@ DETAIL_KEYS: dict[str, str] = {
     # Training and events
     "training_event": "a training course or event (primary key)",
     "corrected_count": "number of records an import corrected (e.g. an attendee's role)",
+    # CPS cases and linkage
+    "cps_cases": "URNs of the CPS cases shown, changed or disclosed",
+    "cps_cases_count": "number of CPS cases",
     # Intelligence logs
     "intel_logs": "references (force:log reference) of the intelligence logs shown or disclosed",
     "intel_logs_count": "number of intelligence logs",

@@ -14,3 +14,9 @@ class CasesConfig(AppConfig):
         from msoic.metrics.sources import register
 
         register(REGISTER_SOURCE)
+        # Its suspects and investigations are offered to record linkage (msoic.cps) the
+        # same way, through the core: no feature app imports another.
+        from msoic.cases.linkable import REGISTER_RECORDS
+        from msoic.metrics import linkable
+
+        linkable.register(REGISTER_RECORDS)

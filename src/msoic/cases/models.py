@@ -164,6 +164,8 @@ class Person(models.Model):
     # Suspects
     arrested_on = models.DateField(null=True, blank=True)
     charged_on = models.DateField(null=True, blank=True)
+    # Recorded by forces that have it; the CPS linkage compares it with the defendant's.
+    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     # PNC vulnerability marker (positive conclusive grounds)
     marker_requested_on = models.DateField(null=True, blank=True)
     marker_applied_on = models.DateField(null=True, blank=True)

@@ -53,6 +53,7 @@ PERSON_FIELDS = (
     "dtn_reported_on",
     "arrested_on",
     "charged_on",
+    "birth_year",
     "marker_requested_on",
     "marker_applied_on",
 )
@@ -69,7 +70,7 @@ VICTIM_ONLY = (
     "marker_requested_on",
     "marker_applied_on",
 )
-SUSPECT_ONLY = ("arrested_on", "charged_on")
+SUSPECT_ONLY = ("arrested_on", "charged_on", "birth_year")
 
 FIELD_LABELS = {
     "crime_reference": "Crime reference",
@@ -97,6 +98,7 @@ FIELD_LABELS = {
     "dtn_reported_on": "Duty to Notify date",
     "arrested_on": "Arrest date",
     "charged_on": "Charge date",
+    "birth_year": "Year of birth",
     "marker_requested_on": "PNC marker requested",
     "marker_applied_on": "PNC marker applied",
 }
@@ -485,6 +487,11 @@ def check_person(data: Mapping[str, Any], *, today: date | None = None) -> Check
     }
     rg = _choice(checked, "rg_decision", DECISIONS, blank=True)
     cg = _choice(checked, "cg_decision", DECISIONS, blank=True)
+    year = checked.values.get("birth_year")
+    if year in ("", None):
+        checked.values.pop("birth_year", None)
+    elif not isinstance(year, int) or not 1900 <= year <= today.year:
+        checked.add("birth_year", f"Year of birth must be a year from 1900 to {today.year}")
 
     if category in CATEGORIES:
         _check_category_fields(checked, category)

@@ -12,6 +12,7 @@ from msoic.audit import access as audit_access
 from msoic.capability import access as capability_access
 from msoic.collection import access as collection_access
 from msoic.commissioning import access as commissioning_access
+from msoic.cps import access as cps_access
 from msoic.operations import access as operations_access
 from msoic.peerreview import access as review_access
 from msoic.referrals import access as referrals_access
@@ -34,6 +35,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("returns", "Returns"))
     if access.can_see_investigations_hub(user):
         items.append(("investigations", "Investigations"))
+    if cps_access.can_see_cases(user):
+        items.append(("cps-cases", "CPS outcomes"))
+    elif cps_access.can_see_funnel(user):
+        items.append(("cps-funnel", "Attrition funnel"))
     if operations_access.can_see_operations(user):
         items.append(("operations", "Operations"))
     if review_access.can_see_peer_reviews(user):

@@ -70,6 +70,7 @@ PERSON_COLUMNS: list[tuple[str, str]] = [
     ("dtn_reported_on", "Duty to Notify report date: adults who do not consent only."),
     ("arrested_on", "Suspects: arrest date."),
     ("charged_on", "Suspects: charge date."),
+    ("birth_year", "Suspects: year of birth (YYYY), where your force records it."),
 ]
 KINDS = {
     "investigations": [c for c, _ in INVESTIGATION_COLUMNS],
@@ -288,6 +289,15 @@ def parse_text(value: Any) -> str:
     return str(value).strip()
 
 
+def parse_year(value: Any) -> int | None:
+    text = parse_text(value)
+    if not text:
+        return None
+    if not (len(text) == 4 and text.isdigit()):
+        raise CellError(f'"{text}" is not a year: write it as YYYY (e.g. 1984)')
+    return int(text)
+
+
 def parse_list(value: Any) -> list[str]:
     return [p.strip() for p in parse_text(value).split(LIST_SEPARATOR) if p.strip()]
 
@@ -299,6 +309,8 @@ def _parser(name: str) -> Any:
         return parse_flag
     if name == "exploitation_types":
         return parse_list
+    if name == "birth_year":
+        return parse_year
     return parse_text
 
 

@@ -1,0 +1,1 @@
+"""CPS case outcomes, linked to the investigation register with Splink (issue 15)."""
