@@ -202,3 +202,21 @@ def test_monthly_returns_hub_does_not_list_operation_returns(client, kent_user, 
     html = _page(client, kent_user, reverse("returns"))
     assert "Modern slavery monthly return" in html
     assert "AIDANT" not in html and "metric library" not in html
+
+
+def test_the_year_picker_offers_years_with_operations_in_words(client, national_analyst):
+    _with_returns(national_analyst)
+    make_operation(national_analyst, number=40, start=date(2024, 6, 3))
+    client.force_login(national_analyst)
+    url = reverse("operations-intensifications")
+    html = client.get(url, {"year": "FY2023-24"}).content.decode()
+    picker = html[html.index('<select name="year"') : html.index("</select>")]
+    assert 'value="FY2023-24" selected data-kind="fy" data-end="2024-03">2023/24</option>' in (
+        picker
+    )
+    assert ">2024/25</option>" in picker and ">FY" not in picker
+    assert "?year=FY2023-24&amp;format=csv" in html  # the download keeps the year's code
+    refused = client.get(url, {"year": "FY2019-20"})
+    assert refused.status_code == 400
+    assert "There are no figures for 2019/20 here" in refused.content.decode()
+    assert client.get(url, {"year": "2019-13", "format": "csv"}).status_code == 404

@@ -10,6 +10,7 @@ from msoic.catalogue.loader import Catalogue
 from msoic.operations.actions import OperationDetails
 from msoic.operations.catalogue import activity_choices
 from msoic.orgunits.models import OrgUnit
+from msoic.web.period_picker import PeriodField
 
 DATE = forms.DateInput(
     format="%Y-%m-%d", attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}
@@ -90,4 +91,7 @@ def initial_from(details: OperationDetails) -> dict[str, Any]:
 
 
 class YearForm(forms.Form):
-    year = forms.RegexField(regex=r"^FY\d{4}-\d{2}$", required=False)
+    """The overview's financial year, from the one period picker (the years offered are set
+    by the view: those with operations)."""
+
+    year = PeriodField(kinds=("fy",), label="Financial year")

@@ -19,12 +19,13 @@ from msoic.accounts import access
 from msoic.accounts.models import User
 from msoic.catalogue.loader import get_catalogue
 from msoic.disclosure.control import controlled
-from msoic.metrics.periods import Period, PeriodError
+from msoic.metrics.periods import Period
 from msoic.operations import access as operations_access
 from msoic.operations import actions, figures, released
 from msoic.operations.forms import OperationForm, YearForm, initial_from
 from msoic.operations.models import Operation
 from msoic.web.exports import csv_response, xlsx_response
+from msoic.web.period_picker import PeriodField
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -112,18 +113,14 @@ def intensifications(request: AuthenticatedRequest) -> HttpResponse:
     catalogue = get_catalogue()
     labels = figures.standard_labels(catalogue)
     years = figures.year_lines()
+    default = years[0].period if years else Period.financial_year_of(timezone.localdate())
     form = YearForm(request.GET or None)
-    chosen = form.cleaned_data.get("year") if form.is_bound and form.is_valid() else ""
-    if form.is_bound and not form.is_valid():
-        raise Http404("Years are written FY2023-24")
-    try:
-        period = (
-            Period.parse(chosen)
-            if chosen
-            else (years[0].period if years else Period.financial_year_of(timezone.localdate()))
-        )
-    except PeriodError as exc:
-        raise Http404(str(exc)) from exc
+    field = form.fields["year"]
+    assert isinstance(field, PeriodField)
+    field.set_periods([y.period for y in years] or [default])
+    field.initial = default.code
+    chosen = form.cleaned_data.get("year") if form.is_bound and form.is_valid() else None
+    period = chosen or default
     lines = figures.operation_lines(period)
     totals = figures.totals_for(lines)
     partner = controlled(user)
@@ -151,6 +148,8 @@ def intensifications(request: AuthenticatedRequest) -> HttpResponse:
         ]
         title = f"Intensifications {period.code}"
         name = f"intensifications-{period.code}"
+    if form.errors and request.GET.get("format"):
+        raise Http404(" ".join(str(e) for e in form.errors["year"]))
     exported = _export(request, name, title, header, rows)
     if exported is not None:
         return exported
@@ -165,7 +164,9 @@ def intensifications(request: AuthenticatedRequest) -> HttpResponse:
             "totals": totals,
             "can_manage": operations_access.can_manage_operations(user),
             "disclosure_note": released.NOTE if partner else "",
+            "form": form,
         },
+        status=400 if form.errors else 200,
     )
 
 
