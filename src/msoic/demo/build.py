@@ -306,6 +306,7 @@ CAPABILITIES = (
     "intensifications",
     "terminus",
     "training",
+    "referrals",
 )
 
 
@@ -399,6 +400,11 @@ def run_demo(
 
             say("training and events")
             report.more += build_capability_demo(national).lines()
+        if "referrals" in wanted:
+            from msoic.referrals.demo import build_referrals_demo
+
+            say("organ-harvesting referrals and SPOCs")
+            report.more += build_referrals_demo(national).lines()
     for r in config.late_returns:
         arrived = _arrival(r.month, r.day, 14).date()
         report.late.append(
