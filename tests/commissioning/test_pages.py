@@ -27,7 +27,8 @@ def test_hub_shows_each_envelopes_position_and_allocations(
     actions.do_decide_bid(bid, actor=national_analyst, outcome="approved", reason="ok")
     actions.do_record_spend(bid, actor=kent_user, amount=123_456, spent_on=bid.period_start)
     page = as_user(national_analyst).get("/commissioning/").content.decode()
-    for figure in ("£100,000.00", "£40,000.00", "£1,234.56", "£60,000.00"):
+    # Pence only where the amount has them.
+    for figure in ("£100,000<", "£40,000<", "£1,234.56<", "£60,000<"):
         assert figure in page
     assert "New funding envelope" in page
 
@@ -243,7 +244,7 @@ def test_unit_creates_an_envelope_window_and_allocation_on_the_web(national_anal
         },
     )
     page = client.get("/commissioning/").content.decode()
-    assert "£2,970,000.00" in page and "31 March 2025" in page
+    assert "£2,970,000" in page and "£2,970,000.00" not in page and "31 March 2025" in page
 
 
 def test_envelope_form_refuses_a_bad_year(national_analyst):
@@ -258,7 +259,7 @@ def test_envelope_form_refuses_a_bad_year(national_analyst):
             "purpose": "p",
         },
     )
-    assert "Give a financial year" in response.content.decode()
+    assert "is a calendar year: choose a financial year" in response.content.decode()
     assert not FundingEnvelope.objects.exists()
 
 
@@ -273,3 +274,30 @@ def test_nav_shows_commissioning_to_forces_not_partners(kent_user, partner_user)
     assert 'href="/commissioning/"' in as_user(kent_user).get("/commissioning/").content.decode()
     page = as_user(partner_user).get("/dashboards/ms/").content.decode()
     assert 'href="/commissioning/"' not in page
+
+
+def test_envelope_form_picks_a_financial_year_in_words(national_analyst):
+    """The one period picker: financial years around today, this year chosen to begin with,
+    labelled 2024/25; the code is only the value sent and stored."""
+    from django.utils import timezone
+
+    from msoic.metrics.periods import Period, choice_label
+
+    this_year = Period.financial_year_of(timezone.localdate())
+    html = as_user(national_analyst).get("/commissioning/envelopes/new/").content.decode()
+    picker = html[html.index('<select name="financial_year"') : html.index("</select>")]
+    assert f'value="{this_year.code}" selected data-kind="fy"' in picker
+    assert f">{choice_label(this_year)}</option>" in picker and ">FY" not in picker
+    far = Period.financial_year_starting(this_year.start.year + 5)
+    response = as_user(national_analyst).post(
+        "/commissioning/envelopes/new/",
+        {
+            "name": "T",
+            "source": "HO",
+            "amount": "100",
+            "financial_year": far.code,
+            "programme": "oic",
+            "purpose": "p",
+        },
+    )
+    assert f"{choice_label(far)} is too far from this year" in response.content.decode()

@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from msoic.commissioning.models import ActivityType, BidStatus, Programme
 from msoic.commissioning.money import MoneyField
-from msoic.metrics.periods import Period, PeriodError
+from msoic.metrics.periods import Period
+from msoic.web.period_picker import PeriodField
 
 # ISO dates: a type="date" input only accepts YYYY-MM-DD as its value.
 DATE = forms.DateInput(
@@ -21,22 +23,41 @@ AREA = forms.Textarea(attrs={"class": "govuk-textarea", "rows": 3})
 SELECT = forms.Select(attrs={"class": "govuk-select"})
 
 
-class FinancialYearField(forms.CharField):
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 9)
-        kwargs.setdefault("widget", SHORT)
-        kwargs.setdefault("help_text", "e.g. FY2024-25")
-        super().__init__(**kwargs)
+# How far from today a funding year may be: envelopes and allocations are recorded for
+# past years (history) and for the next years as they are announced.
+YEARS_BACK = 10
+YEARS_AHEAD = 2
 
-    def clean(self, value: Any) -> str:
-        text = super().clean(value)
-        try:
-            period = Period.parse(text)
-        except PeriodError as exc:
-            raise forms.ValidationError(str(exc)) from exc
-        if period.kind != "fy":
-            raise forms.ValidationError("Give a financial year, e.g. FY2024-25")
-        return period.code
+
+class FinancialYearField(PeriodField):
+    """A financial year from the one period picker, cleaned to its code (``FY2024-25``),
+    which is what the models keep. The years offered are set per form (they follow today)."""
+
+    default_error_messages = {
+        "unavailable": "Choose a financial year from the list: %(period)s is too far from "
+        "this year",
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", "Financial year")
+        kwargs.setdefault("required", True)
+        super().__init__(kinds=("fy",), **kwargs)
+
+    def clean(self, value: Any) -> str:  # type: ignore[override]
+        period = super().clean(value)
+        return period.code if period is not None else ""
+
+
+def offer_financial_years(form: forms.Form, name: str = "financial_year") -> None:
+    """Offer the financial years around today, newest first, with this year as the default."""
+    current = Period.financial_year_of(timezone.localdate()).start.year
+    field = form.fields[name]
+    assert isinstance(field, FinancialYearField)
+    field.set_periods(
+        Period.financial_year_starting(y)
+        for y in range(current + YEARS_AHEAD, current - YEARS_BACK - 1, -1)
+    )
+    field.initial = Period.financial_year_starting(current).code
 
 
 class EnvelopeForm(forms.Form):
@@ -48,6 +69,10 @@ class EnvelopeForm(forms.Form):
     financial_year = FinancialYearField()
     programme = forms.ChoiceField(choices=Programme.choices, widget=SELECT)
     purpose = forms.CharField(widget=AREA, max_length=4000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        offer_financial_years(self)
 
 
 class WindowForm(forms.Form):
@@ -113,3 +138,7 @@ class AllocationForm(forms.Form):
     source = forms.CharField(max_length=200, widget=TEXT)
     expires_on = forms.DateField(widget=DATE, label="Expires on")
     note = forms.CharField(max_length=500, required=False, widget=TEXT)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        offer_financial_years(self)
