@@ -30,6 +30,7 @@ MODULES = {
     "readers": "benchmarks.readers",
     "home": "benchmarks.home",
     "training": "benchmarks.training",
+    "surveys": "benchmarks.surveys",
 }
 
 

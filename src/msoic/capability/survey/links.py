@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
+from django.db.models import Count
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -103,9 +105,13 @@ def over_limit(buckets: dict[str, int]) -> bool:
     (``{bucket: limit}``) within the window. Old hits of these buckets are deleted."""
     now = timezone.now()
     since = now - timedelta(seconds=settings.MSOIC_SURVEY_WINDOW_SECONDS)
-    SurveyHit.objects.filter(bucket__in=list(buckets), at__lt=since).delete()
-    SurveyHit.objects.bulk_create(SurveyHit(bucket=b, at=now) for b in buckets)
-    for bucket, limit in buckets.items():
-        if SurveyHit.objects.filter(bucket=bucket, at__gte=since).count() > limit:
-            return True
-    return False
+    with transaction.atomic():  # one commit for the whole count
+        SurveyHit.objects.filter(bucket__in=list(buckets), at__lt=since).delete()
+        SurveyHit.objects.bulk_create(SurveyHit(bucket=b, at=now) for b in buckets)
+        counts = dict(
+            SurveyHit.objects.filter(bucket__in=list(buckets), at__gte=since)
+            .order_by()
+            .values_list("bucket")
+            .annotate(n=Count("pk"))
+        )
+    return any(counts.get(bucket, 0) > limit for bucket, limit in buckets.items())
