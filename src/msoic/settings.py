@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "msoic.cps",
     "msoic.intel",
     "msoic.referrals",
+    "msoic.reports",
     "msoic.demo",
     "msoic.runtime",
     "msoic.web",

@@ -16,6 +16,7 @@ from msoic.cps import access as cps_access
 from msoic.operations import access as operations_access
 from msoic.peerreview import access as review_access
 from msoic.referrals import access as referrals_access
+from msoic.reports import access as reports_access
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -53,6 +54,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("referral-list", "Referrals"))
     if referrals_access.can_see_spocs(user):
         items.append(("spoc-list", "SPOCs"))
+    if reports_access.can_read_reports(user):
+        items.append(("reports-list", "Reports"))
     if audit_access.can_browse_audit(user):
         items.append(("audit-log", "Audit log"))
     if access.can_manage_users(user):
