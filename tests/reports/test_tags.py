@@ -26,7 +26,7 @@ def test_a_template_reads_into_headings_paragraphs_lists_tiles_grids_and_charts(
             "|: Caption",
             "| Measure | Total",
             "| Crimes | [[ms_recorded_crimes]]",
-            "[[chart oic_disruptions by=region title=\"By region\"]]",
+            '[[chart oic_disruptions by=region title="By region"]]',
         ]
     )
     template = parse_template(source)
