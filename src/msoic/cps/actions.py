@@ -90,6 +90,10 @@ class ImportOutcome:
     reopened: int = 0
     problems: list[Problem] = field(default_factory=list)
 
+    @property
+    def ok(self) -> bool:
+        return self.status in ("accepted", "checked")
+
 
 class _CellError(ValueError):
     pass

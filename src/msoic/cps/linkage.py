@@ -193,7 +193,7 @@ def _settings() -> Any:
             cll.JaroWinklerLevel("ref_key", 0.88),
             cll.ElseLevel(),
         ],
-    )
+    ).configure(m_probabilities=[0.55, 0.15, 0.1, 0.05, 0.15])
     birth_year = cl.CustomComparison(
         output_column_name="birth_year",
         comparison_description="year of birth",
@@ -203,27 +203,27 @@ def _settings() -> Any:
             cll.AbsoluteDifferenceLevel("birth_year", 1),
             cll.ElseLevel(),
         ],
-    )
+    ).configure(m_probabilities=[0.9, 0.07, 0.03])
     return SettingsCreator(
         link_type="link_only",
         unique_id_column_name="unique_id",
         comparisons=[
-            cl.ExactMatch("force"),
+            cl.ExactMatch("force").configure(m_probabilities=[0.98, 0.02]),
             reference,
             cl.AbsoluteDateDifferenceAtThresholds(
                 "charged_on",
                 input_is_string=False,
                 metrics=["day", "day", "day"],
                 thresholds=[7, 30, 180],
-            ),
+            ).configure(m_probabilities=[0.7, 0.15, 0.06, 0.04, 0.05]),
             cl.AbsoluteDateDifferenceAtThresholds(
                 "charge_or_arrest",
                 input_is_string=False,
                 metrics=["day", "day", "day"],
                 thresholds=[30, 120, 365],
-            ),
-            cl.ArrayIntersectAtSizes("exploitation", [1]),
-            cl.ExactMatch("gender"),
+            ).configure(m_probabilities=[0.05, 0.3, 0.35, 0.25, 0.05]),
+            cl.ArrayIntersectAtSizes("exploitation", [1]).configure(m_probabilities=[0.95, 0.05]),
+            cl.ExactMatch("gender").configure(m_probabilities=[0.97, 0.03]),
             birth_year,
         ],
         blocking_rules_to_generate_predictions=[
@@ -319,12 +319,20 @@ def link(
         [block_on("force", "ref_key")], recall=0.6
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("ref_key"), record_sample_proportion=1.0
+    skipped = []
+    sessions = (
+        ("same reference", block_on("ref_key")),
+        ("same force and charge date", block_on("force", "charged_on")),
     )
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("force", "charged_on"), record_sample_proportion=1.0
-    )
+    for label, rule in sessions:
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, record_sample_proportion=1.0
+            )
+        except ValueError as exc:
+            # Too few pairs for a level to be estimated (a small register): the session's
+            # m values stay at their starting values (:func:`_settings`) and the run says so.
+            skipped.append(f"{label}: {exc}")
     timings["training"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -339,6 +347,8 @@ def link(
     pairs = _one_to_one(linker, db_api, engine, edges, thresholds, confirmed)
     timings["clustering"] = time.perf_counter() - started
     parameters = _parameters(linker)
+    if skipped:
+        parameters["em_sessions_skipped"] = skipped
     return Outcome(pairs=pairs, timings=timings, scored=len(edges), parameters=parameters)
 
 
