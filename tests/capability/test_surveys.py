@@ -411,3 +411,18 @@ def test_check_deploy_refuses_email_without_tls(settings, starttls, ssl, errors)
     settings.DEFAULT_FROM_EMAIL = "insight@example.police.uk"
     settings.EMAIL_USE_TLS, settings.EMAIL_USE_SSL = starttls, ssl
     assert [e.id for e in email_configured_in_deployment()] == errors
+
+
+def test_the_audit_log_names_the_survey_for_those_who_see_it(course, personas):
+    from msoic.audit.names import name_events
+
+    make_survey(course, personas["national"])
+    rows = list(AuditEvent.objects.filter(object_type="capability.survey"))
+    assert rows
+
+    def labels(viewer: Any) -> set[str]:
+        return {r.obj.label for r in name_events(viewer, rows) if r.obj is not None}
+
+    assert labels(personas["national"]) == {"Feedback survey of “Investigators' course”"}
+    assert labels(personas["kent"]) == {"Feedback survey of “Investigators' course”"}
+    assert labels(personas["partner"]) == set()
