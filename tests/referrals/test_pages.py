@@ -156,6 +156,7 @@ def test_force_works_the_referral_and_hta_sees_the_status_only(hta_user, kent_us
         assert internal not in seen, internal
     listing = hta.get("/referrals/?show=closed").content.decode()
     assert referral.reference in listing and "Crime recorded" in listing
+    assert "?show=escalated" not in listing  # the force's timeliness is not the HTA's to see
 
 
 def test_outcome_form_refuses_a_crime_without_its_reference(hta_user, kent_user):

@@ -75,7 +75,11 @@ class ReferralForm(forms.Form):
 
 class AssignForm(forms.Form):
     assignee: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        queryset=None, widget=SELECT, label="Investigator", to_field_name="username"
+        queryset=None,
+        widget=SELECT,
+        label="Investigator",
+        to_field_name="username",
+        empty_label="Choose an investigator",
     )
 
     def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:

@@ -57,8 +57,11 @@ def _require_referrals(user: User) -> None:
 @require_GET
 def referral_list(request: AuthenticatedRequest) -> HttpResponse:
     _require_referrals(request.user)
+    police = access.sees_force_internals(request.user)
+    # escalation is about the force's timeliness: the referrer is not shown it
+    filters = {k: v for k, v in REFERRAL_FILTERS.items() if police or k != "escalated"}
     shown = request.GET.get("show", "open")
-    if shown not in REFERRAL_FILTERS:
+    if shown not in filters:
         shown = "open"
     referrals = (
         access.referrals_visible_to(request.user)
@@ -72,9 +75,9 @@ def referral_list(request: AuthenticatedRequest) -> HttpResponse:
         "referrals/list.html",
         {
             "page": page,
-            "filters": [(code, label) for code, (label, _) in REFERRAL_FILTERS.items()],
+            "filters": [(code, label) for code, (label, _) in filters.items()],
             "shown": shown,
-            "police": access.sees_force_internals(request.user),
+            "police": police,
             "can_submit": access.is_referrer(request.user),
             "now": timezone.now(),
         },
