@@ -16,6 +16,7 @@ from msoic.referrals.actions import (
     do_assign_referral,
     do_escalate_overdue_referrals,
     do_record_referral_outcome,
+    do_reroute_referral,
 )
 from msoic.referrals.models import LocalAuthority, Referral, Routing, Status
 from msoic.referrals.reference import lookup_rows
@@ -260,3 +261,44 @@ def test_escalation_task_runs_on_the_queue(hta_user, settings):
     result = escalate_referrals_task.using(backend="default").call()
     assert result.startswith("escalated HTA-2024-")
     assert Referral.objects.get().escalated_at is not None
+
+
+# --- re-routing by the unit ---------------------------------------------------------------------
+
+
+def test_unit_reroutes_an_escalated_referral_and_the_48_hours_start_again(
+    hta_user, national_analyst, essex_user
+):
+    from msoic.orgunits.models import OrgUnit
+
+    spoc = add_spoc(essex_user, "essex")
+    referral = submit(hta_user)
+    do_escalate_overdue_referrals(now=SENT + timedelta(hours=48))
+    moved_at = SENT + timedelta(hours=50)
+    essex = OrgUnit.objects.get(code="essex")
+    moved = do_reroute_referral(
+        referral, essex, actor=national_analyst, reason="Kent: the address is in Essex", at=moved_at
+    )
+    assert (moved.force, moved.spoc, moved.routing) == (essex, spoc, Routing.UNIT)
+    assert moved.escalated_at is None and moved.acknowledge_by == moved_at + timedelta(hours=48)
+    assert do_escalate_overdue_referrals(now=moved_at + timedelta(hours=47)) == []
+    assert do_escalate_overdue_referrals(now=moved_at + timedelta(hours=48)) == [moved]
+    row = AuditEvent.objects.get(detail__step="referrals.reroute")
+    assert row.detail["forces"] == ["kent", "essex"] and row.detail["reason"]
+
+
+def test_reroute_is_the_units_before_acknowledgement_only(hta_user, kent_user, national_analyst):
+    from msoic.orgunits.models import OrgUnit
+
+    essex, kent = OrgUnit.objects.get(code="essex"), OrgUnit.objects.get(code="kent")
+    referral = submit(hta_user)
+    with pytest.raises(PermissionDenied):
+        do_reroute_referral(referral, essex, actor=kent_user, reason="not ours")
+    with pytest.raises(ValidationError) as caught:
+        do_reroute_referral(referral, kent, actor=national_analyst, reason="")
+    assert set(caught.value.message_dict) == {"force", "reason"}
+    do_acknowledge_referral(referral, actor=kent_user, at=SENT)
+    with pytest.raises(PermissionDenied):
+        do_reroute_referral(referral, essex, actor=national_analyst, reason="too late")
+    referral.refresh_from_db()
+    assert referral.force == kent

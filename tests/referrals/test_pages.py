@@ -65,6 +65,7 @@ def test_hta_user_on_every_referral_and_spoc_url(hta_user, kent_user):
         ("post", f"/referrals/{referral.pk}/assign/", 403),
         ("get", f"/referrals/{referral.pk}/outcome/", 403),
         ("post", f"/referrals/{referral.pk}/outcome/", 403),
+        ("post", f"/referrals/{referral.pk}/reroute/", 403),
         ("get", "/spocs/", 403),
         ("get", "/spocs/coverage/", 403),
         ("get", "/spocs/new/", 403),
@@ -327,3 +328,19 @@ def test_enqueue_hourly_queues_the_escalation(db):
     call_command("enqueue_hourly")
     [queued] = DBTaskResult.objects.all()
     assert queued.task_path == "msoic.referrals.tasks.escalate_referrals_task"
+
+
+def test_unit_reroutes_a_referral_on_the_web(hta_user, national_analyst, essex_user):
+    add_spoc(essex_user, "essex", name="DI Essex Organ")
+    referral = submit(hta_user)
+    unit = client_for(national_analyst)
+    assert "Re-route the referral" in unit.get(f"/referrals/{referral.pk}/").content.decode()
+    unit.post(f"/referrals/{referral.pk}/reroute/", {"force": "essex", "reason": "Essex, not Kent"})
+    referral.refresh_from_db()
+    assert (referral.force.code, referral.routing, referral.spoc.name) == (
+        "essex",
+        "unit",
+        "DI Essex Organ",
+    )
+    seen = client_for(hta_user).get(f"/referrals/{referral.pk}/").content.decode()
+    assert "Essex Police" in seen and "Re-routed by the national unit" in seen

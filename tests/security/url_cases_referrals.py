@@ -116,6 +116,23 @@ def outcome(w: World) -> list[Case]:
     ]
 
 
+def reroute(w: World) -> list[Case]:
+    referrals, _ = _world(w)
+    order = sorted(PERSONAS, key=lambda p: p == "national")  # the unit's re-route last
+    data = {"force": "essex", "reason": "the place is in Essex"}
+    return [
+        Case(
+            p,
+            f"/referrals/{r.pk}/reroute/",
+            {302} if p == "national" else _denied(p, f),
+            method="post",
+            data=data,
+        )
+        for p in order
+        for f, r in referrals.items()
+    ]
+
+
 def spoc_list(w: World) -> list[Case]:
     _world(w)
     readers = {"kent", "essex", "cleveland", "eastern", "national"}
@@ -159,6 +176,7 @@ CASES: dict[str, Callable[[World], list[Case]]] = {
     "referral-acknowledge": acknowledge,
     "referral-assign": assign,
     "referral-outcome": outcome,
+    "referral-reroute": reroute,
     "spoc-list": spoc_list,
     "spoc-new": spoc_new,
     "spoc-edit": spoc_edit,

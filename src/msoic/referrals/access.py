@@ -96,6 +96,11 @@ def can_record_outcome(user: User, referral: Referral) -> bool:
     )
 
 
+def can_reroute(user: User, referral: Referral) -> bool:
+    """The unit sends a referral not yet acknowledged to another force."""
+    return role_of(user) == Role.NATIONAL and referral.status == Status.SUBMITTED
+
+
 # --- SPOCs ------------------------------------------------------------------------------------
 
 

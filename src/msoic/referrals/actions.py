@@ -7,6 +7,7 @@
   :func:`do_record_referral_outcome`: the force's steps (``alteration`` rows);
 - :func:`do_escalate_overdue_referrals`: referrals not acknowledged within 48 hours go to
   the unit (run by ``msoic escalate_referrals`` and the worker's hourly task);
+- :func:`do_reroute_referral`: the unit sends one not yet acknowledged to another force;
 - :func:`do_add_spoc` and :func:`do_change_spoc`: a force's or a coordinator's SPOCs.
 
 Times default to now; the demo and tests pass them (``at``, ``now``), so nothing sleeps.
@@ -27,16 +28,17 @@ from msoic.audit.models import AuditAction
 from msoic.orgunits.models import OrgUnit
 from msoic.referrals import access
 from msoic.referrals.models import (
-    ACKNOWLEDGE_WITHIN,
     PSEUDONYM,
     Outcome,
     Referral,
+    Routing,
     Spoc,
     Status,
     Theme,
+    overdue_filter,
 )
 from msoic.referrals.pathway import pathway
-from msoic.referrals.routing import route
+from msoic.referrals.routing import current_spoc, route
 
 if TYPE_CHECKING:
     from msoic.accounts.models import User
@@ -292,16 +294,13 @@ def do_escalate_overdue_referrals(
     *, now: datetime | None = None, actor: Any = SYSTEM
 ) -> list[Referral]:
     """Escalate to the unit every referral still awaiting acknowledgement 48 hours after it
-    was submitted (once each). Returns those escalated now."""
+    reached its force (its submission, or the unit's re-routing), once each. Returns those
+    escalated now."""
     now = now or timezone.now()
     due = list(
         Referral.objects.select_for_update()
         .select_related("force")
-        .filter(
-            status=Status.SUBMITTED,
-            escalated_at__isnull=True,
-            submitted_at__lte=now - ACKNOWLEDGE_WITHIN,
-        )
+        .filter(overdue_filter(now), escalated_at__isnull=True)
         .order_by("submitted_at", "pk")
     )
     for referral in due:
@@ -319,6 +318,54 @@ def do_escalate_overdue_referrals(
             },
         )
     return due
+
+
+@transaction.atomic
+def do_reroute_referral(
+    referral: Referral,
+    force: OrgUnit,
+    *,
+    actor: User,
+    reason: str,
+    at: datetime | None = None,
+) -> Referral:
+    """The unit sends a referral not yet acknowledged to another force (the lookup's force
+    says the place is not theirs, or the referrer's choice was wrong): the new force's
+    organ-harvesting SPOC, and 48 hours from now to acknowledge it."""
+    referral = Referral.objects.select_for_update().select_related("force").get(pk=referral.pk)
+    if not access.can_reroute(actor, referral):
+        raise PermissionDenied("Only the unit re-routes a referral, before it is acknowledged")
+    errors = {}
+    if not force.is_force:
+        errors["force"] = f"{force.name} is not a force"
+    elif force.pk == referral.force_id:
+        errors["force"] = f"The referral is already with {force.name}"
+    if not reason.strip():
+        errors["reason"] = "Say why the referral goes to another force"
+    if errors:
+        raise ValidationError(errors)
+    at = _when(referral, at)
+    before = referral.force
+    referral.force = force
+    referral.spoc = current_spoc(force, Theme.ORGAN_HARVESTING, _local_date(at))
+    referral.routing = Routing.UNIT
+    referral.rerouted_at = at
+    referral.escalated_at = None
+    referral.save(update_fields=["force", "spoc", "routing", "rerouted_at", "escalated_at"])
+    record(
+        actor=actor,
+        action=AuditAction.ALTERATION,
+        obj=referral,
+        orgunit=force,
+        detail={
+            "step": "referrals.reroute",
+            "forces": [before.code, force.code],
+            "from": before.code,
+            "to": force.code,
+            "reason": reason.strip()[:500],
+        },
+    )
+    return referral
 
 
 # --- SPOCs ------------------------------------------------------------------------------------

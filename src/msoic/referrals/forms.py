@@ -87,6 +87,17 @@ class AssignForm(forms.Form):
         self.fields["assignee"].queryset = users  # type: ignore[attr-defined]
 
 
+class RerouteForm(forms.Form):
+    force: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=OrgUnit.objects.forces().order_by("name"),
+        widget=SELECT,
+        to_field_name="code",
+        label="Send it to",
+        empty_label="Choose a force",
+    )
+    reason = forms.CharField(max_length=500, widget=TEXT, label="Why")
+
+
 class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(
         choices=Outcome.choices,

@@ -20,7 +20,7 @@ from django.utils import timezone
 from msoic.accounts.access import role_of
 from msoic.accounts.models import Role
 from msoic.referrals import access
-from msoic.referrals.models import ACKNOWLEDGE_WITHIN, Status
+from msoic.referrals.models import Status, overdue_filter
 from msoic.referrals.routing import gap_count
 
 if TYPE_CHECKING:
@@ -53,9 +53,7 @@ def home_lines(user: User) -> list[HomeLine]:
     counts = access.referrals_visible_to(user).aggregate(
         open=Count("pk", filter=~Q(status=Status.CLOSED)),
         waiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
-        overdue=Count(
-            "pk", filter=Q(status=Status.SUBMITTED, submitted_at__lte=now - ACKNOWLEDGE_WITHIN)
-        ),
+        overdue=Count("pk", filter=overdue_filter(now)),
         escalated=Count("pk", filter=Q(status=Status.SUBMITTED, escalated_at__isnull=False)),
         closed=Count("pk", filter=Q(status=Status.CLOSED)),
     )

@@ -114,6 +114,15 @@ class Outcome(models.TextChoices):
 class Routing(models.TextChoices):
     LOOKUP = "lookup", "By the local authority of the place of concern"
     MANUAL = "manual", "Chosen by the referrer (place of concern not known)"
+    UNIT = "unit", "Re-routed by the national unit"
+
+
+def overdue_filter(now: datetime) -> Q:
+    """Referrals awaiting acknowledgement 48 hours after they reached their force."""
+    cut = now - ACKNOWLEDGE_WITHIN
+    return Q(status=Status.SUBMITTED) & (
+        Q(rerouted_at__isnull=True, submitted_at__lte=cut) | Q(rerouted_at__lte=cut)
+    )
 
 
 class Referral(models.Model):
@@ -160,6 +169,8 @@ class Referral(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # When the unit last re-routed it to another force (the 48 hours run from then).
+    rerouted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]
@@ -173,8 +184,8 @@ class Referral(models.Model):
 
     @property
     def acknowledge_by(self) -> datetime:
-        """When the force must have acknowledged it."""
-        return self.submitted_at + ACKNOWLEDGE_WITHIN
+        """When the force must have acknowledged it: 48 hours after it reached the force."""
+        return (self.rerouted_at or self.submitted_at) + ACKNOWLEDGE_WITHIN
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         """Not acknowledged, and the 48 hours are over."""

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/acknowledge/", views.referral_acknowledge, name="referral-acknowledge"),
     path("<int:pk>/assign/", views.referral_assign, name="referral-assign"),
     path("<int:pk>/outcome/", views.referral_outcome, name="referral-outcome"),
+    path("<int:pk>/reroute/", views.referral_reroute, name="referral-reroute"),
 ]

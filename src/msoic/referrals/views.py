@@ -21,6 +21,7 @@ from msoic.referrals.forms import (
     AssignForm,
     OutcomeForm,
     ReferralForm,
+    RerouteForm,
     SpocChangeForm,
     SpocForm,
     put_errors,
@@ -132,6 +133,7 @@ def referral_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             if access.can_assign(user, referral)
             else None,
             "can_record_outcome": access.can_record_outcome(user, referral),
+            "reroute_form": RerouteForm() if access.can_reroute(user, referral) else None,
             "overdue": referral.is_overdue(),
         },
     )
@@ -201,6 +203,30 @@ def referral_outcome(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Outcome of {referral.reference} recorded")
             return redirect("referral-detail", referral.pk)
     return render(request, "referrals/outcome.html", {"form": form, "referral": referral})
+
+
+@login_required
+@require_POST
+def referral_reroute(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    referral = access.get_referral_for_user(request.user, pk)
+    if not access.can_reroute(request.user, referral):
+        raise PermissionDenied("Only the unit re-routes a referral, before it is acknowledged")
+    form = RerouteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the force and say why")
+        return redirect("referral-detail", referral.pk)
+    try:
+        referral = actions.do_reroute_referral(
+            referral,
+            form.cleaned_data["force"],
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Referral {referral.reference} sent to {referral.force.name}")
+    return redirect("referral-detail", referral.pk)
 
 
 # --- SPOCs ------------------------------------------------------------------------------------
