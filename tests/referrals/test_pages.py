@@ -5,6 +5,7 @@ coverage table, the home page's counts, and query counts that do not grow with r
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -344,3 +345,34 @@ def test_unit_reroutes_a_referral_on_the_web(hta_user, national_analyst, essex_u
     )
     seen = client_for(hta_user).get(f"/referrals/{referral.pk}/").content.decode()
     assert "Essex Police" in seen and "Re-routed by the national unit" in seen
+
+
+def test_coverage_and_spoc_keeping_follow_the_users_scope(
+    kent_user, eastern_coordinator, national_analyst
+):
+    from django.core.exceptions import PermissionDenied
+
+    def forces_on(user: Any) -> set[str]:
+        page = client_for(user).get("/spocs/coverage/").content.decode()
+        return set(re.findall(r'data-gap="([a-z-]+):innerste"', page))
+
+    assert forces_on(kent_user) == {"kent"}
+    eastern = {
+        "bedfordshire",
+        "cambridgeshire",
+        "essex",
+        "hertfordshire",
+        "kent",
+        "norfolk",
+        "suffolk",
+    }
+    assert forces_on(eastern_coordinator) == eastern
+    assert len(forces_on(national_analyst)) == 43
+    add_spoc(eastern_coordinator, "norfolk")  # a coordinator keeps their region's SPOCs
+    with pytest.raises(PermissionDenied):
+        add_spoc(eastern_coordinator, "cleveland")
+    with pytest.raises(PermissionDenied):
+        add_spoc(kent_user, "essex")
+    with pytest.raises(PermissionDenied):
+        add_spoc(national_analyst, "kent")
+    assert list(Spoc.objects.values_list("force__code", flat=True)) == ["norfolk"]
