@@ -1,15 +1,20 @@
 """The referral pathway in a real browser: the Human Tissue Authority makes a referral, Kent
-Police acknowledges it and records the outcome, and the HTA sees the status; every page
+Police acknowledges it and records the outcome, and the HTA sees the status; a referral
+left unacknowledged for 48 hours reaches the unit's home page as escalated. Every page
 passes axe-core (WCAG 2.2 AA) with no console error or CSP violation."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.utils import timezone
 
 from tests.browser.helpers import check_page, log_in, switch_user
 from tests.conftest import PERSONA_PASSWORD, _make
+from tests.referrals.conftest import submit
 
 pytestmark = [
     pytest.mark.browser,
@@ -23,6 +28,9 @@ def test_referral_from_the_hta_to_the_force_and_back(
     hta = _make("hta.browser", "partner", "hta")
     kent = personas["kent"]
     page, url = watched.page, live_server.url
+    # sent to Essex 49 hours ago and never acknowledged: the hourly run escalates it
+    late = submit(hta, at=timezone.now() - timedelta(hours=49), local_authority="E07000071")
+    call_command("escalate_referrals")
 
     # the HTA makes a referral about a place in Maidstone
     log_in(page, url, hta.username, PERSONA_PASSWORD)
@@ -75,4 +83,15 @@ def test_referral_from_the_hta_to_the_force_and_back(
     row.get_by_role("link", name=reference).click()
     assert page.locator("[data-status]").text_content().strip() == "Crime recorded"
     assert "46/50001/24" not in page.content()
+    check_page(page, url, watched)
+
+    # the unit finds the escalated referral from its home page
+    switch_user(page, url, personas["national"].username)
+    escalated = page.locator("main a[href='/referrals/?show=escalated']")
+    assert escalated.text_content().startswith("1 referral")
+    escalated.click()
+    page.wait_for_url("**show=escalated**")
+    row = page.get_by_role("row").filter(has_text=late.reference)
+    assert "Escalated" in row.text_content() and "Essex Police" in row.text_content()
+    assert page.get_by_role("link", name=reference, exact=True).count() == 0  # acknowledged
     check_page(page, url, watched)
