@@ -245,6 +245,8 @@ EMAIL_FILE_PATH = VAR_DIR / "mail"
 MSOIC_SURVEY_LINK_LIMIT = env_int("MSOIC_SURVEY_LINK_LIMIT", 10)
 MSOIC_SURVEY_ADDRESS_LIMIT = env_int("MSOIC_SURVEY_ADDRESS_LIMIT", 300)
 MSOIC_SURVEY_WINDOW_SECONDS = env_int("MSOIC_SURVEY_WINDOW_SECONDS", 3600)
+# The unit's address told of organ-harvesting referrals escalated after 48 hours (unset: none).
+MSOIC_REFERRALS_UNIT_EMAIL = env_str("MSOIC_REFERRALS_UNIT_EMAIL", "")
 # Multi-factor authentication (TOTP, recovery codes): mandatory for force, regional and
 # national users. MSOIC_MFA_DEMO_OFF turns it off for the demo only; `check --deploy`
 # refuses it (msoic.accounts.checks).

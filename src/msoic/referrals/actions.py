@@ -37,6 +37,7 @@ from msoic.referrals.models import (
     Theme,
     overdue_filter,
 )
+from msoic.referrals.notify import escalated_message, on_commit_send, routed_message
 from msoic.referrals.pathway import pathway
 from msoic.referrals.routing import current_spoc, route
 
@@ -107,9 +108,11 @@ def do_submit_referral(
     local_authority: str = "",
     force: str = "",
     at: datetime | None = None,
+    notify: bool = True,
 ) -> Referral:
-    """Store a referral from the Human Tissue Authority and route it. Every problem is
-    raised together (a ``ValidationError`` keyed by field); nothing is stored then."""
+    """Store a referral from the Human Tissue Authority and route it; its SPOC is sent a
+    message once it is stored (``notify``). Every problem is raised together (a
+    ``ValidationError`` keyed by field); nothing is stored then."""
     if not access.is_referrer(actor):
         raise PermissionDenied("Only the Human Tissue Authority submits referrals")
     at = at or timezone.now()
@@ -168,6 +171,8 @@ def do_submit_referral(
             "theme": Theme.ORGAN_HARVESTING.value,
         },
     )
+    if notify:
+        on_commit_send(routed_message(referral), referral.reference)
     return referral
 
 
@@ -291,11 +296,11 @@ def do_record_referral_outcome(
 
 @transaction.atomic
 def do_escalate_overdue_referrals(
-    *, now: datetime | None = None, actor: Any = SYSTEM
+    *, now: datetime | None = None, actor: Any = SYSTEM, notify: bool = True
 ) -> list[Referral]:
     """Escalate to the unit every referral still awaiting acknowledgement 48 hours after it
     reached its force (its submission, or the unit's re-routing), once each. Returns those
-    escalated now."""
+    escalated now. The unit's address is sent one message listing them (``notify``)."""
     now = now or timezone.now()
     due = list(
         Referral.objects.select_for_update()
@@ -317,6 +322,8 @@ def do_escalate_overdue_referrals(
                 "forces": [referral.force.code],
             },
         )
+    if notify:
+        on_commit_send(escalated_message(due), "escalation")
     return due
 
 
@@ -365,6 +372,7 @@ def do_reroute_referral(
             "reason": reason.strip()[:500],
         },
     )
+    on_commit_send(routed_message(referral), referral.reference)
     return referral
 
 

@@ -243,10 +243,11 @@ def _referrals(hta: User) -> list[Referral]:
             local_authority=plan.place,
             force=plan.force,
             at=plan.sent,
+            notify=False,  # 2024's referrals: nobody is told now
         )
         officer = User.objects.get(username=f"{referral.force.code}.demo")
         if plan.stage == "escalated":
-            do_escalate_overdue_referrals(now=plan.sent + timedelta(hours=49))
+            do_escalate_overdue_referrals(now=plan.sent + timedelta(hours=49), notify=False)
         else:
             do_acknowledge_referral(referral, actor=officer, at=plan.sent + timedelta(hours=20))
             if plan.stage in ("assigned", "crime_recorded", "linked", "no_crime"):
