@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "msoic.operations",
     "msoic.terminus",
     "msoic.capability",
+    "msoic.documents",
+    "msoic.partnerships",
     "msoic.cps",
     "msoic.intel",
     "msoic.referrals",

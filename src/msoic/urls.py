@@ -17,6 +17,8 @@ urlpatterns = [
     path("operations/terminus/", include("msoic.terminus.urls")),
     path("operations/", include("msoic.operations.urls")),
     path("training/", include("msoic.capability.urls")),
+    path("documents/", include("msoic.documents.urls")),
+    path("partnerships/", include("msoic.partnerships.urls")),
     path("cps/", include("msoic.cps.urls")),
     path("intelligence/", include("msoic.intel.urls")),
     path("referrals/", include("msoic.referrals.urls")),

@@ -306,6 +306,8 @@ CAPABILITIES = (
     "intensifications",
     "terminus",
     "training",
+    "documents",
+    "partnerships",
     "referrals",
 )
 
@@ -400,6 +402,16 @@ def run_demo(
 
             say("training and events")
             report.more += build_capability_demo(national).lines()
+        if "documents" in wanted:
+            from msoic.documents.demo import build_documents_demo
+
+            say("documents produced")
+            report.more += build_documents_demo(national).lines()
+        if "partnerships" in wanted:
+            from msoic.partnerships.demo import build_partnerships_demo
+
+            say("anti-slavery partnerships")
+            report.more += build_partnerships_demo(national).lines()
         if "referrals" in wanted:
             from msoic.referrals.demo import build_referrals_demo
 

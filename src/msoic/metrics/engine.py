@@ -160,6 +160,25 @@ def forces_under(orgunit: OrgUnit) -> list[OrgUnit]:
     raise QueryError(f"{orgunit.name} is a partner agency and has no returns")
 
 
+def _units_at(orgunit: OrgUnit, forces: list[OrgUnit]) -> list[int]:
+    """The org units whose own figures (a derived source's ``unit_cells``: the unit's or a
+    region's, no force's) count in ``orgunit``'s answer: itself and, for the nation, its
+    regions (read from the forces, no query); none for a force."""
+    if orgunit.kind == OrgUnitKind.FORCE:
+        return []
+    ids = [orgunit.pk]
+    if orgunit.kind == OrgUnitKind.NATIONAL:
+        ids += sorted({f.parent_id for f in forces if f.parent_id is not None})
+    return ids
+
+
+def _plus_units(value: int | None, units: dict[date, int], months: list[date]) -> int | None:
+    """``value`` with the org units' own figures over ``months`` added (unchanged when there
+    are none, as for every metric a force returns)."""
+    extra = sum(units.get(m, 0) for m in months)
+    return value if not extra else (value or 0) + extra
+
+
 def _frequency(metric: Metric, cat: Catalogue) -> str:
     ds = cat.datasets[metric.dataset]
     return ds.frequency if ds.frequency in ("monthly", "quarterly") else MONTHLY
@@ -398,11 +417,13 @@ def query(
     months = _expected_months(period, metric, cat)
     current = _window(metric, ids, months, breakdown, cat, per_month=False)
     current.expects = _expects(metric, months, None, cat)
+    prev_months = _expected_months(period.previous_year(), metric, cat) if compare else []
+    units = sources.unit_totals(metric.code, _units_at(orgunit, forces), months + prev_months)
     result = Result(
         metric=metric,
         orgunit=orgunit,
         period=period,
-        value=_sum([current.totals.get(i) for i in ids]),
+        value=_plus_units(_sum([current.totals.get(i) for i in ids]), units, months),
         coverage=_coverage(current, forces),
         by=by or None,
         value_from_register=_sum([current.from_register.get(i) for i in ids]),
@@ -410,11 +431,12 @@ def query(
     previous: _Window | None = None
     if compare:
         prev_period = period.previous_year()
-        prev_months = _expected_months(prev_period, metric, cat)
         previous = _window(metric, ids, prev_months, breakdown, cat, per_month=False)
         previous.expects = _expects(metric, prev_months, None, cat)
         result.previous_period = prev_period
-        result.previous_value = _sum([previous.totals.get(i) for i in ids])
+        result.previous_value = _plus_units(
+            _sum([previous.totals.get(i) for i in ids]), units, prev_months
+        )
         result.previous_coverage = _coverage(previous, forces)
     if by:
         result.rows = _rows(by, breakdown, metric, cat, forces, current, previous, result.value)
@@ -468,6 +490,7 @@ def _periods_of(
     wanted = {p: _expected_months(p, metric, cat) for p in periods}
     span = sorted({m for months in wanted.values() for m in months})
     whole = _window(metric, ids, span, None, cat)
+    units = sources.unit_totals(metric.code, _units_at(orgunit, forces), span)
     results = []
     for period in periods:
         months = wanted[period]
@@ -483,7 +506,7 @@ def _periods_of(
             metric=metric,
             orgunit=orgunit,
             period=period,
-            value=_sum([window.totals.get(i) for i in ids]),
+            value=_plus_units(_sum([window.totals.get(i) for i in ids]), units, months),
             coverage=_coverage(window, forces),
             by=by,
             value_from_register=_sum([window.from_register.get(i) for i in ids]),
@@ -590,6 +613,11 @@ def series(
     for (_, m), value in window.cells.items():
         received[m] += 1
         totals[m] += value
+    if not by:
+        for m, value in sources.unit_totals(
+            metric.code, _units_at(orgunit, forces), months
+        ).items():
+            totals[m] += value
     points: list[Point] = []
     if by:
         cells: dict[tuple[date, str], int] = defaultdict(int)
@@ -752,6 +780,7 @@ def query_many(
         if split:
             wanted_splits[ask.metric].add(split)
     reads = _read_many(wanted_months, wanted_splits, ids, cat)
+    unit_ids = _units_at(orgunit, forces)
     regions: dict[int, OrgUnit] = {}
     if any(isinstance(a, Ask) and a.by == "region" for a in asks):
         regions = {f.parent_id: f.parent for f in forces if f.parent is not None}  # type: ignore[misc]
@@ -760,16 +789,21 @@ def query_many(
         read = reads[(ask.metric, ask.dataset)]
         split = splits[ask]
         if isinstance(ask, SeriesAsk):
-            answers.points[ask] = read.points(months_of[ask], split, len(forces), cat)
+            answers.points[ask] = points = read.points(months_of[ask], split, len(forces), cat)
+            if not split:
+                units = sources.unit_totals(ask.metric, unit_ids, months_of[ask])
+                for point in points:
+                    point.value = _plus_units(point.value, units, [point.month])
             continue
         metric = cat.metrics[ask.metric]
         current = read.window(months_of[ask], split)
         current.expects = _expects(metric, months_of[ask], ask.dataset, cat)
+        units = sources.unit_totals(ask.metric, unit_ids, months_of[ask] + previous_of.get(ask, []))
         result = Result(
             metric=metric,
             orgunit=orgunit,
             period=ask.period,
-            value=_sum([current.totals.get(i) for i in ids]),
+            value=_plus_units(_sum([current.totals.get(i) for i in ids]), units, months_of[ask]),
             coverage=_coverage(current, forces),
             by=ask.by or None,
             value_from_register=_sum([current.from_register.get(i) for i in ids]),
@@ -779,7 +813,9 @@ def query_many(
             previous = read.window(previous_of[ask], split)
             previous.expects = _expects(metric, previous_of[ask], ask.dataset, cat)
             result.previous_period = ask.period.previous_year()
-            result.previous_value = _sum([previous.totals.get(i) for i in ids])
+            result.previous_value = _plus_units(
+                _sum([previous.totals.get(i) for i in ids]), units, previous_of[ask]
+            )
             result.previous_coverage = _coverage(previous, forces)
         if ask.by:
             result.rows = _rows(

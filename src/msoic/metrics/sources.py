@@ -191,3 +191,30 @@ def derived_metrics(orgunit_id: int, month: date) -> set[str]:
             if first is not None and first <= month:
                 out.add(metric)
     return out
+
+
+# --- figures of the unit and the regions themselves ---------------------------------------
+#
+# Some derived figures belong to no force: the documents the unit or a regional coordinator
+# produced. A source may give them with an optional method
+#
+#     def unit_cells(self, metric, orgunit_ids, months) -> dict[tuple[int, date], int]
+#
+# (org unit id, month) -> figure, for the national and regional org units among
+# ``orgunit_ids`` only. The engine adds them to the answer for that org unit and the ones
+# above it (a region's to the region and the nation), never to a force's, and leaves them
+# out of splits by force or region. Completeness is still the forces' (the source covers
+# them, so a library figure is complete).
+
+
+def unit_totals(metric: str, orgunit_ids: Collection[int], months: list[date]) -> dict[date, int]:
+    """Month -> the figures of ``metric`` that belong to the org units ``orgunit_ids``
+    themselves (the unit, regions), summed; empty, with no query, when no source gives any."""
+    source = source_for(metric)
+    own = getattr(source, "unit_cells", None)
+    if own is None or not orgunit_ids or not months:
+        return {}
+    out: dict[date, int] = defaultdict(int)
+    for (_, month), value in own(metric, list(orgunit_ids), months).items():
+        out[month] += value
+    return dict(out)

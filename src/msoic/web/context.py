@@ -13,7 +13,9 @@ from msoic.capability import access as capability_access
 from msoic.collection import access as collection_access
 from msoic.commissioning import access as commissioning_access
 from msoic.cps import access as cps_access
+from msoic.documents import access as documents_access
 from msoic.operations import access as operations_access
+from msoic.partnerships import access as partnerships_access
 from msoic.peerreview import access as review_access
 from msoic.referrals import access as referrals_access
 from msoic.reports import access as reports_access
@@ -48,6 +50,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("benchmarking", "Benchmarking"))
     if commissioning_access.can_see_commissioning(user):
         items.append(("commissioning", "Commissioning"))
+    if partnerships_access.can_see_partnerships(user):
+        items.append(("partnerships-list", "Partnerships"))
+    if documents_access.can_see_library(user):
+        items.append(("documents-list", "Documents"))
     if capability_access.can_see_training(user):
         items.append(("capability-list", "Training and events"))
     if referrals_access.can_see_referrals(user):

@@ -1,0 +1,1 @@
+"""The library of the unit's products: guidance, guides, briefings, profiles, templates."""

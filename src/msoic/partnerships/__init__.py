@@ -1,0 +1,1 @@
+"""Anti-slavery partnerships of forces and partner organisations, and their meetings."""

@@ -1,0 +1,91 @@
+"""Partnership coverage, counted from memberships, as a derived source of the metric engine.
+
+:data:`COVERAGE_SOURCE` is registered by ``PartnershipsConfig.ready()`` (ADR 0011). For each
+force and month the figure is 1 when the force is a member of at least one partnership
+running at the month's end (started by then, not ended before), else 0. The metric is a
+stock: a period's figure is its last month's, so the nation's figure is the number of forces
+covered then, a region's the number of its forces. It covers every force from the
+``partnerships`` dataset's first period: no force returns it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date
+
+from msoic.catalogue.loader import Catalogue, get_catalogue
+from msoic.metrics.periods import MONTHLY, month_end, parse_period
+from msoic.metrics.sources import Cells, covered_months
+from msoic.orgunits.models import OrgUnit
+from msoic.partnerships.models import Partnership
+
+COVERAGE = "partnership_coverage"
+METRICS = frozenset({COVERAGE})
+DATASET = "partnerships"
+
+
+def first_month(catalogue: Catalogue | None = None) -> date:
+    cat = catalogue or get_catalogue()
+    return parse_period(MONTHLY, cat.datasets[DATASET].first_period)
+
+
+def memberships(force_ids: Collection[int]) -> dict[int, list[tuple[date, date | None]]]:
+    """Force id -> (started, ended) of each partnership it belongs to: one query."""
+    through = Partnership.forces.through
+    rows = through.objects.filter(orgunit_id__in=list(force_ids)).values_list(
+        "orgunit_id", "partnership__started_on", "partnership__ended_on"
+    )
+    out: dict[int, list[tuple[date, date | None]]] = {}
+    for fid, started, ended in rows:
+        out.setdefault(fid, []).append((started, ended))
+    return out
+
+
+def covered_on(spans: list[tuple[date, date | None]], day: date) -> bool:
+    return any(s <= day and (e is None or e >= day) for s, e in spans)
+
+
+class CoverageSource:
+    """Memberships as a :class:`~msoic.metrics.sources.DerivedSource`."""
+
+    label = "anti-slavery partnership memberships"
+
+    def metrics(self) -> frozenset[str]:
+        return METRICS
+
+    def coverage(
+        self, metrics: Collection[str], orgunit_ids: Collection[int] | None = None
+    ) -> dict[str, dict[int, date]]:
+        if COVERAGE not in metrics:
+            return {}
+        if orgunit_ids is None:
+            ids = list(OrgUnit.objects.forces().values_list("pk", flat=True))
+        else:
+            ids = list(orgunit_ids)
+        return {COVERAGE: dict.fromkeys(ids, first_month())}
+
+    def all_coverage(self) -> dict[tuple[str, str], date]:
+        start = first_month()
+        codes = OrgUnit.objects.forces().values_list("code", flat=True)
+        return {(code, COVERAGE): start for code in codes}
+
+    def cells(
+        self,
+        metric: str,
+        coverage: dict[int, date],
+        months: list[date],
+        breakdown: str | None,
+        catalogue: Catalogue | None = None,
+    ) -> Cells:
+        if metric != COVERAGE:
+            raise ValueError(f"{metric} is not counted from partnership memberships")
+        pairs = covered_months(coverage, months)
+        if not pairs:
+            return Cells()
+        spans = memberships(sorted({f for f, _ in pairs}))
+        return Cells(
+            totals={(fid, m): int(covered_on(spans.get(fid, []), month_end(m))) for fid, m in pairs}
+        )
+
+
+COVERAGE_SOURCE = CoverageSource()

@@ -1,0 +1,114 @@
+"""Partnerships: members, meetings with counts by force, coverage on the page and through the
+engine, and who may do what."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+
+from msoic.metrics import engine
+from msoic.orgunits.models import OrgUnit
+from msoic.partnerships.actions import do_record_meeting
+from msoic.partnerships.models import Meeting
+from tests.partnerships.conftest import make_partnership
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def ou(code: str) -> OrgUnit:
+    return OrgUnit.objects.get(code=code)
+
+
+def test_a_meeting_records_people_by_member_force(personas: dict[str, Any]) -> None:
+    p = make_partnership(personas["national"], coordinator=personas["eastern"])
+    assert sorted(p.organisations.values_list("name", flat=True)) == [
+        "Essex County Council",
+        "The Salvation Army",
+    ]
+    coordinator = client_for(personas["eastern"])
+    response = coordinator.post(
+        f"/partnerships/{p.pk}/meetings/new/",
+        {
+            "on": "2023-05-17",
+            "venue": "Chelmsford",
+            "partner_attendees": "6",
+            "force_kent": "4",
+            "force_essex": "3",
+        },
+    )
+    assert response.status_code == 302
+    meeting = Meeting.objects.get()
+    assert {a.force.code: a.people for a in meeting.attendance.all()} == {"kent": 4, "essex": 3}
+    page = coordinator.get(f"/partnerships/{p.pk}/").content.decode()
+    assert "Kent Police 4" in page and "Chelmsford" in page
+
+
+def test_a_meeting_with_a_non_member_or_before_the_start_is_refused(
+    personas: dict[str, Any],
+) -> None:
+    p = make_partnership(personas["national"])
+    with pytest.raises(ValidationError, match="Cleveland Police is not a member"):
+        do_record_meeting(
+            p,
+            actor=personas["national"],
+            on=date(2023, 5, 1),
+            counts={ou("cleveland"): 2, ou("kent"): 1},
+        )
+    with pytest.raises(ValidationError, match="cannot be before it"):
+        do_record_meeting(
+            p, actor=personas["national"], on=date(2020, 5, 1), counts={ou("kent"): 1}
+        )
+    with pytest.raises(ValidationError, match="nobody attended"):
+        do_record_meeting(p, actor=personas["national"], on=date(2023, 5, 1), counts={})
+    assert not Meeting.objects.exists()
+
+
+def test_force_user_cannot_record_meetings_or_see_other_partnerships(
+    personas: dict[str, Any],
+) -> None:
+    eastern = make_partnership(personas["national"])
+    north = make_partnership(
+        personas["national"], name="Tees Valley Network", area="cleveland", forces=("cleveland",)
+    )
+    kent = client_for(personas["kent"])
+    assert kent.get(f"/partnerships/{eastern.pk}/").status_code == 200
+    assert kent.get(f"/partnerships/{north.pk}/").status_code == 404
+    assert kent.get(f"/partnerships/{eastern.pk}/meetings/new/").status_code == 403
+    with pytest.raises(PermissionDenied):
+        do_record_meeting(
+            eastern, actor=personas["kent"], on=date(2023, 5, 1), counts={ou("kent"): 1}
+        )
+    assert client_for(personas["partner"]).get("/partnerships/").status_code == 403
+
+
+def test_coverage_table_and_metric_count_forces_in_a_partnership(personas: dict[str, Any]) -> None:
+    make_partnership(personas["national"], forces=("kent", "essex"), started_on=date(2023, 10, 1))
+    make_partnership(
+        personas["national"],
+        name="Kent local",
+        area="kent",
+        forces=("kent",),
+        started_on=date(2022, 1, 1),
+    )
+    nation, eastern = ou("national"), ou("eastern")
+    year = engine.query("partnership_coverage", nation, "FY2023-24", compare="previous-year")
+    assert year.value == 2 and year.coverage.complete  # a stock: March 2024, Kent once
+    assert year.previous_value == 1  # March 2023: Kent's local partnership only
+    assert engine.query("partnership_coverage", nation, "2023-09").value == 1
+    assert engine.query("partnership_coverage", eastern, "FY2023-24").value == 2
+    assert engine.query("partnership_coverage", ou("cleveland"), "FY2023-24").value == 0
+    page = client_for(personas["eastern"]).get("/partnerships/").content.decode()
+    assert "2 of 7 forces are in at least one partnership" in page
+    assert "Cleveland" not in page  # outside the coordinator's region
+    national_page = client_for(personas["national"]).get("/partnerships/").content.decode()
+    assert f"2 of {OrgUnit.objects.forces().count()} forces" in national_page
