@@ -85,7 +85,7 @@ def test_a_file_with_a_register_metric_is_refused_naming_the_register(kent_user,
     [problem] = outcome.errors
     assert problem.rule == "figure_from_register"
     assert problem.row == 3 and problem.column == "C"  # the metric column
-    assert "investigation register since 2024-01" in problem.message
+    assert "investigation register since January 2024" in problem.message
     assert not Value.objects.exists()
 
 

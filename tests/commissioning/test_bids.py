@@ -142,7 +142,7 @@ def test_an_award_that_would_overdraw_the_envelope_is_refused(
     first = make_bid(window, kent_user, amount="30000.00")
     second = make_bid(window, essex_user, amount="30000.00")
     actions.do_decide_bid(first, actor=national_analyst, outcome="approved", reason="ok")
-    with pytest.raises(ValidationError, match=r"overdraw.*£20,000.00 is uncommitted"):
+    with pytest.raises(ValidationError, match=r"overdraw.*£20,000 is uncommitted"):
         actions.do_decide_bid(second, actor=national_analyst, outcome="approved", reason="ok")
     second.refresh_from_db()
     assert second.status == BidStatus.SUBMITTED
@@ -166,7 +166,7 @@ def test_spend_within_the_award_and_not_beyond(window, kent_user, essex_user, na
     actions.do_record_spend(
         bid, actor=kent_user, amount=60_000, spent_on=date(2023, 8, 1), note="fuel"
     )
-    with pytest.raises(ValidationError, match=r"exceed the award: £400.00 of £1,000.00"):
+    with pytest.raises(ValidationError, match=r"£400.01 would exceed the award: £400 of £1,000 is"):
         actions.do_record_spend(bid, actor=kent_user, amount=40_001, spent_on=date(2023, 8, 2))
     with pytest.raises(PermissionDenied):
         actions.do_record_spend(bid, actor=essex_user, amount=100, spent_on=date(2023, 8, 2))

@@ -35,7 +35,7 @@ def test_unit_reads_the_position_and_part_funds_a_bid(
     log_in(page, url, unit.username, PERSONA_PASSWORD)
     page.get_by_role("link", name="Commissioning", exact=True).first.click()
     page.wait_for_url("**/commissioning/")
-    page.get_by_text("£4,960,000.00").wait_for()
+    page.get_by_text("£4,960,000", exact=True).first.wait_for()
     check_page(page, url, watched)
 
     page.get_by_role("link", name="Project Terminus", exact=True).click()

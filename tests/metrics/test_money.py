@@ -75,18 +75,19 @@ def test_inexact_or_unclear_amounts_are_refused_with_the_reason(raw, says):
 
 
 @pytest.mark.parametrize(
-    ("pence", "text", "whole"),
+    ("pence", "text", "with_pence"),
     [
-        (4640000, "£46,400.00", "£46,400"),
-        (301245000, "£3,012,450.00", "£3,012,450"),
+        (4640000, "£46,400", "£46,400.00"),
+        (301245000, "£3,012,450", "£3,012,450.00"),
         (123456, "£1,234.56", "£1,234.56"),
+        (123450, "£1,234.50", "£1,234.50"),
         (5, "£0.05", "£0.05"),
-        (0, "£0.00", "£0"),
+        (0, "£0", "£0.00"),
     ],
 )
-def test_pence_are_written_as_pounds(pence, text, whole):
+def test_pence_are_written_as_pounds_only_where_the_amount_has_them(pence, text, with_pence):
     assert format_pounds(pence) == text
-    assert format_pounds(pence, whole=True) == whole
+    assert format_pounds(pence, whole=False) == with_pence
     assert format_figure(pence, "gbp") == text
 
 

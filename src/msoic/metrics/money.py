@@ -111,8 +111,10 @@ def pence_to_pounds(pence: int) -> Decimal:
     return (Decimal(pence) / PENCE).quantize(Decimal("0.01"))
 
 
-def format_pounds(pence: int | None, *, whole: bool = False) -> str:
-    """``£46,400.00`` (or ``£46,400`` with ``whole`` when the pence are zero); '' for None."""
+def format_pounds(pence: int | None, *, whole: bool = True) -> str:
+    """``£46,400`` for whole pounds, ``£46,400.50`` when there are pence: pence only where
+    the amount has them, the same on every page (issue 11 item 9); ``whole=False`` always
+    writes them (``£46,400.00``). '' for None."""
     if pence is None:
         return ""
     pounds, rest = divmod(abs(pence), 100)
@@ -128,8 +130,9 @@ def format_entry(pence: int) -> str:
     return f"{pounds}.{rest:02d}"
 
 
-def format_figure(value: int | None, unit: str, *, whole: bool = False) -> str:
-    """A metric's value for people: money as £, counts with thousands separators."""
+def format_figure(value: int | None, unit: str, *, whole: bool = True) -> str:
+    """A metric's value for people: money as £ (pence only where it has them, see
+    :func:`format_pounds`), counts with thousands separators."""
     if value is None:
         return ""
     if unit == MONEY_UNIT:

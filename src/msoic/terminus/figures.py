@@ -67,7 +67,7 @@ class Figure:
 
     @property
     def full_text(self) -> str:
-        """For tables: money always with pence."""
+        """For tables: as on every page, pence only where the amount has them."""
         if self.withheld:
             return self.withheld
         return format_figure(self.value, self.metric.unit) or "–"
