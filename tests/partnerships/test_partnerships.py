@@ -112,3 +112,41 @@ def test_coverage_table_and_metric_count_forces_in_a_partnership(personas: dict[
     assert "Cleveland" not in page  # outside the coordinator's region
     national_page = client_for(personas["national"]).get("/partnerships/").content.decode()
     assert f"2 of {OrgUnit.objects.forces().count()} forces" in national_page
+
+
+def test_coordinator_sets_up_partnerships_for_their_region_only(personas: dict[str, Any]) -> None:
+    coordinator = personas["eastern"]
+    own = make_partnership(coordinator, name="Essex local", area="essex", forces=("essex",))
+    assert own.area.code == "essex"
+    with pytest.raises(PermissionDenied):
+        make_partnership(coordinator, name="Tees", area="cleveland", forces=("cleveland",))
+    with pytest.raises(ValidationError, match="already recorded"):
+        make_partnership(personas["national"], name="essex LOCAL", area="essex")
+    response = client_for(coordinator).post(
+        "/partnerships/new/",
+        {
+            "name": "Tees",
+            "area": "cleveland",
+            "cadence": "quarterly",
+            "started_on": "2023-01-01",
+            "forces": ["cleveland"],
+        },
+    )
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+
+
+def test_list_query_count_does_not_grow_with_partnerships(
+    personas: dict[str, Any], django_assert_max_num_queries: Any
+) -> None:
+    unit = personas["national"]
+    make_partnership(unit, name="P0")
+    national = client_for(unit)
+    national.get("/partnerships/")
+    with django_assert_max_num_queries(15) as few:
+        national.get("/partnerships/")
+    for n in range(1, 8):
+        p = make_partnership(unit, name=f"P{n}", forces=("kent", "essex", "cleveland"))
+        do_record_meeting(p, actor=unit, on=date(2023, 6, 1), counts={ou("kent"): 2})
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = national.get("/partnerships/").content.decode()
+    assert "P7" in page
