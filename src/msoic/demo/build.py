@@ -309,6 +309,7 @@ CAPABILITIES = (
     "documents",
     "partnerships",
     "referrals",
+    "intelligence",
 )
 
 
@@ -348,6 +349,11 @@ def run_demo(
             from msoic.cases.demo import build_register_demo, take_register_series
 
             register = take_register_series(history)
+        intel = None
+        if "intelligence" in wanted:  # sending forces' tagged counts leave their returns
+            from msoic.intel.demo import take_intel_series
+
+            intel = take_intel_series(history)
         report.commented = len(history.commented)
         files = plan_files(history, config, catalogue)
         say(f"returns: {len(files)} files through the collection pipeline")
@@ -417,6 +423,11 @@ def run_demo(
 
             say("organ-harvesting referrals and SPOCs")
             report.more += build_referrals_demo(national).lines()
+        if intel is not None:
+            from msoic.intel.demo import build_intel_demo
+
+            say("intelligence logs and reviews")
+            report.more += build_intel_demo(national, intel).lines()
     for r in config.late_returns:
         arrived = _arrival(r.month, r.day, 14).date()
         report.late.append(
