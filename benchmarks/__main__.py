@@ -31,6 +31,7 @@ MODULES = {
     "home": "benchmarks.home",
     "training": "benchmarks.training",
     "surveys": "benchmarks.surveys",
+    "annual_report": "benchmarks.annual_report",
 }
 
 
