@@ -14,6 +14,7 @@ from msoic.collection import access as collection_access
 from msoic.commissioning import access as commissioning_access
 from msoic.cps import access as cps_access
 from msoic.documents import access as documents_access
+from msoic.intel import access as intel_access
 from msoic.operations import access as operations_access
 from msoic.partnerships import access as partnerships_access
 from msoic.peerreview import access as review_access
@@ -38,6 +39,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("returns", "Returns"))
     if access.can_see_investigations_hub(user):
         items.append(("investigations", "Investigations"))
+    if intel_access.can_see_intel(user):
+        items.append(("intel-list", "Intelligence"))
     if cps_access.can_see_cases(user):
         items.append(("cps-cases", "CPS outcomes"))
     elif cps_access.can_see_funnel(user):
