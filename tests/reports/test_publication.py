@@ -185,3 +185,97 @@ def test_the_shipped_annual_template_reads_without_a_problem() -> None:
     assert version is None
     template = parse_template(text)
     assert len(template.tags()) > 40
+
+
+def test_the_queries_do_not_grow_with_the_figures(personas: dict[str, Any]) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    small_world(personas["national"])
+    few = "[[ms_recorded_crimes period=2024-01]] [[oic_disruptions period=2024-01 orgunit=kent]]"
+    many = few + " ".join(
+        f" [[{m} period={p} orgunit={o}]]"
+        for m in ("ms_recorded_crimes", "oic_disruptions")
+        for p in ("2024-01", "FY2023-24", "R12-2024-02")
+        for o in ("national", "kent", "eastern")
+    )
+    counts = []  # the org units asked about are the same three in both
+    few += " [[ms_recorded_crimes period=2024-01 orgunit=eastern]]"
+    for text in (few, many):
+        template = parse_template(text)
+        build(template, FY)  # the catalogue loaded once
+        with CaptureQueriesContext(connection) as queries:
+            built = build(template, FY)
+        assert built.errors == []
+        counts.append(len(queries))
+    assert len(parse_template(many).tags()) == 20 and len(parse_template(few).tags()) == 3
+    assert counts[0] == counts[1], counts
+
+
+def test_the_command_builds_a_file_or_says_what_is_wrong(
+    personas: dict[str, Any], tmp_path: Any
+) -> None:
+    from django.core.management import CommandError, call_command
+
+    template, _ = small_world(personas["national"])
+    out = tmp_path / "small.json"
+    call_command(
+        "report", "build", "small", "--period", "FY2023-24", "--format", "json", "--out", str(out)
+    )
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert {f["id"]: f["value"] for f in data["figures"]} == {
+        "crimes": 20,
+        "kent-crimes": 14,
+        "disruptions": 4,
+    }
+    with pytest.raises(
+        CommandError, match="no report template 'nothing' \\(templates: annual, small\\)"
+    ):
+        call_command(
+            "report",
+            "build",
+            "nothing",
+            "--period",
+            "FY2023-24",
+            "--format",
+            "json",
+            "--out",
+            str(out),
+        )
+    actions.do_save_template_version(
+        template, "# A\n\n[[ms_nothing]]\n", actor=personas["national"]
+    )
+    with pytest.raises(CommandError, match="line 3: \\[\\[ms_nothing\\]\\]: unknown metric"):
+        call_command(
+            "report",
+            "build",
+            "small",
+            "--period",
+            "FY2023-24",
+            "--format",
+            "pdf",
+            "--out",
+            str(out),
+        )
+
+
+def test_the_audit_log_names_reports_for_the_unit(personas: dict[str, Any]) -> None:
+    from msoic.audit.models import AuditEvent
+    from msoic.audit.names import name_events
+
+    national = personas["national"]
+    _, edition = small_world(national)
+    actions.do_start_build(edition, "json", actor=national)
+    publish(edition, national)
+    events = list(AuditEvent.objects.filter(object_type__startswith="reports."))
+    assert {e.object_type for e in events} == {
+        "reports.reporttemplate",
+        "reports.edition",
+        "reports.build",
+    }
+    names = [row.obj.label for row in name_events(national, events) if row.obj]
+    assert len(names) == len(events)
+    assert "Small report, FY2023-24" in names and "JSON build of Small report, FY2023-24" in names
+    # Another user is told nothing about the unit's templates and builds.
+    kent = name_events(personas["kent"], events)
+    assert {r.obj.label for r in kent if r.obj} == {"Small report, FY2023-24"}

@@ -139,3 +139,12 @@ def test_figures_are_rounded_and_printed_per_figure(
 ) -> None:
     stated = round_to(Decimal(value), places, qualifier)
     assert printed(stated, places, unit=unit, qualifier=qualifier) == text
+
+
+def test_two_tags_alone_on_a_line_are_two_figures_in_a_paragraph() -> None:
+    template = parse_template("[[ms_arrests]] [[ms_charges period=FY-1]]")
+    assert [b.kind for b in template.blocks] == ["paragraph"]
+    assert [t.options for t in template.tags()] == [
+        {"metric": "ms_arrests"},
+        {"metric": "ms_charges", "period": "FY-1"},
+    ]

@@ -27,7 +27,7 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
-TAG_RE = re.compile(r"\[\[(.*?)\]\]")
+TAG_RE = re.compile(r"\[\[((?:(?!\]\]|\[\[).)*)\]\]")  # no tag inside a tag
 BLOCK_KINDS = ("table", "chart")
 SHOWS = ("value", "previous", "change", "share", "register")
 QUALIFIERS = (
