@@ -310,6 +310,7 @@ CAPABILITIES = (
     "partnerships",
     "referrals",
     "intelligence",
+    "cps",
 )
 
 
@@ -428,6 +429,11 @@ def run_demo(
 
             say("intelligence logs and reviews")
             report.more += build_intel_demo(national, intel).lines()
+        if "cps" in wanted and register is not None:  # CPS cases are linked to the register
+            from msoic.cps.demo import build_cps_demo
+
+            say("CPS outcomes and their linkage")
+            report.more += build_cps_demo(national).lines()
     for r in config.late_returns:
         arrived = _arrival(r.month, r.day, 14).date()
         report.late.append(
