@@ -4,8 +4,8 @@
  * Here it becomes two native selects: "Type of period" (month, quarter, financial year, ...)
  * and the period itself, listing only that type. Changing the type keeps the end month of
  * the period chosen where the new type has one ending then (April to June 2024 becomes the
- * year to June 2024), else takes the newest. Only the period select has a name, so the form
- * sends the same value either way. Both are plain selects: keyboard and screen reader use
+ * year to June 2024), else takes the newest ending before it, else the newest. Only the
+ * period select has a name, so the form sends the same value either way. Both are plain selects: keyboard and screen reader use
  * is the browser's own. */
 for (const wrap of document.querySelectorAll("[data-msoic-period-picker]")) {
   const select = wrap.querySelector("select");
@@ -38,18 +38,24 @@ for (const wrap of document.querySelectorAll("[data-msoic-period-picker]")) {
   group.append(label, kindSelect);
   wrap.prepend(group);
 
-  const show = (kind, end) => {
-    const options = [...blank, ...kind.options];
-    select.replaceChildren(...options);
-    const same = end && kind.options.find((o) => o.dataset.end === end);
-    const pick = same || (blank.includes(chosen) ? chosen : kind.options[0]);
+  // The end month of the period last chosen: moving through the types (as arrow keys do)
+  // does not lose it. A type with no period ending then offers the newest ending before.
+  let anchor = chosen?.dataset.end;
+  const show = (kind) => {
+    select.replaceChildren(...blank, ...kind.options);
+    const same = anchor && kind.options.find((o) => o.dataset.end === anchor);
+    const before = anchor && kind.options.find((o) => o.dataset.end < anchor);
+    const pick = same || (blank.includes(chosen) ? chosen : before || kind.options[0]);
     if (pick) pick.selected = true;
   };
-  show(current, chosen?.dataset.end);
+  show(current);
   if (chosen) chosen.selected = true;
 
   kindSelect.addEventListener("change", () => {
     const kind = kinds.find((k) => k.kind === kindSelect.value);
-    if (kind) show(kind, select.selectedOptions[0]?.dataset.end);
+    if (kind) show(kind);
+  });
+  select.addEventListener("change", () => {
+    anchor = select.selectedOptions[0]?.dataset.end || anchor;
   });
 }
