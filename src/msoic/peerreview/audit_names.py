@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING
 
 from django.urls import reverse
 
+from msoic.accounts.access import is_national
 from msoic.audit.names import Named, namer
 from msoic.peerreview import access as review_access
+from msoic.peerreview.models import GoodPractice, TaskGroup
 
 if TYPE_CHECKING:
     from msoic.accounts.models import User
@@ -42,3 +44,25 @@ def name_recommendations(viewer: User, ids: list[str]) -> dict[str, Named]:
         )
         for r in recs
     }
+
+
+@namer("peerreview.goodpractice")
+def name_good_practice(viewer: User, ids: list[str]) -> dict[str, Named]:
+    items = GoodPractice.objects.filter(
+        pk__in=_ints(ids), review__in=review_access.peer_reviews_visible_to(viewer)
+    ).select_related("review__force")
+    return {
+        str(g.pk): Named(
+            f"Good practice “{g.title}”, peer review of {g.review.force.name}",
+            reverse("peerreview-detail", args=[g.review_id]),
+        )
+        for g in items
+    }
+
+
+@namer("peerreview.taskgroup")
+def name_task_groups(viewer: User, ids: list[str]) -> dict[str, Named]:
+    if not is_national(viewer):  # the unit's national users, who alone read the log
+        return {}
+    groups = TaskGroup.objects.filter(pk__in=_ints(ids)).select_related("force")
+    return {str(g.pk): Named(f"Task-and-finish group of {g.force.name}") for g in groups}
