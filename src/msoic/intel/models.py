@@ -132,9 +132,20 @@ class IntelLog(models.Model):
             ),
             models.Index(fields=["force", "oic_tagged", "created_on"], name="intel_tagged_idx"),
             models.Index(fields=["force", "reviewed_on", "review_days"], name="intel_reviewed_idx"),
+            models.Index(fields=["force", "received_on"], name="intel_received_idx"),
+            # The backlog as at a past day: logs reviewed after it (and received by then).
+            models.Index(fields=["reviewed_on", "received_on"], name="intel_waiting_idx"),
+            # The dashboard's grading and theme mix of the logs received in a period.
             models.Index(
-                fields=["created_on", "source_evaluation", "assessment", "handling_code"],
-                name="intel_grading_idx",
+                fields=[
+                    "received_on",
+                    "source_evaluation",
+                    "assessment",
+                    "handling_code",
+                    "route",
+                    "ms_referred",
+                ],
+                name="intel_mix_idx",
             ),
         ]
         ordering = ["received_on", "pk"]

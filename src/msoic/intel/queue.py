@@ -67,14 +67,20 @@ class Backlog:
 
 
 def backlog(logs: QuerySet[IntelLog], on: date) -> Backlog:
-    """The backlog as at ``on`` in one query: today's from the partial index; a past day's
-    also counts the logs reviewed after it."""
-    waiting = Q(reviewed_on__isnull=True)
+    """The backlog as at ``on``: logs not yet reviewed (from the partial queue index) and,
+    for a past day, those reviewed after it (from the index on the review day)."""
+    overdue = Q(received_on__lt=on - timedelta(days=REVIEW_TARGET_DAYS))
+    parts = [logs.filter(reviewed_on__isnull=True, received_on__lte=on)]
     if on < timezone.localdate():
-        waiting |= Q(reviewed_on__gt=on)
-    row = logs.filter(waiting, received_on__lte=on).aggregate(
-        count=Count("pk"),
-        overdue=Count("pk", filter=Q(received_on__lt=on - timedelta(days=REVIEW_TARGET_DAYS))),
-        oldest=Min("received_on"),
-    )
-    return Backlog(on, row["count"] or 0, row["overdue"] or 0, row["oldest"])
+        parts.append(logs.filter(reviewed_on__gt=on, received_on__lte=on))
+    count = late = 0
+    oldest: date | None = None
+    for part in parts:
+        row = part.aggregate(
+            n=Count("pk"), late=Count("pk", filter=overdue), first=Min("received_on")
+        )
+        count += row["n"] or 0
+        late += row["late"] or 0
+        if row["first"] is not None:
+            oldest = min(oldest or row["first"], row["first"])
+    return Backlog(on, count, late, oldest)
