@@ -11,7 +11,7 @@ from django.urls import reverse
 from msoic.audit.names import Named, namer
 from msoic.catalogue.loader import get_catalogue
 from msoic.collection import access as collection_access
-from msoic.metrics.periods import period_label
+from msoic.collection.words import return_label
 
 if TYPE_CHECKING:
     from msoic.accounts.models import User
@@ -19,19 +19,16 @@ if TYPE_CHECKING:
 
 @namer("collection.submission")
 def name_submissions(viewer: User, ids: list[str]) -> dict[str, Named]:
-    datasets = get_catalogue().datasets
+    catalogue = get_catalogue()
     visible = (
         collection_access.submissions_visible_to(viewer)
         .filter(pk__in=[int(i) for i in ids if i.isdigit()])
         .select_related("orgunit")
     )
-    named = {}
-    for sub in visible:
-        ds = datasets.get(sub.dataset)
-        label = ds.label if ds else sub.dataset
-        period = period_label(ds.frequency if ds else "monthly", sub.period)
-        named[str(sub.pk)] = Named(
-            f"{label}, {sub.orgunit.name}, {period}",
+    return {
+        str(sub.pk): Named(
+            return_label(catalogue, sub.dataset, sub.orgunit.name, sub.period),
             reverse("submission-detail", args=[sub.pk]),
         )
-    return named
+        for sub in visible
+    }
