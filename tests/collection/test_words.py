@@ -246,3 +246,29 @@ def test_the_form_error_summary_links_each_problem_to_its_box_by_figure(client, 
     ]
     target = links[0][0]
     assert f'id="{target}"' in html and f'aria-describedby="{target}-error"' in html
+
+
+def test_a_rejected_file_names_the_return_it_was_for_and_what_to_do(client, kent_user):
+    earlier = kent_return(kent_user, month="2024-01", arrests=3)
+    data = csv_bytes(
+        [
+            ["kent", "2024-01", "ms_arrests", "", 4, ""],
+            ["kent", "2024-01", "ms_charges", "", "four", ""],
+        ]
+    )
+    response = upload(login(client, kent_user), ("fix.csv", data))
+    html = client.get(response["Location"]).content.decode()
+    assert returns_listed(html) == [
+        "Modern slavery monthly return, Kent Police, January 2024: not stored. "
+        "Not stored: fix the problems below and send the file again."
+    ]
+    assert f'href="/returns/{earlier.pk}/"' in html  # the version it has stays, linked
+    status = client.get(response["Location"] + "status.json").json()
+    [said] = status["files"][0]["not_stored"]
+    assert (said["state"], said["id"], status["files"][0]["submissions"]) == (
+        "rejected",
+        earlier.pk,
+        [],
+    )
+    earlier.refresh_from_db()
+    assert earlier.current_version.number == 1

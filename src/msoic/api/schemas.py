@@ -170,7 +170,7 @@ class StoredSubmission(Schema):
     force: str
     period: str
     version: int | None
-    state: Literal["new", "corrected", "unchanged", "would-store"]
+    state: Literal["new", "corrected", "unchanged", "would-store", "rejected", "needs-comment"]
     label: str = Field(description="The return in words, e.g. its dataset, force and month.")
     id: int | None = Field(description="The submission's id, when it exists.")
     url: str | None = Field(description="The return's page.")
@@ -185,6 +185,9 @@ class Outcome(Schema):
     next_step: str = Field(description="What the sender does next about the file, in words.")
     problems: list[Problem]
     submissions: list[StoredSubmission]
+    not_stored: list[StoredSubmission] = Field(
+        description="Rejected or held for comments: the returns the file was for, not stored."
+    )
 
 
 class Submission(Schema):

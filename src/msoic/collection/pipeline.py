@@ -39,6 +39,8 @@ NEXT_STEPS = {
     "unchanged-locked": "Approved and locked: nothing changed",
     "would-store": "Not stored (check only): review it, then upload the file again without "
     "'check only' to submit it",
+    "rejected": "Not stored: fix the problems below and send the file again",
+    "needs-comment": "Not stored yet: explain each warning below with a comment, then submit",
 }
 
 
@@ -89,6 +91,9 @@ class Outcome:
     problems: list[Problem] = field(default_factory=list)
     submissions: list[StoredSubmission] = field(default_factory=list)
     dry_run: bool = False
+    # The returns a rejected file, or one held for comments, was for (as far as its rows
+    # that passed name them), so the sender sees which return still needs sending.
+    not_stored: list[StoredSubmission] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -127,6 +132,7 @@ class Outcome:
             "next_step": self.next_step,
             "problems": [p.as_dict(self.filename) for p in self.problems],
             "submissions": [s.as_dict() for s in self.submissions],
+            "not_stored": [s.as_dict() for s in self.not_stored],
         }
 
     def lines(self) -> list[str]:
@@ -259,6 +265,7 @@ def import_rows(
     )
     if outcome.errors:
         outcome.rows = len(parsed.rows)
+        outcome.not_stored = _returns_of(ctx, entries, "rejected")
         _audit_rejection(actor, filename, outcome, dry_run)
         return outcome
     acknowledgements = acknowledgements or {}
@@ -279,6 +286,7 @@ def import_rows(
             unexplained.append(w)
     if unexplained:
         outcome.status = "needs-comment"
+        outcome.not_stored = _returns_of(ctx, entries, "needs-comment")
         return outcome
     unchanged_locked = _unchanged_locked(ctx)
     if not entries and unchanged_locked:
@@ -320,6 +328,25 @@ def import_rows(
     changed = any(s.state in {"new", "corrected", "would-store"} for s in outcome.submissions)
     outcome.status = "accepted" if changed else "unchanged"
     return outcome
+
+
+def _returns_of(ctx: Context, entries: list[Entry], state: str) -> list[StoredSubmission]:
+    """The returns ``entries`` belong to, named, with the existing ones' pages (one query)."""
+    keys = sorted({e.submission_key for e in entries if e.force in ctx.forces})
+    if not keys:
+        return []
+    existing = {
+        (s.dataset, s.orgunit_id, s.period): s
+        for s in Submission.objects.filter(
+            orgunit_id__in={ctx.forces[f].pk for _, f, _ in keys},
+            period__in={p for _, _, p in keys},
+            current_version__isnull=False,
+        )
+    }
+    return [
+        _stored(ctx, d, f, p, None, state, existing.get((d, ctx.forces[f].pk, p)))
+        for d, f, p in keys
+    ]
 
 
 def _unchanged_locked(ctx: Context) -> list[StoredSubmission]:

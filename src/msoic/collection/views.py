@@ -320,6 +320,8 @@ STATE_WORDS = {
     "corrected": "corrected, now version {version}",
     "unchanged": "unchanged",
     "would-store": "would be stored",
+    "rejected": "not stored",
+    "needs-comment": "not stored yet",
 }
 
 
@@ -345,7 +347,7 @@ def _force_names(files: list[ImportJobFile]) -> dict[str, str]:
     codes = {
         s["force"]
         for f in files
-        for s in (f.outcome or {}).get("submissions", [])
+        for s in (f.outcome or {}).get("submissions", []) + (f.outcome or {}).get("not_stored", [])
         if not s.get("label")
     }
     if not codes:
@@ -384,7 +386,9 @@ def _file_view(
         "warnings": warnings,
         "warning_problems": [w["problem"] for w in warnings],
         "submissions": _returns_in_words(
-            catalogue or get_catalogue(), outcome.get("submissions", []), force_names or {}
+            catalogue or get_catalogue(),
+            outcome.get("submissions", []) + outcome.get("not_stored", []),
+            force_names or {},
         ),
         "can_comment": status == "needs-comment"
         and bool(f.content)
