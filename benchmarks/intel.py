@@ -220,22 +220,32 @@ def _setup() -> str:
 
 
 def _time_page(client: Any, url: str, runs: int) -> dict[str, Any]:
-    from django.core.signals import request_started
-    from django.db import connection, reset_queries
-    from django.test.utils import CaptureQueriesContext
+    from django.db import connection
 
-    request_started.disconnect(reset_queries)  # else each request empties the query log
+    timed: list[tuple[float, str]] = []
+
+    def counting(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timed.append((time.perf_counter() - t0, sql))
+
     client.get(url)
-    with CaptureQueriesContext(connection) as ctx:
+    with connection.execute_wrapper(counting):
         response = client.get(url)
     if response.status_code != 200:
         raise SystemExit(f"intel benchmark: GET {url}: {response.status_code}")
+    slowest = max(timed, default=(0.0, ""))
+    progress(
+        f"intel: {url}: {len(timed)} queries; slowest {1000 * slowest[0]:.0f} ms: {slowest[1][:300]}"
+    )
     samples = []
     for _ in range(runs):
         t0 = time.perf_counter_ns()
         client.get(url)
         samples.append(time.perf_counter_ns() - t0)
-    return {"url": url, "queries": len(ctx.captured_queries), **summary_ms(samples)}
+    return {"url": url, "queries": len(timed), **summary_ms(samples)}
 
 
 def run(*, quick: bool = False) -> dict[str, Any]:
