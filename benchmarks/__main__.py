@@ -30,6 +30,7 @@ MODULES = {
     "readers": "benchmarks.readers",
     "home": "benchmarks.home",
     "training": "benchmarks.training",
+    "intel": "benchmarks.intel",
     "surveys": "benchmarks.surveys",
     "annual_report": "benchmarks.annual_report",
 }
