@@ -299,3 +299,11 @@ def test_a_partner_is_offered_ended_financial_years_only(victims, partner_user):
     picker = _picker(_client(partner_user).get("/investigations/nrm/").content.decode())
     assert re.findall(r'data-kind="(\w+)"', picker) == ["fy", "fy"]
     assert ">2023/24</option>" in picker and ">2024/25</option>" in picker
+
+
+def test_a_download_answers_a_well_written_period_but_not_a_bad_one(victims, national_analyst):
+    c = _client(national_analyst)
+    empty = c.get("/investigations/nrm/data/uk.csv?period=2019")
+    assert empty.status_code == 200 and "nrm-uk-national-2019.csv" in empty["Content-Disposition"]
+    bad = c.get("/investigations/nrm/data/uk.csv?period=someday")
+    assert bad.status_code == 400 and b"is not a period" in bad.content

@@ -194,7 +194,16 @@ def nrm_picture(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 def nrm_download(request: AuthenticatedRequest, panel: str, fmt: str) -> HttpResponse:
     unit, _, period, error, refused, picture, _form = _picture(request)
-    if error:  # refused by disclosure control, or not a period the page offers
+    if error and not refused:
+        # A download answers any well-written period (the picker offers only those holding
+        # referrals; another is all noughts), but never a badly written one.
+        try:
+            period = Period.parse(request.GET.get("period", ""))
+        except PeriodError:
+            refused = True
+        else:
+            picture = nrm.Picture(nrm.forces_of(unit), period, secret=picture.secret)
+    if refused:  # by disclosure control, or not a period at all
         return HttpResponseBadRequest(error, content_type="text/plain; charset=utf-8")
     found = next((p for p in panels_for(unit, period, picture) if p.id == panel), None)
     if found is None:
