@@ -193,3 +193,12 @@ def test_a_quarter_after_the_newest_returned_is_not_offered(client, returns, nat
     assert "There are no figures for April to June 2024 (Q1 2024/25) here" in html
     assert "FY2024-25-Q1</option>" not in html
     assert 'rel="next"' not in page(client, national_analyst)  # no link to a year not offered
+
+
+@pytest.mark.django_db
+def test_a_download_for_a_period_not_offered_is_refused_not_swapped(
+    client, returns, national_analyst
+):
+    login(client, national_analyst)
+    response = client.get(URL, {"period": "FY2024-25", "format": "csv"})
+    assert response.status_code == 400 and b"There are no figures for 2024/25" in response.content

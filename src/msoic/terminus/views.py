@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -81,6 +81,9 @@ def terminus(request: AuthenticatedRequest) -> HttpResponse:
     panel, quarters, split = shown.panel, shown.quarters, shown.split
 
     fmt = request.GET.get("format", "")
+    if fmt in {"csv", "xlsx"} and form.errors:
+        message = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
     if fmt in {"csv", "xlsx"}:
         items = [(period.code, orgunit.code, orgunit.name, panel)]
         items += [(q.key, orgunit.code, orgunit.name, q) for q in quarters]
