@@ -279,3 +279,18 @@ def test_the_audit_log_names_reports_for_the_unit(personas: dict[str, Any]) -> N
     # Another user is told nothing about the unit's templates and builds.
     kent = name_events(personas["kent"], events)
     assert {r.obj.label for r in kent if r.obj} == {"Small report, FY2023-24"}
+
+
+def test_the_unit_reads_the_draft_with_its_warnings_and_others_never_do(
+    personas: dict[str, Any],
+) -> None:
+    text = "title: Small report\n# Figures\nDisruptions: [[oic_disruptions period=2024-01 q=over say=9]].\n"
+    _, edition = small_world(personas["national"], text)
+    client = Client()
+    client.force_login(personas["national"])
+    page = client.get(f"/reports/{edition.pk}/?preview=1").content.decode()
+    assert "over 9" in page and "1 qualified figure no longer holds" in page
+    assert "the figure is 4" in page
+    other = Client()
+    other.force_login(personas["eastern"])
+    assert other.get(f"/reports/{edition.pk}/?preview=1").status_code == 404

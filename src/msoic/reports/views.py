@@ -16,6 +16,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from msoic.accounts.models import User
+from msoic.metrics.periods import Period
 from msoic.reports import access, actions, library
 from msoic.reports import render as output
 from msoic.reports.forms import BuildForm, EditionForm, StatusForm, TemplateForm
@@ -123,6 +124,17 @@ def edition_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     }
     if edition.is_published:
         context.update(output.context(actions.published(edition)))
+    elif request.GET.get("preview") and context["current"] is not None:
+        # The draft as it reads now, built in the request (a second or two for the annual
+        # report); problems listed with their template lines.
+        version = edition.approved_version or context["current"]
+        try:
+            draft = actions.build_text(version.text, Period.parse(edition.period), version=version)
+        except TemplateError as exc:
+            context["preview_errors"] = exc.problems
+        else:
+            context.update(output.context(draft))
+            context.update(preview=True, preview_errors=draft.errors)
     return render(request, "reports/edition.html", context)
 
 
