@@ -175,9 +175,31 @@ def test_a_badly_written_month_is_an_error_on_the_field(client, kent_user):
     response = login(client, kent_user).get("/returns/completeness/?end=June")
     assert response.status_code == 200
     assert (
-        '<a href="#id_end">Enter a month as YYYY-MM, for example 2024-02</a>'
+        '<a href="#id_end">Choose a period from the list: &#x27;June&#x27; is not a period'
         in response.content.decode()
     )
+
+
+def test_the_last_month_is_picked_from_months_in_words(client, kent_user):
+    """The one period picker: months from the return's first to the last one over, in
+    words; the chosen month stays chosen and in the download links; a month not over yet is
+    refused in words."""
+    from django.utils import timezone
+
+    from msoic.metrics.periods import add_months, last_complete_month, month_label
+
+    html = login(client, kent_user).get(GRID).content.decode()
+    picker = html[
+        html.index('<select name="end"') : html.index("</select>", html.index('<select name="end"'))
+    ]
+    assert 'value="2024-06" selected data-kind="month" data-end="2024-06">June 2024</option>' in (
+        picker
+    )
+    assert ">April 2021</option>" in picker and ">March 2021</option>" not in picker
+    assert "end=2024-06" in html
+    ahead = add_months(last_complete_month(timezone.localdate()), 1)
+    response = client.get(GRID.replace("2024-06", f"{ahead:%Y-%m}"))
+    assert f"There are no figures for {month_label(ahead)} here" in response.content.decode()
 
 
 def test_csv_download_lists_every_force_and_month(client, eastern_coordinator, kent_history):

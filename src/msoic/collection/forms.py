@@ -16,11 +16,18 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
 
 from msoic.catalogue.loader import Catalogue
 from msoic.collection.readers import RawRow
 from msoic.metrics.money import MONEY_UNIT, format_entry
-from msoic.metrics.periods import PeriodError, format_period, parse_month
+from msoic.metrics.periods import (
+    Period,
+    format_period,
+    last_complete_month,
+    periods_within,
+)
+from msoic.web.period_picker import PeriodField
 
 FORM_SHEET = "form"
 
@@ -104,25 +111,30 @@ class UnlockForm(forms.Form):
 
 class CompletenessForm(forms.Form):
     dataset = forms.ChoiceField(label="Return")
-    end = forms.CharField(label="Last month (YYYY-MM)", required=False, max_length=7)
+    end = PeriodField(kinds=("month",), label="Last month")
     months = forms.IntegerField(label="Months", required=False, min_value=1, max_value=36)
 
-    def __init__(self, *args: Any, catalogue: Catalogue, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, catalogue: Catalogue, today: date | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        returns = [d for d in catalogue.datasets.values() if d.takes_returns and not d.is_operation]
         cast(forms.ChoiceField, self.fields["dataset"]).choices = [
-            (d.code, d.label)
-            for d in catalogue.datasets.values()
-            if d.takes_returns and not d.is_operation
+            (d.code, d.label) for d in returns
         ]
+        # The last month may be any month from the chosen return's first to the last over.
+        # (With none chosen, the grid shows the catalogue's first dataset, as the view does.)
+        chosen = next(
+            (d for d in returns if d.code == self.data.get("dataset")),
+            next(iter(catalogue.datasets.values())),
+        )
+        first = Period.parse(chosen.first_period).start
+        last = last_complete_month(today or timezone.localdate())
+        cast(PeriodField, self.fields["end"]).set_periods(periods_within("month", first, last))
 
     def clean_end(self) -> date | None:
-        text = (self.cleaned_data.get("end") or "").strip()
-        if not text:
-            return None
-        try:
-            return parse_month(text)
-        except PeriodError as exc:
-            raise forms.ValidationError("Enter a month as YYYY-MM, for example 2024-02") from exc
+        period = self.cleaned_data.get("end")
+        return period.start if period is not None else None
 
 
 # --- the data-entry form -------------------------------------------------------------

@@ -63,6 +63,7 @@ from msoic.metrics.periods import (
     parse_period,
     period_due_date,
     period_label,
+    period_of,
     quarter_start,
 )
 from msoic.metrics.sources import derived_metrics
@@ -766,6 +767,8 @@ def completeness(request: AuthenticatedRequest) -> HttpResponse:
     months = period_starts(
         ds.frequency, chosen.get("end"), chosen.get("months") or DEFAULT_MONTHS, today
     )
+    # The picker shows the grid's last month when none was asked for.
+    form.fields["end"].initial = format_month(period_of(ds.frequency, months[-1]).end)
     forces = _readable_forces(user)
     grid = build_grid(forces, ds, months, today, catalogue=catalogue)
     newest = newest_returned_month(forces, ds.code)
