@@ -75,7 +75,7 @@ OUTCOMES = [
     (Outcome.LINKED_INVESTIGATION, 5),
     (Outcome.REGRADED, 5),
 ]
-RECIPIENT = {
+RECIPIENT: dict[str, str] = {
     Outcome.DISSEMINATED_FORCE: "Neighbouring force intelligence bureau",
     Outcome.DISSEMINATED_NCA: "NCA",
     Outcome.DISSEMINATED_ROCU: "ROCU",
@@ -250,15 +250,15 @@ def build_intel_demo(national: Any, series: IntelSeries) -> IntelDemoReport:
         with transaction.atomic():
             for code in SENDERS:
                 do_set_intel_sender(forces[code], FROM_MONTH, actor=national)
-                outcome = do_import_extract(
+                sent = do_import_extract(
                     forces[code],
                     f"{code}-intel-extract.csv",
                     _csv(_rows(code, series, rng)),
                     actor=national,
                 )
-                if not outcome.ok:
-                    raise IntelDemoError("; ".join(str(p) for p in outcome.problems[:3]))
-                report.logs += outcome.new
+                if not sent.ok:
+                    raise IntelDemoError("; ".join(str(p) for p in sent.problems[:3]))
+                report.logs += sent.new
             logs = list(IntelLog.objects.filter(force__code__in=SENDERS).order_by("pk"))
             for log in logs:  # the unit received each log a few days after it was created
                 log.received_on = log.created_on + timedelta(days=rng.randrange(1, 6))
@@ -271,7 +271,7 @@ def build_intel_demo(national: Any, series: IntelSeries) -> IntelDemoReport:
                 on = plan.get(log.pk)
                 if on is None:
                     continue
-                outcome = rng.choices(choices, weights)[0]
+                outcome: str = rng.choices(choices, weights)[0]
                 do_review_log(
                     log,
                     actor=national,
@@ -299,7 +299,7 @@ def build_intel_demo(national: Any, series: IntelSeries) -> IntelDemoReport:
 
 
 def _reason(outcome: str) -> str:
-    return {
+    reasons: dict[str, str] = {
         Outcome.NFA: "No new lines of enquiry beyond the force's own action",
         Outcome.DISSEMINATED_FORCE: "Activity crosses into a neighbouring force area",
         Outcome.DISSEMINATED_NCA: "Links to an organised crime group the NCA leads on",
@@ -307,4 +307,5 @@ def _reason(outcome: str) -> str:
         Outcome.LINKED_OPERATION: "Matches the operation's subjects and locations",
         Outcome.LINKED_INVESTIGATION: "Adds to a live investigation in the force",
         Outcome.REGRADED: "Corroborated by a second source",
-    }[outcome]
+    }
+    return reasons[outcome]
