@@ -33,6 +33,7 @@ MODULES = {
     "intel": "benchmarks.intel",
     "surveys": "benchmarks.surveys",
     "annual_report": "benchmarks.annual_report",
+    "cps_linkage": "benchmarks.cps_linkage",
 }
 
 

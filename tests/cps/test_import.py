@@ -159,3 +159,25 @@ def test_the_command_checks_with_dry_run_and_refuses_with_every_problem(tmp_path
         call_command("cps", "import", str(bad))
     err = capsys.readouterr().err
     assert "bad.csv, row 2, column B (force)" in err and "column G (offences)" in err
+
+
+def test_the_register_takes_a_suspects_year_of_birth_and_refuses_a_bad_one(kent_user):
+    from msoic.cases.models import Person
+    from msoic.cases.register.importer import import_files
+    from msoic.orgunits.models import OrgUnit
+    from tests.conftest import csv_bytes
+
+    kent = OrgUnit.objects.get(code="kent")
+    investigations = csv_bytes([["46/000001/23", "2023-01-05"]], ["crime_reference", "opened_on"])
+    header = ["crime_reference", "category", "birth_year"]
+    good = csv_bytes([["46/000001/23", "suspect", "1984"]], header)
+    results = import_files(
+        [("inv.csv", investigations), ("people.csv", good)], kent, actor=kent_user
+    )
+    assert [r.status for r in results] == ["accepted", "accepted"]
+    assert Person.objects.get(force=kent).birth_year == 1984
+    bad = csv_bytes([["46/000001/23", "suspect", "84"], ["46/000001/23", "victim", "1990"]], header)
+    (result,) = import_files([("bad.csv", bad)], kent, actor=kent_user)
+    assert result.status == "rejected"
+    columns = {(p.row, p.column) for p in result.problems}
+    assert columns == {(2, "C (birth_year)"), (3, "C (birth_year)")}, result.lines()

@@ -245,9 +245,13 @@ def spark_session() -> Any:
     global _SPARK
     if _SPARK is None:
         from pyspark.sql import SparkSession
+        from splink.backends.spark import similarity_jar_location
 
         _SPARK = (
             SparkSession.builder.master("local[*]")
+            # Splink's string similarity functions (Damerau-Levenshtein, Jaro-Winkler), a
+            # jar shipped inside the splink package: nothing is downloaded.
+            .config("spark.jars", similarity_jar_location())
             .appName("msoic-cps-linkage")
             .config("spark.sql.shuffle.partitions", "8")
             .config("spark.ui.enabled", "false")
@@ -274,14 +278,28 @@ def _db_api(engine: str) -> Any:
     raise ValueError(f"unknown engine {engine!r}: {' or '.join(ENGINES)}")
 
 
+def _spark_frame(columns: dict[str, list[Any]]) -> Any:
+    """A Spark DataFrame of ``columns`` (no pandas: rows and an explicit schema)."""
+    from pyspark.sql import types as st
+
+    kinds = {
+        "charged_on": st.DateType(),
+        "charge_or_arrest": st.DateType(),
+        "birth_year": st.IntegerType(),
+        "exploitation": st.ArrayType(st.StringType()),
+        "match_probability": st.DoubleType(),
+    }
+    schema = st.StructType(
+        [st.StructField(name, kinds.get(name, st.StringType()), True) for name in columns]
+    )
+    rows = list(zip(*columns.values(), strict=True))
+    return spark_session().createDataFrame(rows, schema=schema)
+
+
 def _register(db_api: Any, engine: str, rows: list[dict[str, Any]], name: str) -> Any:
     columns = {c: [r[c] for r in rows] for c in COLUMNS}
     if engine == "spark":
-        import pyarrow as pa
-
-        table = pa.table(columns)
-        frame = spark_session().createDataFrame(table.to_pandas())
-        return db_api.register(frame, dataset_display_name=name)
+        return db_api.register(_spark_frame(columns), dataset_display_name=name)
     return db_api.register(columns, dataset_display_name=name)
 
 
@@ -391,10 +409,7 @@ def _one_to_one(
         "match_probability": [p for _, _, p in edges],
     }
     if engine == "spark":
-        import pyarrow as pa
-
-        frame = spark_session().createDataFrame(pa.table(columns).to_pandas())
-        scored = db_api.register(frame, dataset_display_name="decided_edges")
+        scored = db_api.register(_spark_frame(columns), dataset_display_name="decided_edges")
     else:
         scored = db_api.register(columns, dataset_display_name="decided_edges")
     clustered = linker.clustering.cluster_using_single_best_links(
