@@ -401,7 +401,7 @@ def _one_to_one(
 ) -> list[Pair]:
     if not edges:
         return []
-    columns = {
+    columns: dict[str, list[Any]] = {
         "unique_id_l": [c for c, _, _ in edges],
         "unique_id_r": [r for _, r, _ in edges],
         "source_dataset_l": ["cps"] * len(edges),
