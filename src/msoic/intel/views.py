@@ -106,7 +106,10 @@ def review_queue(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
     scoped = access.logs_visible_to(request.user)
     logs = unreviewed(apply_filters(scoped, chosen, today))
+    waiting = backlog(scoped, today)
     page = Paginator(logs.select_related("force"), PAGE_SIZE, allow_empty_first_page=True)
+    if not chosen:  # unfiltered, the queue is the backlog: its count is already known
+        page.count = waiting.count  # type: ignore[misc]
     current = page.get_page(request.GET.get("page"))
     actions.do_record_consultation(
         actor=request.user,
@@ -121,7 +124,7 @@ def review_queue(request: AuthenticatedRequest) -> HttpResponse:
             "page": current,
             "form": form,
             "query": urlencode(chosen),
-            "backlog": backlog(scoped, today),
+            "backlog": waiting,
             "target": REVIEW_TARGET_DAYS,
             "today": today,
         },
