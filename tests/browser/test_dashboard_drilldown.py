@@ -58,7 +58,9 @@ def test_keyboard_user_opens_a_region_from_the_table(
     summary = page.locator("#regions-title ~ details summary")
     summary.focus()
     page.keyboard.press("Enter")
-    link = page.locator("#regions-title ~ details table").get_by_role("link", name="Eastern", exact=True)
+    link = page.locator("#regions-title ~ details table").get_by_role(
+        "link", name="Eastern", exact=True
+    )
     link.focus()
     page.keyboard.press("Enter")
     page.wait_for_url(lambda url: "orgunit=eastern" in url)

@@ -28,7 +28,9 @@ def test_national_tracker(live_server: Any, watched: Any, personas: dict[str, An
     page.get_by_role("link", name="CCA tasking tracker", exact=True).click()
     page.wait_for_url("**/cca-tasking/")
     check_page(page, url, watched)
-    page.get_by_role("link", name="CCA tasking: organised immigration crime, 2022/23", exact=True).click()
+    page.get_by_role(
+        "link", name="CCA tasking: organised immigration crime, 2022/23", exact=True
+    ).click()
     page.locator('[data-figure="discharged"]').wait_for()
     page.get_by_label("Position as at").fill("2023-03-31")
     page.get_by_role("button", name="Show").click()
@@ -41,7 +43,9 @@ def test_national_tracker(live_server: Any, watched: Any, personas: dict[str, An
     assert [text.split(":")[0] for text in focus] == ["M2", "M4"]
     check_page(page, url, watched)
 
-    page.locator("#areas-of-focus").get_by_role("link", name="M4: ROCU OIC disruptions", exact=True).click()
+    page.locator("#areas-of-focus").get_by_role(
+        "link", name="M4: ROCU OIC disruptions", exact=True
+    ).click()
     page.locator("#threshold-history").wait_for()
     assert "unachievable" in page.locator("#threshold-history").inner_text()
     check_page(page, url, watched)

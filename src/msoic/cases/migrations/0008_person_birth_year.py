@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0007_nrm_covering_indexes'),
+        ("cases", "0007_nrm_covering_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='person',
-            name='birth_year',
+            model_name="person",
+            name="birth_year",
             field=models.PositiveSmallIntegerField(blank=True, null=True),
         ),
     ]
