@@ -307,3 +307,17 @@ def test_the_worklists_query_count_does_not_grow_with_the_returns(national_analy
     send(national_analyst, [[f, "2024-03", "ms_arrests", "", 1, "noted"] for f in forces], "m.csv")
     pinned_get(client, QUEUE, 13)
     pinned_get(client, QUEUE, 13, region="eastern", period="2024-03")
+
+
+def test_the_period_filter_names_a_quarter_in_words_not_its_first_month(
+    national_analyst, kent_user, waiting
+):
+    """A quarterly return's period is the quarter's first month; the filter says the quarter
+    (and both, when monthly returns wait for the same month)."""
+    send(kent_user, [["kent", "FY2023-24-Q4", "terminus_lorry_stops", "", 12, ""]])
+    send(kent_user, [["kent", "FY2024-25-Q1", "terminus_lorry_stops", "", 7, ""]])
+    body = client_for(national_analyst).get(QUEUE).content.decode()
+    options = dict(re.findall(r'<option value="(\d{4}-\d{2})"[^>]*>([^<]+)</option>', body))
+    assert options["2024-01"] == "January 2024, and Q4 2023/24 for quarterly returns"
+    assert options["2024-02"] == "February 2024"
+    assert options["2024-04"] == "Q1 2024/25"

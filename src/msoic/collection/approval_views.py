@@ -30,7 +30,7 @@ from msoic.collection.queue import (
     describe,
     filter_from_query,
     queue_items,
-    queue_periods,
+    queue_period_kinds,
 )
 from msoic.collection.views import AuthenticatedRequest
 from msoic.orgunits.models import OrgUnit
@@ -62,7 +62,8 @@ def approval_queue(request: AuthenticatedRequest) -> HttpResponse:
     regions = list(OrgUnit.objects.regions().order_by("name"))
     # The filters are in the URL, for the list and for the approval POST alike. A period
     # asked for stays a choice once nothing in it waits (after approving its last return).
-    periods = queue_periods(user)
+    period_kinds = queue_period_kinds(user, catalogue)
+    periods = sorted(period_kinds)
     asked = filter_from_query(request.GET).period
     if asked is not None and asked not in periods:
         periods = sorted([*periods, asked])
@@ -71,6 +72,7 @@ def approval_queue(request: AuthenticatedRequest) -> HttpResponse:
         catalogue=catalogue,
         periods=periods,
         regions=regions,
+        period_kinds=period_kinds,
     )
     flt = form.chosen()
     errors: list[str] = []

@@ -23,6 +23,8 @@ from msoic.catalogue.loader import Catalogue
 from msoic.collection.access import submissions_visible_to
 from msoic.collection.models import Submission, Value
 from msoic.metrics.periods import (
+    MONTHLY,
+    QUARTERLY,
     PeriodError,
     format_month,
     month_label,
@@ -91,6 +93,7 @@ class QueueFilterForm(forms.Form):
         catalogue: Catalogue,
         periods: list[date],
         regions: list[OrgUnit],
+        period_kinds: dict[date, set[str]] | None = None,
     ) -> None:
         super().__init__(data)
         fields: dict[str, Any] = self.fields
@@ -98,7 +101,11 @@ class QueueFilterForm(forms.Form):
             (d.code, d.label) for d in catalogue.datasets.values() if d.takes_returns
         ]
         fields["period"].choices = [("", "All periods")] + [
-            (format_month(p), month_label(p)) for p in periods
+            (
+                format_month(p),
+                queue_period_label(p, period_kinds.get(p, set()) if period_kinds else set()),
+            )
+            for p in periods
         ]
         fields["region"].choices = [("", "All regions")] + [(r.code, r.name) for r in regions]
 
@@ -140,6 +147,29 @@ def queue_periods(user: User) -> list[date]:
     return list(
         awaiting_approval(user).order_by("period").values_list("period", flat=True).distinct()
     )
+
+
+def queue_period_kinds(user: User, catalogue: Catalogue) -> dict[date, set[str]]:
+    """For each period with a return awaiting approval, the frequencies (monthly,
+    quarterly) of the returns waiting in it: a quarterly return's period is the quarter's
+    first month, and its filter choice must say the quarter, not that month."""
+    kinds: dict[date, set[str]] = {}
+    rows = awaiting_approval(user).values_list("period", "dataset").distinct()
+    for period, code in rows:
+        ds = catalogue.datasets.get(code)
+        kinds.setdefault(period, set()).add(ds.frequency if ds else MONTHLY)
+    return kinds
+
+
+def queue_period_label(start: date, kinds: set[str]) -> str:
+    """The period filter's words: the month, the quarter, or both when monthly and
+    quarterly returns wait for the same start ("April 2024, and Q1 2024/25 for quarterly
+    returns")."""
+    if kinds == {QUARTERLY}:
+        return period_label(QUARTERLY, start)
+    if QUARTERLY in kinds:
+        return f"{month_label(start)}, and {period_label(QUARTERLY, start)} for quarterly returns"
+    return month_label(start)
 
 
 @dataclass
