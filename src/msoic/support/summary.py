@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Count, QuerySet, Sum
 
 from msoic.metrics.money import pence_to_pounds
-from msoic.metrics.periods import Period
+from msoic.metrics.periods import Period, choice_label
 from msoic.orgunits.models import OrgUnit
 from msoic.support.models import (
     CrimeType,
@@ -115,9 +115,9 @@ def build_summary(ops: QuerySet[Any], year: int | None) -> Summary:
         .order_by()
     }
     years = [
-        Line(code, code, n, *year_money.get(fy, (0, ZERO)))
+        Line(fy_period.code, choice_label(fy_period), n, *year_money.get(fy, (0, ZERO)))
         for fy, n in sorted(by_year.items())
-        for code in [Period.financial_year_starting(fy).code]
+        for fy_period in [Period.financial_year_starting(fy)]
     ]
     if year is None and by_year:
         year = max(by_year)
