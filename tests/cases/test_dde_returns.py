@@ -57,7 +57,8 @@ def test_entry_form_does_not_ask_for_register_metrics(client, kent_user, kent_on
     html = page.content.decode()
     assert 'name="v__ms_live_investigations"' not in html
     assert 'name="v__ms_recorded_crimes"' in html
-    assert "counts these from its investigation register" in html
+    assert "counts these from its own records" in html
+    assert "(from its investigation register)" in html
     before = client.get(reverse("returns-enter", args=["ms-monthly", "kent", "2023-12"]))
     assert 'name="v__ms_live_investigations"' in before.content.decode()
 

@@ -26,12 +26,13 @@ class Coverage(Schema):
         description="Forces without a return, among those the caller may see."
     )
     from_register: int = Field(
-        description="Of the force-months received, those derived from the investigation "
-        "register (forces on direct data entry for the metric)."
+        description="Of the force-months received, those derived from records by the "
+        "metric's derived source (the investigation register for forces on direct data "
+        "entry, the intelligence logs, the training records...) instead of a return."
     )
     register_forces: list[str] = Field(
-        description="Forces whose figure comes (in part) from their register, among those "
-        "the caller may see."
+        description="Forces whose figure comes (in part) from the metric's derived source "
+        "(their register, their intelligence logs...), among those the caller may see."
     )
 
 
@@ -70,7 +71,8 @@ class Values(Schema):
         None, description="Partners: `<5` or `[c]` where the value is withheld (value null)."
     )
     value_from_register: int | None = Field(
-        description="The part of value derived from forces' investigation registers "
+        description="The part of value derived from records by the metric's derived source "
+        "(a force's investigation register, intelligence logs...) rather than returned "
         "(null for partners on people counts)."
     )
     complete: bool

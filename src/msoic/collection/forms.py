@@ -27,6 +27,7 @@ from msoic.metrics.periods import (
     last_complete_month,
     periods_within,
 )
+from msoic.metrics.sources import source_label
 from msoic.web.period_picker import PeriodField
 
 FORM_SHEET = "form"
@@ -219,9 +220,12 @@ class EntryForm:
         from_register: Collection[str] = (),
     ) -> None:
         self.catalogue = catalogue
-        # Metrics the force does not return this month: its register gives them.
+        # Metrics the force does not return this month: a derived source (its investigation
+        # register, its intelligence logs...) gives them; each named with where it comes from.
         self.from_register = [
-            m.label for m in catalogue.dataset_metrics(dataset) if m.code in from_register
+            f"{m.label} (from its {source_label(m.code)})"
+            for m in catalogue.dataset_metrics(dataset)
+            if m.code in from_register
         ]
         self.dataset = dataset
         self.force_code = force_code

@@ -27,6 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from msoic.catalogue.loader import Catalogue
 from msoic.collection.readers import CANONICAL_COLUMNS, TEMPLATE_SHEET
 from msoic.metrics.periods import format_period, month_label, period_due_date, period_label
+from msoic.metrics.sources import source_label
 from msoic.web.exports import safe_cell
 
 GUIDANCE_SHEET = "Guidance"
@@ -116,11 +117,13 @@ def build_template(
         "of MSOIC Insight as it is (.xlsx), or saved as CSV UTF-8.",
     ]
     if from_register:
-        labels = [m.label for m in catalogue.dataset_metrics(dataset) if m.code in from_register]
+        labels = [
+            f"{m.label} (from your {source_label(m.code)})"
+            for m in catalogue.dataset_metrics(dataset)
+            if m.code in from_register
+        ]
         intro.append(
-            "Not asked here, as they are counted from your investigation register: "
-            + "; ".join(labels)
-            + "."
+            "Not asked here, as they are counted from your own records: " + "; ".join(labels) + "."
         )
     for line in intro:
         ws.append([safe_cell(line)])

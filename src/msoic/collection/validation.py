@@ -24,6 +24,7 @@ from msoic.catalogue.loader import RULE_KINDS, Catalogue, Dataset, Metric, Rule
 from msoic.collection.content import Content, content_hash, merge
 from msoic.collection.readers import RawRow
 from msoic.collection.words import figure_label, return_label
+from msoic.metrics import sources
 from msoic.metrics.money import MONEY_UNIT, MoneyError, format_figure, parse_pounds
 from msoic.metrics.periods import (
     MONTHLY,
@@ -643,15 +644,18 @@ def period_not_future(row: Row, ctx: Context) -> Iterator[Finding]:
 
 @CHECKS.row("from_register")
 def not_from_register(row: Row, ctx: Context) -> Iterator[Finding]:
-    """A force on direct data entry for a metric does not return it (msoic.cases.register.dde)."""
+    """A metric a derived source gives a force (its investigation register on direct data
+    entry, its intelligence logs...) is not returned by it (msoic.metrics.sources)."""
     if row.metric is None or row.period is None:
         return
     register_from = ctx.register.get((row.force, row.metric.code))
     if register_from is not None and row.period >= register_from:
+        source = sources.source_for(row.metric.code)
+        where = source.label if source is not None else "investigation register"
         yield Finding(
             "metric",
             f"{_force_name(ctx, row.force)} has counted {row.metric.label} from its "
-            f"investigation register since {month_label(register_from)}: remove this row",
+            f"{where} since {month_label(register_from)}: remove this row",
         )
 
 

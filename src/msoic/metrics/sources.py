@@ -122,6 +122,13 @@ def source_for(metric: str) -> DerivedSource | None:
     return None
 
 
+def source_label(metric: str) -> str:
+    """Where ``metric`` is derived from, in words ("investigation register", "intelligence
+    logs"), for pages and messages that tell a force why it is not asked for a figure."""
+    source = source_for(metric)
+    return source.label if source is not None else "records"
+
+
 def coverage(metric: str, orgunit_ids: Collection[int] | None = None) -> dict[int, date]:
     """Org unit id -> first month ``metric`` is derived; empty, with no query, for a metric
     no source gives."""
