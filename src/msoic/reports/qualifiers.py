@@ -15,6 +15,8 @@ approximately
 nearly, almost, just-under  s - tolerance <= v < s
 under, less-than            v < s
 plus ("3,000,000+")         v >= s
+at-least (printed bare)     v >= s  (the low end of a range: "2,500 to 2,700")
+at-most (printed bare)      v <= s  (the high end of a range)
 =========================  ===========================================================
 
 The tolerance is 5% of s for counts and money, and 2 percentage points for percentages
@@ -40,9 +42,11 @@ WORDS = {
     "under": "under",
     "less-than": "less than",
     "plus": "",
+    "at-least": "",
+    "at-most": "",
 }
-_DOWN = {"over", "more-than", "just-over", "plus"}
-_UP = {"under", "less-than", "nearly", "almost", "just-under"}
+_DOWN = {"over", "more-than", "just-over", "plus", "at-least"}
+_UP = {"under", "less-than", "nearly", "almost", "just-under", "at-most"}
 
 
 def round_to(value: Decimal, places: int, qualifier: str | None = None) -> Decimal:
@@ -74,8 +78,10 @@ def holds(qualifier: str, value: Decimal, stated: Decimal, *, percent: bool) -> 
         return stated - tol <= value < stated
     if qualifier in ("under", "less-than"):
         return value < stated
-    if qualifier == "plus":
+    if qualifier in ("plus", "at-least"):
         return value >= stated
+    if qualifier == "at-most":
+        return value <= stated
     raise ValueError(f"unknown qualifier {qualifier!r}")
 
 

@@ -29,11 +29,11 @@ from django.utils import timezone
 
 from msoic.catalogue.loader import Catalogue, Metric, get_catalogue
 from msoic.dashboards import charts
-from msoic.disclosure.control import DisclosureError
+from msoic.disclosure.control import DisclosureError, check_period
 from msoic.disclosure.values import counts_people, release_result
 from msoic.metrics import engine
 from msoic.metrics.engine import Ask, QueryError, Result
-from msoic.metrics.periods import Period, PeriodError, month_label, parse_month
+from msoic.metrics.periods import Period, PeriodError, month_label, parse_month, quarter_start
 from msoic.orgunits.models import OrgUnit
 from msoic.reports import qualifiers
 from msoic.reports.tags import Block, Tag, Template, Text
@@ -128,6 +128,20 @@ class _Question:
     period_label: str
     ask: Ask
     metric: Metric
+    # show=lowest/highest: the period's months or quarters, each asked on its own.
+    parts: list[Ask] = field(default_factory=list)
+
+
+def split_period(period: Period, per: str) -> list[Period]:
+    """``period``'s months, or its quarters (financial-year quarters, each wholly inside
+    it); a :class:`PeriodError` when the period does not divide into whole quarters."""
+    if per == "month":
+        return [Period.month(m) for m in period.months()]
+    starts = list(dict.fromkeys(quarter_start(m) for m in period.months()))
+    quarters = [Period.quarter(s) for s in starts]
+    if quarters[0].start != period.start or quarters[-1].end != period.end:
+        raise PeriodError(f"{period.code} does not divide into whole quarters")
+    return quarters
 
 
 class Builder:
@@ -182,7 +196,14 @@ class Builder:
         compare = "previous-year" if (o.get("compare") or show in ("previous", "change")) else None
         by = o.get("by") or None
         ask = Ask(metric.code, period, by=by, compare=compare, dataset=dataset)
-        return _Question(tag, orgunit, period, period_code, label, ask, metric)
+        parts: list[Ask] = []
+        if show in ("lowest", "highest"):
+            try:
+                pieces = split_period(period, o["per"])
+            except PeriodError as exc:
+                raise Problem(f"{tag.where()}: {exc}") from None
+            parts = [Ask(metric.code, p, dataset=dataset) for p in pieces]
+        return _Question(tag, orgunit, period, period_code, label, ask, metric, parts)
 
     def _questions(self) -> list[_Question]:
         out: list[_Question] = []
@@ -205,18 +226,20 @@ class Builder:
             by_unit[q.orgunit.code].append(q)
         for code, group in by_unit.items():
             orgunit = self.orgunits[code]
-            asks = list(dict.fromkeys(q.ask for q in group))
+            asks = list(dict.fromkeys(a for q in group for a in (q.ask, *q.parts)))
             try:
                 answers = engine.query_many(orgunit, list(asks), catalogue=self.cat)
             except QueryError:
                 # One question cannot be asked: ask each alone to say which.
                 for q in group:
                     try:
-                        one = engine.query_many(orgunit, [q.ask], catalogue=self.cat)
+                        mine = [q.ask, *q.parts]
+                        one = engine.query_many(orgunit, [*mine], catalogue=self.cat)
                     except QueryError as exc:
                         self.failed.setdefault(id(q.tag), f"{q.tag.where()}: {exc}")
                     else:
-                        self.answers[(code, q.ask)] = one.query(q.ask)
+                        for ask in mine:
+                            self.answers[(code, ask)] = one.query(ask)
                 continue
             for ask in asks:
                 self.answers[(code, ask)] = answers.query(ask)
@@ -265,10 +288,17 @@ class Builder:
                     f"{tag.where()}: {option!r} is not an option of {o['by']} "
                     f"(options: {', '.join(keys)})"
                 )
-        released, why = self._released(q, result)
-        if why:
-            raise Problem(f"{tag.where()}: withheld by disclosure control: {why}")
-        value: Decimal | None = _pick(result, released, show, option)
+        part_period: str | None = None
+        if show == "returns":
+            # A count of returns (or records standing for them), not of people: exact.
+            value: Decimal | None = Decimal(result.coverage.received)
+        elif show in ("lowest", "highest"):
+            value, part_period = self._extreme(q, show)
+        else:
+            released, why = self._released(q, result)
+            if why:
+                raise Problem(f"{tag.where()}: withheld by disclosure control: {why}")
+            value = _pick(result, released, show, option)
         if value is None:
             raise Problem(
                 f"{tag.where()}: withheld or no figure for {q.metric.code} "
@@ -297,6 +327,12 @@ class Builder:
                     f"{qualifiers.number_text(value, max(places, 1) if percent else 0)}"
                     f"{'%' if percent else ''}"
                 )
+        unpublishable = self._unpublishable(q, result, show)
+        if unpublishable:
+            self.built.warnings.append(
+                f"{tag.where()}: a draft may state it, but it cannot be published as it "
+                f"stands: {unpublishable}"
+            )
         figure = {
             "id": fid,
             "label": o.get("label") or _label(q, show, option, result),
@@ -314,12 +350,50 @@ class Builder:
             "qualifier": qualifier,
             "stated": _number(stated),
             "qualifier_holds": holds,
+            "part_period": part_period,
             "line": tag.line,
             "link": _link(q, self.cat),
             "provenance": _provenance(q, result, self.built.built_at, self.mode, show),
         }
         self.built.figures[fid] = figure
         return figure
+
+    def _unpublishable(self, q: _Question, result: Result, show: str) -> str | None:
+        """Why publishing would refuse a figure the draft states (a figure of people over a
+        period the disclosure policy does not release), so the unit learns it while
+        drafting, not at the last step. None in a publication (there it is an error)."""
+        if self.mode != DRAFT or show == "returns" or not counts_people(q.metric.code):
+            return None
+        if q.ask.by in ("force", "region"):
+            return "figures of people are published for the nation by breakdown only"
+        periods = [q.period, *(a.period for a in q.parts)]
+        if q.ask.compare and result.previous_period is not None:
+            periods.append(result.previous_period)
+        for period in periods:
+            try:
+                check_period(period, f"figures of {q.metric.short_label.lower()}")
+            except DisclosureError as exc:
+                return str(exc)
+        return None
+
+    def _extreme(self, q: _Question, show: str) -> tuple[Decimal | None, str | None]:
+        """The lowest or highest of the period's months or quarters, and which one it is
+        (each through disclosure control in a publication, as a figure of its own)."""
+        found: list[tuple[Decimal, str]] = []
+        for ask in q.parts:
+            part = self.answers[(q.orgunit.code, ask)]
+            released, why = self._released(q, part)
+            if why:
+                raise Problem(f"{q.tag.where()}: withheld by disclosure control: {why}")
+            value = _pick(part, released, "value", None)
+            if value is None:
+                return None, None
+            found.append((value, ask.period.code))
+        if not found:
+            return None, None
+        pick = min if show == "lowest" else max
+        value, code = pick(found, key=lambda f: f[0])
+        return value, code
 
     # --- blocks ---------------------------------------------------------------------------
 
@@ -584,6 +658,10 @@ def _label(q: _Question, show: str, option: str | None, result: Result) -> str:
         return f"{name}{where}, share, {q.period_label}"
     if show == "register":
         return f"{name}{where}, from direct data entry, {q.period_label}"
+    if show == "returns":
+        return f"{name}{where}, returns behind the figure, {q.period_label}"
+    if show in ("lowest", "highest"):
+        return f"{name}{where}, {show} {q.tag.options['per']} of {q.period_label}"
     return f"{name}{where}, {q.period_label}"
 
 

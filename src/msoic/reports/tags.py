@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 
 TAG_RE = re.compile(r"\[\[((?:(?!\]\]|\[\[).)*)\]\]")  # no tag inside a tag
 BLOCK_KINDS = ("table", "chart")
-SHOWS = ("value", "previous", "change", "share", "register")
+SHOWS = ("value", "previous", "change", "share", "register", "returns", "lowest", "highest")
+PERS = ("month", "quarter")
 QUALIFIERS = (
     "over",
     "more-than",
@@ -43,6 +44,8 @@ QUALIFIERS = (
     "under",
     "less-than",
     "plus",
+    "at-least",
+    "at-most",
 )
 FIGURE_KEYS = {
     "metric",
@@ -58,6 +61,7 @@ FIGURE_KEYS = {
     "say",
     "id",
     "label",
+    "per",
 }
 TABLE_KEYS = {"rows", "metric", "by", "orgunit", "period", "dataset", "round", "id", "caption"}
 CHART_KEYS = {"metric", "by", "orgunit", "period", "dataset", "id", "title", "share"}
@@ -183,6 +187,13 @@ def _check_shape(tag: Tag) -> list[str]:
         out.append(f"{where}: show=share needs by= and option=")
     if o.get("option") and not o.get("by"):
         out.append(f"{where}: option= needs by=")
+    if show in ("lowest", "highest"):
+        if o.get("per") not in PERS:
+            out.append(f"{where}: show={show} needs per= ({' or '.join(PERS)})")
+        if o.get("by") or o.get("compare"):
+            out.append(f"{where}: show={show} takes neither by= nor compare=")
+    elif "per" in o:
+        out.append(f"{where}: per= goes with show=lowest or show=highest")
     if o.get("compare") not in (None, "previous-year"):
         out.append(f"{where}: compare must be previous-year")
     if "round" in o and not re.fullmatch(r"-?[0-9]", o["round"]):
