@@ -275,10 +275,11 @@ def _store(
     now = timezone.now()
     new: list[tuple[Any, ...]] = []
     changed: dict[int, LogRow] = {}
+    as_json: dict[tuple[str, ...], str] = {}  # most logs share their hashtags and types
     for log in logs:
         found = existing.get(log.reference)
         if found is None:
-            new.append(_new_row(force.pk, log, today, now))
+            new.append(_new_row(force.pk, log, today, now, as_json))
         elif found[1] != log.digest:
             changed[found[0]] = log
         else:
@@ -343,11 +344,40 @@ NEW_COLUMNS = (
 )
 
 
-def _new_row(force_id: int, log: LogRow, today: date, now: Any) -> tuple[Any, ...]:
-    values = [getattr(log, f) for f in STORED_FIELDS]
-    values[STORED_FIELDS.index("hashtags")] = json.dumps(log.hashtags)
-    values[STORED_FIELDS.index("exploitation_types")] = json.dumps(log.exploitation_types)
-    return (force_id, log.reference, *values, 1, today, now, "")
+def _json_list(values: list[str], seen: dict[tuple[str, ...], str]) -> str:
+    key = tuple(values)
+    text = seen.get(key)
+    if text is None:
+        text = seen[key] = json.dumps(values)
+    return text
+
+
+def _new_row(
+    force_id: int, log: LogRow, today: date, now: Any, seen: dict[tuple[str, ...], str]
+) -> tuple[Any, ...]:
+    """The row of a new log, in the order of :data:`NEW_COLUMNS`."""
+    return (
+        force_id,
+        log.reference,
+        log.created_on,
+        _json_list(log.hashtags, seen),
+        log.oic_tagged,
+        log.ms_referred,
+        log.source_evaluation,
+        log.assessment,
+        log.handling_code,
+        log.handling_conditions,
+        log.route,
+        _json_list(log.exploitation_types, seen),
+        log.summary,
+        log.investigation_ref,
+        log.operation,
+        log.digest,
+        1,
+        today,
+        now,
+        "",
+    )
 
 
 def _insert(rows: list[tuple[Any, ...]]) -> None:

@@ -58,6 +58,8 @@ _ROUTE_WORDS = {
 }
 _YES = {"yes", "y", "true", "1"}
 _HASHTAG = re.compile(r"^#[A-Za-z0-9_]{1,40}$")
+_TAG_SEPARATORS = re.compile(r"[\s,;]+")
+_TYPE_SEPARATORS = re.compile(r"[;,]")
 # A title then a capitalised word, or two or more capitalised words in a row that are not
 # words a sanitised summary uses (places, agencies, months): likely a person's name.
 _TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][a-z]+")
@@ -146,8 +148,13 @@ class LogRow:
         }
 
 
+# ``json.dumps(fields, sort_keys=True)`` builds an encoder per call; one kept encoder with the
+# same options writes the same text.
+_DIGEST_JSON = json.JSONEncoder(sort_keys=True)
+
+
 def fields_digest(fields: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(fields, sort_keys=True).encode("utf-8")).hexdigest()
+    return hashlib.sha256(_DIGEST_JSON.encode(fields).encode("utf-8")).hexdigest()
 
 
 def likely_names(text: str) -> list[str]:
@@ -167,12 +174,21 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else str(value)
 
 
+_ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+
+
 def _date(value: Any) -> date | None:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
     text = _text(value)
+    iso = _ISO_DAY.fullmatch(text)
+    if iso:  # the usual form, without strptime's cost per call (same dates accepted)
+        try:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+        except ValueError:
+            pass
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
             return datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a date, no time)
@@ -255,10 +271,15 @@ def check_rows(
     codes_h = set(HandlingCode.values)
     logs: list[LogRow] = []
     first_row: dict[str, int] = {}
+    columns = list(index.items())
     for number, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
         if not row:
             continue
-        cells = {c: _text(row[i]) if i < len(row) else "" for c, i in index.items()}
+        width = len(row)
+        cells = {
+            c: ((v.strip() if type(v := row[i]) is str else _text(v)) if i < width else "")
+            for c, i in columns
+        }
         if not any(cells.values()):
             continue
         ok = True
@@ -295,7 +316,7 @@ def check_rows(
             bad(f"{created:%d %B %Y} is in the future", "created")
         elif created < EARLIEST:
             bad(f"{created:%d %B %Y} is too early for a log", "created")
-        hashtags = sorted({h for h in re.split(r"[\s,;]+", cells["hashtags"]) if h})
+        hashtags = sorted({h for h in _TAG_SEPARATORS.split(cells["hashtags"]) if h})
         for tag in hashtags:
             if not _HASHTAG.match(tag):
                 bad(f"{tag!r} is not a hashtag (# then letters or digits)", "hashtags")
@@ -331,7 +352,7 @@ def check_rows(
         types = sorted(
             {
                 t.strip().lower()
-                for t in re.split(r"[;,]", cells.get("exploitation_types", ""))
+                for t in _TYPE_SEPARATORS.split(cells.get("exploitation_types", ""))
                 if t.strip()
             }
         )
