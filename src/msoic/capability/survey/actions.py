@@ -10,9 +10,10 @@
   open, and the links are sent (:func:`do_send_invitations`).
 - :func:`do_send_invitations`: a single-use link to each invited attendee not yet sent one,
   by email through Django's email backend (SMTP in a deployment).
-- :func:`do_submit_response`: the answers given through a link. The invitation is only
-  marked used (a conditional update, so a link answers once even when sent twice at the
-  same moment); the response keeps the answers and nothing else.
+- :func:`do_submit_response`: the answers given through a link (:func:`open_link` reads
+  it first). The invitation is only marked used (a conditional update, so a link answers
+  once even when sent twice at the same moment); the response keeps the answers and
+  nothing else. Checked and built before a short write transaction.
 - :func:`do_close_survey`: no more answers; every contact email and attendee key kept for
   the survey is erased (an ``erasure`` audit row), the counts stay.
 """
@@ -49,7 +50,7 @@ from msoic.capability.models import (
     Survey,
     SurveyStatus,
 )
-from msoic.capability.survey.links import Link, new_link
+from msoic.capability.survey.links import Link, count_hits, new_link
 from msoic.collection.reading import FileRejected, column_letter
 
 if TYPE_CHECKING:
@@ -62,7 +63,8 @@ RESPONDENT = "survey respondent"  # the audit log's actor for a response: nobody
 
 class LinkRefused(Exception):
     """A survey link that cannot be answered: ``invalid`` (altered, cut or unknown),
-    ``closed`` (the survey has closed) or ``used`` (already answered)."""
+    ``closed`` (the survey has closed), ``used`` (already answered) or ``limited`` (too
+    many tries from the link or the address)."""
 
     def __init__(self, kind: str) -> None:
         super().__init__(kind)
@@ -375,42 +377,86 @@ def find_invitation(link: Link) -> Invitation | None:
     )
 
 
-@transaction.atomic
-def do_submit_response(link: Link, answers: dict[int, Any]) -> Response:
-    """Store one response through a link (see the module's text). Raises
-    :class:`LinkRefused` for an unknown, closed or used link, ValidationError for answers
-    that do not fit the questions (the link stays unused)."""
+@dataclass(frozen=True)
+class OpenLink:
+    """A link that may be answered now: its invitation (with survey and event) and the
+    survey's questions in order, read once for the form and the response."""
+
+    invitation: Invitation
+    questions: list[Question]
+
+    @property
+    def survey(self) -> Survey:
+        return self.invitation.survey
+
+
+def open_link(link: Link) -> OpenLink:
+    """The link's invitation and questions; :class:`LinkRefused` for an unknown, closed or
+    used link. Reads only: nothing is locked."""
     invitation = find_invitation(link)
     if invitation is None:
         raise LinkRefused("invalid")
-    survey = invitation.survey
-    if not survey.is_open:
+    if not invitation.survey.is_open:
         raise LinkRefused("closed")
     if invitation.used:
         raise LinkRefused("used")
-    questions = list(survey.questions.all())
-    checked = check_answers(questions, answers)
-    # The one write that decides: only one request can turn ``used`` from false to true.
-    if not Invitation.objects.filter(pk=invitation.pk, used=False).update(used=True):
-        raise LinkRefused("used")
-    response = Response.objects.create(survey=survey)
-    Answer.objects.bulk_create(
+    return OpenLink(invitation, list(invitation.survey.questions.all()))
+
+
+def do_submit_response(
+    link: Link | OpenLink, answers: dict[int, Any], *, hits: dict[str, int] | None = None
+) -> Response:
+    """Store one response through a link (see the module's text). Raises
+    :class:`LinkRefused` for an unknown, closed or used link, or ``limited`` when one of
+    the rate-limit buckets in ``hits`` (``{bucket: limit}``, counted in the same
+    transaction, :func:`~msoic.capability.survey.links.count_hits`) is over its limit;
+    ValidationError for answers that do not fit the questions (the link stays unused).
+
+    Everything that only reads (the invitation, the questions, checking the answers,
+    building the rows) is done before the write transaction, which is as short as it can
+    be and the POST's only one: the rate-limit hits, the conditional update that spends the
+    link, the response and its answers, the audit row. On SQLite that transaction holds the one write lock, on PostgreSQL the audit
+    chain's head from its audit row to the commit, so nothing else waits inside it."""
+    opened = link if isinstance(link, OpenLink) else open_link(link)
+    invitation, survey = opened.invitation, opened.survey
+    checked = check_answers(opened.questions, answers)
+    rows = [
         Answer(
-            response=response,
             question=q,
             choice=None if q.kind == QuestionKind.TEXT else checked[q.pk],
             text=checked[q.pk] if q.kind == QuestionKind.TEXT else "",
         )
-        for q in questions
+        for q in opened.questions
         if not (q.kind == QuestionKind.TEXT and not checked[q.pk])
-    )
-    record(
-        actor=RESPONDENT,
-        action=AuditAction.COLLECTION,
-        obj=survey,
-        orgunit=survey.event.owner,
-        detail={"step": "capability.submit_survey_response", "training_event": survey.event_id},
-    )
+    ]
+    response = Response(survey=survey)
+    refused = ""  # raised after the transaction, so that the hits it counted are kept
+    with transaction.atomic():
+        if hits and count_hits(hits):
+            refused = "limited"
+        # The one write that decides: only one request can turn ``used`` from false to
+        # true (on PostgreSQL a second one waits for the first's row lock, then finds it
+        # used), so a link answers once even when sent twice at the same moment.
+        elif not Invitation.objects.filter(pk=invitation.pk, used=False).update(used=True):
+            refused = "used"
+        else:
+            response.save(force_insert=True)
+            for row in rows:
+                row.response = response
+            Answer.objects.bulk_create(rows)
+            record(
+                actor=RESPONDENT,
+                action=AuditAction.COLLECTION,
+                obj=survey,
+                orgunit=survey.event.owner,
+                detail={
+                    "step": "capability.submit_survey_response",
+                    "training_event": survey.event_id,
+                },
+            )
+    if refused:
+        raise LinkRefused(refused)
+    invitation.used = True
     return response
 
 

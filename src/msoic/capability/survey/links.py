@@ -102,16 +102,23 @@ def address_bucket(address: str) -> str:
 
 def over_limit(buckets: dict[str, int]) -> bool:
     """Count one hit in each bucket, and say whether any is now over its limit
-    (``{bucket: limit}``) within the window. Old hits of these buckets are deleted."""
+    (``{bucket: limit}``) within the window. Old hits of these buckets are deleted. One
+    transaction of its own (see :func:`count_hits` to count inside another)."""
+    with transaction.atomic():  # one commit for the whole count
+        return count_hits(buckets)
+
+
+def count_hits(buckets: dict[str, int]) -> bool:
+    """:func:`over_limit` inside the caller's transaction: a response counts its hits in
+    the one transaction that stores it, so a POST commits once."""
     now = timezone.now()
     since = now - timedelta(seconds=settings.MSOIC_SURVEY_WINDOW_SECONDS)
-    with transaction.atomic():  # one commit for the whole count
-        SurveyHit.objects.filter(bucket__in=list(buckets), at__lt=since).delete()
-        SurveyHit.objects.bulk_create(SurveyHit(bucket=b, at=now) for b in buckets)
-        counts = dict(
-            SurveyHit.objects.filter(bucket__in=list(buckets), at__gte=since)
-            .order_by()
-            .values_list("bucket")
-            .annotate(n=Count("pk"))
-        )
+    SurveyHit.objects.filter(bucket__in=list(buckets), at__lt=since).delete()
+    SurveyHit.objects.bulk_create(SurveyHit(bucket=b, at=now) for b in buckets)
+    counts = dict(
+        SurveyHit.objects.filter(bucket__in=list(buckets), at__gte=since)
+        .order_by()
+        .values_list("bucket")
+        .annotate(n=Count("pk"))
+    )
     return any(counts.get(bucket, 0) > limit for bucket, limit in buckets.items())

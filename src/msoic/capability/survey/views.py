@@ -195,6 +195,9 @@ def _refused(request: HttpRequest, kind: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def respond(request: HttpRequest, token: str) -> HttpResponse:
+    """A POST counts against the link's and the address's limits, a GET of a bad link
+    against the address's. A valid POST counts its hits in the transaction that stores the
+    response (one commit); any other counts them on its own before answering."""
     link = links.parse_token(token)
     buckets: dict[str, int] = {}
     address = links.address_bucket(links.client_address(request))
@@ -203,29 +206,30 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         buckets[address] = settings.MSOIC_SURVEY_ADDRESS_LIMIT
     elif link is None:
         buckets[address] = settings.MSOIC_SURVEY_ADDRESS_LIMIT  # guessing links
-    if buckets and links.over_limit(buckets):
-        return _refused(request, "limited")
     if link is None:
-        return _refused(request, "invalid")
-    invitation = actions.find_invitation(link)
-    if invitation is None:
-        return _refused(request, "invalid")
-    survey = invitation.survey
-    if not survey.is_open:
-        return _refused(request, "closed")
-    if invitation.used:
-        return _refused(request, "used")
-    questions = list(survey.questions.all())
-    form = ResponseForm(request.POST or None, questions=questions)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_submit_response(link, form.answers())
-        except actions.LinkRefused as exc:
-            return _refused(request, exc.kind)
-        except ValidationError as exc:
-            form.add_error(None, " ".join(exc.messages))
+        return _refused(request, "limited" if links.over_limit(buckets) else "invalid")
+    try:
+        opened = actions.open_link(link)
+    except actions.LinkRefused as exc:
+        limited = bool(buckets) and links.over_limit(buckets)
+        return _refused(request, "limited" if limited else exc.kind)
+    survey = opened.survey
+    form = ResponseForm(request.POST or None, questions=opened.questions)
+    if request.method == "POST":
+        if not form.is_valid():
+            if links.over_limit(buckets):
+                return _refused(request, "limited")
         else:
-            return render(request, "capability/survey_thanks.html", {"event": survey.event})
+            try:
+                actions.do_submit_response(opened, form.answers(), hits=buckets)
+            except actions.LinkRefused as exc:
+                return _refused(request, exc.kind)
+            except ValidationError as exc:
+                if links.over_limit(buckets):
+                    return _refused(request, "limited")
+                form.add_error(None, " ".join(exc.messages))
+            else:
+                return render(request, "capability/survey_thanks.html", {"event": survey.event})
     return render(
         request,
         "capability/survey_respond.html",
