@@ -26,8 +26,11 @@ from msoic.metrics.periods import (
 from msoic.orgunits.models import OrgUnit
 from msoic.web.home import Line, home_panels
 from tests.assurance.conftest import submitted_campaign
+from tests.capability.conftest import attend, make_event, make_session
 from tests.cases.cleanse_world import make_case, make_person
 from tests.conftest import csv_bytes
+from tests.documents.conftest import publish
+from tests.partnerships.conftest import make_partnership
 from tests.peerreview.conftest import make_review
 from tests.query_counts import pinned_get
 from tests.security.test_url_access import NAMED, world  # noqa: F401 (a fixture)
@@ -288,6 +291,61 @@ def test_the_year_at_a_glance_counts_the_years_records(national_analyst):
     assert [n for n, _url, _year in reviews["cells"]] == [0, 2]
 
 
+def test_the_glance_gives_training_documents_and_partnerships_from_their_records(
+    national_analyst,
+):
+    forces = list(OrgUnit.objects.forces().values_list("code", flat=True))
+    _returns_for(date(2024, 2, 1), forces, national_analyst)  # the year shown: 2023/24
+    client = client_for(national_analyst)
+    pinned_get(client, reverse("home"), PINS["national"])
+    # 2023/24: one course, two sessions; p1 comes to both (one person, counted once)
+    course = make_event(national_analyst, title="Investigators' course")
+    attend(
+        make_session(course, national_analyst, date(2023, 6, 14)),
+        national_analyst,
+        [["p1@x.uk", "kent", "officer"], ["p2@x.uk", "essex", "staff"]],
+    )
+    attend(
+        make_session(course, national_analyst, date(2023, 9, 20)),
+        national_analyst,
+        [["p1@x.uk", "kent", "officer"], ["p3@x.uk", "surrey", "officer"]],
+        name="second.csv",
+    )
+    # 2022/23: a webinar for one person
+    webinar = make_event(national_analyst, title="Webinar", kind="webinar")
+    attend(
+        make_session(webinar, national_analyst, date(2022, 11, 2)),
+        national_analyst,
+        [["p4@x.uk", "kent", "staff"]],
+    )
+    publish(national_analyst, on=date(2023, 6, 1))
+    publish(national_analyst, title="Cultural guide", on=date(2023, 12, 1), name="g.pdf")
+    publish(national_analyst, title="Old profile", on=date(2022, 5, 1), name="p.pdf")
+    make_partnership(national_analyst, forces=("kent", "essex"), started_on=date(2022, 4, 1))
+    make_partnership(
+        national_analyst,
+        name="Surrey partnership",
+        area="south-east",
+        forces=("surrey", "essex"),
+        started_on=date(2023, 10, 1),
+    )
+    # the same number of queries, however many records
+    response = pinned_get(client, reverse("home"), PINS["national"])
+    glance = home_panels(national_analyst)["glance"]
+    rows = {r["label"]: r["cells"] for r in glance["rows"]}
+    expected = {
+        "Officers and staff trained": ([1, 3], "capability-list"),
+        "Training courses and events held": ([1, 1], "capability-list"),
+        "Documents produced": ([1, 2], "documents-list"),
+        "Forces in an anti-slavery partnership (at the year's end)": ([2, 3], "partnerships-list"),
+    }
+    for label, (counts, page) in expected.items():
+        assert [n for n, _url, _year in rows[label]] == counts, label
+        assert {url for _n, url, _year in rows[label]} == {reverse(page)}, label
+    text = text_of(response)
+    assert "Officers and staff trained 1 in Financial year 2022/23 3 in" in text
+
+
 def test_every_link_on_each_home_opens(personas, national_analyst):
     make_review("kent", national_analyst)
     for name, user in personas.items():
@@ -304,7 +362,7 @@ def test_every_link_on_each_home_opens(personas, national_analyst):
 # Queries per home page (with the session, the user and the catalogue revision), the same on
 # larger data. Three of the police users' are the referrals panel (its counts, the forces
 # read, their SPOCs in post).
-PINS = {"kent": 20, "eastern": 18, "national": 23, "partner": 8, "admin": 11}
+PINS = {"kent": 20, "eastern": 18, "national": 37, "partner": 8, "admin": 11}
 
 
 @pytest.mark.parametrize("persona", sorted(PINS))

@@ -46,6 +46,7 @@ from msoic.collection.models import (
     Submission,
 )
 from msoic.collection.queue import awaiting_approval
+from msoic.metrics.engine import Ask, query_many
 from msoic.metrics.periods import (
     Period,
     add_months,
@@ -65,7 +66,7 @@ from msoic.support import access as support_access
 from msoic.terminus import access as terminus_access
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
 # Returns looked at on the home page: the last twelve months (or the quarters covering
 # them), as on the returns page.
@@ -501,7 +502,9 @@ def _benchmarking_panel(user: User) -> Panel | None:
 # --- the year at a glance ------------------------------------------------------------------
 
 
-def year_at_a_glance(user: User, reporting: date | None, today: date) -> dict[str, Any]:
+def year_at_a_glance(
+    user: User, reporting: date | None, today: date, catalogue: Catalogue | None = None
+) -> dict[str, Any]:
     """The unit's year from its records: the financial year of the newest month most forces
     have returned (to date) beside the year before it, so that a demo, or a year just
     begun, still reads sensibly."""
@@ -538,7 +541,7 @@ def year_at_a_glance(user: User, reporting: date | None, today: date) -> dict[st
         .filter(start_date__range=(first, final))
         .values_list("start_date", flat=True)
     )
-    rows = [
+    rows: list[tuple[str, Sequence[int | str], list[str]]] = [
         (
             "Operations supported",
             [ops.get(s, 0) for s in starts],
@@ -552,6 +555,7 @@ def year_at_a_glance(user: User, reporting: date | None, today: date) -> dict[st
             [reverse("operations-intensifications")] * 2,
         ),
     ]
+    rows += _capability_rows(this, catalogue or get_catalogue())
     labels = [
         f"{y.label} (to {anchor:%B %Y})" if y is this and anchor < y.end else y.label for y in years
     ]
@@ -562,6 +566,41 @@ def year_at_a_glance(user: User, reporting: date | None, today: date) -> dict[st
             for label, values, urls in rows
         ],
     }
+
+
+# Capability building (issue 13): the figures the annual report gives, asked of the metric
+# engine (the training, documents and partnerships apps' derived sources), each with the
+# page that lists its records. Labels are the catalogue's.
+CAPABILITY_GLANCE = [
+    ("training_people_trained", "capability-list"),
+    ("training_events_held", "capability-list"),
+    ("documents_produced", "documents-list"),
+    ("partnership_coverage", "partnerships-list"),
+]
+
+
+def _capability_rows(
+    this: Period, catalogue: Catalogue
+) -> list[tuple[str, list[int | str], list[str]]]:
+    """The nation's figures for the year before ``this`` and ``this``: one
+    :func:`query_many`, each metric asked once with its previous year (a stock, partnership
+    coverage, is the year's last month). A year before the records begin (the dataset's
+    first period) has no figure: a dash."""
+    national = OrgUnit.objects.get(kind=OrgUnitKind.NATIONAL)
+    asks = [Ask(code, this, compare="previous-year") for code, _ in CAPABILITY_GLANCE]
+    answers = query_many(national, list(asks), catalogue=catalogue)
+    rows = []
+    for ask, (code, page) in zip(asks, CAPABILITY_GLANCE, strict=True):
+        result = answers.query(ask)
+        metric = catalogue.metrics[code]
+        rows.append(
+            (
+                f"{metric.label} (at the year's end)" if metric.is_stock else metric.label,
+                ["–" if v is None else v for v in (result.previous_value, result.value)],
+                [reverse(page)] * 2,
+            )
+        )
+    return rows
 
 
 def _referrals_panel(user: User) -> Panel | None:
@@ -737,7 +776,7 @@ def home_panels(user: User) -> dict[str, Any]:
             _recommendations_panel(user, today, list_soonest=False),
             _referrals_panel(user),
         ]
-        glance = year_at_a_glance(user, max(months.values(), default=None), today)
+        glance = year_at_a_glance(user, max(months.values(), default=None), today, catalogue)
     elif role == Role.PARTNER:
         panels = [_referrals_panel(user), _partner_panel(user)]
     elif role == Role.ADMIN:
