@@ -65,6 +65,10 @@ def test_a_template_reads_into_headings_paragraphs_lists_tiles_grids_and_charts(
         ("ms_arrests period=FY period=FY-1", "period given twice"),
         ("table caption=x", "a table needs rows="),
         ("chart ms_arrests", "a chart needs by="),
+        ("ms_arrests show=lowest", "show=lowest needs per= (month or quarter)"),
+        ("ms_arrests show=highest per=week", "show=highest needs per="),
+        ("ms_arrests show=lowest per=month by=region", "takes neither by= nor compare="),
+        ("ms_arrests per=quarter", "per= goes with show=lowest or show=highest"),
     ],
 )
 def test_a_bad_tag_is_refused_with_its_line(body: str, message: str) -> None:
@@ -111,6 +115,10 @@ def test_a_table_or_chart_inside_running_text_is_refused() -> None:
         ("under", "100", "100", False, False),
         ("plus", "3012450", "3000000", False, True),
         ("plus", "2999999", "3000000", False, False),
+        ("at-least", "2500", "2500", False, True),
+        ("at-least", "2499", "2500", False, False),
+        ("at-most", "2700", "2700", False, True),
+        ("at-most", "2701", "2700", False, False),
     ],
 )
 def test_a_qualifier_holds_only_when_it_describes_the_value(
@@ -132,6 +140,8 @@ def test_a_qualifier_holds_only_when_it_describes_the_value(
         ("46400", 0, None, "gbp", "£46,400"),
         ("3012450", -6, "plus", "gbp", "£3,000,000+"),
         ("2283", 0, None, "count", "2,283"),
+        ("2521", -2, "at-least", "count", "2,500"),  # the ends of a range print bare
+        ("2603", -2, "at-most", "count", "2,700"),
     ],
 )
 def test_figures_are_rounded_and_printed_per_figure(

@@ -327,7 +327,7 @@ class Builder:
                     f"{qualifiers.number_text(value, max(places, 1) if percent else 0)}"
                     f"{'%' if percent else ''}"
                 )
-        unpublishable = self._unpublishable(q, result, show)
+        unpublishable = self._unpublishable(q, result, show, option)
         if unpublishable:
             self.built.warnings.append(
                 f"{tag.where()}: a draft may state it, but it cannot be published as it "
@@ -358,7 +358,9 @@ class Builder:
         self.built.figures[fid] = figure
         return figure
 
-    def _unpublishable(self, q: _Question, result: Result, show: str) -> str | None:
+    def _unpublishable(
+        self, q: _Question, result: Result, show: str, option: str | None
+    ) -> str | None:
         """Why publishing would refuse a figure the draft states (a figure of people over a
         period the disclosure policy does not release), so the unit learns it while
         drafting, not at the last step. None in a publication (there it is an error)."""
@@ -374,7 +376,14 @@ class Builder:
                 check_period(period, f"figures of {q.metric.short_label.lower()}")
             except DisclosureError as exc:
                 return str(exc)
-        return None
+        if q.parts:
+            return None
+        released = release_result(result)
+        if _pick(result, released, show, option) is not None:
+            return None
+        cells = [released.value, released.previous_value, *released.rows.values()]
+        why = next((c.text for c in cells if c is not None and c.withheld), "")
+        return why or "disclosure control would withhold it"
 
     def _extreme(self, q: _Question, show: str) -> tuple[Decimal | None, str | None]:
         """The lowest or highest of the period's months or quarters, and which one it is
