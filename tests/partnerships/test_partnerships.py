@@ -10,9 +10,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
+from msoic.audit.models import AuditEvent
 from msoic.metrics import engine
 from msoic.orgunits.models import OrgUnit
-from msoic.partnerships.actions import do_record_meeting
+from msoic.partnerships.actions import do_change_members, do_record_meeting
 from msoic.partnerships.models import Meeting
 from tests.partnerships.conftest import make_partnership
 
@@ -150,3 +151,82 @@ def test_list_query_count_does_not_grow_with_partnerships(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = national.get("/partnerships/").content.decode()
     assert "P7" in page
+
+
+# --- changing the members ----------------------------------------------------------------
+
+
+def members_of(p: Any) -> tuple[list[str], list[str]]:
+    return (
+        sorted(p.forces.values_list("code", flat=True)),
+        sorted(p.organisations.values_list("name", flat=True)),
+    )
+
+
+def test_the_regions_coordinator_changes_the_members_on_the_web_audited(
+    personas: dict[str, Any],
+) -> None:
+    p = make_partnership(personas["national"], coordinator=personas["eastern"])
+    unit = personas["national"]
+    do_record_meeting(p, actor=unit, on=date(2023, 6, 1), counts={ou("kent"): 3})
+    coordinator = client_for(personas["eastern"])
+    detail = coordinator.get(f"/partnerships/{p.pk}/").content.decode()
+    assert f'href="/partnerships/{p.pk}/members/"' in detail
+    form = coordinator.get(f"/partnerships/{p.pk}/members/").content.decode()
+    assert "The Salvation Army" in form and "changes past figures too" in form
+    response = coordinator.post(
+        f"/partnerships/{p.pk}/members/",
+        {
+            "forces": ["essex", "norfolk", "suffolk"],
+            "organisations": "The Salvation Army\n  Norfolk County Council \n\nThe Salvation Army",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == f"/partnerships/{p.pk}/"
+    assert members_of(p) == (
+        ["essex", "norfolk", "suffolk"],
+        ["Norfolk County Council", "The Salvation Army"],
+    )
+    row = AuditEvent.objects.filter(detail__step="partnerships.change_members").get()
+    assert row.actor == personas["eastern"] and row.object_id == str(p.pk)
+    assert row.orgunit_code == "eastern"
+    assert row.detail["forces"] == ["kent", "norfolk", "suffolk"]  # added or removed
+    assert row.detail["before"] == {
+        "forces": ["essex", "kent"],
+        "organisations": ["Essex County Council", "The Salvation Army"],
+    }
+    # Kent has left; the meeting it attended keeps its count
+    assert Meeting.objects.get().attendance.get().force.code == "kent"
+    # the same members again: nothing changes, no second row
+    assert not do_change_members(
+        p,
+        actor=unit,
+        forces=list(OrgUnit.objects.filter(code__in=["suffolk", "essex", "norfolk"])),
+        organisations=["Norfolk County Council", "The Salvation Army"],
+    )
+    assert AuditEvent.objects.filter(detail__step="partnerships.change_members").count() == 1
+    # coverage through the engine follows the members
+    assert engine.query("partnership_coverage", ou("eastern"), "FY2023-24").value == 3
+
+
+def test_members_cannot_be_emptied_or_changed_by_others(personas: dict[str, Any]) -> None:
+    p = make_partnership(personas["national"], coordinator=personas["kent"])
+    before = members_of(p)
+    unit = client_for(personas["national"])
+    empty = unit.post(f"/partnerships/{p.pk}/members/", {"forces": [], "organisations": "X"})
+    assert empty.status_code == 200 and "Choose at least one member force" in empty.content.decode()
+    unknown = unit.post(f"/partnerships/{p.pk}/members/", {"forces": ["atlantis"]})
+    assert unknown.status_code == 200 and "Select a valid choice" in unknown.content.decode()
+    with pytest.raises(ValidationError, match="members must be forces"):
+        do_change_members(p, actor=personas["national"], forces=[ou("eastern")], organisations=[])
+    # the named coordinator, a Kent user, records meetings but does not change the members
+    kent = client_for(personas["kent"])
+    assert kent.get(f"/partnerships/{p.pk}/meetings/new/").status_code == 200
+    assert kent.post(f"/partnerships/{p.pk}/members/", {"forces": ["kent"]}).status_code == 403
+    assert (
+        f'href="/partnerships/{p.pk}/members/"'
+        not in kent.get(f"/partnerships/{p.pk}/").content.decode()
+    )
+    with pytest.raises(PermissionDenied):
+        do_change_members(p, actor=personas["kent"], forces=[ou("kent")], organisations=[])
+    assert members_of(p) == before
+    assert not AuditEvent.objects.filter(detail__step="partnerships.change_members").exists()

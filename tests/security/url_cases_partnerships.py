@@ -2,8 +2,9 @@
 
 The Eastern partnership (Kent and Essex, coordinated by the Eastern coordinator) and a
 Cleveland local partnership. The unit sees and manages both; the Eastern coordinator theirs;
-Kent and Essex see Eastern's, Cleveland its own, none of them records meetings; partners
-and administrators see no partnership page."""
+Kent and Essex see Eastern's, Cleveland its own, none of them records meetings or changes
+members; partners and administrators see no partnership page. Those who change members are
+those who may set one up for its area: here the same as those who record meetings."""
 
 from __future__ import annotations
 
@@ -67,8 +68,31 @@ def meeting_new(w: World) -> list[Case]:
     return cases
 
 
+def members(w: World) -> list[Case]:
+    cases = []
+    for p in PERSONAS:
+        for which, x in _partnerships(w).items():
+            url = f"/partnerships/{x.pk}/members/"
+            # the members as they are (a POST that changes nothing, so every case leaves the
+            # partnership as the other cases expect it)
+            data = {
+                "forces": list(x.forces.values_list("code", flat=True)),
+                "organisations": "\n".join(x.organisations.values_list("name", flat=True)),
+            }
+            if p in MANAGES[which]:
+                get, post = {200}, {302}
+            elif p in SEES[which]:
+                get = post = {403}
+            else:
+                get = post = {404}
+            cases.append(Case(p, url, get))
+            cases.append(Case(p, url, post, method="post", data=data))
+    return cases
+
+
 CASES: dict[str, Callable[[World], list[Case]]] = {
     "partnerships-list": listing,
     "partnerships-partnership": detail,
     "partnerships-meeting-new": meeting_new,
+    "partnerships-members": members,
 }

@@ -6,6 +6,8 @@
   of its forces belongs to, and manages those of their region and its forces;
 - a force user sees the partnerships their force belongs to or that serve it;
 - whoever is named a partnership's coordinator records its meetings;
+- its members (forces and partner organisations) are changed by those who may set up a
+  partnership for its area: the unit, and the coordinators of its region;
 - partners and administrators see none of these pages (coverage reaches them through the
   metric engine).
 
@@ -66,6 +68,20 @@ def can_manage_partnership(user: User, partnership: Partnership) -> bool:
         return False
     if partnership.coordinator_id is not None and partnership.coordinator_id == user.pk:
         return True
+    if role == Role.NATIONAL:
+        return True
+    if role == Role.REGIONAL and user.orgunit_id:
+        area = partnership.area
+        return area.pk == user.orgunit_id or area.parent_id == user.orgunit_id
+    return False
+
+
+def can_change_members(user: User, partnership: Partnership) -> bool:
+    """May the user change which forces and organisations belong to the partnership? Those
+    who may set one up for its area (:func:`partnership_areas`): the unit, and a regional
+    coordinator for their region and its forces. A named coordinator who is neither records
+    meetings only. No query (the area is loaded with the partnership)."""
+    role = role_of(user)
     if role == Role.NATIONAL:
         return True
     if role == Role.REGIONAL and user.orgunit_id:

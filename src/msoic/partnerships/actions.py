@@ -2,6 +2,8 @@
 
 - :func:`do_create_partnership`: a partnership of a force or a region, its member forces
   and partner organisations (by name), cadence and coordinator;
+- :func:`do_change_members`: the partnership's member forces and partner organisations,
+  as they are now (membership has no dates: coverage follows the members recorded);
 - :func:`do_record_meeting`: a meeting on a day, with how many people each member force
   sent and how many came from partner organisations.
 """
@@ -32,6 +34,22 @@ if TYPE_CHECKING:
     from msoic.accounts.models import User
 
 
+def member_forces(forces: Iterable[OrgUnit]) -> list[OrgUnit]:
+    """The forces given, each once; refused unless every one is a force and there is one."""
+    members = list({f.pk: f for f in forces}.values())
+    not_forces = [f.name for f in members if f.kind != OrgUnitKind.FORCE]
+    if not_forces:
+        raise ValidationError(f"members must be forces: {', '.join(not_forces)} is not")
+    if not members:
+        raise ValidationError("a partnership needs at least one member force")
+    return members
+
+
+def organisation_names(organisations: Iterable[str]) -> list[str]:
+    """Partner organisations' names, trimmed, each once, blanks left out, in order."""
+    return sorted({n.strip()[:200] for n in organisations if n.strip()}, key=str.lower)
+
+
 @transaction.atomic
 def do_create_partnership(
     area: OrgUnit,
@@ -53,15 +71,10 @@ def do_create_partnership(
         raise ValidationError("give the partnership a name")
     if Partnership.objects.filter(name__iexact=name).exists():
         raise ValidationError(f"a partnership called {name!r} is already recorded")
-    members = list({f.pk: f for f in forces}.values())
-    not_forces = [f.name for f in members if f.kind != OrgUnitKind.FORCE]
-    if not_forces:
-        raise ValidationError(f"members must be forces: {', '.join(not_forces)} is not")
-    if not members:
-        raise ValidationError("a partnership needs at least one member force")
+    members = member_forces(forces)
     if coordinator is not None and not has_orgunit_role(coordinator):
         raise ValidationError("the coordinator must be a force, regional or unit user")
-    names = sorted({n.strip()[:200] for n in organisations if n.strip()}, key=str.lower)
+    names = organisation_names(organisations)
     partnership = Partnership.objects.create(
         name=name[:200],
         area=area,
@@ -91,6 +104,52 @@ def do_create_partnership(
         },
     )
     return partnership
+
+
+@transaction.atomic
+def do_change_members(
+    partnership: Partnership,
+    *,
+    actor: User,
+    forces: Iterable[OrgUnit],
+    organisations: Iterable[str],
+) -> bool:
+    """Make the partnership's members ``forces`` and ``organisations``; False (and no audit
+    row) when they already are. Refused whole: no force, or a member that is not a force.
+    Meetings already recorded keep their attendance, whoever has left. Two people changing
+    the members at once are taken one after the other (the partnership's row is locked)."""
+    if not access.can_change_members(actor, partnership):
+        raise PermissionDenied(f"You may not change the members of {partnership.name}")
+    members = member_forces(forces)
+    names = organisation_names(organisations)
+    Partnership.objects.select_for_update().get(pk=partnership.pk)
+    before_forces = set(partnership.forces.values_list("code", flat=True))
+    before_names = list(partnership.organisations.values_list("name", flat=True))
+    after_forces = {f.code for f in members}
+    if after_forces == before_forces and set(names) == set(before_names):
+        return False
+    partnership.forces.set(members)
+    partnership.organisations.exclude(name__in=names).delete()
+    PartnerOrganisation.objects.bulk_create(
+        [
+            PartnerOrganisation(partnership=partnership, name=n)
+            for n in names
+            if n not in before_names
+        ]
+    )
+    record(
+        actor=actor,
+        action=AuditAction.ALTERATION,
+        obj=partnership,
+        orgunit=partnership.area,
+        detail={
+            "step": "partnerships.change_members",
+            "forces": sorted(after_forces ^ before_forces),
+            "before": {"forces": sorted(before_forces), "organisations": sorted(before_names)},
+            "changed": {"forces": sorted(after_forces), "organisations": names},
+        },
+    )
+    return True
 
 
 @transaction.atomic

@@ -69,3 +69,21 @@ class MeetingForm(forms.Form):
 
     def counts(self) -> dict[OrgUnit, int]:
         return {f: self.cleaned_data.get(f"force_{f.code}") or 0 for f in self.forces}
+
+
+class MembersForm(forms.Form):
+    """The partnership's members as they should be (the current ones to start with)."""
+
+    forces = forms.ModelMultipleChoiceField(
+        queryset=OrgUnit.objects.forces().order_by("name"),
+        to_field_name="code",
+        widget=forms.SelectMultiple(attrs={"class": "govuk-select", "size": "12"}),
+        label="Member forces",
+        help_text="Hold Ctrl (or Cmd) to choose more than one.",
+        error_messages={"required": "Choose at least one member force"},
+    )
+    organisations = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": "6"}),
+        label="Partner organisations (one a line)",
+    )

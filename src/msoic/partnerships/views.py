@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from msoic.accounts.models import User
 from msoic.partnerships import access, actions
-from msoic.partnerships.forms import MeetingForm, PartnershipForm
+from msoic.partnerships.forms import MeetingForm, MembersForm, PartnershipForm
 from msoic.partnerships.models import Meeting, MeetingAttendance, Partnership
 
 
@@ -101,6 +101,7 @@ def partnership_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "organisations": list(partnership.organisations.all()),
             "meetings": list(meetings),
             "can_manage": access.can_manage_partnership(request.user, partnership),
+            "can_change_members": access.can_change_members(request.user, partnership),
         },
     )
 
@@ -131,6 +132,41 @@ def partnership_new(request: AuthenticatedRequest) -> HttpResponse:
             messages.success(request, f"{partnership.name} recorded")
             return redirect("partnerships-partnership", partnership.pk)
     return render(request, "partnerships/partnership_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def members_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    partnership = access.get_partnership_for_user(request.user, pk)
+    if not access.can_change_members(request.user, partnership):
+        raise PermissionDenied(
+            "Only the unit and the region's coordinators change a partnership's members"
+        )
+    current = {
+        "forces": list(partnership.forces.values_list("code", flat=True)),
+        "organisations": "\n".join(partnership.organisations.values_list("name", flat=True)),
+    }
+    form = MembersForm(request.POST or None, initial=current)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            changed = actions.do_change_members(
+                partnership,
+                actor=request.user,
+                forces=data["forces"],
+                organisations=data["organisations"].splitlines(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            if changed:
+                messages.success(request, f"Members of {partnership.name} changed")
+            else:
+                messages.info(request, "Nothing changed: those are already the members")
+            return redirect("partnerships-partnership", partnership.pk)
+    return render(
+        request, "partnerships/members_form.html", {"form": form, "partnership": partnership}
+    )
 
 
 @login_required
