@@ -61,6 +61,16 @@ def logs_visible_to(user: User) -> QuerySet[IntelLog]:
     return IntelLog.objects.none()
 
 
+def force_ids_visible_to(user: User) -> list[int] | None:
+    """The forces of :func:`logs_visible_to`, as ids (None: every force, for the unit), to
+    scope what is read from the logs' tallies."""
+    if role_of(user) == Role.NATIONAL:
+        return None
+    if role_of(user) in (Role.REGIONAL, Role.FORCE):
+        return list(readable_forces(user).values_list("pk", flat=True))
+    return []
+
+
 def get_log_for_user(user: User, pk: object) -> IntelLog:
     """A log the user may see, or 404 (another force's is not revealed)."""
     return get_or_404(

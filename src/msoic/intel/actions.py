@@ -47,6 +47,7 @@ from msoic.intel.models import (
     Outcome,
     SourceEvaluation,
 )
+from msoic.intel.tally import refresh_tallies
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
 
 if TYPE_CHECKING:
@@ -286,10 +287,14 @@ def _store(
             outcome.unchanged += 1
     _insert(new)
     outcome.new = len(new)
+    # the days whose tallies change: receipt (today) and creation of the new logs; creation
+    # (before and after) and receipt of the changed ones
+    touched = {today, *(log.created_on for log in logs)} if new or changed else set()
     if changed:
         ids = list(changed)
         for start in range(0, len(ids), 500):
             olds = list(IntelLog.objects.filter(pk__in=ids[start : start + 500]))
+            touched.update(d for old in olds for d in (old.created_on, old.received_on))
             IntelLogVersion.objects.bulk_create(
                 [
                     IntelLogVersion(
@@ -310,6 +315,8 @@ def _store(
                 old.updated_at = now
             IntelLog.objects.bulk_update(olds, [*STORED_FIELDS, "version", "updated_at"])
         outcome.updated = len(changed)
+    if touched:
+        refresh_tallies([force.pk], min(touched), max(touched))
     tagged = [log.created_on for log in logs if log.oic_tagged]
     if tagged and not IntelSender.objects.filter(force=force).exists():
         first = max(min(tagged).replace(day=1), FIRST_TAGGED_MONTH)
@@ -457,6 +464,8 @@ def do_review_log(
     """Record the unit's outcome for ``log``. The first review takes it off the queue."""
     if not access.can_review(actor):
         raise PermissionDenied("Only the unit reviews intelligence logs")
+    # the force first, as an import of its extract does (its tallies are recounted below)
+    OrgUnit.objects.select_for_update().filter(pk=log.force_id).first()
     log = IntelLog.objects.select_for_update().select_related("force").get(pk=log.pk)
     if outcome not in Outcome.values:
         raise ValidationError(f"unknown outcome {outcome!r}")
@@ -514,6 +523,8 @@ def do_review_log(
         log.review_days = (on - log.received_on).days
         fields += ["reviewed_on", "review_days"]
     log.save(update_fields=fields)
+    # its day of receipt (waiting, grading) and of first review (reviewed, in time)
+    refresh_tallies([log.force_id], log.received_on, max(on, log.received_on))
     record(
         actor=actor,
         action=AuditAction.ALTERATION if outcome not in DISSEMINATIONS else AuditAction.DISCLOSURE,

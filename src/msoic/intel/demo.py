@@ -28,6 +28,7 @@ from django.db import transaction
 
 from msoic.intel.actions import do_import_extract, do_review_log, do_set_intel_sender
 from msoic.intel.models import IntelLog, Outcome
+from msoic.intel.tally import refresh_tallies
 from msoic.metrics import engine
 from msoic.metrics.periods import Period, month_end
 from msoic.orgunits.models import OrgUnit
@@ -263,6 +264,7 @@ def build_intel_demo(national: Any, series: IntelSeries) -> IntelDemoReport:
             for log in logs:  # the unit received each log a few days after it was created
                 log.received_on = log.created_on + timedelta(days=rng.randrange(1, 6))
             IntelLog.objects.bulk_update(logs, ["received_on"], batch_size=2000)
+            refresh_tallies([f.pk for f in forces.values()])  # receipt moved: recount
             last_day = month_end(series.last_month)
             plan = _plan_reviews(logs, rng, last_day)
             weights = [w for _, w in OUTCOMES]

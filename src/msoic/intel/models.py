@@ -22,7 +22,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 # The national hashtag forces put on organised immigration crime logs (launched August 2023).
@@ -121,7 +121,15 @@ class IntelLog(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["force", "reference"], name="intel_ref_unique_in_force")
+            models.UniqueConstraint(
+                fields=["force", "reference"], name="intel_ref_unique_in_force"
+            ),
+            # A log is reviewed on or after the day it was received (do_review_log refuses an
+            # earlier date): the tallies' backlog (received less reviewed) relies on it.
+            models.CheckConstraint(
+                condition=Q(reviewed_on__isnull=True) | Q(reviewed_on__gte=F("received_on")),
+                name="intel_reviewed_after_received",
+            ),
         ]
         indexes = [
             # The review queue: unreviewed logs, oldest first (partial: only the backlog).
@@ -130,23 +138,31 @@ class IntelLog(models.Model):
                 name="intel_queue_idx",
                 condition=Q(reviewed_on__isnull=True),
             ),
+            # Recounting the tallies (msoic.intel.tally) of a force's days from its logs, one
+            # index each by the day of creation, of review and of receipt (covering).
             models.Index(fields=["force", "oic_tagged", "created_on"], name="intel_tagged_idx"),
-            models.Index(fields=["force", "reviewed_on", "review_days"], name="intel_reviewed_idx"),
-            models.Index(fields=["force", "received_on"], name="intel_received_idx"),
-            # The backlog as at a past day: logs reviewed after it (and received by then).
-            models.Index(fields=["reviewed_on", "received_on"], name="intel_waiting_idx"),
-            # The dashboard's grading and theme mix of the logs received in a period.
+            # (partial: unreviewed logs are the queue's, and a new log costs one index less)
+            models.Index(
+                fields=["force", "reviewed_on", "review_days"],
+                name="intel_reviewed_idx",
+                condition=Q(reviewed_on__isnull=False),
+            ),
             models.Index(
                 fields=[
+                    "force",
                     "received_on",
+                    "reviewed_on",
                     "source_evaluation",
                     "assessment",
                     "handling_code",
                     "route",
                     "ms_referred",
                 ],
-                name="intel_mix_idx",
+                name="intel_received_idx",
             ),
+            # The backlog as at a day: logs received in the 28 days before it, and whether
+            # they had been reviewed by then.
+            models.Index(fields=["received_on", "reviewed_on"], name="intel_waiting_idx"),
         ]
         ordering = ["received_on", "pk"]
 
@@ -256,3 +272,94 @@ class IntelReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.log_id}: {self.outcome} on {self.reviewed_on}"
+
+
+GRADINGS = tuple(f"{s}{a}" for s in SourceEvaluation.values for a in Assessment.values)
+
+
+class TallyCounts(models.Model):
+    """The counters a tally keeps (see :class:`IntelDayTally`)."""
+
+    received = models.PositiveIntegerField(default=0)
+    reviewed = models.PositiveIntegerField(default=0)
+    in_time = models.PositiveIntegerField(default=0, help_text="reviewed within 28 days")
+    tagged = models.PositiveIntegerField(default=0)
+    # the mix of the logs received: 3x5 grading, handling code C, route, MS referral
+    graded_1a = models.PositiveIntegerField(default=0)
+    graded_1b = models.PositiveIntegerField(default=0)
+    graded_1c = models.PositiveIntegerField(default=0)
+    graded_1d = models.PositiveIntegerField(default=0)
+    graded_1e = models.PositiveIntegerField(default=0)
+    graded_2a = models.PositiveIntegerField(default=0)
+    graded_2b = models.PositiveIntegerField(default=0)
+    graded_2c = models.PositiveIntegerField(default=0)
+    graded_2d = models.PositiveIntegerField(default=0)
+    graded_2e = models.PositiveIntegerField(default=0)
+    graded_3a = models.PositiveIntegerField(default=0)
+    graded_3b = models.PositiveIntegerField(default=0)
+    graded_3c = models.PositiveIntegerField(default=0)
+    graded_3d = models.PositiveIntegerField(default=0)
+    graded_3e = models.PositiveIntegerField(default=0)
+    handling_c = models.PositiveIntegerField(default=0)
+    route_small_boat = models.PositiveIntegerField(default=0)
+    route_hgv = models.PositiveIntegerField(default=0)
+    route_air = models.PositiveIntegerField(default=0)
+    route_maritime = models.PositiveIntegerField(default=0)
+    route_inland = models.PositiveIntegerField(default=0)
+    ms_referred = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class IntelDayTally(TallyCounts):
+    """What a force's logs count on one day, kept by :mod:`msoic.intel.tally` whenever logs
+    change (never typed in): recounted from the logs themselves, so a row is always what the
+    logs say. The backlog as at a day is read from these rows (one per force and day), the
+    engine's figures and the dashboard's mix from their sums by month
+    (:class:`IntelMonthTally`), instead of from the logs (millions).
+
+    Each counter counts logs by its own day: ``received``, ``pending``, ``last_reviewed`` and
+    the grading and theme mix by the day the unit received them; ``reviewed`` and
+    ``in_time`` by the day of their first review; ``tagged`` (OIC hashtag) by the day the
+    force created them.
+    """
+
+    force = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    month = models.DateField(help_text="the first day of the day's month")
+    pending = models.PositiveIntegerField(default=0, help_text="received that day, not reviewed")
+    last_reviewed = models.DateField(
+        null=True, blank=True, help_text="the latest first review of the logs received that day"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["force", "day"], name="intel_one_tally_a_day")
+        ]
+        indexes = [
+            # the backlog as at a day reads these columns only
+            models.Index(
+                fields=["force", "day", "received", "reviewed", "pending", "last_reviewed"],
+                name="intel_tally_backlog_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.force_id} {self.day}"
+
+
+class IntelMonthTally(TallyCounts):
+    """A force's day tallies summed over a month (kept with them by
+    :func:`msoic.intel.tally.refresh_tallies`)."""
+
+    force = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(help_text="the month's first day")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["force", "month"], name="intel_one_tally_a_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.force_id} {self.month:%Y-%m}"

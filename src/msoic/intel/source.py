@@ -12,7 +12,8 @@
   force that sent it: received in the month the unit first received it, reviewed in the
   month of its first review, and in time when that review was within 28 days.
 
-Each metric is one grouped query for all the forces and months asked about.
+Each metric is one query, on the logs' tallies by force and month
+(:mod:`msoic.intel.tally`), for all the forces and months asked about.
 """
 
 from __future__ import annotations
@@ -20,11 +21,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 
-from django.db.models import Count, Q
-
 from msoic.catalogue.loader import Catalogue, get_catalogue
-from msoic.intel.models import REVIEW_TARGET_DAYS, IntelLog, IntelSender
-from msoic.metrics.periods import MONTHLY, month_end, parse_period
+from msoic.intel.models import IntelSender
+from msoic.intel.tally import monthly_totals
+from msoic.metrics.periods import MONTHLY, parse_period
 from msoic.metrics.sources import Cells, covered_months
 from msoic.orgunits.models import OrgUnit
 
@@ -35,12 +35,13 @@ IN_TIME = "intel_logs_reviewed_in_time"
 UNIT_METRICS = frozenset({RECEIVED, REVIEWED, IN_TIME})
 METRICS = UNIT_METRICS | {TAGGED}
 DATASET = "intel"
-# metric -> (date field counted by month, extra filter)
+# metric -> the tally counter that counts it (msoic.intel.tally: by the day of creation for
+# the tagged count, of receipt, of first review)
 _COUNTED = {
-    TAGGED: ("created_on", Q(oic_tagged=True)),
-    RECEIVED: ("received_on", Q()),
-    REVIEWED: ("reviewed_on", Q()),
-    IN_TIME: ("reviewed_on", Q(review_days__lte=REVIEW_TARGET_DAYS)),
+    TAGGED: "tagged",
+    RECEIVED: "received",
+    REVIEWED: "reviewed",
+    IN_TIME: "in_time",
 }
 
 
@@ -57,23 +58,10 @@ def intel_cells(metric: str, coverage: dict[int, date], months: list[date]) -> C
     cells = Cells(totals={p: 0 for p in pairs})
     if not pairs:
         return cells
-    day_field, extra = _COUNTED[metric]
     force_ids = sorted({f for f, _ in pairs})
     first, last = min(m for _, m in pairs), max(m for _, m in pairs)
-    # Grouped by the day itself, read in order from the (force, day) index, and put into
-    # months here: no date function is called per row in the database.
-    rows = (
-        IntelLog.objects.filter(
-            extra,
-            force_id__in=force_ids,
-            **{f"{day_field}__gte": first, f"{day_field}__lte": month_end(last)},
-        )
-        .order_by()
-        .values_list("force_id", day_field)
-        .annotate(n=Count("pk"))
-    )
-    for fid, day, n in rows:
-        key = (fid, day.replace(day=1))
+    # Read from the logs' tallies by force and month (a row per force-month, not per log).
+    for key, n in monthly_totals(_COUNTED[metric], force_ids, first, last).items():
         if key in cells.totals:
             cells.totals[key] += n
     return cells

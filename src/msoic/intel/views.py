@@ -5,7 +5,6 @@ that shows logs writes one s.62 consultation row naming them."""
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from msoic.accounts.access import role_of
 from msoic.accounts.models import Role, User
 from msoic.catalogue.loader import get_catalogue
-from msoic.intel import access, actions
+from msoic.intel import access, actions, tally
 from msoic.intel.forms import ExportForm, ExtractForm, FilterForm, ReviewForm
 from msoic.intel.models import (
     REVIEW_TARGET_DAYS,
@@ -271,22 +269,16 @@ def _dashboard_orgunit(user: User) -> OrgUnit:
     raise PermissionDenied("The intelligence dashboard is for the unit and regional coordinators")
 
 
-def _default_period(logs: Any) -> Period:
+def _default_period(force_ids: list[int] | None) -> Period:
     """The financial year of the latest review in scope (today's when there is none)."""
-    latest = (
-        logs.filter(reviewed_on__isnull=False)
-        .order_by("-reviewed_on")
-        .values_list("reviewed_on", flat=True)
-        .first()
-    )
-    return Period.financial_year_of(latest or timezone.localdate())
+    return Period.financial_year_of(tally.latest_review_day(force_ids) or timezone.localdate())
 
 
 @login_required
 @require_GET
 def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     orgunit = _dashboard_orgunit(request.user)
-    logs = access.logs_visible_to(request.user)
+    force_ids = access.force_ids_visible_to(request.user)
     try:
         period = (
             Period.parse(str(request.GET.get("period", ""))) if request.GET.get("period") else None
@@ -294,30 +286,19 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     except PeriodError:
         period = None
     if period is None:
-        period = _default_period(logs)
+        period = _default_period(force_ids)
     answers = engine.query_periods(DASHBOARD_METRICS, orgunit, [period])
     figures = {code: results[0] for code, results in answers.items()}
     reviewed = figures["intel_logs_reviewed"].value or 0
     in_time = figures["intel_logs_reviewed_in_time"].value or 0
     today = timezone.localdate()
     as_at = min(month_end(period.end), today)
-    in_period = logs.filter(received_on__gte=period.start, received_on__lte=month_end(period.end))
-    # One grouped query for the grading and theme mix (covered by intel_mix_idx).
-    grading: Counter[str] = Counter()
-    handling: Counter[str] = Counter()
-    routes: Counter[str] = Counter()
-    ms = 0
-    for source, assessment, code, route, referred, n in (
-        in_period.order_by()
-        .values_list("source_evaluation", "assessment", "handling_code", "route", "ms_referred")
-        .annotate(n=Count("pk"))
-    ):
-        grading[f"{source}{assessment}"] += n
-        handling[code] += n
-        if route:
-            routes[route] += n
-        if referred:
-            ms += n
+    # The grading and theme mix of the logs received in the period, and the backlog, from
+    # the logs' tallies by force and month or day (msoic.intel.tally), not from the logs.
+    mix = tally.received_mix(force_ids, period.start, period.end)
+    grading = {g: mix[column] for g, column in tally.GRADED.items() if mix[column]}
+    handling = {HandlingCode.C.value: mix["handling_c"]}
+    handling[HandlingCode.P.value] = mix["received"] - mix["handling_c"]
     years = [Period.financial_year_starting(y) for y in range(2023, today.year + 1)]
     return render(
         request,
@@ -328,12 +309,12 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
             "years": [p for p in years if p.start <= today],
             "figures": figures,
             "timeliness": round(100 * in_time / reviewed, 1) if reviewed else None,
-            "backlog": backlog(logs, as_at),
-            "backlog_now": backlog(logs, today) if as_at != today else None,
+            "backlog": tally.backlog_at(force_ids, as_at),
+            "backlog_now": tally.backlog_at(force_ids, today) if as_at != today else None,
             "grading": sorted(grading.items()),
-            "handling": [(HandlingCode(c).label, handling.get(c, 0)) for c in HandlingCode.values],
-            "routes": [(r.label, routes.get(r.value, 0)) for r in Route],
-            "ms_referred": ms,
+            "handling": [(HandlingCode(c).label, handling[c]) for c in HandlingCode.values],
+            "routes": [(r.label, mix[tally.ROUTED[r.value]]) for r in Route],
+            "ms_referred": mix["ms_referred"],
             "target": REVIEW_TARGET_DAYS,
         },
     )
