@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import os
 import random
+import statistics
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -188,31 +189,53 @@ def _stream(paths: list[str]) -> dict[str, Any]:
 def _alone(paths: list[str]) -> dict[str, Any]:
     """The POSTs one after another from one thread: a response's own cost, with no queue.
     The first one's statements are counted: all of them, and those inside a transaction
-    (the write transactions, each counted once)."""
-    from django.db import connection
+    (the write transactions, each counted once). For every POST, how long it held what
+    other writers queue for, up to its commit: on SQLite the database's one write lock
+    (from ``BEGIN IMMEDIATE``), on PostgreSQL the audit chain's head row (from its
+    ``SELECT ... FOR UPDATE``; every audited change in the application waits for it)."""
+    from django.db import connection, transaction
 
     statements: list[bool] = []
+    held: list[float] = []
 
-    def watch(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         statements.append(connection.in_atomic_block)
         return execute(sql, params, many, context)
 
+    taken: list[float] = []  # when the lock of the transaction under way was asked for
+
+    def lock_held(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        text = sql.upper()
+        if text.startswith("BEGIN IMMEDIATE") or (
+            '"AUDIT_AUDITHEAD"' in text and "FOR UPDATE" in text
+        ):
+            taken[:] = [time.perf_counter()]
+        elif taken and connection.in_atomic_block:
+            # (BEGIN runs before Django marks the atomic block: the hook is added here)
+            t0 = taken.pop()
+            transaction.on_commit(lambda: held.append((time.perf_counter() - t0) * 1000))
+        return execute(sql, params, many, context)
+
     _connected()
-    with connection.execute_wrapper(watch):
+    with connection.execute_wrapper(count):
         first = _post(paths[0], "10.4.0.1", random.Random(0))
     transactions = sum(
         1 for n, inside in enumerate(statements) if inside and (n == 0 or not statements[n - 1])
     )
-    out = [first] + [
-        _post(p, f"10.4.{n // 200}.{n % 200 + 1}", random.Random(n))
-        for n, p in enumerate(paths[1:], start=1)
-    ]
+    with connection.execute_wrapper(lock_held):
+        out = [first] + [
+            _post(p, f"10.4.{n // 200}.{n % 200 + 1}", random.Random(n))
+            for n, p in enumerate(paths[1:], start=1)
+        ]
     _disconnect()
     return {
         "results": out,
         "statements": len(statements),
         "in_transactions": sum(statements),
         "transactions": transactions,
+        "held_per_post_ms": sum(held) / max(1, len(out) - 1),
+        "held_median_ms": statistics.median(held) if held else 0.0,
+        "held_p95_ms": percentile(held, 95) if held else 0.0,
     }
 
 
@@ -377,6 +400,12 @@ def _run(vendor: str, *, quick: bool) -> dict[str, Any]:
         f"  one at a time ({ALONE} POSTs from one thread): median {alone_ms['median_ms']:.1f} ms, "
         f"p95 {alone_ms['p95_ms']:.1f} ms; {alone['statements']} statements a POST, "
         f"{alone['in_transactions']} of them in {alone['transactions']} write transactions",
+        f"    {'the write lock' if vendor == 'sqlite' else 'the audit chain head'} held to "
+        f"each commit: median {alone['held_median_ms']:.1f} ms, p95 {alone['held_p95_ms']:.1f} "
+        f"ms; {alone['held_per_post_ms']:.1f} ms a POST in all, so the database stores at most "
+        f"about {1000 / max(alone['held_per_post_ms'], 0.001):,.0f} responses a second, one "
+        f"at a time ({ATTENDEES} take at least "
+        f"{ATTENDEES * alone['held_per_post_ms'] / 1000:.2f} s)",
         f"  the same {ATTENDEES} from {POOL} threads in turn: {stream['seconds']:.2f} s; "
         f"per POST median {stream_ms['median_ms']:.1f} ms, p95 {stream_ms['p95_ms']:.1f} ms",
         f"  results page, {BIG:,} responses ({runs} runs): median {page['median_ms']:.1f} ms, "
