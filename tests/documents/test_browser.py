@@ -1,8 +1,9 @@
 """The library and partnerships in a real browser: the unit publishes the National Response
 Plan template (a macro-enabled file first, refused with the reason and nothing stored), then
 uploads a second version; a partner finds the OFFICIAL document but not an OFFICIAL-SENSITIVE
-one; the Eastern coordinator reads their region's partnership coverage. Every page passes
-axe-core (WCAG 2.2 AA) with no console error or CSP violation."""
+one; the Eastern coordinator reads their region's partnership coverage and adds a force to
+their partnership. Every page passes axe-core (WCAG 2.2 AA) with no console error or CSP
+violation."""
 
 from __future__ import annotations
 
@@ -88,3 +89,15 @@ def test_publish_revise_and_download_by_marking(
     page.get_by_role("link", name="Partnerships", exact=True).first.click()
     page.get_by_text("2 of 7 forces are in at least one partnership today").wait_for()
     check_page(page, url, watched)
+    # ... and adds Norfolk to their partnership
+    page.get_by_role("link", name="Eastern Region Anti-Slavery Partnership", exact=True).click()
+    page.get_by_role("link", name="Change the members", exact=True).click()
+    page.wait_for_url("**/members/")
+    check_page(page, url, watched)
+    page.get_by_label("Member forces").select_option(["essex", "kent", "norfolk"])
+    page.get_by_role("button", name="Save the members").click()
+    page.get_by_text("Members of Eastern Region Anti-Slavery Partnership changed").wait_for()
+    assert "Norfolk Constabulary" in page.content()
+    check_page(page, url, watched)
+    page.get_by_role("link", name="All partnerships", exact=True).click()
+    page.get_by_text("3 of 7 forces are in at least one partnership today").wait_for()
