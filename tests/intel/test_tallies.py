@@ -8,9 +8,11 @@ from __future__ import annotations
 import random
 from collections import Counter
 from datetime import date, datetime, timedelta
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.test import Client
@@ -99,6 +101,10 @@ def test_tallies_kept_on_write_are_what_a_recount_from_the_logs_gives(world):
         assert model.objects.aggregate(n=Sum("received"))["n"] == received
     rebuild_tallies()
     assert _snapshot() == kept
+    IntelDayTally.objects.filter(force__code="kent").delete()  # as if loaded behind its back
+    out = StringIO()
+    call_command("recount_intel", "--force", "kent", stdout=out)
+    assert _snapshot() == kept and "force-days recounted" in out.getvalue()
 
 
 def test_the_backlog_as_at_any_day_is_the_one_counted_from_the_logs(world, personas):
