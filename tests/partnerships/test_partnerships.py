@@ -3,12 +3,13 @@ engine, and who may do what."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
+from django.utils import timezone
 
 from msoic.audit.models import AuditEvent
 from msoic.metrics import engine
@@ -173,12 +174,13 @@ def test_the_regions_coordinator_changes_the_members_on_the_web_audited(
     detail = coordinator.get(f"/partnerships/{p.pk}/").content.decode()
     assert f'href="/partnerships/{p.pk}/members/"' in detail
     form = coordinator.get(f"/partnerships/{p.pk}/members/").content.decode()
-    assert "The Salvation Army" in form and "changes past figures too" in form
+    assert "The Salvation Army" in form and "for the months before stays as it was" in form
     response = coordinator.post(
         f"/partnerships/{p.pk}/members/",
         {
             "forces": ["essex", "norfolk", "suffolk"],
             "organisations": "The Salvation Army\n  Norfolk County Council \n\nThe Salvation Army",
+            "on": "2023-10-01",
         },
     )
     assert response.status_code == 302 and response["Location"] == f"/partnerships/{p.pk}/"
@@ -190,6 +192,7 @@ def test_the_regions_coordinator_changes_the_members_on_the_web_audited(
     assert row.actor == personas["eastern"] and row.object_id == str(p.pk)
     assert row.orgunit_code == "eastern"
     assert row.detail["forces"] == ["kent", "norfolk", "suffolk"]  # added or removed
+    assert row.detail["on"] == "2023-10-01"
     assert row.detail["before"] == {
         "forces": ["essex", "kent"],
         "organisations": ["Essex County Council", "The Salvation Army"],
@@ -204,8 +207,52 @@ def test_the_regions_coordinator_changes_the_members_on_the_web_audited(
         organisations=["Norfolk County Council", "The Salvation Army"],
     )
     assert AuditEvent.objects.filter(detail__step="partnerships.change_members").count() == 1
-    # coverage through the engine follows the members
-    assert engine.query("partnership_coverage", ou("eastern"), "FY2023-24").value == 3
+    # coverage through the engine follows the members from the day given, and keeps the past
+    eastern = ou("eastern")
+    assert engine.query("partnership_coverage", eastern, "FY2023-24").value == 3  # March 2024
+    assert engine.query("partnership_coverage", eastern, "2023-09").value == 2  # Kent, Essex
+    assert engine.query("partnership_coverage", ou("kent"), "2023-09").value == 1
+    assert engine.query("partnership_coverage", ou("kent"), "2023-10").value == 0
+    assert engine.query("partnership_coverage", eastern, "FY2022-23").value == 2
+
+
+def test_members_change_only_on_a_day_they_can(personas: dict[str, Any]) -> None:
+    unit = personas["national"]
+    p = make_partnership(unit, started_on=date(2022, 4, 1))  # Kent and Essex
+    do_change_members(
+        p, actor=unit, forces=[ou("essex")], organisations=[], on=date(2023, 1, 1)
+    )  # Kent a member until 31 December 2022
+
+    def change(codes: list[str], on: date) -> bool:
+        forces = list(OrgUnit.objects.filter(code__in=codes))
+        return do_change_members(p, actor=unit, forces=forces, organisations=[], on=on)
+
+    with pytest.raises(ValidationError) as bad:
+        change(["kent", "essex"], date(2022, 12, 31))  # back before it left
+    assert bad.value.messages == [
+        "Kent Police was a member until 31 December 2022: it cannot join again before the day after"
+    ]
+    with pytest.raises(ValidationError, match="started on 1 April 2022"):
+        change(["essex", "norfolk"], date(2022, 3, 1))
+    with pytest.raises(ValidationError, match="a day still to come"):
+        change(["essex", "norfolk"], timezone.localdate() + timedelta(days=2))
+    with pytest.raises(ValidationError, match="Essex Police joined on 1 April 2022"):
+        change(["norfolk"], date(2022, 4, 1))
+    assert members_of(p)[0] == ["essex"]
+    assert change(["kent", "essex"], date(2023, 6, 1))  # back again
+    spans = sorted(p.memberships.filter(force__code="kent").values_list("joined_on", "left_on"))
+    assert spans == [(date(2022, 4, 1), date(2022, 12, 31)), (date(2023, 6, 1), None)]
+    kent = ou("kent")
+    assert [
+        engine.query("partnership_coverage", kent, m).value for m in ("2023-03", "2023-06")
+    ] == [
+        0,
+        1,
+    ]
+    page = client_for(unit).post(
+        f"/partnerships/{p.pk}/members/", {"forces": ["essex"], "on": "2021-01-01"}
+    )
+    assert page.status_code == 200 and "members cannot change before it" in page.content.decode()
 
 
 def test_members_cannot_be_emptied_or_changed_by_others(personas: dict[str, Any]) -> None:

@@ -78,6 +78,7 @@ def members(w: World) -> list[Case]:
             data = {
                 "forces": list(x.forces.values_list("code", flat=True)),
                 "organisations": "\n".join(x.organisations.values_list("name", flat=True)),
+                "on": "2023-06-01",
             }
             if p in MANAGES[which]:
                 get, post = {200}, {302}

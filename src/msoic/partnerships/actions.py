@@ -2,8 +2,9 @@
 
 - :func:`do_create_partnership`: a partnership of a force or a region, its member forces
   and partner organisations (by name), cadence and coordinator;
-- :func:`do_change_members`: the partnership's member forces and partner organisations,
-  as they are now (membership has no dates: coverage follows the members recorded);
+- :func:`do_change_members`: the partnership's member forces and partner organisations
+  from a day on: a force added joins that day, a force removed was a member until the day
+  before (:class:`Membership`), so past coverage stays as it was;
 - :func:`do_record_meeting`: a meeting on a day, with how many people each member force
   sent and how many came from partner organisations.
 """
@@ -11,11 +12,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
 
 from msoic.accounts.access import has_orgunit_role
 from msoic.audit.log import record
@@ -26,6 +29,7 @@ from msoic.partnerships.models import (
     Cadence,
     Meeting,
     MeetingAttendance,
+    Membership,
     PartnerOrganisation,
     Partnership,
 )
@@ -83,6 +87,9 @@ def do_create_partnership(
         started_on=started_on,
     )
     partnership.forces.set(members)
+    Membership.objects.bulk_create(
+        Membership(partnership=partnership, force=f, joined_on=started_on) for f in members
+    )
     PartnerOrganisation.objects.bulk_create(
         [PartnerOrganisation(partnership=partnership, name=n) for n in names]
     )
@@ -113,22 +120,38 @@ def do_change_members(
     actor: User,
     forces: Iterable[OrgUnit],
     organisations: Iterable[str],
+    on: date | None = None,
 ) -> bool:
-    """Make the partnership's members ``forces`` and ``organisations``; False (and no audit
-    row) when they already are. Refused whole: no force, or a member that is not a force.
+    """Make the partnership's members ``forces`` and ``organisations`` from the day ``on``
+    (today if not given): a force added joins that day, a force removed was a member until
+    the day before. False (and no audit row) when they already are the members. Refused
+    whole: no force, a member that is not a force, a day before the partnership started or
+    after today, a force leaving before the day it joined or joining again before it left.
     Meetings already recorded keep their attendance, whoever has left. Two people changing
     the members at once are taken one after the other (the partnership's row is locked)."""
     if not access.can_change_members(actor, partnership):
         raise PermissionDenied(f"You may not change the members of {partnership.name}")
     members = member_forces(forces)
     names = organisation_names(organisations)
+    today = timezone.localdate()
+    on = on or today
     Partnership.objects.select_for_update().get(pk=partnership.pk)
-    before_forces = set(partnership.forces.values_list("code", flat=True))
+    before_forces = {f.code: f for f in partnership.forces.all()}
     before_names = list(partnership.organisations.values_list("name", flat=True))
-    after_forces = {f.code for f in members}
-    if after_forces == before_forces and set(names) == set(before_names):
+    after_forces = {f.code: f for f in members}
+    added = [f for code, f in after_forces.items() if code not in before_forces]
+    removed = [f for code, f in before_forces.items() if code not in after_forces]
+    if not added and not removed and set(names) == set(before_names):
         return False
+    if added or removed:
+        _check_change_day(partnership, on, today, added, removed)
     partnership.forces.set(members)
+    Membership.objects.filter(
+        partnership=partnership, force__in=removed, left_on__isnull=True
+    ).update(left_on=on - timedelta(days=1))
+    Membership.objects.bulk_create(
+        Membership(partnership=partnership, force=f, joined_on=on) for f in added
+    )
     partnership.organisations.exclude(name__in=names).delete()
     PartnerOrganisation.objects.bulk_create(
         [
@@ -144,12 +167,54 @@ def do_change_members(
         orgunit=partnership.area,
         detail={
             "step": "partnerships.change_members",
-            "forces": sorted(after_forces ^ before_forces),
+            "forces": sorted(f.code for f in added + removed),
+            "on": on.isoformat(),
             "before": {"forces": sorted(before_forces), "organisations": sorted(before_names)},
             "changed": {"forces": sorted(after_forces), "organisations": names},
         },
     )
     return True
+
+
+def _check_change_day(
+    partnership: Partnership,
+    on: date,
+    today: date,
+    added: list[OrgUnit],
+    removed: list[OrgUnit],
+) -> None:
+    """Refuse a day on which the forces cannot join or leave (every problem at once)."""
+    problems = []
+    if on < partnership.started_on:
+        problems.append(
+            f"{partnership.name} started on {partnership.started_on:%-d %B %Y}: members "
+            "cannot change before it"
+        )
+    if on > today:
+        problems.append("the change cannot be from a day still to come")
+    joined = dict(
+        Membership.objects.filter(
+            partnership=partnership, force__in=removed, left_on__isnull=True
+        ).values_list("force_id", "joined_on")
+    )
+    problems += [
+        f"{f.name} joined on {joined[f.pk]:%-d %B %Y}: it cannot leave on or before that day"
+        for f in removed
+        if f.pk in joined and on <= joined[f.pk]
+    ]
+    left = dict(
+        Membership.objects.filter(partnership=partnership, force__in=added)
+        .values_list("force_id")
+        .annotate(last=Max("left_on"))
+    )
+    problems += [
+        f"{f.name} was a member until {left[f.pk]:%-d %B %Y}: it cannot join again before "
+        "the day after"
+        for f in added
+        if left.get(f.pk) is not None and on <= left[f.pk]
+    ]
+    if problems:
+        raise ValidationError(problems)
 
 
 @transaction.atomic

@@ -72,7 +72,8 @@ class MeetingForm(forms.Form):
 
 
 class MembersForm(forms.Form):
-    """The partnership's members as they should be (the current ones to start with)."""
+    """The partnership's members as they should be (the current ones to start with), from
+    a day on (today to start with)."""
 
     forces = forms.ModelMultipleChoiceField(
         queryset=OrgUnit.objects.forces().order_by("name"),
@@ -86,4 +87,9 @@ class MembersForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": "6"}),
         label="Partner organisations (one a line)",
+    )
+    on = forms.DateField(
+        widget=DATE,
+        label="From (forces added join on this day; forces removed leave the day before)",
+        error_messages={"required": "Give the day the change takes effect"},
     )

@@ -3,7 +3,9 @@ meet, who coordinates, and their meetings with attendance counted by force.
 
 A partnership is of a force (its local partnership) or of a region (e.g. the Eastern Region
 Anti-Slavery Partnership, ERSAP). A force is *covered* on a day when it is a member of at
-least one partnership that has started by then and not ended."""
+least one partnership that has started by then and not ended. ``Partnership.forces`` are
+the members today; :class:`Membership` keeps when each joined and left, which is what
+coverage counts, so a force leaving does not change the months it was a member."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 
@@ -51,6 +54,35 @@ class Partnership(models.Model):
 
     def active_on(self, day: date) -> bool:
         return self.started_on <= day and (self.ended_on is None or self.ended_on >= day)
+
+
+class Membership(models.Model):
+    """A force's membership of a partnership, from the day it joined to the last day it was
+    a member (open while it still is). One open membership a force and partnership."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="memberships"
+    )
+    force = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    joined_on = models.DateField()
+    left_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["joined_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "force"],
+                condition=Q(left_on__isnull=True),
+                name="partnerships_one_open_membership",
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
+                name="partnerships_membership_left_after_joining",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"force {self.force_id} in partnership {self.partnership_id} from {self.joined_on}"
 
 
 class PartnerOrganisation(models.Model):

@@ -2,7 +2,8 @@
 
 :data:`COVERAGE_SOURCE` is registered by ``PartnershipsConfig.ready()`` (ADR 0011). For each
 force and month the figure is 1 when the force is a member of at least one partnership
-running at the month's end (started by then, not ended before), else 0. The metric is a
+running at the month's end (started by then, not ended before, the force joined by then and
+not left before: :class:`~msoic.partnerships.models.Membership`), else 0. The metric is a
 stock: a period's figure is its last month's, so the nation's figure is the number of forces
 covered then, a region's the number of its forces. It covers every force from the
 ``partnerships`` dataset's first period: no force returns it.
@@ -17,7 +18,7 @@ from msoic.catalogue.loader import Catalogue, get_catalogue
 from msoic.metrics.periods import MONTHLY, month_end, parse_period
 from msoic.metrics.sources import Cells, covered_months
 from msoic.orgunits.models import OrgUnit
-from msoic.partnerships.models import Partnership
+from msoic.partnerships.models import Membership
 
 COVERAGE = "partnership_coverage"
 METRICS = frozenset({COVERAGE})
@@ -30,14 +31,15 @@ def first_month(catalogue: Catalogue | None = None) -> date:
 
 
 def memberships(force_ids: Collection[int]) -> dict[int, list[tuple[date, date | None]]]:
-    """Force id -> (started, ended) of each partnership it belongs to: one query."""
-    through = Partnership.forces.through
-    rows = through.objects.filter(orgunit_id__in=list(force_ids)).values_list(
-        "orgunit_id", "partnership__started_on", "partnership__ended_on"
+    """Force id -> (first day, last day or None) of each membership it had of a partnership,
+    within the partnership's own start and end: one query."""
+    rows = Membership.objects.filter(force_id__in=list(force_ids)).values_list(
+        "force_id", "joined_on", "left_on", "partnership__started_on", "partnership__ended_on"
     )
     out: dict[int, list[tuple[date, date | None]]] = {}
-    for fid, started, ended in rows:
-        out.setdefault(fid, []).append((started, ended))
+    for fid, joined, left, started, ended in rows:
+        last = min((d for d in (left, ended) if d is not None), default=None)
+        out.setdefault(fid, []).append((max(joined, started), last))
     return out
 
 

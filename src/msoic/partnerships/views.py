@@ -145,6 +145,7 @@ def members_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     current = {
         "forces": list(partnership.forces.values_list("code", flat=True)),
         "organisations": "\n".join(partnership.organisations.values_list("name", flat=True)),
+        "on": timezone.localdate(),
     }
     form = MembersForm(request.POST or None, initial=current)
     if request.method == "POST" and form.is_valid():
@@ -155,6 +156,7 @@ def members_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 actor=request.user,
                 forces=data["forces"],
                 organisations=data["organisations"].splitlines(),
+                on=data["on"],
             )
         except ValidationError as exc:
             form.add_error(None, " ".join(exc.messages))
