@@ -197,7 +197,9 @@ def test_the_regions_coordinator_changes_the_members_on_the_web_audited(
         "forces": ["essex", "kent"],
         "organisations": ["Essex County Council", "The Salvation Army"],
     }
-    # Kent has left; the meeting it attended keeps its count
+    # Kent has left; the page says when, and the meeting it attended keeps its count
+    page = coordinator.get(f"/partnerships/{p.pk}/").content.decode()
+    assert "Kent Police, 1 April 2022 to 30 September 2023" in page
     assert Meeting.objects.get().attendance.get().force.code == "kent"
     # the same members again: nothing changes, no second row
     assert not do_change_members(

@@ -98,6 +98,11 @@ def partnership_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         {
             "partnership": partnership,
             "forces": list(partnership.forces.order_by("name")),
+            "former": list(
+                partnership.memberships.filter(left_on__isnull=False)
+                .select_related("force")
+                .order_by("-left_on", "force__name")
+            ),
             "organisations": list(partnership.organisations.all()),
             "meetings": list(meetings),
             "can_manage": access.can_manage_partnership(request.user, partnership),
