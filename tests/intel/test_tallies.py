@@ -19,7 +19,7 @@ from django.test import Client
 from django.utils import timezone
 
 from msoic.intel.actions import do_review_log
-from msoic.intel.importer import _date
+from msoic.intel.importer import LogRow, _date, fields_digest, row_digest
 from msoic.intel.models import IntelDayTally, IntelLog, IntelMonthTally
 from msoic.intel.queue import backlog
 from msoic.intel.tally import backlog_at, rebuild_tallies, received_mix, refresh_tallies
@@ -175,3 +175,36 @@ def test_a_date_is_read_as_strptime_reads_it(text):
             continue
     assert _date(text) == expected
     assert _date(date(2023, 9, 4)) == date(2023, 9, 4)
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        {},
+        {"summary": 'Quoted "words", a back\\slash, a tab\there, £ and é, 日本, 😀'},
+        {"hashtags": ["#NATOIC", "#Ünïcode"], "exploitation_types": ["labour", "sexual"]},
+        {"handling_code": "C", "handling_conditions": "Police only\nno onward sharing"},
+        {"investigation_ref": "KT/INV/1", "operation": "Operation Innerste", "route": ""},
+    ],
+)
+def test_a_rows_digest_is_the_digest_of_its_fields_as_json(given):
+    log = LogRow(
+        row=2,
+        reference="KT-1",
+        created_on=date(2023, 9, 4),
+        hashtags=["#NATOIC"],
+        source_evaluation="2",
+        assessment="B",
+        handling_code="P",
+        handling_conditions="",
+        route="small_boat",
+        exploitation_types=[],
+        summary="Small boat launch reported.",
+        investigation_ref="",
+        operation="",
+    )
+    for name, value in given.items():
+        setattr(log, name, value)
+    lists: dict[tuple[str, ...], str] = {}
+    assert row_digest(log, lists) == fields_digest(log.fields())
+    assert row_digest(log, lists) == fields_digest(log.fields())  # the kept lists too

@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ from msoic.audit.log import record
 from msoic.audit.models import AuditAction, AuditEvent
 from msoic.catalogue.loader import get_catalogue
 from msoic.intel import access
-from msoic.intel.importer import LogRow, Problem, check_extract
+from msoic.intel.importer import LogRow, Problem, check_extract, json_list
 from msoic.intel.models import (
     DISSEMINATIONS,
     LINKS,
@@ -351,14 +350,6 @@ NEW_COLUMNS = (
 )
 
 
-def _json_list(values: list[str], seen: dict[tuple[str, ...], str]) -> str:
-    key = tuple(values)
-    text = seen.get(key)
-    if text is None:
-        text = seen[key] = json.dumps(values)
-    return text
-
-
 def _new_row(
     force_id: int, log: LogRow, today: date, now: Any, seen: dict[tuple[str, ...], str]
 ) -> tuple[Any, ...]:
@@ -367,7 +358,7 @@ def _new_row(
         force_id,
         log.reference,
         log.created_on,
-        _json_list(log.hashtags, seen),
+        json_list(log.hashtags, seen),
         log.oic_tagged,
         log.ms_referred,
         log.source_evaluation,
@@ -375,7 +366,7 @@ def _new_row(
         log.handling_code,
         log.handling_conditions,
         log.route,
-        _json_list(log.exploitation_types, seen),
+        json_list(log.exploitation_types, seen),
         log.summary,
         log.investigation_ref,
         log.operation,
@@ -523,8 +514,10 @@ def do_review_log(
         log.review_days = (on - log.received_on).days
         fields += ["reviewed_on", "review_days"]
     log.save(update_fields=fields)
-    # its day of receipt (waiting, grading) and of first review (reviewed, in time)
-    refresh_tallies([log.force_id], log.received_on, max(on, log.received_on))
+    # its day of receipt (waiting, grading) and of first review (reviewed, in time), each
+    # recounted alone (a log received long ago leaves the days between alone)
+    for day in sorted({log.received_on, log.reviewed_on or on}):
+        refresh_tallies([log.force_id], day, day)
     record(
         actor=actor,
         action=AuditAction.ALTERATION if outcome not in DISSEMINATIONS else AuditAction.DISCLOSURE,

@@ -22,6 +22,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from json.encoder import encode_basestring_ascii as _quoted
 from typing import Any
 
 from msoic.collection.reading import FileRejected, column_letter, open_workbook, read_file_rows
@@ -157,6 +158,51 @@ def fields_digest(fields: dict[str, Any]) -> str:
     return hashlib.sha256(_DIGEST_JSON.encode(fields).encode("utf-8")).hexdigest()
 
 
+def _fields_json(log: LogRow, lists: dict[tuple[str, ...], str]) -> str:
+    """``json.dumps(log.fields(), sort_keys=True)``, written out (keys in sorted order, the
+    same escaping) at half the cost: the digest of every row of a large extract. ``lists``
+    keeps the JSON of the hashtag and type lists, which most logs share."""
+    return (
+        '{"assessment": '
+        + _quoted(log.assessment)
+        + ', "created_on": "'
+        + log.created_on.isoformat()
+        + '", "exploitation_types": '
+        + json_list(log.exploitation_types, lists)
+        + ', "handling_code": '
+        + _quoted(log.handling_code)
+        + ', "handling_conditions": '
+        + _quoted(log.handling_conditions)
+        + ', "hashtags": '
+        + json_list(log.hashtags, lists)
+        + ', "investigation_ref": '
+        + _quoted(log.investigation_ref)
+        + ', "operation": '
+        + _quoted(log.operation)
+        + ', "route": '
+        + _quoted(log.route)
+        + ', "source_evaluation": '
+        + _quoted(log.source_evaluation)
+        + ', "summary": '
+        + _quoted(log.summary)
+        + "}"
+    )
+
+
+def json_list(values: list[str], lists: dict[tuple[str, ...], str]) -> str:
+    """``json.dumps(values)``, kept in ``lists`` for the next log with the same list."""
+    key = tuple(values)
+    text = lists.get(key)
+    if text is None:
+        text = lists[key] = json.dumps(values)
+    return text
+
+
+def row_digest(log: LogRow, lists: dict[tuple[str, ...], str]) -> str:
+    """:func:`fields_digest` of ``log.fields()``."""
+    return hashlib.sha256(_fields_json(log, lists).encode("utf-8")).hexdigest()
+
+
 def likely_names(text: str) -> list[str]:
     """Words of ``text`` that look like a person's name (flagged, never removed)."""
     found = [m.group(0) for m in _TITLED.finditer(text)]
@@ -271,6 +317,7 @@ def check_rows(
     codes_h = set(HandlingCode.values)
     logs: list[LogRow] = []
     first_row: dict[str, int] = {}
+    lists: dict[tuple[str, ...], str] = {}
     columns = list(index.items())
     for number, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
         if not row:
@@ -404,7 +451,7 @@ def check_rows(
             oic_tagged=oic,
             ms_referred=bool(types),
         )
-        log.digest = fields_digest(log.fields())
+        log.digest = row_digest(log, lists)
         logs.append(log)
     if not logs and not problems:
         problem("the extract has a header row but no log")
