@@ -25,7 +25,7 @@ def test_the_unit_imports_links_reviews_and_reads_the_funnel(
     live_server: Any, watched: Any, personas: dict[str, Any], settings: Any, tmp_path: Any
 ) -> None:
     settings.MSOIC_RUN_JOBS_INLINE = True
-    data = synthetic(120, seed=5)
+    data = synthetic(120, seed=1)  # a seed whose run leaves candidates for review
     write_register(data)
     bad = tmp_path / "cps-bad.csv"
     bad.write_bytes(extract_csv([*data.cases[:3], case_row(force="atlantis")]))

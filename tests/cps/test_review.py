@@ -22,7 +22,7 @@ def _run(actor: Any) -> None:
 
 
 def test_confirmed_and_rejected_pairs_win_over_the_model_next_time(national_analyst, client):
-    data = synthetic(150, seed=11)
+    data = synthetic(150, seed=3)  # a seed whose run leaves candidates for review
     write_register(data)
     assert do_import_extract("s.csv", extract_csv(data.cases), actor=national_analyst).ok
     _run(national_analyst)
