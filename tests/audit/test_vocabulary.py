@@ -136,7 +136,8 @@ def test_every_audit_row_is_written_with_an_audit_action_member():
             elif "record_denied" not in ast.unparse(call.func):
                 faults.append(f"{module.where(call)}: no action=")
         for node in ast.walk(module.tree):  # a helper given a typed string
-            if isinstance(node, ast.Call):
+            if isinstance(node, ast.Call) and not ast.unparse(node.func).endswith(".add_argument"):
+                # (argparse's add_argument(action="store_true") is not an audit row)
                 given = keyword(node, "action")
                 if isinstance(given, ast.Constant) and isinstance(given.value, str):
                     faults.append(f"{module.where(node)}: action={given.value!r}")

@@ -19,7 +19,8 @@ from tests.auth_helpers import authenticator, login_password_only
 from tests.conftest import csv_bytes
 from tests.security.urlconf import all_patterns, sample_url
 
-PUBLIC = {"login", "healthz", "set-password"}  # a set-password link is its own credential
+PUBLIC = {"login", "healthz", "set-password", "capability-survey-respond"}  # a set-password or
+# survey link is its own credential (single use, no login)
 LOGIN_STEPS = {"mfa-verify", "mfa-enrol", "logout"}
 # Endpoints that need no scope: the API's description and its documentation page.
 UNSCOPED_API = {"api-openapi", "api-docs"}
