@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from msoic.accounts.models import User
@@ -49,9 +50,14 @@ def _year(text: str | None) -> int | None:
 
 
 def _offer_years(form: Any, ops: Any) -> None:
-    """The financial years with operations (newest first) as the form's year choices."""
-    years = ops.order_by("-fy_start").values_list("fy_start", flat=True).distinct()
-    form.fields["year"].set_periods(Period.financial_year_starting(y) for y in years)
+    """The financial years with operations, and the current one (which the home page links
+    to, even before its first operation) and the one before, newest first, as the form's year choices."""
+    years = set(ops.order_by().values_list("fy_start", flat=True).distinct())
+    current = Period.financial_year_of(timezone.localdate()).start.year
+    years |= {current, current - 1}  # the home page's year at a glance and the year before
+    form.fields["year"].set_periods(
+        Period.financial_year_starting(y) for y in sorted(years, reverse=True)
+    )
 
 
 def _form_errors(form: Any) -> str:
