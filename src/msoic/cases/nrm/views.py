@@ -119,7 +119,8 @@ def _period(
             return Period.parse(text), str(exc), True, form
     if not form.is_valid():
         return default, " ".join(str(e) for e in form.errors["period"]), False, form
-    return form.cleaned_data["period"], "", False, form
+    # A value the field reads as empty (blank space) means the default, as no value does.
+    return form.cleaned_data["period"] or default, "", False, form
 
 
 def _picture(
