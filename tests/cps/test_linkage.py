@@ -147,3 +147,24 @@ def test_the_funnel_narrows_stage_by_stage(world):
         for m in (INVESTIGATIONS, CHARGED, PROSECUTED, CONVICTED)
     ]
     assert values == sorted(values, reverse=True) and values[-1] > 0
+
+
+def test_a_register_that_records_no_year_of_birth_still_links():
+    """No register suspect carries a year of birth (the demo's register): the training
+    sessions that block on it find no pair, are skipped and said, and the run still links
+    on the reference, dates and the rest (the demo failed here once, on a fresh install)."""
+    from msoic.cps import synth
+
+    data = synth.generate(300, seed=11)
+    for suspect in data.suspects:
+        suspect["birth_year"] = None
+    cps_rows, register_rows = synth.records(data)
+    outcome = linkage.link(cps_rows, register_rows)
+    skipped = outcome.parameters.get("em_sessions_skipped", [])
+    assert any(s.startswith("same reference and year of birth") for s in skipped), skipped
+    made = {(p.cps_id, p.register_id) for p in outcome.pairs if p.status == linkage.AUTOMATIC}
+    hits = len(made & data.truth)
+    # Measured: recall 0.67, precision 0.71 (against F1 0.95 with years of birth): weaker
+    # without the year, which is why the run says which sessions it skipped.
+    assert hits / len(data.truth) > 0.6, (hits, len(data.truth), len(made))
+    assert hits / len(made) > 0.65, (hits, len(made))

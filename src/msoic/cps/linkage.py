@@ -363,6 +363,7 @@ def link(
     import logging
 
     from splink import Linker, block_on
+    from splink.internals.exceptions import EMTrainingException
 
     thresholds = thresholds or Thresholds()
     decisions = decisions or {}
@@ -395,9 +396,10 @@ def link(
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, max_pairs=em_max_pairs
             )
-        except ValueError as exc:
-            # Too few pairs for a level to be estimated (a small register): the session's
-            # m values stay at their starting values (:func:`_settings`) and the run says so.
+        except (ValueError, EMTrainingException) as exc:
+            # Too few pairs for a level to be estimated, or none at all (a register that
+            # records no year of birth): the session's m values stay at their starting
+            # values (:func:`_settings`) and the run says so.
             skipped.append(f"{label}: {exc}")
     timings["training"] = time.perf_counter() - started
 
