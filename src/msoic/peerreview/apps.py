@@ -6,3 +6,12 @@ class PeerReviewConfig(AppConfig):
     label = "peerreview"
     verbose_name = "OIC peer reviews"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Forces reviewed, recommendations and good practice are counted from the published
+        # reviews: the engine finds them through the registry of derived sources (ADR 0011),
+        # never by importing this app.
+        from msoic.metrics.sources import register
+        from msoic.peerreview.source import PEER_REVIEW_SOURCE
+
+        register(PEER_REVIEW_SOURCE)
