@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 
 from msoic.accounts.access import detail_orgunits, get_or_404, has_orgunit_role, role_of
 from msoic.accounts.models import Role
-from msoic.cps.models import CpsCase, Link, LinkStatus
+from msoic.cps.models import CpsCase, Link, LinkageRun, LinkStatus
 from msoic.orgunits.models import OrgUnitKind
 
 if TYPE_CHECKING:
@@ -73,3 +73,9 @@ def get_link_for_review(user: User, pk: object) -> Link:
         audit_denied=user,
         message="No such candidate pair",
     )
+
+
+def get_run_for_user(user: User, pk: object) -> LinkageRun:
+    """A linkage run the user may restart: the unit's (others are refused before this)."""
+    runs = LinkageRun.objects.all() if can_manage(user) else LinkageRun.objects.none()
+    return get_or_404(runs, pk, audit_denied=user, message="No such linkage run")

@@ -9,7 +9,9 @@
   unchanged one is left alone, so sending the same extract twice stores nothing new. A
   change to a field the linkage compares reopens a confirmed link for review.
 - :func:`do_request_linkage` and :func:`run_linkage`: a linkage run, on the worker; a run
-  requested while another is queued or running is that run.
+  requested while another is queued or running is that run. A run whose worker died is
+  taken up again by its task given back to the queue, or by any attempt once it is stuck,
+  and :func:`do_restart_linkage` puts a stuck run back on the queue at an analyst's word.
 - :func:`do_decide_link`: an analyst confirms or rejects a candidate pair.
 """
 
@@ -18,12 +20,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import threading
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connections, transaction
+from django.db.models import DateTimeField, F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from msoic.audit.log import record
@@ -32,6 +38,7 @@ from msoic.collection.reading import FileRejected, column_letter, read_file_rows
 from msoic.cps import access, linkage
 from msoic.cps.models import (
     DECIDED,
+    HEARTBEAT_EVERY,
     CaseOutcome,
     CaseVersion,
     CpsCase,
@@ -41,6 +48,7 @@ from msoic.cps.models import (
     LinkageRun,
     LinkStatus,
     RunStatus,
+    stuck_runs,
 )
 from msoic.cps.offences import exploitation_of, offences
 from msoic.metrics.linkable import LinkableSuspect, provider
@@ -419,6 +427,43 @@ def do_request_linkage(
     return run, True
 
 
+def do_restart_linkage(run: LinkageRun, *, actor: User) -> LinkageRun:
+    """Put a stuck run (marked running, not heard from for ``STUCK_AFTER``: its worker
+    died) back on the queue, for the caller to enqueue its task. Raises
+    :class:`RunNotStuck` for a run that is not stuck, and changes nothing."""
+    if not access.can_manage(actor):
+        raise PermissionDenied("Only the unit runs the linkage")
+    with transaction.atomic():
+        silent_since = run.heartbeat_at
+        put_back = LinkageRun.objects.filter(stuck_runs(timezone.now()), pk=run.pk).update(
+            status=RunStatus.QUEUED, task_id="", claim=""
+        )
+        run.refresh_from_db()
+        if not put_back:
+            raise RunNotStuck(
+                f"Linkage run {run.pk} is {run.get_status_display().lower()} and not stuck: "
+                f"nothing restarted"
+            )
+        since = (
+            timezone.localtime(silent_since).isoformat(timespec="seconds")
+            if silent_since
+            else "it was marked running"
+        )
+        record(
+            actor=actor,
+            action=AuditAction.ALTERATION,
+            obj=run,
+            orgunit="national",
+            detail={
+                "step": "cps.restart_linkage",
+                "from": RunStatus.RUNNING.value,
+                "to": RunStatus.QUEUED.value,
+                "reason": f"stuck: no sign of life since {since}",
+            },
+        )
+    return run
+
+
 def _inputs() -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[int, LinkableSuspect]]:
     cases = list(
         CpsCase.objects.select_related("force").only(
@@ -460,14 +505,76 @@ def _inputs() -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[int, Lin
     return cps_rows, register_rows, suspects
 
 
-def run_linkage(run_id: int) -> LinkageRun:
-    """Run a queued run (the worker's task; a run already claimed is left to its worker)."""
-    claimed = LinkageRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING, started_at=timezone.now()
+class RunNotStuck(ValueError):
+    """A restart asked for a run that is not stuck (finished, waiting, or heard from)."""
+
+
+def _claim(run_id: int, task_id: str) -> str | None:
+    """Take the run for this attempt: a queued run, a stuck one, or one that ``task_id``
+    holds already (the same task given back to the queue after its worker died). The
+    attempt's token, or None when the run is not this attempt's to run."""
+    now = timezone.now()
+    takeable = Q(status=RunStatus.QUEUED) | stuck_runs(now)
+    if task_id:
+        takeable |= Q(status=RunStatus.RUNNING, task_id=task_id)
+    token = uuid.uuid4().hex
+    claimed = LinkageRun.objects.filter(takeable, pk=run_id).update(
+        status=RunStatus.RUNNING,
+        task_id=task_id,
+        claim=token,
+        heartbeat_at=now,
+        started_at=Coalesce("started_at", Value(now, output_field=DateTimeField())),
+        attempts=F("attempts") + 1,
     )
+    return token if claimed else None
+
+
+class _Heartbeat(threading.Thread):
+    """The run's sign of life, renewed every ``HEARTBEAT_EVERY`` on a thread (and database
+    connection) of its own while the attempt works, so a long scoring is not taken for a
+    dead worker. It stops when told, or when the attempt's claim is gone."""
+
+    def __init__(self, run_id: int, token: str) -> None:
+        super().__init__(name=f"linkage-run-{run_id}", daemon=True)
+        self.run_id, self.token = run_id, token
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopping.wait(HEARTBEAT_EVERY.total_seconds()):
+                try:
+                    held = LinkageRun.objects.filter(
+                        pk=self.run_id, status=RunStatus.RUNNING, claim=self.token
+                    ).update(heartbeat_at=timezone.now())
+                except DatabaseError as exc:  # busy or down: try next time
+                    logger.warning("linkage run %s: heartbeat not written: %s", self.run_id, exc)
+                    continue
+                if not held:
+                    return
+        finally:
+            connections.close_all()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join(timeout=HEARTBEAT_EVERY.total_seconds())
+
+
+def run_linkage(run_id: int, *, task_id: str = "") -> LinkageRun:
+    """Run a run (the worker's task, ``task_id`` its result's id; "" when run in place).
+
+    A run already taken by another live attempt is left to it. A run taken up again (its
+    worker died: the same task given back, or any task once the run is stuck) is done
+    again from the start, from the cases and the register as they are now; its links
+    replace the undecided links in one transaction, by the attempt still holding the run,
+    so they are stored once whatever the number of attempts."""
+    token = _claim(run_id, task_id)
     run = LinkageRun.objects.get(pk=run_id)
-    if not claimed:
+    if token is None:
         return run
+    if run.attempts > 1:
+        logger.warning("linkage run %s taken up again (attempt %s)", run_id, run.attempts)
+    heartbeat = _Heartbeat(run_id, token)
+    heartbeat.start()
     try:
         cps_rows, register_rows, suspects = _inputs()
         decisions = {
@@ -477,25 +584,32 @@ def run_linkage(run_id: int) -> LinkageRun:
             )
         }
         result = linkage.link(cps_rows, register_rows, engine=run.engine, decisions=decisions)
-        _store_links(run, result, suspects)
+        _store_links(run, result, suspects, token)
     except Exception as exc:
         logger.exception("linkage run %s failed", run_id)
-        LinkageRun.objects.filter(pk=run_id).update(
+        LinkageRun.objects.filter(pk=run_id, claim=token).update(
             status=RunStatus.FAILED,
             active=None,
             finished_at=timezone.now(),
             message=f"{type(exc).__name__}: {exc}"[:2000],
         )
-        run.refresh_from_db()
-        return run
+    finally:
+        heartbeat.stop()
     run.refresh_from_db()
     return run
 
 
 @transaction.atomic
 def _store_links(
-    run: LinkageRun, result: linkage.Outcome, suspects: dict[int, LinkableSuspect]
+    run: LinkageRun, result: linkage.Outcome, suspects: dict[int, LinkableSuspect], token: str
 ) -> None:
+    # First write of the transaction: holds the run (a row lock on PostgreSQL, the write
+    # lock on SQLite) if this attempt still has it, so two attempts never both store.
+    if not LinkageRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING, claim=token).update(
+        heartbeat_at=timezone.now()
+    ):
+        logger.warning("linkage run %s: taken up by another attempt; nothing stored", run.pk)
+        return
     decided = set(Link.objects.filter(status__in=DECIDED).values_list("case_id", "suspect_id"))
     forces = dict(OrgUnit.objects.forces().values_list("code", "pk"))
     new: list[Link] = []

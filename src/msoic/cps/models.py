@@ -9,7 +9,7 @@ reference copied for lists and exports.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -133,9 +133,27 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+#: how long a running run may go without a sign of life (its heartbeat, renewed every
+#: ``HEARTBEAT_EVERY`` while it works) before it counts as stuck: its worker died or hangs
+STUCK_AFTER = timedelta(minutes=5)
+HEARTBEAT_EVERY = timedelta(seconds=30)
+
+
+def stuck_runs(now: datetime) -> Q:
+    """The runs marked running that have not been heard from for ``STUCK_AFTER``."""
+    silent = Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - STUCK_AFTER)
+    return Q(status=RunStatus.RUNNING) & silent
+
+
 class LinkageRun(models.Model):
     """One linkage run. At most one is queued or running at a time (``active``): a run
-    started while another is waiting or under way is that run."""
+    started while another is waiting or under way is that run.
+
+    A run is taken by one attempt at a time (``claim``, a token of that attempt's own) for
+    the task of the queue that runs it (``task_id``). The same task given back to the
+    queue after its worker died takes its run up again; any attempt takes up a run that
+    is stuck (no heartbeat for ``STUCK_AFTER``). Only the attempt holding the claim stores
+    the run's links (msoic.cps.actions.run_linkage)."""
 
     engine = models.CharField(max_length=8, default="duckdb")
     status = models.CharField(max_length=8, choices=RunStatus.choices, default=RunStatus.QUEUED)
@@ -156,6 +174,10 @@ class LinkageRun(models.Model):
     timings = models.JSONField(default=dict)
     parameters = models.JSONField(default=dict)
     message = models.TextField(blank=True, default="")
+    task_id = models.CharField(max_length=64, blank=True, default="")
+    claim = models.CharField(max_length=32, blank=True, default="")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
@@ -167,6 +189,14 @@ class LinkageRun(models.Model):
 
     def __str__(self) -> str:
         return f"linkage run {self.pk} ({self.status})"
+
+    def is_stuck(self, now: datetime | None = None) -> bool:
+        """Marked running but not heard from for ``STUCK_AFTER`` (see :func:`stuck_runs`)."""
+        if self.status != RunStatus.RUNNING:
+            return False
+        return self.heartbeat_at is None or self.heartbeat_at < (now or timezone.now()) - (
+            STUCK_AFTER
+        )
 
 
 class LinkStatus(models.TextChoices):

@@ -18,7 +18,7 @@ from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from msoic.accounts.access import role_of
 from msoic.accounts.models import Role, User
@@ -26,7 +26,7 @@ from msoic.audit.log import record
 from msoic.audit.models import AuditAction
 from msoic.catalogue.loader import get_catalogue
 from msoic.cps import access, actions, source
-from msoic.cps.models import CpsCase, Link, LinkageRun, LinkStatus
+from msoic.cps.models import STUCK_AFTER, CpsCase, Link, LinkageRun, LinkStatus
 from msoic.cps.offences import offences
 from msoic.cps.tasks import enqueue_linkage_run
 from msoic.disclosure.control import DisclosureError, controlled
@@ -159,14 +159,34 @@ def runs(request: AuthenticatedRequest) -> HttpResponse:
                 f"Linkage run {run.pk} is already {run.get_status_display().lower()}: no second run started",
             )
         return redirect("cps-runs")
+    now = timezone.now()
+    shown = list(LinkageRun.objects.select_related("requested_by")[:20])
     return render(
         request,
         "cps/runs.html",
         {
-            "runs": list(LinkageRun.objects.select_related("requested_by")[:20]),
+            "runs": [(r, r.is_stuck(now)) for r in shown],
             "waiting": Link.objects.filter(status=LinkStatus.CLERICAL).count(),
+            "stuck_after": int(STUCK_AFTER.total_seconds() // 60),
         },
     )
+
+
+@login_required
+@require_POST
+def restart_run(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Put a stuck run back on the queue (its worker died) and give the worker its task."""
+    if not access.can_manage(request.user):
+        raise PermissionDenied("Only the unit runs the linkage")
+    run = access.get_run_for_user(request.user, pk)
+    try:
+        actions.do_restart_linkage(run, actor=request.user)
+    except actions.RunNotStuck as exc:
+        messages.info(request, str(exc))
+    else:
+        enqueue_linkage_run(run.pk)
+        messages.success(request, f"Linkage run {run.pk} restarted on the worker")
+    return redirect("cps-runs")
 
 
 @login_required
