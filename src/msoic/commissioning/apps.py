@@ -6,3 +6,12 @@ class CommissioningConfig(AppConfig):
     label = "commissioning"
     verbose_name = "Commissioning and funding allocations"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Approved bids, funding envelopes and allocations are counted from the records: the
+        # engine finds them through the registry of derived sources (ADR 0011), never by
+        # importing this app.
+        from msoic.commissioning.source import COMMISSIONING_SOURCE
+        from msoic.metrics.sources import register
+
+        register(COMMISSIONING_SOURCE)
