@@ -15,8 +15,8 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from msoic.cases.models import Category, Investigation, Person
-from msoic.cps.actions import do_import_extract
-from msoic.cps.models import CpsCase, Link, LinkStatus
+from msoic.cps.actions import do_import_extract, do_request_linkage
+from msoic.cps.models import CpsCase, Link, LinkageRun, LinkStatus, RunStatus
 from msoic.orgunits.models import OrgUnit
 from tests.cps.conftest import case_row, extract_csv
 from tests.security.test_url_access import PERSONAS, SEES, Case, World
@@ -102,6 +102,27 @@ def runs(w: World) -> list[Case]:
     return [Case(p, "/cps/linkage/", _only_unit(p, 200)) for p in PERSONAS]
 
 
+def run_restart(w: World) -> list[Case]:
+    """A run left stuck by a dead worker: the unit restarts it (POST), no one else."""
+    _world(w)
+    run, _ = do_request_linkage(actor=w.users["national"])
+    LinkageRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.RUNNING, task_id="a-lost-task", heartbeat_at=None
+    )
+    out = []
+    for p in PERSONAS:
+        out.append(Case(p, f"/cps/linkage/{run.pk}/restart/", _only_unit(p, 302), method="post"))
+        out.append(
+            Case(
+                p,
+                f"/cps/linkage/{run.pk + 999}/restart/",
+                {404} if p == "national" else {403},
+                method="post",
+            )
+        )
+    return out
+
+
 def review(w: World) -> list[Case]:
     _world(w)
     return [Case(p, "/cps/review/", _only_unit(p, 200)) for p in PERSONAS]
@@ -130,6 +151,7 @@ CASES: dict[str, Callable[[World], list[Case]]] = {
     "cps-case": detail,
     "cps-import": extract_import,
     "cps-runs": runs,
+    "cps-run-restart": run_restart,
     "cps-review": review,
     "cps-review-pair": review_pair,
     "cps-funnel": funnel,
