@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -21,6 +22,53 @@ PERSONA_PASSWORD = "Persona-pass-2024!"
 
 # The browser tests' fixtures (Chromium, watched pages), for every package's browser tests.
 pytest_plugins = ["tests.browser.fixtures"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """pytest-django's test databases, with their serialized copy (what serialized rollback
+    and the restore after a transactional test put back) keeping times to the microsecond.
+
+    Django's JSON serializer cuts times to the millisecond, so the audit rows the migrations
+    wrote came back with other times than the ones their MACs seal: every later
+    ``verify_chain`` then failed at row #1. In one process pytest-django runs the
+    transactional tests after all others, which hid it; under xdist a test file's
+    transactional tests run before the next file's tests on the same worker."""
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for alias in connections:
+            connection = connections[alias]
+            serialized = getattr(connection, "_test_serialized_contents", None)
+            if serialized:
+                connection._test_serialized_contents = _with_exact_times(serialized, alias)
+
+
+def _with_exact_times(serialized: str, using: str) -> str:
+    """``serialized`` (Django's JSON of the test database) with every date-time field as
+    stored, to the microsecond."""
+    from django.apps import apps
+    from django.db import models
+
+    objects = json.loads(serialized)
+    by_model: dict[str, list[dict[str, Any]]] = {}
+    for obj in objects:
+        by_model.setdefault(obj["model"], []).append(obj)
+    for label, rows in by_model.items():
+        model = apps.get_model(label)
+        names = [f.name for f in model._meta.concrete_fields if isinstance(f, models.DateTimeField)]
+        if not names:
+            continue
+        stored = {
+            str(pk): values
+            for pk, *values in model._base_manager.using(using)
+            .filter(pk__in=[row["pk"] for row in rows])
+            .values_list("pk", *names)
+        }
+        for row in rows:
+            for name, value in zip(names, stored[str(row["pk"])], strict=True):
+                row["fields"][name] = value.isoformat() if value is not None else None
+    return json.dumps(objects)
 
 
 @pytest.hookimpl(wrapper=True)

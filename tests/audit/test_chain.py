@@ -77,3 +77,20 @@ def test_verify_notices_a_rehashed_row(three_rows):
     tamper(row, justification="forged", hash=row.hash)
     result = verify_chain()
     assert not result.ok and result.bad_seq == three_rows[1].seq and "link" in result.reason
+
+
+@pytest.mark.django_db(serialized_rollback=True)
+def test_the_test_databases_copy_puts_the_migrations_rows_back_as_sealed():
+    """What serialized rollback and tests/conftest.py put back after a transactional test's
+    flush: the rows the migrations wrote, with the times their MACs seal (under xdist the
+    tests of a file that run after another file's transactional tests verify this chain)."""
+    from django.db import connection
+
+    migrations_rows = AuditEvent.objects.count()
+    assert migrations_rows and verify_chain().ok
+    serialized = connection._test_serialized_contents
+    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+    assert not AuditEvent.objects.exists()
+    connection.creation.deserialize_db_from_string(serialized)
+    assert AuditEvent.objects.count() == migrations_rows
+    assert verify_chain().ok

@@ -31,9 +31,8 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 @pytest.fixture
 def fresh_audit_log(transactional_db):
-    """An audit log that starts empty, as a new deployment's: the rows the migrations wrote
-    are put back after an earlier test's flush by deserialising, which does not re-seal
-    them, so they no longer form a chain that verifies."""
+    """An audit log that starts empty, as a new deployment's (the migrations' rows, put
+    back after an earlier test's flush, are not part of what these tests back up)."""
     with audit_maintenance():
         AuditEvent.objects.all().delete()
     AuditHead.objects.update(last_seq=0, last_hash=GENESIS_HASH)
