@@ -6,3 +6,12 @@ class TaskingConfig(AppConfig):
     label = "tasking"
     verbose_name = "CCA tasking tracker"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Measures discharged and still open are counted from the progress records: the
+        # engine finds them through the registry of derived sources (ADR 0011), never by
+        # importing this app.
+        from msoic.metrics.sources import register
+        from msoic.tasking.source import TASKING_SOURCE
+
+        register(TASKING_SOURCE)
