@@ -21,3 +21,10 @@ class AssuranceConfig(AppConfig):
         post_migrate.connect(
             _load_after_migrate, sender=self, dispatch_uid="msoic-assurance-frameworks"
         )
+        # Forces benchmarked and the framework's standards are counted from the campaigns:
+        # the engine finds them through the registry of derived sources (ADR 0011), never by
+        # importing this app.
+        from msoic.assurance.source import BENCHMARKING_SOURCE
+        from msoic.metrics.sources import register
+
+        register(BENCHMARKING_SOURCE)
