@@ -7,11 +7,14 @@
   of people through disclosure control; any withheld figure or refused period stops it with
   the template line; the built report is frozen as the edition's snapshot;
 - a build runs on the worker (:mod:`msoic.reports.tasks`) with its progress on its row; a
-  published edition's build is drawn from its snapshot, never from today's data.
+  published edition's build is drawn from its snapshot, never from today's data. A build
+  interrupted (its worker killed) is built again when its task is given back to the
+  queue, and stores one output.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -28,6 +31,9 @@ from msoic.reports.tags import TemplateError, parse_template
 
 if TYPE_CHECKING:
     from msoic.accounts.models import User
+
+
+logger = logging.getLogger(__name__)
 
 
 class ReportError(ValueError):
@@ -291,47 +297,88 @@ def do_start_build(edition: Edition, fmt: str, *, actor: User) -> Build:
     return job
 
 
+UNFINISHED = (Build.Status.PENDING, Build.Status.RUNNING)
+
+
+class _Superseded(Exception):
+    """Another attempt at the same build finished it while this one worked."""
+
+
 def _step(job: Build, done: int, text: str) -> None:
     job.steps_done, job.step = done, text
-    job.save(update_fields=["steps_done", "step", "status"])
+    # Conditional, so an attempt never turns a build another attempt finished back to
+    # running (a task given back to the queue while its first run was in fact alive).
+    if not Build.objects.filter(pk=job.pk, status__in=UNFINISHED).update(
+        steps_done=done, step=text, status=Build.Status.RUNNING
+    ):
+        raise _Superseded
 
 
 def run_build(build_id: int) -> Build:
     """The worker's part: resolve, render, store; progress saved after each step. A
-    problem marks the build failed with its messages; it never raises for them."""
+    problem marks the build failed with its messages; it never raises for them.
+
+    Safe to run again (a worker killed mid-build: its task is given back to the queue,
+    msoic.runtime.lease): a finished build is left as it is, an interrupted one is built
+    again from the start from the same template version, and the output is stored with
+    the build's finish, in one conditional update, so a build has one output, stored once,
+    by the first attempt to finish."""
     job = Build.objects.select_related("edition__template", "version").get(pk=build_id)
-    job.status = Build.Status.RUNNING
-    _step(job, 0, "reading the template")
+    if job.finished:
+        return job
+    if job.status == Build.Status.RUNNING:
+        logger.warning("report build %s was interrupted: built again from the start", job.pk)
     edition = job.edition
     try:
-        if job.from_snapshot:
-            built = published(edition)
-            _step(job, 2, "the published snapshot (figures as published)")
-        else:
-            if job.version is None:
-                raise ReportError(f"{edition.template.name} has no text yet")
-            _step(job, 1, "asking the metric engine for every figure")
-            built = build_text(job.version.text, Period.parse(edition.period), version=job.version)
-            _step(job, 2, f"{len(built.figures)} figures resolved")
-        job.figures, job.warnings, job.errors = len(built.figures), built.warnings, built.errors
-        if built.errors:
+        _step(job, 0, "reading the template")
+        try:
+            if job.from_snapshot:
+                built = published(edition)
+                _step(job, 2, "the published snapshot (figures as published)")
+            else:
+                if job.version is None:
+                    raise ReportError(f"{edition.template.name} has no text yet")
+                _step(job, 1, "asking the metric engine for every figure")
+                built = build_text(
+                    job.version.text, Period.parse(edition.period), version=job.version
+                )
+                _step(job, 2, f"{len(built.figures)} figures resolved")
+            job.figures, job.warnings, job.errors = len(built.figures), built.warnings, built.errors
+            if built.errors:
+                job.status = Build.Status.FAILED
+                job.step = "the template has problems"
+            else:
+                _step(job, 3, f"drawing the {job.fmt.upper()}")
+                job.output = render.render(built, job.fmt)
+                job.filename = f"{edition.template.name}-{edition.period}.{job.fmt}"
+                job.status = Build.Status.DONE
+                job.step = "finished"
+                job.steps_done = job.steps_total
+        except _Superseded:
+            raise
+        except TemplateError as exc:
             job.status = Build.Status.FAILED
+            job.errors = exc.problems
             job.step = "the template has problems"
-        else:
-            _step(job, 3, f"drawing the {job.fmt.upper()}")
-            job.output = render.render(built, job.fmt)
-            job.filename = f"{edition.template.name}-{edition.period}.{job.fmt}"
-            job.status = Build.Status.DONE
-            job.step = "finished"
-            job.steps_done = job.steps_total
-    except TemplateError as exc:
-        job.status = Build.Status.FAILED
-        job.errors = exc.problems
-        job.step = "the template has problems"
-    except Exception as exc:  # noqa: BLE001 (the job's own failure is kept on its row)
-        job.status = Build.Status.FAILED
-        job.errors = [*job.errors, f"{type(exc).__name__}: {exc}"]
-        job.step = "failed"
-    job.finished_at = timezone.now()
-    job.save()
+        except Exception as exc:  # noqa: BLE001 (the job's own failure is kept on its row)
+            job.status = Build.Status.FAILED
+            job.errors = [*job.errors, f"{type(exc).__name__}: {exc}"]
+            job.step = "failed"
+        job.finished_at = timezone.now()
+        stored = Build.objects.filter(pk=job.pk, status__in=UNFINISHED).update(
+            status=job.status,
+            step=job.step,
+            steps_done=job.steps_done,
+            output=job.output,
+            filename=job.filename,
+            figures=job.figures,
+            warnings=job.warnings,
+            errors=job.errors,
+            finished_at=job.finished_at,
+        )
+        if not stored:
+            raise _Superseded
+    except _Superseded:
+        logger.warning("report build %s was finished by another attempt: kept as it is", job.pk)
+    job.refresh_from_db()
     return job

@@ -1,4 +1,8 @@
-"""Report builds on the task queue (ADR 0012), run by ``msoic worker``."""
+"""Report builds on the task queue (ADR 0012), run by ``msoic worker``.
+
+A worker killed mid-build leaves its task running; the queue gives it back
+(msoic.runtime.lease) and :func:`msoic.reports.actions.run_build` builds it again from the
+start, storing one output (a build already finished is left as it is)."""
 
 from __future__ import annotations
 
