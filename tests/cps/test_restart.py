@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 from django_tasks import TaskContext
 from django_tasks_db.models import DBTaskResult
@@ -165,12 +166,16 @@ def test_an_attempt_that_lost_its_run_stores_nothing(world, monkeypatch):
     stored_once(run, world)
 
 
-def test_a_stuck_run_holds_the_one_run_slot_until_restarted(world):
+def test_a_stuck_run_holds_the_one_run_slot_until_restarted(world, capsys):
     run, _ = do_request_linkage(actor=world["national"])
     as_a_dead_worker_left_it(run, task_id="a-lost-task", silent_for=STALE)
     again, created = do_request_linkage(actor=world["national"])
     assert (again.pk, created) == (run.pk, False)
     assert again.is_stuck()
+    call_command("cps", "link")
+    assert f"linkage run {run.pk} is already running and stuck (its worker stopped)" in (
+        capsys.readouterr().out
+    )
 
 
 # --- the linkage page ----------------------------------------------------------------------

@@ -96,7 +96,12 @@ class Command(BaseCommand):
             dry_run=options["dry_run"],
         )
         if not created:
-            self.stdout.write(f"linkage run {run.pk} is already {run.status}: no second run")
+            stuck = (
+                " and stuck (its worker stopped): restart it on the CPS linkage page"
+                if run.is_stuck()
+                else ""
+            )
+            self.stdout.write(f"linkage run {run.pk} is already {run.status}{stuck}: no second run")
             return
         if options["queue"]:
             enqueue_linkage_run(run.pk)
