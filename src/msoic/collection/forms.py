@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
-from msoic.catalogue.loader import Catalogue
+from msoic.catalogue.loader import Catalogue, Dataset
 from msoic.collection.readers import RawRow
 from msoic.metrics.money import MONEY_UNIT, format_entry
 from msoic.metrics.periods import (
@@ -119,19 +119,21 @@ class CompletenessForm(forms.Form):
         self, *args: Any, catalogue: Catalogue, today: date | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        returns = [d for d in catalogue.datasets.values() if d.takes_returns and not d.is_operation]
+        returns = self.returns(catalogue)
         cast(forms.ChoiceField, self.fields["dataset"]).choices = [
             (d.code, d.label) for d in returns
         ]
         # The last month may be any month from the chosen return's first to the last over.
-        # (With none chosen, the grid shows the catalogue's first dataset, as the view does.)
-        chosen = next(
-            (d for d in returns if d.code == self.data.get("dataset")),
-            next(iter(catalogue.datasets.values())),
-        )
+        # (With none chosen, the grid shows the first return offered, as the view does.)
+        chosen = next((d for d in returns if d.code == self.data.get("dataset")), returns[0])
         first = Period.parse(chosen.first_period).start
         last = last_complete_month(today or timezone.localdate())
         cast(PeriodField, self.fields["end"]).set_periods(periods_within("month", first, last))
+
+    @staticmethod
+    def returns(catalogue: Catalogue) -> list[Dataset]:
+        """The datasets forces send returns for (not operations, not derived sources)."""
+        return [d for d in catalogue.datasets.values() if d.takes_returns and not d.is_operation]
 
     def clean_end(self) -> date | None:
         period = self.cleaned_data.get("end")

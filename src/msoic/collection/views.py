@@ -762,7 +762,7 @@ def completeness(request: AuthenticatedRequest) -> HttpResponse:
     catalogue = get_catalogue()
     form = CompletenessForm(request.GET or None, catalogue=catalogue)
     chosen: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    ds = catalogue.datasets[chosen.get("dataset") or next(iter(catalogue.datasets))]
+    ds = catalogue.datasets[chosen.get("dataset") or CompletenessForm.returns(catalogue)[0].code]
     today = timezone.localdate()
     months = period_starts(
         ds.frequency, chosen.get("end"), chosen.get("months") or DEFAULT_MONTHS, today
