@@ -3,9 +3,11 @@ of the annual report 2023/24, either stated by the build (with its value) or lis
 missing with the reason; each output drawn; and the whole report published.
 
 The demo is built once for the module (returns, the register, AIDANT, Terminus, training,
-documents, partnerships and intelligence logs; rolled back at the end), and the report is
+documents, partnerships, intelligence logs, operations supported, peer reviews, benchmarking,
+commissioning and the CCA tasking; rolled back at the end), and the report is
 built once from it: the tests read that one build. The expected figures are the report's,
-typed from the report, except where marked: the demo's own value, with the build's warning
+typed from the report (amounts the report gives in millions and counts it gives in words
+printed in full as the build prints them), except where marked: the demo's own value, with the build's warning
 that its qualifier no longer holds, or a period changed so that the report can be published.
 """
 
@@ -40,6 +42,9 @@ STATED = {
     "glance-lorry-stops": "3,007",
     "glance-intel-reviewed": "1,190",
     "glance-documents": "102",
+    "glance-ops-supported": "276",
+    "glance-benchmarked": "38",
+    "glance-peer-reviewed": "22",
     "intro-forces": "43",
     # National context
     "ctx-ms-live-prev": "3,884",
@@ -69,6 +74,15 @@ STATED = {
     "hashtag-logs": "over 1,300",
     "partners-forces": "43",
     "ersap-forces": "7",
+    "in-year-funding": "£5,000,000",  # the report: £5 million
+    "standards": "47",
+    "peer-reviewed": "22",
+    "peer-review-recommendations": "718",
+    "peer-review-good-practice": "67",
+    "peer-review-all": "43",
+    "cca-discharged": "7",  # the report: seven
+    "cca-remaining": "2",  # the report: two
+    "houston-reparation": "£198,000",
     # Operational highlights
     "aidant33-tvp-sites": "172",
     "aidant33-herts-businesses": "3,909",
@@ -87,12 +101,27 @@ STATED = {
     "terminus-cash": "£46,400",
     "terminus-fines": "£152,000",
     "terminus-drugs": "£3,000,000+",
+    "bids-eastern": "30",
+    "bids-yorkshire": "19",
+    "bids-north-west": "18",
+    "bids-south-west": "11",
+    "bids-south-east": "11",
+    "bids-west-midlands": "10",
+    "bids-east-midlands": "6",
+    "bids-wales": "6",
+    "bids-north-east": "5",
+    "bids-london": "2",
     # Training
     "training-people": "2,283",
+    # Looking ahead
+    "allocation-ms": "£1,260,000",  # the report: £1.26 million
+    "allocation-oic": "£2,970,000",  # the report: £2.97 million
 }
 # Stated with the report's words, but the demo's records do not bear them out (the build
 # warns): id -> the demo's value.
-DEMO_DIFFERS = {"ctx-dde-live": 2111, "ctx-all-live": 3552}
+# (peer-review-all: the demo publishes 22 reviews by March 2024 and leaves the other 21
+# scheduled, with fieldwork to September 2024, so 22 forces are reviewed as at September.)
+DEMO_DIFFERS = {"ctx-dde-live": 2111, "ctx-all-live": 3552, "peer-review-all": 22}
 # Stated for another period than the report's: a count of people is published for financial
 # years only, so the template states police NRM referrals for 2023/24 against 2022/23 where
 # the report printed the years to February (3,592, 3,604, 0.3%).
@@ -105,49 +134,25 @@ PERIOD_CHANGED = {
 # Every figure of the report the records cannot give yet: id (the one a tag would take),
 # section, as the report prints it. docs/reports.md lists the same ids with the reason.
 MISSING = {
-    "glance-ops-supported": ("at a glance", "276"),
-    "glance-benchmarked": ("at a glance", "38"),
-    "glance-peer-reviewed": ("at a glance", "22"),
     "intro-pillars": ("introduction", "three"),
     "nrm-since": ("national context", "2015"),
     "nrm-fall-quarter": ("national context", "Q1 of 2023/24"),
     "hashtag-launch": ("pillar 1", "August 2023"),
     "ersap-conference": ("pillar 2", "September 2023"),
     "nrm-not-british": ("pillar 2", "75%"),
-    "in-year-funding": ("pillar 2", "£5 million"),
-    "standards": ("pillar 3", "47"),
     "peer-review-themes": ("pillar 3", "five"),
-    "peer-reviewed": ("pillar 3", "22"),
-    "peer-review-recommendations": ("pillar 3", "718"),
-    "peer-review-good-practice": ("pillar 3", "67"),
-    "peer-review-all": ("pillar 3", "43"),
     "peer-review-all-by": ("pillar 3", "end of September 2024"),
     "cca-first-tasking": ("pillar 3", "October 2021"),
     "cca-revised-tasking": ("pillar 3", "January 2023"),
-    "cca-discharged": ("pillar 3", "seven"),
-    "cca-remaining": ("pillar 3", "two"),
-    "houston-reparation": ("pillar 3", "£198,000"),
     "nrp-workshops": ("pillar 3", "over 600"),
     "aidant-count": ("operational highlights", "four"),
     "aidant33-gwent-employees": ("operational highlights", "6,700"),
-    "bids-eastern": ("operational highlights", "30"),
-    "bids-yorkshire": ("operational highlights", "19"),
-    "bids-north-west": ("operational highlights", "18"),
-    "bids-south-west": ("operational highlights", "11"),
-    "bids-south-east": ("operational highlights", "11"),
-    "bids-west-midlands": ("operational highlights", "10"),
-    "bids-east-midlands": ("operational highlights", "6"),
-    "bids-wales": ("operational highlights", "6"),
-    "bids-north-east": ("operational highlights", "5"),
-    "bids-london": ("operational highlights", "2"),
     "conference-attended": ("training", "around 250"),
     "survey-aim": ("training", "91%"),
     "survey-national-picture": ("training", "94%"),
     "survey-hashtag": ("training", "98%"),
     "survey-threat-assessment": ("training", "90%"),
     "survey-terminus": ("training", "96%"),
-    "allocation-ms": ("looking ahead", "£1.26 million"),
-    "allocation-oic": ("looking ahead", "£2.97 million"),
     "agreements-end": ("looking ahead", "31 March 2025"),
 }
 
@@ -156,7 +161,8 @@ MISSING = {
 def annual(django_db_setup: Any, django_db_blocker: Any) -> Any:
     with module_data(django_db_blocker):
         only = ["returns", "register", "intensifications", "terminus", "training"]
-        only += ["documents", "partnerships", "intelligence"]
+        only += ["documents", "partnerships", "intelligence", "operations-supported"]
+        only += ["peer-reviews", "benchmarking", "commissioning", "cca-tasking"]
         args = [a for name in only for a in ("--only", name)]
         call_command("demo", *args, stdout=io.StringIO())
         text, _ = actions.template_text("annual")
