@@ -1,6 +1,10 @@
-"""``python -m benchmarks [--quick] [--only NAME]``: run the benchmarks, print a table.
+"""``python -m benchmarks [--quick] [--only NAME] [--cps-scale N] [--cps-engine E]``: run the
+benchmarks, print a table.
 
-Each benchmark runs in its own process with its own throwaway SQLite database.
+Each benchmark runs in its own process with its own throwaway SQLite database. The CPS
+linkage's size and engine can be chosen (``--only cps_linkage --cps-scale 1000000``: the
+million a side of issue 15, several GB of memory; ``--cps-engine spark``: PySpark in local
+mode, the 'spark' extra installed).
 """
 
 from __future__ import annotations
@@ -43,6 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", choices=sorted(MODULES), action="append", help="run only this benchmark"
     )
+    parser.add_argument(
+        "--cps-scale", type=int, metavar="N", help="the CPS linkage on about N CPS cases"
+    )
+    parser.add_argument(
+        "--cps-engine", choices=("duckdb", "spark"), help="the CPS linkage's engine (duckdb)"
+    )
     args = parser.parse_args(argv)
     results = []
     with tempfile.TemporaryDirectory(prefix="msoic-bench-") as tmp:
@@ -51,6 +61,10 @@ def main(argv: list[str] | None = None) -> int:
             command = [sys.executable, "-m", MODULES[name], "--json-out", str(out)]
             if args.quick:
                 command.append("--quick")
+            if name == "cps_linkage" and args.cps_scale:
+                command += ["--scale", str(args.cps_scale)]
+            if name == "cps_linkage" and args.cps_engine:
+                command += ["--engine", args.cps_engine]
             done = subprocess.run(command, check=False)
             if done.returncode != 0:
                 print(f"benchmark {name} failed (exit {done.returncode})", file=sys.stderr)

@@ -5,9 +5,11 @@ A register of investigations with their suspects and the CPS extract of those ch
 investigation to several cases, cases with no investigation), linked by
 ``msoic.cps.linkage.link`` exactly as a run on the worker does (training: the match rate,
 u by random sampling, m by two EM sessions; prediction over the blocking rules; one-to-one
-single-best-links clustering). Printed: the sizes, each step's time, the process's peak
-memory (resident set, the DuckDB engine included) and precision, recall and F1 of the
-automatic links against the truth, with the clerical band's size.
+single-best-links clustering). Printed: the sizes, each step's time, peak memory
+(resident set: this process's, the DuckDB engine included, and with Spark the JVM's, a child
+process, as well) and precision, recall and F1 of the automatic links against the truth,
+with the clerical band's size, and the machine (cores, memory, load average before and
+after: figures from a shared machine are read with the load beside them).
 
 Full run: about 100,000 CPS cases against the register's suspects; ``--scale 1000000`` for
 the million a side (it needs several GB of memory). ``--quick``: about 10,000.
@@ -16,9 +18,11 @@ Run alone: ``python -m benchmarks.cps_linkage [--quick] [--scale N] [--engine sp
 
 from __future__ import annotations
 
+import os
 import resource
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from benchmarks._env import progress
@@ -28,11 +32,65 @@ from benchmarks._env import progress
 CASES_PER_INVESTIGATION = 1.165
 
 
+def _peak_kib(pid: int | str) -> int | None:
+    """A process's peak resident set (``VmHWM``), in KiB; None when it is gone or unreadable."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def _descendants(root: int) -> list[int]:
+    """The processes started from ``root``, at any depth (the Spark engine's JVM)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            # the command may hold spaces or parentheses: the fields after its last ')'
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        parents[int(entry.name)] = int(fields[1])
+    found, frontier = [], [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent]
+        found += children
+        frontier += children
+    return found
+
+
+def peak_memory_mb() -> tuple[float, float]:
+    """Peak resident set, in MB, of this process and of the processes it started (read while
+    they still run: Spark's JVM keeps its own peak, which ``ru_maxrss`` of this process does
+    not include). Each process's own peak: their sum is an upper bound of the peak together."""
+    own = _peak_kib("self") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = sum(_peak_kib(pid) or 0 for pid in _descendants(os.getpid()))
+    return own / 1024, children / 1024
+
+
+def machine() -> str:
+    """Cores, memory and the load average now: the context a timing on a shared host needs."""
+    cores = os.cpu_count() or 0
+    try:
+        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        memory = f"{pages / 2**30:.0f} GiB"
+    except (ValueError, OSError):
+        memory = "memory unknown"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return f"{cores} cores, {memory}, load average {load}"
+
+
 def run(*, quick: bool = False, scale: int | None = None, engine: str = "duckdb") -> dict[str, Any]:
     from msoic.cps import linkage, synth
 
     cases_wanted = scale or (10_000 if quick else 100_000)
     investigations = int(cases_wanted / CASES_PER_INVESTIGATION)
+    machine_before = machine()
     started = time.perf_counter()
     data = synth.generate(investigations, seed=2026)
     cps_rows, register_rows = synth.records(data)
@@ -49,7 +107,11 @@ def run(*, quick: bool = False, scale: int | None = None, engine: str = "duckdb"
         u_max_pairs=5e6 if cases_wanted >= 100_000 else 1e6,
     )
     total = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    own_mb, children_mb = peak_memory_mb()
+    peak_mb = own_mb + children_mb
+    memory = f"peak memory {peak_mb:,.0f} MB"
+    if children_mb:
+        memory += f" (Python {own_mb:,.0f} MB, Spark's JVM {children_mb:,.0f} MB)"
     automatic = linkage.scores(outcome.pairs, data.truth)
     t = outcome.timings
     lines = [
@@ -57,10 +119,11 @@ def run(*, quick: bool = False, scale: int | None = None, engine: str = "duckdb"
         f"register suspects ({len(data.truth):,} true pairs)",
         f"  load {t.get('load', 0):.1f} s, training {t.get('training', 0):.1f} s, prediction "
         f"{t.get('prediction', 0):.1f} s ({outcome.scored:,} pairs at p >= 0.5), clustering "
-        f"{t.get('clustering', 0):.1f} s; end to end {total:.1f} s; peak memory {peak_mb:,.0f} MB",
+        f"{t.get('clustering', 0):.1f} s; end to end {total:.1f} s; {memory}",
         f"  automatic links (p >= {linkage.Thresholds().automatic}): precision "
         f"{automatic['precision']:.4f}, recall {automatic['recall']:.4f}, F1 "
         f"{automatic['f1']:.4f}; clerical band {outcome.clerical:,} pairs",
+        f"  machine: before {machine_before}; after {machine()}",
     ]
     return {
         "name": "cps_linkage",
@@ -70,7 +133,12 @@ def run(*, quick: bool = False, scale: int | None = None, engine: str = "duckdb"
         "seconds": total,
         "timings": t,
         "peak_mb": peak_mb,
+        "peak_mb_python": own_mb,
+        "peak_mb_children": children_mb,
+        "precision": automatic["precision"],
+        "recall": automatic["recall"],
         "f1": automatic["f1"],
+        "generated_seconds": generated,
         "clerical": outcome.clerical,
         "lines": lines,
     }
