@@ -20,9 +20,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from msoic.accounts.models import RecoveryCodeDevice, Role
 
 # Roles with record-level access (force users keep the register, regional coordinators open
-# their forces' records, national users see everything) must use a second factor. Partners
-# and administrators see no records; they may enrol, and once enrolled must use it.
-MFA_REQUIRED_ROLES = frozenset({Role.FORCE.value, Role.REGIONAL.value, Role.NATIONAL.value})
+# their forces' records, national users see everything) must use a second factor, and so
+# must administrators: they see no records, but they create accounts, change roles and reset
+# second factors, so a password alone would be a way to every record. Partners see neither
+# records nor accounts; they may enrol, and once enrolled must use it.
+MFA_REQUIRED_ROLES = frozenset(
+    {Role.FORCE.value, Role.REGIONAL.value, Role.NATIONAL.value, Role.ADMIN.value}
+)
 VERIFIED_USER_KEY = "msoic_mfa_user"
 NO_FACTOR_USER_KEY = "msoic_mfa_none"
 RECOVERY_CODE_COUNT = 10
