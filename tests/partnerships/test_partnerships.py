@@ -279,3 +279,113 @@ def test_members_cannot_be_emptied_or_changed_by_others(personas: dict[str, Any]
         do_change_members(p, actor=personas["kent"], forces=[ou("kent")], organisations=[])
     assert members_of(p) == before
     assert not AuditEvent.objects.filter(detail__step="partnerships.change_members").exists()
+
+
+def test_the_coordinator_cadence_and_end_are_changed_on_the_web_audited(
+    personas: dict[str, Any],
+) -> None:
+    unit = personas["national"]
+    p = make_partnership(unit, coordinator=personas["kent"])  # Kent and Essex from April 2022
+    do_record_meeting(p, actor=unit, on=date(2023, 6, 1), counts={ou("kent"): 3})
+    coordinator = client_for(personas["eastern"])
+    detail = coordinator.get(f"/partnerships/{p.pk}/").content.decode()
+    assert f'href="/partnerships/{p.pk}/details/"' in detail
+    form = coordinator.get(f"/partnerships/{p.pk}/details/").content.decode()
+    assert 'value="quarterly" selected' in form
+    response = coordinator.post(
+        f"/partnerships/{p.pk}/details/",
+        {"cadence": "monthly", "coordinator": personas["eastern"].username, "ended_on": ""},
+    )
+    assert response.status_code == 302
+    p.refresh_from_db()
+    assert (p.cadence, p.coordinator, p.ended_on) == ("monthly", personas["eastern"], None)
+    row = AuditEvent.objects.filter(detail__step="partnerships.change_details").get()
+    assert row.actor == personas["eastern"] and row.orgunit_code == "eastern"
+    assert row.detail["before"] == {
+        "cadence": "quarterly",
+        "coordinator": personas["kent"].username,
+    }
+    assert row.detail["changed"] == {
+        "cadence": "monthly",
+        "coordinator": personas["eastern"].username,
+    }
+    # the end: refused before the last meeting, then recorded; coverage stops after it
+    early = coordinator.post(
+        f"/partnerships/{p.pk}/details/",
+        {
+            "cadence": "monthly",
+            "coordinator": personas["eastern"].username,
+            "ended_on": "2023-05-01",
+        },
+    )
+    assert early.status_code == 200
+    assert "a meeting is recorded on 1 June 2023" in early.content.decode()
+    ended = coordinator.post(
+        f"/partnerships/{p.pk}/details/",
+        {
+            "cadence": "monthly",
+            "coordinator": personas["eastern"].username,
+            "ended_on": "2023-09-30",
+        },
+    )
+    assert ended.status_code == 302
+    assert (
+        "ended on 30 September 2023" in coordinator.get(f"/partnerships/{p.pk}/").content.decode()
+    )
+    kent = ou("kent")
+    assert engine.query("partnership_coverage", kent, "2023-09").value == 1
+    assert engine.query("partnership_coverage", kent, "2023-10").value == 0
+    # nothing is recorded after the end
+    with pytest.raises(ValidationError, match="a meeting cannot be after it"):
+        do_record_meeting(p, actor=unit, on=date(2023, 11, 1), counts={kent: 1})
+    with pytest.raises(ValidationError, match="members cannot change after it"):
+        do_change_members(p, actor=unit, forces=[kent], organisations=[], on=date(2023, 11, 1))
+    # the same details again: no second row
+    assert AuditEvent.objects.filter(detail__step="partnerships.change_details").count() == 2
+    same = coordinator.post(
+        f"/partnerships/{p.pk}/details/",
+        {
+            "cadence": "monthly",
+            "coordinator": personas["eastern"].username,
+            "ended_on": "2023-09-30",
+        },
+    )
+    assert same.status_code == 302
+    assert AuditEvent.objects.filter(detail__step="partnerships.change_details").count() == 2
+
+
+def test_details_refused_whole_and_only_for_those_who_change_members(
+    personas: dict[str, Any],
+) -> None:
+    from msoic.partnerships.actions import do_change_details
+
+    unit = personas["national"]
+    p = make_partnership(unit, coordinator=personas["kent"])
+    with pytest.raises(ValidationError) as bad:
+        do_change_details(
+            p,
+            actor=unit,
+            cadence="hourly",
+            coordinator=personas["partner"],
+            ended_on=date(2022, 1, 1),
+        )
+    assert len(bad.value.messages) == 4  # every problem at once (the end: two reasons)
+    with pytest.raises(ValidationError, match="not before"):
+        do_change_details(
+            p,
+            actor=unit,
+            cadence="monthly",
+            coordinator=None,
+            ended_on=timezone.localdate() + timedelta(days=1),
+        )
+    # the named coordinator, a Kent user, records meetings but does not change the details
+    kent = client_for(personas["kent"])
+    assert kent.get(f"/partnerships/{p.pk}/details/").status_code == 403
+    assert kent.post(f"/partnerships/{p.pk}/details/", {"cadence": "monthly"}).status_code == 403
+    with pytest.raises(PermissionDenied):
+        do_change_details(
+            p, actor=personas["kent"], cadence="monthly", coordinator=None, ended_on=None
+        )
+    p.refresh_from_db()
+    assert (p.cadence, p.coordinator, p.ended_on) == ("quarterly", personas["kent"], None)
+    assert not AuditEvent.objects.filter(detail__step="partnerships.change_details").exists()

@@ -91,9 +91,32 @@ def members(w: World) -> list[Case]:
     return cases
 
 
+def details(w: World) -> list[Case]:
+    cases = []
+    for p in PERSONAS:
+        for which, x in _partnerships(w).items():
+            url = f"/partnerships/{x.pk}/details/"
+            # the details as they are (a POST that changes nothing)
+            data = {
+                "cadence": x.cadence,
+                "coordinator": x.coordinator.username if x.coordinator else "",
+                "ended_on": "",
+            }
+            if p in MANAGES[which]:
+                get, post = {200}, {302}
+            elif p in SEES[which]:
+                get = post = {403}
+            else:
+                get = post = {404}
+            cases.append(Case(p, url, get))
+            cases.append(Case(p, url, post, method="post", data=data))
+    return cases
+
+
 CASES: dict[str, Callable[[World], list[Case]]] = {
     "partnerships-list": listing,
     "partnerships-partnership": detail,
     "partnerships-meeting-new": meeting_new,
     "partnerships-members": members,
+    "partnerships-details": details,
 }

@@ -5,6 +5,8 @@
 - :func:`do_change_members`: the partnership's member forces and partner organisations
   from a day on: a force added joins that day, a force removed was a member until the day
   before (:class:`Membership`), so past coverage stays as it was;
+- :func:`do_change_details`: how often it meets, who coordinates it, and the day it ended
+  (coverage counts its members only up to that day);
 - :func:`do_record_meeting`: a meeting on a day, with how many people each member force
   sent and how many came from partner organisations.
 """
@@ -135,7 +137,9 @@ def do_change_members(
     names = organisation_names(organisations)
     today = timezone.localdate()
     on = on or today
-    Partnership.objects.select_for_update().get(pk=partnership.pk)
+    partnership.ended_on = (
+        Partnership.objects.select_for_update().values_list("ended_on", flat=True)
+    ).get(pk=partnership.pk)
     before_forces = {f.code: f for f in partnership.forces.all()}
     before_names = list(partnership.organisations.values_list("name", flat=True))
     after_forces = {f.code: f for f in members}
@@ -176,6 +180,89 @@ def do_change_members(
     return True
 
 
+@transaction.atomic
+def do_change_details(
+    partnership: Partnership,
+    *,
+    actor: User,
+    cadence: str,
+    coordinator: User | None,
+    ended_on: date | None,
+) -> bool:
+    """Set how often the partnership meets, its coordinator and the day it ended (None: it
+    goes on; an end entered by mistake can be taken away). False (and no audit row) when
+    nothing changes. Refused whole: an unknown cadence, a coordinator who is not a force,
+    regional or unit user, an end before the partnership started, before a force joined it
+    or before a meeting already recorded, or an end still to come. Those who change the
+    members change these (:func:`access.can_change_members`)."""
+    if not access.can_change_members(actor, partnership):
+        raise PermissionDenied(f"You may not change the details of {partnership.name}")
+    locked = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    problems = []
+    if cadence not in Cadence.values:
+        problems.append(f"cadence must be one of {', '.join(Cadence.values)}")
+    if coordinator is not None and not has_orgunit_role(coordinator):
+        problems.append("the coordinator must be a force, regional or unit user")
+    if ended_on is not None:
+        problems += _end_problems(locked, ended_on)
+    if problems:
+        raise ValidationError(problems)
+    before = {
+        "cadence": locked.cadence,
+        "coordinator": locked.coordinator.username if locked.coordinator else "",
+        "ended_on": locked.ended_on.isoformat() if locked.ended_on else "",
+    }
+    after = {
+        "cadence": cadence,
+        "coordinator": coordinator.username if coordinator else "",
+        "ended_on": ended_on.isoformat() if ended_on else "",
+    }
+    if before == after:
+        return False
+    locked.cadence, locked.coordinator, locked.ended_on = cadence, coordinator, ended_on
+    locked.save(update_fields=["cadence", "coordinator", "ended_on"])
+    partnership.cadence, partnership.coordinator, partnership.ended_on = (
+        cadence,
+        coordinator,
+        ended_on,
+    )
+    changed = [k for k in after if after[k] != before[k]]
+    record(
+        actor=actor,
+        action=AuditAction.ALTERATION,
+        obj=partnership,
+        orgunit=partnership.area,
+        detail={
+            "step": "partnerships.change_details",
+            "before": {k: before[k] for k in changed},
+            "changed": {k: after[k] for k in changed},
+        },
+    )
+    return True
+
+
+def _end_problems(partnership: Partnership, ended_on: date) -> list[str]:
+    problems = []
+    if ended_on < partnership.started_on:
+        problems.append(
+            f"{partnership.name} started on {partnership.started_on:%-d %B %Y}: it cannot "
+            "end before that day"
+        )
+    if ended_on > timezone.localdate():
+        problems.append("record the end on or after the day it happens, not before")
+    last_met = partnership.meetings.aggregate(last=Max("date"))["last"]
+    if last_met is not None and ended_on < last_met:
+        problems.append(
+            f"a meeting is recorded on {last_met:%-d %B %Y}: the partnership cannot end before it"
+        )
+    last_joined = partnership.memberships.aggregate(last=Max("joined_on"))["last"]
+    if last_joined is not None and ended_on < last_joined:
+        problems.append(
+            f"a force joined on {last_joined:%-d %B %Y}: the partnership cannot end before it"
+        )
+    return problems
+
+
 def _check_change_day(
     partnership: Partnership,
     on: date,
@@ -189,6 +276,11 @@ def _check_change_day(
         problems.append(
             f"{partnership.name} started on {partnership.started_on:%-d %B %Y}: members "
             "cannot change before it"
+        )
+    if partnership.ended_on is not None and on > partnership.ended_on:
+        problems.append(
+            f"{partnership.name} ended on {partnership.ended_on:%-d %B %Y}: members cannot "
+            "change after it"
         )
     if on > today:
         problems.append("the change cannot be from a day still to come")
@@ -235,6 +327,15 @@ def do_record_meeting(
         raise ValidationError(
             f"{partnership.name} started on {partnership.started_on:%d %B %Y}: a meeting "
             "cannot be before it"
+        )
+    # the end as stored now (someone may have ended it since the page was read)
+    partnership.ended_on = (
+        Partnership.objects.select_for_update().values_list("ended_on", flat=True)
+    ).get(pk=partnership.pk)
+    if partnership.ended_on is not None and on > partnership.ended_on:
+        raise ValidationError(
+            f"{partnership.name} ended on {partnership.ended_on:%d %B %Y}: a meeting "
+            "cannot be after it"
         )
     members = set(partnership.forces.values_list("pk", flat=True))
     problems = [

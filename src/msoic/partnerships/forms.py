@@ -93,3 +93,28 @@ class MembersForm(forms.Form):
         label="From (forces added join on this day; forces removed leave the day before)",
         error_messages={"required": "Give the day the change takes effect"},
     )
+
+
+class DetailsForm(forms.Form):
+    """How often the partnership meets, who coordinates it, and when it ended."""
+
+    cadence = forms.ChoiceField(choices=Cadence.choices, widget=SELECT, label="Meets")
+    coordinator = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        widget=SELECT,
+        to_field_name="username",
+        label="Coordinator (optional)",
+    )
+    ended_on = forms.DateField(
+        required=False,
+        widget=DATE,
+        label="Ended on (leave empty while it goes on)",
+        help_text="Forces count as covered by this partnership up to and including this day.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["coordinator"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            is_active=True, role__in=[Role.NATIONAL, Role.REGIONAL, Role.FORCE]
+        ).order_by("username")

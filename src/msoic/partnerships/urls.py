@@ -9,5 +9,6 @@ urlpatterns = [
     path("new/", views.partnership_new, name="partnerships-new"),
     path("<int:pk>/", views.partnership_detail, name="partnerships-partnership"),
     path("<int:pk>/members/", views.members_edit, name="partnerships-members"),
+    path("<int:pk>/details/", views.details_edit, name="partnerships-details"),
     path("<int:pk>/meetings/new/", views.meeting_new, name="partnerships-meeting-new"),
 ]

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from msoic.accounts.models import User
 from msoic.partnerships import access, actions
-from msoic.partnerships.forms import MeetingForm, MembersForm, PartnershipForm
+from msoic.partnerships.forms import DetailsForm, MeetingForm, MembersForm, PartnershipForm
 from msoic.partnerships.models import Meeting, MeetingAttendance, Partnership
 
 
@@ -173,6 +173,43 @@ def members_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             return redirect("partnerships-partnership", partnership.pk)
     return render(
         request, "partnerships/members_form.html", {"form": form, "partnership": partnership}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def details_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    partnership = access.get_partnership_for_user(request.user, pk)
+    if not access.can_change_members(request.user, partnership):
+        raise PermissionDenied(
+            "Only the unit and the region's coordinators change a partnership's details"
+        )
+    current = {
+        "cadence": partnership.cadence,
+        "coordinator": partnership.coordinator.username if partnership.coordinator else None,
+        "ended_on": partnership.ended_on,
+    }
+    form = DetailsForm(request.POST or None, initial=current)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            changed = actions.do_change_details(
+                partnership,
+                actor=request.user,
+                cadence=data["cadence"],
+                coordinator=data["coordinator"],
+                ended_on=data["ended_on"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            if changed:
+                messages.success(request, f"Details of {partnership.name} changed")
+            else:
+                messages.info(request, "Nothing changed: those are already its details")
+            return redirect("partnerships-partnership", partnership.pk)
+    return render(
+        request, "partnerships/details_form.html", {"form": form, "partnership": partnership}
     )
 
 
