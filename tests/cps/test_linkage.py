@@ -170,9 +170,11 @@ def test_a_register_that_records_no_year_of_birth_still_links():
     outcome = linkage.link(cps_rows, register_rows)
     skipped = outcome.parameters.get("em_sessions_skipped", [])
     assert any(s.startswith("same reference and year of birth") for s in skipped), skipped
-    made = {(p.cps_id, p.register_id) for p in outcome.pairs if p.status == linkage.AUTOMATIC}
-    hits = len(made & data.truth)
-    # Measured: recall 0.67, precision 0.71 (against F1 0.95 with years of birth): weaker
-    # without the year, which is why the run says which sessions it skipped.
-    assert hits / len(data.truth) > 0.6, (hits, len(data.truth), len(made))
-    assert hits / len(made) > 0.65, (hits, len(made))
+    # The skipped sessions leave the model as it was: every comparison still scores (Splink's
+    # failed session had dropped the reference and year of birth and set the match rate to
+    # 0.9999999, so every candidate pair scored 1: precision 0.71, recall 0.67, no pair for
+    # review in the demo), and the match rate is the one estimated before training.
+    assert {"ref_norm", "birth_year", "charged_on"} <= set(outcome.parameters)
+    assert outcome.parameters["lambda"] < 0.05, outcome.parameters["lambda"]
+    # Measured: precision 0.979, recall 0.924, F1 0.951 (seed 11)
+    assert linkage.scores(outcome.pairs, data.truth)["f1"] >= 0.9

@@ -392,6 +392,10 @@ def link(
         ),
     )
     for label, rule in sessions:
+        # Splink's session changes the model in place before it trains (it drops the
+        # blocking rule's comparisons and sets its own match rate) and, when it fails,
+        # leaves it so: the model is put back as it was before the session.
+        before = linker._settings_obj.core_model_settings.copy()
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, max_pairs=em_max_pairs
@@ -400,6 +404,7 @@ def link(
             # Too few pairs for a level to be estimated, or none at all (a register that
             # records no year of birth): the session's m values stay at their starting
             # values (:func:`_settings`) and the run says so.
+            linker._settings_obj.core_model_settings = before
             skipped.append(f"{label}: {exc}")
     timings["training"] = time.perf_counter() - started
 
