@@ -1,6 +1,7 @@
 """The Spark engine (PySpark in local mode) links like DuckDB. Opt-in: Spark's per-query
-overhead makes one run take minutes on a small machine, beyond the suite's time budget; run
-with ``MSOIC_TEST_SPARK=1`` where the 'spark' extra is installed (see docs/cps.md)."""
+overhead makes one run take minutes on a small machine (about 2 minutes on the shared
+2-core development machine, 6 December 2026), beyond the suite's time budget; run with
+``MSOIC_TEST_SPARK=1`` where the 'spark' extra is installed (see docs/cps.md)."""
 
 from __future__ import annotations
 
