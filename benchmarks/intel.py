@@ -209,6 +209,10 @@ def _setup() -> str:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
         os.environ["DJANGO_SETTINGS_MODULE"] = "msoic.settings"
+        # as setup_django does for SQLite: the pages are timed, not the second factor
+        # (without it every page answers a redirect to it)
+        os.environ["MSOIC_MFA_DEMO_OFF"] = "1"
+        os.environ.setdefault("MSOIC_LOG_LEVEL", "ERROR")
         import django
         from django.db import connection
 

@@ -229,3 +229,121 @@ def test_the_command_imports_checks_and_refuses(personas, tmp_path, capsys):
     with pytest.raises(CommandError, match="cannot send"):
         call_command("import_intel", str(good), "--force", "essex", "--user", "kent.user")
     assert IntelImport.objects.filter(status="rejected").count() == 1
+
+
+def _stored(force: str) -> list[tuple[Any, ...]]:
+    """Every stored log of ``force`` and its versions, as the database gives them back."""
+    out = []
+    for log in IntelLog.objects.filter(force__code=force).order_by("reference"):
+        versions = [
+            (v.number, v.fields) for v in IntelLogVersion.objects.filter(log=log).order_by("number")
+        ]
+        out.append(
+            (
+                log.reference,
+                log.created_on.isoformat(),
+                log.hashtags,
+                log.oic_tagged,
+                log.ms_referred,
+                log.grading,
+                log.handling_conditions,
+                log.route,
+                log.exploitation_types,
+                log.summary,
+                log.investigation_ref,
+                log.operation,
+                log.version,
+                log.digest,
+                log.received_on == timezone.localdate(),
+                versions,
+            )
+        )
+    return out
+
+
+def test_new_resent_and_refused_files_store_the_same_on_every_database(personas):
+    """The import writes new logs with the database's bulk load (COPY on PostgreSQL,
+    executemany on SQLite): the same file gives the same stored rows, versions and JSON on
+    both (this test runs in each pass), quotes, tabs, backslashes and non-ASCII included."""
+    from msoic.intel.importer import fields_digest
+
+    kent = personas["kent"]
+    odd = 'Quoted "boat" \\ back\tslash, café at the harbour; 50% paid at night.'
+    referred = {
+        "hashtags": "#MSREF",
+        "route": "",
+        "exploitation_types": "labour; criminal",
+        "handling_code": "C",
+        "handling_conditions": "Law enforcement only; \\N is not null",
+        "summary": odd,
+        "operation": "Op Ünterste",
+    }
+    first = [
+        log_row("KT-1"),
+        log_row("KT-2", **referred),
+        log_row("KT-3", route="HGV/lorry", summary="Lorry stopped at the port."),
+    ]
+    assert (send(kent, "kent", first).new, IntelLog.objects.count()) == (3, 3)
+    # re-sent: one unchanged, one changed, one new
+    second = [
+        first[0],
+        log_row("KT-2", **{**referred, "summary": odd + " Again.", "exploitation_types": "labour"}),
+        log_row("KT-4", created="2024-01-31", hashtags="#NATOIC", route="air"),
+    ]
+    again = send(kent, "kent", second)
+    assert (again.new, again.updated, again.unchanged) == (1, 1, 1)
+    before = _stored("kent")
+    # refused: a good new row and a bad one; nothing of it is stored
+    refused = _import(kent, extract_csv([log_row("KT-5"), log_row("KT-6", route="bicycle")]))
+    assert not refused.ok and "row 3" in str(refused.problems[0])
+    assert _stored("kent") == before
+    refs = [r[0] for r in before]
+    assert refs == ["KT-1", "KT-2", "KT-3", "KT-4"]
+    by_ref = {r[0]: r for r in before}
+    assert by_ref["KT-1"][12] == 1 and by_ref["KT-1"][15] == []
+    kt2 = by_ref["KT-2"]
+    assert kt2[2:13] == (
+        ["#MSREF"],
+        False,
+        True,
+        "2BC",
+        "Law enforcement only; \\N is not null",
+        "",
+        ["labour"],
+        odd + " Again.",
+        "",
+        "Op Ünterste",
+        2,
+    )
+    # the version kept is the first sending, as sent
+    [(number, fields)] = kt2[15]
+    assert number == 1
+    assert (fields["summary"], fields["exploitation_types"], fields["operation"]) == (
+        odd,
+        ["criminal", "labour"],
+        "Op Ünterste",
+    )
+    assert by_ref["KT-4"][1:4] == ("2024-01-31", ["#NATOIC"], True)
+    assert by_ref["KT-4"][7] == "air" and by_ref["KT-3"][7] == "hgv"
+    # each stored digest is the digest of the fields as stored (what a re-send compares)
+    for log in IntelLog.objects.filter(force__code="kent"):
+        stored = {
+            "created_on": log.created_on.isoformat(),
+            **{
+                f: getattr(log, f)
+                for f in (
+                    "hashtags",
+                    "source_evaluation",
+                    "assessment",
+                    "handling_code",
+                    "handling_conditions",
+                    "route",
+                    "exploitation_types",
+                    "summary",
+                    "investigation_ref",
+                    "operation",
+                )
+            },
+        }
+        assert log.digest == fields_digest(stored), log.reference
+    assert all(r[14] for r in before)
