@@ -33,7 +33,8 @@
 # transactional and other tests (audit/test_append_only, collection/test_jobs_queue,
 # runtime/test_backup, runtime/test_faults) pass on both databases, and so does a CI-style
 # run (CI=1, MSOIC_TEST_WORKERS=2): 1379 s wall for both passes side by side on a 2-core
-# machine with no other test run seen (SQLite 1376 s, PostgreSQL 1302 s, 4 workers and the server on 2 cores).
+# machine with no other test run seen (SQLite 1376 s, PostgreSQL 1302 s; 4 workers and the
+# server on 2 cores).
 # The same run with MSOIC_TEST_WORKERS=0 (the default): 1114 s (SQLite 996 s, PostgreSQL
 # 1108 s), so on 2 cores xdist costs 265 s more (not profiled; each worker migrates its own
 # database and 4 workers contend for 2 cores). Not measured: xdist with the
