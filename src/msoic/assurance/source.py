@@ -23,9 +23,9 @@ from datetime import date
 from django.db.models import Count
 
 from msoic.assurance.models import Assessment, AssessmentStatus, Campaign
-from msoic.catalogue.loader import Catalogue, get_catalogue
-from msoic.metrics.periods import MONTHLY, month_end, parse_period
-from msoic.metrics.sources import Cells, covered_months
+from msoic.catalogue.loader import Catalogue
+from msoic.metrics.periods import month_end
+from msoic.metrics.sources import Cells, EveryForceSource, covered_months
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
 
 FORCES_ASSESSED = "benchmarking_forces_assessed"
@@ -35,9 +35,8 @@ DATASET = "benchmarking"
 
 
 def first_month(catalogue: Catalogue | None = None) -> date:
-    """The first month the source gives: the ``benchmarking`` dataset's first period."""
-    cat = catalogue or get_catalogue()
-    return parse_period(MONTHLY, cat.datasets[DATASET].first_period)
+    """The first month the source gives: its dataset's first period."""
+    return BENCHMARKING_SOURCE.first_month(catalogue)
 
 
 def assessed(force_ids: Collection[int], first: date, last: date) -> set[tuple[int, date]]:
@@ -70,31 +69,13 @@ def standards_as_at(days: list[date]) -> dict[date, int]:
     return out
 
 
-class BenchmarkingSource:
+class BenchmarkingSource(EveryForceSource):
     """Campaigns and assessments as a :class:`~msoic.metrics.sources.DerivedSource`."""
 
     label = "benchmarking campaigns and assessments"
 
-    def metrics(self) -> frozenset[str]:
-        return METRICS
-
-    def coverage(
-        self, metrics: Collection[str], orgunit_ids: Collection[int] | None = None
-    ) -> dict[str, dict[int, date]]:
-        wanted = [m for m in metrics if m in METRICS]
-        if not wanted:
-            return {}
-        if orgunit_ids is None:
-            ids = list(OrgUnit.objects.forces().values_list("pk", flat=True))
-        else:
-            ids = list(orgunit_ids)
-        start = first_month()
-        return {m: dict.fromkeys(ids, start) for m in wanted}
-
-    def all_coverage(self) -> dict[tuple[str, str], date]:
-        start = first_month()
-        codes = OrgUnit.objects.forces().values_list("code", flat=True)
-        return {(code, m): start for code in codes for m in METRICS}
+    dataset = DATASET
+    metric_codes = METRICS
 
     def cells(
         self,

@@ -26,10 +26,10 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from msoic.catalogue.loader import Catalogue, get_catalogue
+from msoic.catalogue.loader import Catalogue
 from msoic.commissioning.models import Bid, BidStatus, FundingAllocation, FundingEnvelope, Programme
-from msoic.metrics.periods import MONTHLY, Period, PeriodError, month_end, parse_period
-from msoic.metrics.sources import Cells, covered_months
+from msoic.metrics.periods import Period, PeriodError, month_end
+from msoic.metrics.sources import Cells, EveryForceSource, covered_months
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
 
 BIDS_APPROVED = "commissioning_bids_approved"
@@ -43,9 +43,8 @@ DATASET = "commissioning"
 
 
 def first_month(catalogue: Catalogue | None = None) -> date:
-    """The first month the source gives: the ``commissioning`` dataset's first period."""
-    cat = catalogue or get_catalogue()
-    return parse_period(MONTHLY, cat.datasets[DATASET].first_period)
+    """The first month the source gives: its dataset's first period."""
+    return COMMISSIONING_SOURCE.first_month(catalogue)
 
 
 def bids_approved(
@@ -104,31 +103,13 @@ def unit_money(metric: str, months: list[date]) -> dict[date, int]:
     return out
 
 
-class CommissioningSource:
+class CommissioningSource(EveryForceSource):
     """The commissioning records as a :class:`~msoic.metrics.sources.DerivedSource`."""
 
     label = "commissioning records"
 
-    def metrics(self) -> frozenset[str]:
-        return METRICS
-
-    def coverage(
-        self, metrics: Collection[str], orgunit_ids: Collection[int] | None = None
-    ) -> dict[str, dict[int, date]]:
-        wanted = [m for m in metrics if m in METRICS]
-        if not wanted:
-            return {}
-        if orgunit_ids is None:
-            ids = list(OrgUnit.objects.forces().values_list("pk", flat=True))
-        else:
-            ids = list(orgunit_ids)
-        start = first_month()
-        return {m: dict.fromkeys(ids, start) for m in wanted}
-
-    def all_coverage(self) -> dict[tuple[str, str], date]:
-        start = first_month()
-        codes = OrgUnit.objects.forces().values_list("code", flat=True)
-        return {(code, m): start for code in codes for m in METRICS}
+    dataset = DATASET
+    metric_codes = METRICS
 
     def cells(
         self,

@@ -225,3 +225,46 @@ def unit_totals(metric: str, orgunit_ids: Collection[int], months: list[date]) -
     for (_, month), value in own(metric, list(orgunit_ids), months).items():
         out[month] += value
     return dict(out)
+
+
+class EveryForceSource:
+    """The coverage part of a :class:`DerivedSource` that derives its metrics for every
+    force from its catalogue dataset's first month on (no force returns them). A source sets
+    ``dataset`` and ``metric_codes`` and writes only its ``cells`` (and ``unit_cells`` where
+    the nation holds figures of its own)."""
+
+    dataset: str
+    metric_codes: frozenset[str]
+
+    def first_month(self, catalogue: Catalogue | None = None) -> date:
+        """The first month the source gives: its dataset's first period."""
+        from msoic.catalogue.loader import get_catalogue
+        from msoic.metrics.periods import MONTHLY, parse_period
+
+        cat = catalogue or get_catalogue()
+        return parse_period(MONTHLY, cat.datasets[self.dataset].first_period)
+
+    def metrics(self) -> frozenset[str]:
+        return self.metric_codes
+
+    def coverage(
+        self, metrics: Collection[str], orgunit_ids: Collection[int] | None = None
+    ) -> dict[str, dict[int, date]]:
+        from msoic.orgunits.models import OrgUnit
+
+        wanted = [m for m in metrics if m in self.metric_codes]
+        if not wanted:
+            return {}
+        if orgunit_ids is None:
+            ids = list(OrgUnit.objects.forces().values_list("pk", flat=True))
+        else:
+            ids = list(orgunit_ids)
+        start = self.first_month()
+        return {m: dict.fromkeys(ids, start) for m in wanted}
+
+    def all_coverage(self) -> dict[tuple[str, str], date]:
+        from msoic.orgunits.models import OrgUnit
+
+        start = self.first_month()
+        codes = OrgUnit.objects.forces().values_list("code", flat=True)
+        return {(code, m): start for code in codes for m in self.metric_codes}

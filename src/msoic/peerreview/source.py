@@ -25,10 +25,9 @@ from datetime import date
 
 from django.db.models import Count
 
-from msoic.catalogue.loader import Catalogue, get_catalogue
-from msoic.metrics.periods import MONTHLY, month_end, parse_period
-from msoic.metrics.sources import Cells, covered_months
-from msoic.orgunits.models import OrgUnit
+from msoic.catalogue.loader import Catalogue
+from msoic.metrics.periods import month_end
+from msoic.metrics.sources import Cells, EveryForceSource, covered_months
 from msoic.peerreview.models import PeerReview, Stage
 
 FORCES_REVIEWED = "peer_review_forces_reviewed"
@@ -39,9 +38,8 @@ DATASET = "peerreview"
 
 
 def first_month(catalogue: Catalogue | None = None) -> date:
-    """The first month the source gives: the ``peerreview`` dataset's first period."""
-    cat = catalogue or get_catalogue()
-    return parse_period(MONTHLY, cat.datasets[DATASET].first_period)
+    """The first month the source gives: its dataset's first period."""
+    return PEER_REVIEW_SOURCE.first_month(catalogue)
 
 
 def published(
@@ -86,31 +84,13 @@ def as_at(metric: str, reviews: list[tuple[date, int]], day: date) -> int:
     return sum(mine)
 
 
-class PeerReviewSource:
+class PeerReviewSource(EveryForceSource):
     """Published peer reviews as a :class:`~msoic.metrics.sources.DerivedSource`."""
 
     label = "published peer reviews"
 
-    def metrics(self) -> frozenset[str]:
-        return METRICS
-
-    def coverage(
-        self, metrics: Collection[str], orgunit_ids: Collection[int] | None = None
-    ) -> dict[str, dict[int, date]]:
-        wanted = [m for m in metrics if m in METRICS]
-        if not wanted:
-            return {}
-        if orgunit_ids is None:
-            ids = list(OrgUnit.objects.forces().values_list("pk", flat=True))
-        else:
-            ids = list(orgunit_ids)
-        start = first_month()
-        return {m: dict.fromkeys(ids, start) for m in wanted}
-
-    def all_coverage(self) -> dict[tuple[str, str], date]:
-        start = first_month()
-        codes = OrgUnit.objects.forces().values_list("code", flat=True)
-        return {(code, m): start for code in codes for m in METRICS}
+    dataset = DATASET
+    metric_codes = METRICS
 
     def cells(
         self,

@@ -23,10 +23,9 @@ from datetime import date, datetime
 from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
-from msoic.catalogue.loader import Catalogue, get_catalogue
-from msoic.metrics.periods import MONTHLY, month_end, parse_period
-from msoic.metrics.sources import Cells, covered_months
-from msoic.orgunits.models import OrgUnit
+from msoic.catalogue.loader import Catalogue
+from msoic.metrics.periods import month_end
+from msoic.metrics.sources import Cells, EveryForceSource, covered_months
 from msoic.support.models import FinancialOutcome, OutcomeKind, SupportedOperation
 
 OPERATIONS = "support_operations"
@@ -36,9 +35,8 @@ DATASET = "support"
 
 
 def first_month(catalogue: Catalogue | None = None) -> date:
-    """The first month the source gives: the ``support`` dataset's first period."""
-    cat = catalogue or get_catalogue()
-    return parse_period(MONTHLY, cat.datasets[DATASET].first_period)
+    """The first month the source gives: its dataset's first period."""
+    return SUPPORT_SOURCE.first_month(catalogue)
 
 
 def _month(value: date | datetime) -> date:
@@ -83,33 +81,13 @@ def counted(
     return out
 
 
-class SupportSource:
+class SupportSource(EveryForceSource):
     """The operations supported as a :class:`~msoic.metrics.sources.DerivedSource`."""
 
     label = "records of operations supported"
 
-    def metrics(self) -> frozenset[str]:
-        return METRICS
-
-    def coverage(
-        self, metrics: Collection[str], orgunit_ids: Collection[int] | None = None
-    ) -> dict[str, dict[int, date]]:
-        """Every force from the dataset's first period (no query when ``orgunit_ids`` is
-        given; one for the forces when it is None)."""
-        wanted = [m for m in metrics if m in METRICS]
-        if not wanted:
-            return {}
-        if orgunit_ids is None:
-            ids = list(OrgUnit.objects.forces().values_list("pk", flat=True))
-        else:
-            ids = list(orgunit_ids)
-        start = first_month()
-        return {m: dict.fromkeys(ids, start) for m in wanted}
-
-    def all_coverage(self) -> dict[tuple[str, str], date]:
-        start = first_month()
-        codes = OrgUnit.objects.forces().values_list("code", flat=True)
-        return {(code, m): start for code in codes for m in METRICS}
+    dataset = DATASET
+    metric_codes = METRICS
 
     def cells(
         self,

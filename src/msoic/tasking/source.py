@@ -20,12 +20,11 @@ progress is on the tracker.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
 from datetime import date
 
-from msoic.catalogue.loader import Catalogue, get_catalogue
-from msoic.metrics.periods import MONTHLY, month_end, parse_period
-from msoic.metrics.sources import Cells, covered_months
+from msoic.catalogue.loader import Catalogue
+from msoic.metrics.periods import month_end
+from msoic.metrics.sources import Cells, EveryForceSource, covered_months
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
 from msoic.tasking.models import Measure, MeasureProgress, Status
 
@@ -36,9 +35,8 @@ DATASET = "tasking"
 
 
 def first_month(catalogue: Catalogue | None = None) -> date:
-    """The first month the source gives: the ``tasking`` dataset's first period."""
-    cat = catalogue or get_catalogue()
-    return parse_period(MONTHLY, cat.datasets[DATASET].first_period)
+    """The first month the source gives: its dataset's first period."""
+    return TASKING_SOURCE.first_month(catalogue)
 
 
 def measures_as_at(days: list[date]) -> dict[date, tuple[int, int]]:
@@ -64,31 +62,13 @@ def measures_as_at(days: list[date]) -> dict[date, tuple[int, int]]:
     return out
 
 
-class TaskingSource:
+class TaskingSource(EveryForceSource):
     """The CCA tasking's progress records as a :class:`~msoic.metrics.sources.DerivedSource`."""
 
     label = "CCA tasking progress records"
 
-    def metrics(self) -> frozenset[str]:
-        return METRICS
-
-    def coverage(
-        self, metrics: Collection[str], orgunit_ids: Collection[int] | None = None
-    ) -> dict[str, dict[int, date]]:
-        wanted = [m for m in metrics if m in METRICS]
-        if not wanted:
-            return {}
-        if orgunit_ids is None:
-            ids = list(OrgUnit.objects.forces().values_list("pk", flat=True))
-        else:
-            ids = list(orgunit_ids)
-        start = first_month()
-        return {m: dict.fromkeys(ids, start) for m in wanted}
-
-    def all_coverage(self) -> dict[tuple[str, str], date]:
-        start = first_month()
-        codes = OrgUnit.objects.forces().values_list("code", flat=True)
-        return {(code, m): start for code in codes for m in METRICS}
+    dataset = DATASET
+    metric_codes = METRICS
 
     def cells(
         self,
