@@ -7,8 +7,9 @@
 - PostgreSQL restarted while the app serves: requests fail cleanly while it is down and the
   app recovers by itself.
 
-Report builds and record linkage runs do not exist yet; their interruption is for when they
-do (docs/operations.md, "Faults")."""
+A report build or a record linkage run whose worker is killed is shown in its own app's tests
+(tests/reports/test_restart.py, tests/cps/test_killed_worker.py; docs/operations.md,
+"Faults")."""
 
 from __future__ import annotations
 
