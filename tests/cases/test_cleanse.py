@@ -16,6 +16,20 @@ from msoic.orgunits.models import OrgUnit
 from tests.cases.cleanse_world import make_case, make_person
 
 TODAY = timezone.localdate()
+_localdate = timezone.localdate
+
+
+@pytest.fixture(autouse=True)
+def _today_stays_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The module's TODAY is read at import: a run that crosses midnight would see the code's
+    "today" move on under it, so the code's today is held at TODAY."""
+
+    def localdate(value=None, timezone=None):  # type: ignore[no-untyped-def]
+        return TODAY if value is None else _localdate(value, timezone)
+
+    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
+
+
 OLD = date(2024, 1, 15)
 
 

@@ -14,6 +14,18 @@ from msoic.cases.models import Cleanse, Investigation
 from tests.cases.cleanse_world import make_case
 
 TODAY = timezone.localdate()
+_localdate = timezone.localdate
+
+
+@pytest.fixture(autouse=True)
+def _today_stays_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The module's TODAY is read at import: a run that crosses midnight would see the code's
+    "today" move on under it, so the code's today is held at TODAY."""
+
+    def localdate(value=None, timezone=None):  # type: ignore[no-untyped-def]
+        return TODAY if value is None else _localdate(value, timezone)
+
+    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
 
 
 def _client(user):
