@@ -254,3 +254,42 @@ def test_only_the_unit_restarts_a_run_and_only_by_post(client, world, kent_user)
     run.refresh_from_db()
     assert run.status == RunStatus.RUNNING
     assert not AuditEvent.objects.filter(detail__step="cps.restart_linkage").exists()
+
+
+def test_a_run_queued_with_its_task_lost_is_offered_a_restart_and_finishes(client, world):
+    """A run still queued after ``STUCK_AFTER`` that no worker took (its task lost: the
+    queue emptied, the enqueue failed) would hold the one run slot for ever: it counts as
+    stuck, and a restart gives the worker a new task for it."""
+    client.force_login(world["national"])
+    run, _ = do_request_linkage(actor=world["national"])  # queued; no task was enqueued
+    waiting = client.get("/cps/linkage/").content.decode()
+    assert f"/cps/linkage/{run.pk}/restart/" not in waiting  # just queued: not stuck
+
+    queued_at = timezone.now() - STALE
+    LinkageRun.objects.filter(pk=run.pk).update(queued_at=queued_at)
+    stuck = client.get("/cps/linkage/").content.decode()
+    assert f"Queued since {timezone.localtime(queued_at):%-d %b %Y %H:%M}" in stuck
+    assert "no worker has taken it up" in stuck
+    assert f'action="/cps/linkage/{run.pk}/restart/"' in stuck
+
+    response = client.post(f"/cps/linkage/{run.pk}/restart/", follow=True)
+    assert f"Linkage run {run.pk} restarted on the worker" in response.content.decode()
+    run.refresh_from_db()
+    assert run.status == RunStatus.QUEUED and not run.is_stuck()  # queued again, just now
+    row = AuditEvent.objects.get(detail__step="cps.restart_linkage")
+    assert (row.detail["from"], row.detail["to"]) == ("queued", "queued")
+    assert row.detail["reason"].startswith("stuck: queued since ")
+    [task] = DBTaskResult.objects.filter(task_path="msoic.cps.tasks.linkage_run_task")
+    linkage_run_task.call(TaskContext(task_result=task.task_result), run.pk)
+    stored_once(run, world)
+
+
+def test_a_run_queued_a_moment_ago_is_not_restarted(client, world):
+    client.force_login(world["national"])
+    run, _ = do_request_linkage(actor=world["national"])
+    response = client.post(f"/cps/linkage/{run.pk}/restart/", follow=True)
+    assert f"Linkage run {run.pk} is queued and not stuck: nothing restarted" in (
+        response.content.decode()
+    )
+    assert not AuditEvent.objects.filter(detail__step="cps.restart_linkage").exists()
+    assert not DBTaskResult.objects.exists()

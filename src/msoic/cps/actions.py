@@ -11,7 +11,8 @@
 - :func:`do_request_linkage` and :func:`run_linkage`: a linkage run, on the worker; a run
   requested while another is queued or running is that run. A run whose worker died is
   taken up again by its task given back to the queue, or by any attempt once it is stuck,
-  and :func:`do_restart_linkage` puts a stuck run back on the queue at an analyst's word.
+  and :func:`do_restart_linkage` puts a stuck run (or one queued with its task lost) back
+  on the queue at an analyst's word.
 - :func:`do_decide_link`: an analyst confirms or rejects a candidate pair.
 """
 
@@ -429,26 +430,31 @@ def do_request_linkage(
 
 def do_restart_linkage(run: LinkageRun, *, actor: User) -> LinkageRun:
     """Put a stuck run (marked running, not heard from for ``STUCK_AFTER``: its worker
-    died) back on the queue, for the caller to enqueue its task. Raises
+    died; or queued that long with no worker taking it: its task was lost) back on the
+    queue, for the caller to enqueue its task. Raises
     :class:`RunNotStuck` for a run that is not stuck, and changes nothing."""
     if not access.can_manage(actor):
         raise PermissionDenied("Only the unit runs the linkage")
     with transaction.atomic():
-        silent_since = run.heartbeat_at
-        put_back = LinkageRun.objects.filter(stuck_runs(timezone.now()), pk=run.pk).update(
-            status=RunStatus.QUEUED, task_id="", claim=""
+        before = LinkageRun.objects.select_for_update().filter(pk=run.pk).first()
+        now = timezone.now()
+        put_back = LinkageRun.objects.filter(stuck_runs(now), pk=run.pk).update(
+            status=RunStatus.QUEUED, task_id="", claim="", queued_at=now
         )
         run.refresh_from_db()
-        if not put_back:
+        if not put_back or before is None:
             raise RunNotStuck(
                 f"Linkage run {run.pk} is {run.get_status_display().lower()} and not stuck: "
                 f"nothing restarted"
             )
-        since = (
-            timezone.localtime(silent_since).isoformat(timespec="seconds")
-            if silent_since
-            else "it was marked running"
-        )
+        if before.status == RunStatus.QUEUED:
+            waited = timezone.localtime(before.queued_at).isoformat(timespec="seconds")
+            reason = f"stuck: queued since {waited} and no worker took it"
+        elif before.heartbeat_at:
+            silent = timezone.localtime(before.heartbeat_at).isoformat(timespec="seconds")
+            reason = f"stuck: no sign of life since {silent}"
+        else:
+            reason = "stuck: no sign of life since it was marked running"
         record(
             actor=actor,
             action=AuditAction.ALTERATION,
@@ -456,9 +462,9 @@ def do_restart_linkage(run: LinkageRun, *, actor: User) -> LinkageRun:
             orgunit="national",
             detail={
                 "step": "cps.restart_linkage",
-                "from": RunStatus.RUNNING.value,
+                "from": before.status,
                 "to": RunStatus.QUEUED.value,
-                "reason": f"stuck: no sign of life since {since}",
+                "reason": reason,
             },
         )
     return run

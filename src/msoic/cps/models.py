@@ -140,9 +140,13 @@ HEARTBEAT_EVERY = timedelta(seconds=30)
 
 
 def stuck_runs(now: datetime) -> Q:
-    """The runs marked running that have not been heard from for ``STUCK_AFTER``."""
+    """The runs marked running that have not been heard from for ``STUCK_AFTER``, and the
+    runs queued for ``STUCK_AFTER`` that no worker has taken (their task was lost: the
+    queue emptied, the enqueue failed). Putting either back on the queue is safe: a task
+    given twice runs the linkage once (the claim)."""
     silent = Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - STUCK_AFTER)
-    return Q(status=RunStatus.RUNNING) & silent
+    waiting = Q(status=RunStatus.QUEUED) & Q(queued_at__lt=now - STUCK_AFTER)
+    return (Q(status=RunStatus.RUNNING) & silent) | waiting
 
 
 class LinkageRun(models.Model):
@@ -163,6 +167,8 @@ class LinkageRun(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     requested_at = models.DateTimeField(default=timezone.now)
+    #: when the run was last put on the queue (requested, or restarted)
+    queued_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     cps_cases = models.PositiveIntegerField(default=0)
@@ -191,12 +197,14 @@ class LinkageRun(models.Model):
         return f"linkage run {self.pk} ({self.status})"
 
     def is_stuck(self, now: datetime | None = None) -> bool:
-        """Marked running but not heard from for ``STUCK_AFTER`` (see :func:`stuck_runs`)."""
+        """Marked running but not heard from for ``STUCK_AFTER``, or queued that long with
+        no worker taking it (see :func:`stuck_runs`)."""
+        since = (now or timezone.now()) - STUCK_AFTER
+        if self.status == RunStatus.QUEUED:
+            return self.queued_at < since
         if self.status != RunStatus.RUNNING:
             return False
-        return self.heartbeat_at is None or self.heartbeat_at < (now or timezone.now()) - (
-            STUCK_AFTER
-        )
+        return self.heartbeat_at is None or self.heartbeat_at < since
 
 
 class LinkStatus(models.TextChoices):

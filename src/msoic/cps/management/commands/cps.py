@@ -96,10 +96,9 @@ class Command(BaseCommand):
             dry_run=options["dry_run"],
         )
         if not created:
+            why = "no worker took it" if run.status == "queued" else "its worker stopped"
             stuck = (
-                " and stuck (its worker stopped): restart it on the CPS linkage page"
-                if run.is_stuck()
-                else ""
+                f" and stuck ({why}): restart it on the CPS linkage page" if run.is_stuck() else ""
             )
             self.stdout.write(f"linkage run {run.pk} is already {run.status}{stuck}: no second run")
             return
