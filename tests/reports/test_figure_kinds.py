@@ -100,3 +100,27 @@ def test_a_draft_warns_of_a_figure_of_people_a_publication_would_withhold(
     assert "cannot be published as it stands: not yet complete" in draft.warnings[0]
     published = build(parse_template(text), FY, mode=PUBLICATION)
     assert [e.split(":")[0] for e in published.errors] == ["line 3"]
+
+
+def test_a_count_is_printed_in_words_when_the_tag_asks(personas: dict[str, Any]) -> None:
+    """``words``: a count from zero to ninety-nine in words, with its qualifier; beyond that
+    the digits; money is refused (a pound figure has no words here)."""
+    _three_months(personas["national"])
+    text = (
+        "# Words\n\nFrom [[ms_recorded_crimes period=2024-01..2024-03 show=returns words id=f]]"
+        " returns, [[ms_recorded_crimes period=2024-01 words id=jan]] crimes in January,"
+        " [[ms_recorded_crimes period=2024-01..2024-03 words q=over say=40 id=q]] in all"
+        " and [[ms_arrests period=2024-03 words id=arrests]] arrests.\n"
+    )
+    built = build(parse_template(text), FY)
+    assert built.errors == []
+    figures = built.figures
+    assert [figures[f]["text"] for f in ("f", "jan", "q", "arrests")] == [
+        "five",  # force-months: Kent's three and Essex's two
+        "twenty",
+        "over forty",
+        "seven",
+    ]
+    assert figures["jan"]["value"] == 20 and figures["jan"]["words"] is True
+    money = build(parse_template("# M\n\n[[terminus_cash_seized words]]\n"), FY)
+    assert len(money.errors) == 1 and "words prints counts, not money" in money.errors[0]

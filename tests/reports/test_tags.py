@@ -69,6 +69,9 @@ def test_a_template_reads_into_headings_paragraphs_lists_tiles_grids_and_charts(
         ("ms_arrests show=highest per=week", "show=highest needs per="),
         ("ms_arrests show=lowest per=month by=region", "takes neither by= nor compare="),
         ("ms_arrests per=quarter", "per= goes with show=lowest or show=highest"),
+        ("ms_arrests words=no", "words is a flag"),
+        ("ms_arrests show=change words", "words prints a count in words, not a per cent"),
+        ("table rows=ms_arrests words", "'words' is not key=value"),
     ],
 )
 def test_a_bad_tag_is_refused_with_its_line(body: str, message: str) -> None:
@@ -149,6 +152,31 @@ def test_figures_are_rounded_and_printed_per_figure(
 ) -> None:
     stated = round_to(Decimal(value), places, qualifier)
     assert printed(stated, places, unit=unit, qualifier=qualifier) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "qualifier", "unit", "text"),
+    [
+        ("0", None, "count", "zero"),
+        ("3", None, "count", "three"),
+        ("13", None, "count", "thirteen"),
+        ("20", None, "count", "twenty"),
+        ("47", None, "count", "forty-seven"),
+        ("99", "nearly", "count", "nearly ninety-nine"),
+        ("5", "plus", "count", "five"),  # "+" belongs to digits; the words stand bare
+        ("100", None, "count", "100"),  # past ninety-nine: digits
+        ("2.5", None, "count", "2.5"),
+        ("-3", None, "count", "-3"),
+        ("46400", None, "gbp", "£46,400"),
+        ("5", None, "percent", "5%"),
+    ],
+)
+def test_a_count_in_words_is_spelt_out_up_to_ninety_nine(
+    value: str, qualifier: str | None, unit: str, text: str
+) -> None:
+    places = 1 if "." in value else 0
+    printed_ = printed(Decimal(value), places, unit=unit, qualifier=qualifier, words=True)
+    assert printed_ == text
 
 
 def test_two_tags_alone_on_a_line_are_two_figures_in_a_paragraph() -> None:

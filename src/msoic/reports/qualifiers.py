@@ -91,6 +91,26 @@ def number_text(value: Decimal, places: int) -> str:
     return f"{value:,.{shown}f}"
 
 
+_ONES = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen"
+).split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+WORDS_UP_TO = 99
+
+
+def in_words(value: Decimal) -> str | None:
+    """A whole number from zero to ninety-nine in words ("three", "forty-seven"); None for
+    anything else (a fraction, a negative, 100 or more), which prints in digits."""
+    if value != value.to_integral_value() or not 0 <= value <= WORDS_UP_TO:
+        return None
+    n = int(value)
+    if n < 20:
+        return _ONES[n]
+    tens, ones = divmod(n, 10)
+    return _TENS[tens - 2] + (f"-{_ONES[ones]}" if ones else "")
+
+
 def printed(
     stated: Decimal,
     places: int,
@@ -98,11 +118,18 @@ def printed(
     unit: str,
     qualifier: str | None,
     signed: bool = False,
+    words: bool = False,
 ) -> str:
     """The figure as the report prints it: "over 1,300", "£46,400", "-10.8%", "£3,000,000+".
 
     ``unit``: ``gbp`` (``stated`` in pounds), ``percent`` or anything else for a count.
-    ``signed`` puts "+" before a positive change (a change the template asks to sign)."""
+    ``signed`` puts "+" before a positive change (a change the template asks to sign).
+    ``words`` prints a count from zero to ninety-nine in words ("three", "over five"); a
+    count outside that, or money or a per cent, keeps its digits."""
+    spelt = in_words(stated) if words and unit not in ("gbp", "percent") else None
+    if spelt is not None:
+        word = WORDS.get(qualifier or "", "")
+        return f"{word} {spelt}" if word else spelt
     body = number_text(stated, places)
     if unit == "gbp":
         body = ("-£" + body[1:]) if body.startswith("-") else "£" + body

@@ -280,6 +280,9 @@ class Builder:
             raise Problem(f"{tag.where()}: no answer")
         o = tag.options
         show = o.get("show", "value")
+        words = o.get("words") == "yes"
+        if words and q.metric.unit == "gbp" and show != "returns":
+            raise Problem(f"{tag.where()}: words prints counts, not money ({q.metric.code})")
         option = o.get("option")
         if option:
             keys = [r.key for r in result.rows]
@@ -314,7 +317,7 @@ class Builder:
             stated = Decimal(o["say"].replace(",", ""))
         else:
             stated = qualifiers.round_to(value, places, qualifier)
-        text = qualifiers.printed(stated, places, unit=unit, qualifier=qualifier)
+        text = qualifiers.printed(stated, places, unit=unit, qualifier=qualifier, words=words)
         fid = self._new_id(
             o.get("id") or f"{q.metric.code}-{show}-{q.period_code}-{q.orgunit.code}"
         )
@@ -350,6 +353,7 @@ class Builder:
             "qualifier": qualifier,
             "stated": _number(stated),
             "qualifier_holds": holds,
+            "words": words,
             "part_period": part_period,
             "line": tag.line,
             "link": _link(q, self.cat),

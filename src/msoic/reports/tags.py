@@ -15,7 +15,8 @@ A template is plain text, read line by line:
 - ``title: ...`` on the first line names the report.
 
 A figure tag, ``[[metric key=value ...]]`` (or ``[[figure metric ...]]``), may sit anywhere
-in text. Values with spaces are quoted: ``label="People trained"``. This module only reads
+in text. Values with spaces are quoted: ``label="People trained"``. The flag ``words`` prints
+a whole count in words ("three"; :func:`msoic.reports.qualifiers.in_words`). This module only reads
 the text: it checks the syntax and the options' shapes and says which line is wrong; the
 metric, org unit and period are checked against the catalogue when the report is built
 (:mod:`msoic.reports.resolve`).
@@ -62,6 +63,7 @@ FIGURE_KEYS = {
     "id",
     "label",
     "per",
+    "words",
 }
 TABLE_KEYS = {"rows", "metric", "by", "orgunit", "period", "dataset", "round", "id", "caption"}
 CHART_KEYS = {"metric", "by", "orgunit", "period", "dataset", "id", "title", "share"}
@@ -148,6 +150,8 @@ def parse_tag(body: str, line: int) -> Tag:
                 options["metric"] = word
             elif kind == "chart" and word == "share":
                 options["share"] = "yes"
+            elif kind == "figure" and word == "words":
+                options["words"] = "yes"
             else:
                 problems.append(f"line {line}: {source}: {word!r} is not key=value")
             continue
@@ -198,6 +202,11 @@ def _check_shape(tag: Tag) -> list[str]:
         out.append(f"{where}: compare must be previous-year")
     if "round" in o and not re.fullmatch(r"-?[0-9]", o["round"]):
         out.append(f"{where}: round={o['round']!r} is not a whole number from -9 to 9")
+    if "words" in o:
+        if o["words"] != "yes":
+            out.append(f"{where}: words is a flag: write it alone, without a value")
+        if show in ("change", "share"):
+            out.append(f"{where}: words prints a count in words, not a per cent (show={show})")
     if "q" in o and o["q"] not in QUALIFIERS:
         out.append(f"{where}: unknown qualifier q={o['q']!r} (use {', '.join(QUALIFIERS)})")
     if "say" in o:
