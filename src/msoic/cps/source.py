@@ -27,9 +27,8 @@ from datetime import date
 from msoic.catalogue.loader import Catalogue, get_catalogue
 from msoic.cps.models import CaseOutcome, Link, LinkStatus
 from msoic.metrics.linkable import LinkableInvestigation, provider
-from msoic.metrics.periods import MONTHLY, month_end, parse_period
-from msoic.metrics.sources import Cells, covered_months
-from msoic.orgunits.models import OrgUnit
+from msoic.metrics.periods import month_end
+from msoic.metrics.sources import Cells, EveryForceSource, covered_months
 
 INVESTIGATIONS = "cps_funnel_investigations"
 CHARGED = "cps_funnel_charged"
@@ -58,11 +57,6 @@ class Followed:
         if stage == PROSECUTED:
             return self.hearing_on is not None
         return self.convicted_on is not None
-
-
-def first_month(catalogue: Catalogue | None = None) -> date:
-    cat = catalogue or get_catalogue()
-    return parse_period(MONTHLY, cat.datasets[DATASET].first_period)
 
 
 def _earliest(*days: date | None) -> date | None:
@@ -152,32 +146,13 @@ def stage_days(items: list[Followed]) -> dict[str, float | None]:
     }
 
 
-class FunnelSource:
+class FunnelSource(EveryForceSource):
     """The funnel as a :class:`~msoic.metrics.sources.DerivedSource`: every force, from the
     dataset's first period (no force returns these figures)."""
 
     label = "CPS linkage (attrition funnel)"
-
-    def metrics(self) -> frozenset[str]:
-        return METRICS
-
-    def coverage(
-        self, metrics: Collection[str], orgunit_ids: Collection[int] | None = None
-    ) -> dict[str, dict[int, date]]:
-        wanted = [m for m in metrics if m in METRICS]
-        if not wanted:
-            return {}
-        if orgunit_ids is None:
-            ids = list(OrgUnit.objects.forces().values_list("pk", flat=True))
-        else:
-            ids = list(orgunit_ids)
-        start = first_month()
-        return {m: dict.fromkeys(ids, start) for m in wanted}
-
-    def all_coverage(self) -> dict[tuple[str, str], date]:
-        start = first_month()
-        codes = OrgUnit.objects.forces().values_list("code", flat=True)
-        return {(code, m): start for code in codes for m in METRICS}
+    dataset = DATASET
+    metric_codes = METRICS
 
     def cells(
         self,

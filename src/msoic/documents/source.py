@@ -18,20 +18,14 @@ from datetime import date, datetime
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 
-from msoic.catalogue.loader import Catalogue, get_catalogue
+from msoic.catalogue.loader import Catalogue
 from msoic.documents.models import Document
-from msoic.metrics.periods import MONTHLY, month_end, parse_period
-from msoic.metrics.sources import Cells, covered_months
-from msoic.orgunits.models import OrgUnit
+from msoic.metrics.periods import month_end
+from msoic.metrics.sources import Cells, EveryForceSource, covered_months
 
 PRODUCED = "documents_produced"
 METRICS = frozenset({PRODUCED})
 DATASET = "documents"
-
-
-def first_month(catalogue: Catalogue | None = None) -> date:
-    cat = catalogue or get_catalogue()
-    return parse_period(MONTHLY, cat.datasets[DATASET].first_period)
 
 
 def _month(value: date | datetime) -> date:
@@ -62,31 +56,12 @@ def produced(orgunit_ids: Collection[int], months: list[date]) -> dict[tuple[int
     return out
 
 
-class DocumentsSource:
+class DocumentsSource(EveryForceSource):
     """The library as a :class:`~msoic.metrics.sources.DerivedSource`."""
 
     label = "library of documents produced"
-
-    def metrics(self) -> frozenset[str]:
-        return METRICS
-
-    def coverage(
-        self, metrics: Collection[str], orgunit_ids: Collection[int] | None = None
-    ) -> dict[str, dict[int, date]]:
-        if PRODUCED not in metrics:
-            return {}
-        if orgunit_ids is None:
-            ids = list(OrgUnit.objects.forces().values_list("pk", flat=True))
-        else:
-            ids = list(orgunit_ids)
-        return {PRODUCED: dict.fromkeys(ids, first_month())}
-
-    def all_coverage(self) -> dict[tuple[str, str], date]:
-        start = first_month()
-        return {
-            (code, PRODUCED): start
-            for code in OrgUnit.objects.forces().values_list("code", flat=True)
-        }
+    dataset = DATASET
+    metric_codes = METRICS
 
     def cells(
         self,
@@ -113,7 +88,7 @@ class DocumentsSource:
         """The documents the unit and the regions among ``orgunit_ids`` own, by month."""
         if metric != PRODUCED:
             return {}
-        start = first_month()
+        start = self.first_month()
         return produced(orgunit_ids, [m for m in months if m >= start])
 
 

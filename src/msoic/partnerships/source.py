@@ -14,20 +14,14 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 
-from msoic.catalogue.loader import Catalogue, get_catalogue
-from msoic.metrics.periods import MONTHLY, month_end, parse_period
-from msoic.metrics.sources import Cells, covered_months
-from msoic.orgunits.models import OrgUnit
+from msoic.catalogue.loader import Catalogue
+from msoic.metrics.periods import month_end
+from msoic.metrics.sources import Cells, EveryForceSource, covered_months
 from msoic.partnerships.models import Membership
 
 COVERAGE = "partnership_coverage"
 METRICS = frozenset({COVERAGE})
 DATASET = "partnerships"
-
-
-def first_month(catalogue: Catalogue | None = None) -> date:
-    cat = catalogue or get_catalogue()
-    return parse_period(MONTHLY, cat.datasets[DATASET].first_period)
 
 
 def memberships(force_ids: Collection[int]) -> dict[int, list[tuple[date, date | None]]]:
@@ -47,29 +41,13 @@ def covered_on(spans: list[tuple[date, date | None]], day: date) -> bool:
     return any(s <= day and (e is None or e >= day) for s, e in spans)
 
 
-class CoverageSource:
-    """Memberships as a :class:`~msoic.metrics.sources.DerivedSource`."""
+class CoverageSource(EveryForceSource):
+    """Memberships as a :class:`~msoic.metrics.sources.DerivedSource`: every force, from the
+    dataset's first period."""
 
     label = "anti-slavery partnership memberships"
-
-    def metrics(self) -> frozenset[str]:
-        return METRICS
-
-    def coverage(
-        self, metrics: Collection[str], orgunit_ids: Collection[int] | None = None
-    ) -> dict[str, dict[int, date]]:
-        if COVERAGE not in metrics:
-            return {}
-        if orgunit_ids is None:
-            ids = list(OrgUnit.objects.forces().values_list("pk", flat=True))
-        else:
-            ids = list(orgunit_ids)
-        return {COVERAGE: dict.fromkeys(ids, first_month())}
-
-    def all_coverage(self) -> dict[tuple[str, str], date]:
-        start = first_month()
-        codes = OrgUnit.objects.forces().values_list("code", flat=True)
-        return {(code, COVERAGE): start for code in codes}
+    dataset = DATASET
+    metric_codes = METRICS
 
     def cells(
         self,
