@@ -11,7 +11,10 @@ class CapabilityConfig(AppConfig):
         # Training figures are counted from attendance: the engine finds them through the
         # registry of derived sources (ADR 0011), never by importing this app.
         from msoic.capability import checks  # noqa: F401  (registers the system checks)
+        from msoic.capability.dates import EVENT_HELD
         from msoic.capability.source import TRAINING_SOURCE
+        from msoic.metrics.dates import register as date_register
         from msoic.metrics.sources import register
 
         register(TRAINING_SOURCE)
+        date_register(EVENT_HELD)  # its dates, for reports (msoic.metrics.dates)

@@ -25,6 +25,8 @@ IMPORTANCES = {"error", "warning"}
 # returns); ``operation``: a one-off return whose only period is ``first_period``.
 LIBRARY = "library"
 OPERATION = "operation"
+# A breakdown written ``options: records`` takes its options from the records (Breakdown).
+RECORDS = "records"
 # Apps that generate catalogue entries from their records (e.g. one dataset per
 # operation) register a callable here returning {file name: YAML text}; see ADR 0006.
 SOURCE_PROVIDERS: list[Callable[[], dict[str, str]]] = []
@@ -44,6 +46,10 @@ class Breakdown:
     name: str
     label: str
     options: dict[str, str]
+    # ``options: records``: the options are the records' own (an event's code, a survey's
+    # question), given by the derived source of the metrics split by it
+    # (msoic.metrics.sources.breakdown_options); only metrics no force returns may use it.
+    from_records: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,10 +62,18 @@ class Metric:
     aggregation: str
     unit: str
     breakdowns: tuple[str, ...]
+    # ``ratio: {numerator: a, denominator: b}``: the metric is a / b as a whole per cent,
+    # each part summed over the period as the engine sums it (msoic.metrics.engine).
+    numerator: str = ""
+    denominator: str = ""
 
     @property
     def is_stock(self) -> bool:
         return self.aggregation == "stock"
+
+    @property
+    def is_ratio(self) -> bool:
+        return bool(self.numerator)
 
     @property
     def is_money(self) -> bool:
@@ -154,12 +168,16 @@ def parse_sources(sources: dict[str, str]) -> dict[str, Any]:
         for bname, bdef in (doc.get("breakdowns") or {}).items():
             where = f"{name}: breakdown {bname}"
             options = _need(bdef, "options", where)
-            if not isinstance(options, dict) or not options:
-                raise CatalogueError(f"{where}: options must be a non-empty mapping")
+            from_records = options == RECORDS
+            if not from_records and (not isinstance(options, dict) or not options):
+                raise CatalogueError(
+                    f"{where}: options must be a non-empty mapping, or {RECORDS!r}"
+                )
             breakdowns[bname] = {
                 "name": bname,
                 "label": str(_need(bdef, "label", where)),
-                "options": {str(k): str(v) for k, v in options.items()},
+                "options": {} if from_records else {str(k): str(v) for k, v in options.items()},
+                "from_records": from_records,
             }
         for i, rdef in enumerate(doc.get("rules") or [], start=1):
             where = f"{name}: rule {i}"
@@ -197,6 +215,9 @@ def parse_sources(sources: dict[str, str]) -> dict[str, Any]:
                     raise CatalogueError(f"{mwhere}: aggregation must be flow or stock")
                 if mcode in metrics:
                     raise CatalogueError(f"{mwhere}: metric defined twice")
+                ratio = mdef.get("ratio") or {}
+                if ratio and aggregation != "flow":
+                    raise CatalogueError(f"{mwhere}: a ratio is of two flows (aggregation flow)")
                 metrics[mcode] = {
                     "code": mcode,
                     "dataset": code,
@@ -206,6 +227,8 @@ def parse_sources(sources: dict[str, str]) -> dict[str, Any]:
                     "aggregation": aggregation,
                     "unit": str(mdef.get("unit", "")),
                     "breakdowns": [str(b) for b in mdef.get("breakdowns") or []],
+                    "numerator": str(_need(ratio, "numerator", mwhere)) if ratio else "",
+                    "denominator": str(_need(ratio, "denominator", mwhere)) if ratio else "",
                 }
                 metric_codes.append(mcode)
             datasets[code] = {
@@ -229,11 +252,37 @@ def parse_sources(sources: dict[str, str]) -> dict[str, Any]:
                 raise CatalogueError(f"{where}: uses unknown metric {mcode!r}")
             if mcode not in ddef["metrics"]:
                 ddef["metrics"].append(mcode)
+    returned = {m for d in datasets.values() if d["frequency"] != LIBRARY for m in d["metrics"]}
     for mcode, mdef in metrics.items():
         for b in mdef["breakdowns"]:
             if b not in breakdowns:
                 raise CatalogueError(f"metric {mcode}: unknown breakdown {b!r}")
+            if breakdowns[b]["from_records"] and mcode in returned:
+                raise CatalogueError(
+                    f"metric {mcode}: breakdown {b!r} takes its options from records, so a "
+                    "dataset that takes returns may not collect the metric"
+                )
+        _check_ratio(mcode, mdef, metrics)
     return {"datasets": datasets, "metrics": metrics, "breakdowns": breakdowns, "rules": rules}
+
+
+def _check_ratio(code: str, mdef: dict[str, Any], metrics: dict[str, Any]) -> None:
+    """A ratio's parts are metrics of the catalogue, flows that are no ratios themselves,
+    and each split of the ratio is a split of both."""
+    for part in ("numerator", "denominator"):
+        name = mdef[part]
+        if not name:
+            continue
+        other = metrics.get(name)
+        if other is None:
+            raise CatalogueError(f"metric {code}: {part} {name!r} is not a metric")
+        if other["aggregation"] != "flow" or other["numerator"]:
+            raise CatalogueError(f"metric {code}: {part} {name!r} must be a flow, not a ratio")
+        missing = sorted(set(mdef["breakdowns"]) - set(other["breakdowns"]))
+        if missing:
+            raise CatalogueError(
+                f"metric {code}: {part} {name!r} cannot be split by {', '.join(missing)}"
+            )
 
 
 def sources_hash(sources: dict[str, str]) -> str:

@@ -21,11 +21,27 @@ at-most (printed bare)      v <= s  (the high end of a range)
 
 The tolerance is 5% of s for counts and money, and 2 percentage points for percentages
 (a change or a share), the half-width that words like "around" carry in the unit's reports.
+
+Dates (``[[date ...]]``) are stated as a day, month, quarter, financial year or year (the
+tag's ``show``), and their qualifiers compare the date d with the stated period S:
+
+=========================  ===========================================================
+word                        holds when
+=========================  ===========================================================
+by-end-of ("end of ...")    d <= the last day of S
+by (printed bare)           d <= the last day of S
+before (printed bare)       d < the first day of S
+after (printed bare)        d > the last day of S
+=========================  ===========================================================
 """
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+from msoic.metrics.dates import span
+from msoic.metrics.periods import MONTH_NAMES, Period, PeriodError, financial_year_start
 
 RELATIVE_TOLERANCE = Decimal("0.05")
 PERCENT_POINTS = Decimal("2")
@@ -141,3 +157,60 @@ def printed(
         return body + "+"
     word = WORDS.get(qualifier or "", "")
     return f"{word} {body}" if word else body
+
+
+# --- dates ----------------------------------------------------------------------------------
+
+DATE_WORDS = {"by-end-of": "end of", "by": "", "before": "", "after": ""}
+
+
+def date_text(on: date, show: str) -> str:
+    """``on`` as the report prints it at ``show``: "31 March 2025", "August 2023",
+    "Q1 of 2023/24", "2023/24", "2015"."""
+    if show == "day":
+        return f"{on.day} {MONTH_NAMES[on.month - 1]} {on.year}"
+    if show == "month":
+        return f"{MONTH_NAMES[on.month - 1]} {on.year}"
+    fy = financial_year_start(on)
+    if show == "quarter":
+        quarter = (on.month - 4) % 12 // 3 + 1
+        return f"Q{quarter} of {fy}/{(fy + 1) % 100:02d}"
+    if show == "financial-year":
+        return f"{fy}/{(fy + 1) % 100:02d}"
+    if show == "year":
+        return str(on.year)
+    raise ValueError(f"unknown date show {show!r}")
+
+
+def said_date(say: str, show: str) -> date:
+    """The first day of the period a template states (``say=2024-09`` with show=month);
+    a ValueError when it is no such date."""
+    try:
+        if show == "day":
+            return date.fromisoformat(say)
+        period = Period.parse(say)
+    except (ValueError, PeriodError) as exc:
+        raise ValueError(f"say={say!r} is not a date: {exc}") from None
+    kinds = {"month": "month", "quarter": "quarter", "financial-year": "fy", "year": "year"}
+    if period.kind != kinds.get(show):
+        raise ValueError(f"say={say!r} is not a {show}")
+    return period.start
+
+
+def date_printed(stated: date, show: str, qualifier: str | None) -> str:
+    """The stated date with its qualifier's word: "end of September 2024"."""
+    body = date_text(stated, show)
+    word = DATE_WORDS.get(qualifier or "", "")
+    return f"{word} {body}" if word else body
+
+
+def date_holds(qualifier: str, value: date, stated: date, show: str) -> bool:
+    """Does "``qualifier`` ``stated``" (a period at ``show``) truly describe ``value``?"""
+    first, last = span(stated, show)
+    if qualifier in ("by-end-of", "by"):
+        return value <= last
+    if qualifier == "before":
+        return value < first
+    if qualifier == "after":
+        return value > last
+    raise ValueError(f"unknown date qualifier {qualifier!r}")

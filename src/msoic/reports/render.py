@@ -64,8 +64,25 @@ def chart_png(spec: dict[str, Any]) -> bytes:
 # --- HTML -------------------------------------------------------------------------------------
 
 
+def behind(figure: dict[str, Any]) -> str:
+    """What is behind a figure, in words: "43 of 43 returns" (with "(incomplete)" and the
+    force-months from records), or for a date "3 records"."""
+    p = figure["provenance"]
+    if figure.get("unit") == "date":
+        n = p["records"]
+        return f"{n} record{'' if n == 1 else 's'}"
+    out = f"{p['returns_received']} of {p['returns_expected']} returns"
+    if not p["complete"]:
+        out += " (incomplete)"
+    if p["from_records"]:
+        out += f", {p['from_records']} from records"
+    return out
+
+
 def _title_of(figure: dict[str, Any]) -> str:
     p = figure["provenance"]
+    if figure.get("unit") == "date":
+        return f"{figure['label']}: {figure['value']}, from {behind(figure)}, as at {p['as_at']}"
     done = "complete" if p["complete"] else "incomplete"
     return (
         f"{figure['label']}: {p['returns_received']} of {p['returns_expected']} returns "
@@ -137,7 +154,7 @@ def context(built: Built, *, links: bool = True, svg: bool = True) -> dict[str, 
     return {
         "report": built,
         "blocks": _view(built, links=links, svg=svg),
-        "figures": list(built.figures.values()),
+        "figures": [{**f, "behind": behind(f)} for f in built.figures.values()],
     }
 
 
@@ -219,7 +236,7 @@ def docx_bytes(built: Built) -> bytes:
     table = doc.add_table(rows=1, cols=4)
     table.style = "Table Grid"
     for cell, text in zip(
-        table.rows[0].cells, ["Figure", "As printed", "Query", "Returns"], strict=True
+        table.rows[0].cells, ["Figure", "As printed", "Query", "Returns or records"], strict=True
     ):
         cell.text = text
     for f in figs.values():
@@ -228,9 +245,7 @@ def docx_bytes(built: Built) -> bytes:
         cells[0].text = f["label"]
         cells[1].text = f["text"]
         cells[2].text = p["query"]
-        cells[3].text = f"{p['returns_received']} of {p['returns_expected']}" + (
-            "" if p["complete"] else " (incomplete)"
-        )
+        cells[3].text = behind(f)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
@@ -258,6 +273,7 @@ XLSX_HEADER = [
     "from records (force-months)",
     "disclosure",
     "missing forces",
+    "records (a date)",
 ]
 
 
@@ -272,7 +288,7 @@ def xlsx_report(built: Built) -> bytes:
                 f["label"],
                 f["value"],
                 f["text"],
-                f["metric"],
+                f["metric"] or f.get("source", ""),
                 f["orgunit"],
                 f["period"],
                 f["show"],
@@ -287,6 +303,7 @@ def xlsx_report(built: Built) -> bytes:
                 p["from_records"],
                 p["disclosure"],
                 " ".join(p["missing_forces"]),
+                p.get("records", ""),
             ]
         )
     notes = [f"{built.title}, {built.period_label}", f"Built {built.built_at} ({built.mode})"]

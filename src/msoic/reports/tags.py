@@ -16,7 +16,9 @@ A template is plain text, read line by line:
 
 A figure tag, ``[[metric key=value ...]]`` (or ``[[figure metric ...]]``), may sit anywhere
 in text. Values with spaces are quoted: ``label="People trained"``. The flag ``words`` prints
-a whole count in words ("three"; :func:`msoic.reports.qualifiers.in_words`). This module only reads
+a whole count in words ("three"; :func:`msoic.reports.qualifiers.in_words`). A date tag,
+``[[date SOURCE key=value ...]]``, states a dated fact an app reads from its records
+(:mod:`msoic.metrics.dates`) and may sit wherever a figure may. This module only reads
 the text: it checks the syntax and the options' shapes and says which line is wrong; the
 metric, org unit and period are checked against the catalogue when the report is built
 (:mod:`msoic.reports.resolve`).
@@ -27,6 +29,8 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass, field
+
+from msoic.reports.qualifiers import said_date
 
 TAG_RE = re.compile(r"\[\[((?:(?!\]\]|\[\[).)*)\]\]")  # no tag inside a tag
 BLOCK_KINDS = ("table", "chart")
@@ -65,6 +69,11 @@ FIGURE_KEYS = {
     "per",
     "words",
 }
+# A date tag's own options; any other key goes to its date source (which refuses a key it
+# does not know when the report is built).
+DATE_KEYS = {"source", "show", "q", "say", "id", "label"}
+DATE_SHOWS = ("day", "month", "quarter", "financial-year", "year")
+DATE_QUALIFIERS = ("by-end-of", "by", "before", "after")
 TABLE_KEYS = {"rows", "metric", "by", "orgunit", "period", "dataset", "round", "id", "caption"}
 CHART_KEYS = {"metric", "by", "orgunit", "period", "dataset", "id", "title", "share"}
 
@@ -81,7 +90,7 @@ class TemplateError(ValueError):
 class Tag:
     """One ``[[...]]`` tag: its kind (figure, table or chart), options and template line."""
 
-    kind: str
+    kind: str  # figure, date, table or chart
     options: dict[str, str]
     line: int
     source: str  # the tag as written, for messages
@@ -139,14 +148,16 @@ def parse_tag(body: str, line: int) -> Tag:
     if not words:
         raise TemplateError([f"line {line}: an empty tag [[]]"])
     kind = "figure"
-    if words[0] in ("figure", *BLOCK_KINDS):
+    if words[0] in ("figure", "date", *BLOCK_KINDS):
         kind, words = words[0], words[1:]
     options: dict[str, str] = {}
-    allowed = {"figure": FIGURE_KEYS, "table": TABLE_KEYS, "chart": CHART_KEYS}[kind]
+    allowed = {"figure": FIGURE_KEYS, "table": TABLE_KEYS, "chart": CHART_KEYS}.get(kind)
     problems: list[str] = []
     for i, word in enumerate(words):
         if "=" not in word:
-            if i == 0 and kind != "table":
+            if i == 0 and kind == "date":
+                options["source"] = word
+            elif i == 0 and kind != "table":
                 options["metric"] = word
             elif kind == "chart" and word == "share":
                 options["share"] = "yes"
@@ -156,7 +167,7 @@ def parse_tag(body: str, line: int) -> Tag:
                 problems.append(f"line {line}: {source}: {word!r} is not key=value")
             continue
         key, _, value = word.partition("=")
-        if key not in allowed:
+        if allowed is not None and key not in allowed:
             keys = ", ".join(sorted(allowed))
             problems.append(f"line {line}: {source}: unknown option {key!r} (allowed: {keys})")
             continue
@@ -165,7 +176,7 @@ def parse_tag(body: str, line: int) -> Tag:
             continue
         options[key] = value
     tag = Tag(kind, options, line, source)
-    problems += _check_shape(tag)
+    problems += _check_date(tag) if kind == "date" else _check_shape(tag)
     if problems:
         raise TemplateError(problems)
     return tag
@@ -221,6 +232,66 @@ def _check_shape(tag: Tag) -> list[str]:
     return out
 
 
+SAY_DATE_RE = {
+    "day": re.compile(r"^\d{4}-\d{2}-\d{2}$"),
+    "month": re.compile(r"^\d{4}-\d{2}$"),
+    "quarter": re.compile(r"^FY\d{4}-\d{2}-Q[1-4]$"),
+    "financial-year": re.compile(r"^FY\d{4}-\d{2}$"),
+    "year": re.compile(r"^\d{4}$"),
+}
+SAY_DATE_EXAMPLE = {
+    "day": "2025-03-31",
+    "month": "2024-09",
+    "quarter": "FY2024-25-Q2",
+    "financial-year": "FY2024-25",
+    "year": "2024",
+}
+
+
+def said_show(say: str) -> str | None:
+    """How a stated date is written (``2024-09``: a month), or None for no date shape."""
+    return next((show for show, shape in SAY_DATE_RE.items() if shape.match(say)), None)
+
+
+def _check_date(tag: Tag) -> list[str]:
+    """A date tag's own options, whatever the records: a source named, a known way to show
+    it and qualifier, a stated date written for that way, an id of the right shape. The
+    source and its options are checked when the report is built."""
+    o, where = tag.options, tag.where()
+    out: list[str] = []
+    if not o.get("source"):
+        out.append(f"{where}: names no date (write [[date SOURCE ...]])")
+    show = o.get("show")
+    if show is not None and show not in DATE_SHOWS:
+        out.append(f"{where}: show={show!r} is not one of {', '.join(DATE_SHOWS)}")
+    if "q" in o and o["q"] not in DATE_QUALIFIERS:
+        out.append(
+            f"{where}: unknown date qualifier q={o['q']!r} (use {', '.join(DATE_QUALIFIERS)})"
+        )
+    if o.get("q") == "by-end-of" and (show or said_show(o.get("say", ""))) == "day":
+        out.append(f"{where}: q=by-end-of needs show=month, quarter, financial-year or year")
+    if "say" in o:
+        if "q" not in o:
+            out.append(f"{where}: say= states a date for a qualifier: add q=")
+        said = said_show(o["say"])
+        if said is None:
+            examples = ", ".join(SAY_DATE_EXAMPLE.values())
+            out.append(f"{where}: say={o['say']!r} is not a date written like one of {examples}")
+        elif show is not None and said != show:
+            out.append(
+                f"{where}: say={o['say']!r} is a {said}, but show={show}: write it like "
+                f"{SAY_DATE_EXAMPLE[show]}"
+            )
+        else:
+            try:
+                said_date(o["say"], said)
+            except ValueError as exc:
+                out.append(f"{where}: {exc}")
+    if "id" in o and not re.fullmatch(r"[a-z0-9][a-z0-9_.-]{0,79}", o["id"]):
+        out.append(f"{where}: id={o['id']!r}: use lower-case letters, digits, '_', '-', '.'")
+    return out
+
+
 def parse_text(text: str, line: int) -> Text:
     """Running text with its figure tags (a table or chart tag here is an error)."""
     out = Text()
@@ -234,7 +305,7 @@ def parse_text(text: str, line: int) -> Text:
         except TemplateError as exc:
             problems += exc.problems
         else:
-            if tag.kind != "figure":
+            if tag.kind not in ("figure", "date"):
                 problems.append(f"{tag.where()}: a {tag.kind} goes on a line of its own")
             out.parts.append(tag)
         at = match.end()
