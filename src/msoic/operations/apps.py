@@ -13,3 +13,9 @@ class OperationsConfig(AppConfig):
 
         if operation_sources not in SOURCE_PROVIDERS:
             SOURCE_PROVIDERS.append(operation_sources)
+        # The intensifications held are counted from the operation records: the engine finds
+        # them through the registry of derived sources (ADR 0011), never by importing this app.
+        from msoic.metrics.sources import register
+        from msoic.operations.source import INTENSIFICATIONS_SOURCE
+
+        register(INTENSIFICATIONS_SOURCE)

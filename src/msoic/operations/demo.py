@@ -98,6 +98,8 @@ def plan_figures(config: dict[str, Any]) -> dict[int, dict[str, dict[str, int]]]
             fixed_total = (o.get("activity_totals") or {}).get(metric)
             if fixed_total is not None:
                 parts = split(int(fixed_total), [w * rng.uniform(0.7, 1.3) for w in weights])
+            elif int(low) == int(high):  # one value: nothing to draw (the seed's draws stay)
+                parts = [int(low)] * len(forces)
             else:
                 parts = [rng.randint(int(low), int(high)) for _ in forces]
             for force, value in zip(forces, parts, strict=True):
