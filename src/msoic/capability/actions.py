@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils.text import slugify
 
 from msoic.audit.log import record
 from msoic.audit.models import AuditAction
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
     from msoic.accounts.models import User
 
 COLUMNS = ("email", "force", "role")
+EVENT_CODE = re.compile(r"[a-z0-9][a-z0-9-]{1,59}")
 
 
 def _check_choice(value: str, choices: Any, what: str) -> None:
@@ -52,23 +55,50 @@ def _check_choice(value: str, choices: Any, what: str) -> None:
 
 
 @transaction.atomic
-def do_create_event(owner: OrgUnit, *, actor: User, kind: str, title: str) -> Event:
-    """A course or event owned by ``owner`` (the nation or a region)."""
+def do_create_event(owner: OrgUnit, *, actor: User, kind: str, title: str, code: str = "") -> Event:
+    """A course or event owned by ``owner`` (the nation or a region), with its stable
+    ``code`` (given, or made from the title and numbered when taken)."""
     if not access.can_own(actor, owner):
         raise PermissionDenied(f"You may not record events for {owner.name}")
     _check_choice(kind, EventKind, "kind")
     title = title.strip()
     if not title:
         raise ValidationError("give the event a title")
-    event = Event.objects.create(owner=owner, kind=kind, title=title[:200], created_by=actor)
+    code = _event_code(code.strip(), title)
+    event = Event.objects.create(
+        owner=owner, kind=kind, title=title[:200], code=code, created_by=actor
+    )
     record(
         actor=actor,
         action=AuditAction.ALTERATION,
         obj=event,
         orgunit=owner,
-        detail={"step": "capability.create_event", "changed": {"kind": kind, "title": title}},
+        detail={
+            "step": "capability.create_event",
+            "changed": {"kind": kind, "title": title, "code": code},
+        },
     )
     return event
+
+
+def _event_code(given: str, title: str) -> str:
+    """A given code, checked and refused when taken; or one made from the title."""
+    taken = Event.objects.filter(code__startswith=given or slugify(title)[:50].strip("-"))
+    if given:
+        if not EVENT_CODE.fullmatch(given):
+            raise ValidationError(
+                "an event's code is 2 to 60 lower-case letters, digits and hyphens, "
+                "starting with a letter or digit"
+            )
+        if taken.filter(code=given).exists():
+            raise ValidationError(f"an event with the code {given!r} is already recorded")
+        return given
+    base = slugify(title)[:50].strip("-") or "event"
+    used = set(taken.values_list("code", flat=True))
+    code, n = base, 2
+    while code in used:
+        code, n = f"{base}-{n}", n + 1
+    return code
 
 
 @transaction.atomic

@@ -55,6 +55,9 @@ from msoic.metrics import engine
 from msoic.orgunits.models import OrgUnit
 
 YEAR = "FY2023-24"
+# The events' codes the annual report's figures name (the training_event breakdown).
+CONFERENCE_CODE = "intelligence-opportunities-2023"
+NRP_CODE = "nrp-workshops-2023"
 PEOPLE_TRAINED = 2283  # annual report 2023/24, "at a glance"
 SEED = 2324
 
@@ -72,6 +75,7 @@ class _Planned:
     owner: str
     kind: str
     title: str
+    code: str
     sessions: list[dict[str, Any]] = field(default_factory=list)  # do_add_session's keywords
     lists: list[list[tuple[str, str, str]]] = field(default_factory=list)  # per session
 
@@ -129,7 +133,12 @@ def plan(rng: random.Random) -> list[_Planned]:
         return [people[i] for i in indices]
 
     events: list[_Planned] = []
-    conference = _Planned("national", EventKind.CONFERENCE, "Intelligence Opportunities conference")
+    conference = _Planned(
+        "national",
+        EventKind.CONFERENCE,
+        "Intelligence Opportunities conference",
+        CONFERENCE_CODE,
+    )
     conference.sessions.append(
         dict(
             on=date(2023, 11, 15),
@@ -144,7 +153,7 @@ def plan(rng: random.Random) -> list[_Planned]:
     )
     events.append(conference)
 
-    nrp = _Planned("national", EventKind.WORKSHOP, "National Response Plan workshops")
+    nrp = _Planned("national", EventKind.WORKSHOP, "National Response Plan workshops", NRP_CODE)
     workshop_people = take(list(range(244, 856)))
     days = [date(2023, m, d) for m, d in ((6, 7), (6, 21), (7, 5), (7, 19), (8, 9), (8, 23))]
     days += [date(2023, 9, 6), date(2023, 9, 20)]
@@ -162,7 +171,10 @@ def plan(rng: random.Random) -> list[_Planned]:
     events.append(nrp)
 
     webinar = _Planned(
-        "national", EventKind.WEBINAR, "Romania and Roma cultural resource guide launch"
+        "national",
+        EventKind.WEBINAR,
+        "Romania and Roma cultural resource guide launch",
+        "romania-roma-guide-launch-2024",
     )
     webinar.sessions.append(
         dict(
@@ -185,7 +197,9 @@ def plan(rng: random.Random) -> list[_Planned]:
     for i in eastern:
         by_force[people[i].force].append(i)
     delegates = sorted(i for ids in by_force.values() for i in ids[:12])
-    ersap_conf = _Planned("eastern", EventKind.CONFERENCE, "ERSAP second annual conference")
+    ersap_conf = _Planned(
+        "eastern", EventKind.CONFERENCE, "ERSAP second annual conference", "ersap-conference-2023"
+    )
     ersap_conf.sessions.append(
         dict(
             on=date(2023, 9, 28),
@@ -197,7 +211,12 @@ def plan(rng: random.Random) -> list[_Planned]:
     )
     ersap_conf.lists.append([_row(p) for p in take(delegates)] + _partners("hop", "home-office", 8))
     events.append(ersap_conf)
-    meetings = _Planned("eastern", EventKind.PARTNERSHIP_MEETING, "ERSAP quarterly meeting")
+    meetings = _Planned(
+        "eastern",
+        EventKind.PARTNERSHIP_MEETING,
+        "ERSAP quarterly meeting",
+        "ersap-quarterly-2023-24",
+    )
     regulars = [people[i] for ids in by_force.values() for i in ids[:3]]
     for day in (date(2023, 6, 14), date(2023, 9, 13), date(2023, 12, 13), date(2024, 3, 13)):
         meetings.sessions.append(
@@ -218,7 +237,12 @@ def plan(rng: random.Random) -> list[_Planned]:
             rest[people[i].region].append(people[i])
     months = [date(2023 + (m < 4), m, 10) for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)]
     for region in sorted(rest):
-        course = _Planned(region, EventKind.COURSE, "Modern slavery and OIC first responder course")
+        course = _Planned(
+            region,
+            EventKind.COURSE,
+            "Modern slavery and OIC first responder course",
+            f"first-responder-course-{region}-2023-24",
+        )
         groups = [[] for _ in months]
         for i, p in enumerate(rest[region]):
             groups[i % len(months)].append(p)
@@ -257,7 +281,11 @@ def build_capability_demo(national: User) -> CapabilityDemoReport:
     else:
         for planned in plan(random.Random(SEED)):
             event = do_create_event(
-                owners[planned.owner], actor=national, kind=planned.kind, title=planned.title
+                owners[planned.owner],
+                actor=national,
+                kind=planned.kind,
+                title=planned.title,
+                code=planned.code,
             )
             report.created_events += 1
             for n, (spec, rows) in enumerate(zip(planned.sessions, planned.lists, strict=True)):

@@ -42,6 +42,10 @@ class Event(models.Model):
 
     kind = models.CharField(max_length=24, choices=EventKind.choices)
     title = models.CharField(max_length=200)
+    # A stable code (lower-case letters, digits, hyphens), given or made from the title when
+    # the event is recorded and never changed: figures split by event name it
+    # (the ``training_event`` breakdown, msoic.capability.source).
+    code = models.SlugField(max_length=60, unique=True)
     owner = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"

@@ -28,6 +28,15 @@ to the first force by code). Attendances are plain counts by the session's month
 Partners' attendance is recorded but is no force's: the engine counts forces, so these
 figures are officers' and staff's. ``python -m benchmarks.training`` times a year of
 100,000 attendances.
+
+**By event.** The ``training_event`` breakdown's options are the events' own codes
+(``options: records`` in the catalogue): the events with a session in the months asked
+about. Attendances split by event are plain counts. ``training_event_attendees`` counts
+people at each event: a person once per event per financial year, in the month and under
+the force of their first attendance at that event in the year (as people trained, but per
+event), so split by event it reads "the distinct attendees of this event", and its total
+is the sum over the events (a person at two events counts twice). The feedback surveys'
+figures (:mod:`msoic.capability.survey.figures`) are the event owner's, not a force's.
 """
 
 from __future__ import annotations
@@ -39,7 +48,8 @@ from datetime import date, datetime
 from django.db.models import Count, F, Min, QuerySet, Window
 from django.db.models.functions import RowNumber, TruncMonth
 
-from msoic.capability.models import Attendance
+from msoic.capability.models import Attendance, Session
+from msoic.capability.survey import figures as survey_figures
 from msoic.catalogue.loader import Catalogue, get_catalogue
 from msoic.metrics.periods import (
     MONTHLY,
@@ -53,7 +63,9 @@ from msoic.orgunits.models import OrgUnit, OrgUnitKind
 PEOPLE = "training_people_trained"
 ATTENDANCES = "training_attendances"
 EVENTS = "training_events_held"
-METRICS = frozenset({PEOPLE, ATTENDANCES, EVENTS})
+EVENT_ATTENDEES = "training_event_attendees"
+BY_EVENT = "training_event"
+METRICS = frozenset({PEOPLE, ATTENDANCES, EVENTS, EVENT_ATTENDEES}) | survey_figures.METRICS
 DATASET = "training"
 
 
@@ -68,28 +80,46 @@ def _month(value: date | datetime) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
-def training_cells(metric: str, coverage: dict[int, date], months: list[date]) -> Cells:
-    """The figures of ``metric`` for each covered (force, month) among ``months``."""
+def training_cells(
+    metric: str, coverage: dict[int, date], months: list[date], breakdown: str | None = None
+) -> Cells:
+    """The figures of ``metric`` for each covered (force, month) among ``months``, split by
+    event when ``breakdown`` is ``training_event``."""
     pairs = covered_months(coverage, months)
     cells = Cells(totals={p: 0 for p in pairs})
-    if not pairs:
+    if not pairs or metric in survey_figures.METRICS:  # no force's: the event owner's
         return cells
     force_ids = sorted({f for f, _ in pairs})
     first, last = min(m for _, m in pairs), max(m for _, m in pairs)
+    by_event = breakdown == BY_EVENT
     if metric == ATTENDANCES:
+        fields = ["orgunit_id", "month", *(["session__event__code"] if by_event else [])]
         counts = (
             Attendance.objects.filter(
                 orgunit_id__in=force_ids, on__gte=first, on__lte=month_end(last)
             )
             .annotate(month=TruncMonth("on"))
             .order_by()
-            .values_list("orgunit_id", "month")
+            .values_list(*fields)
             .annotate(n=Count("pk"))
         )
-        for fid, month, n in counts:
+        for fid, month, *event, n in counts:
             pair = (fid, _month(month))
             if pair in cells.totals:
                 cells.totals[pair] += n
+                if event:
+                    key = (*pair, event[0])
+                    cells.options[key] = cells.options.get(key, 0) + n
+        return cells
+    if metric == EVENT_ATTENDEES:
+        for year in range(financial_year_start(first), financial_year_start(last) + 1):
+            start = date(year, 4, 1)
+            end = min(date(year + 1, 3, 31), month_end(last))
+            for (fid, month, code), n in _first_at_events(start, end).items():
+                if (fid, month) in cells.totals:
+                    cells.totals[(fid, month)] += n
+                    if by_event:
+                        cells.options[(fid, month, code)] = n
         return cells
     if metric not in (PEOPLE, EVENTS):
         raise ValueError(f"{metric} is not counted from training attendance")
@@ -134,6 +164,46 @@ def _first_people(start: date, end: date) -> Counter[tuple[int, date]]:
     out: Counter[tuple[int, date]] = Counter()
     for fid, day in firsts:
         out[(fid, day.replace(day=1))] += 1
+    return out
+
+
+def _first_at_events(start: date, end: date) -> Counter[tuple[int, date, str]]:
+    """(force id, month, event code) -> people whose first attendance at that event from
+    ``start`` (the start of a financial year) to ``end`` was then and there: one query, as
+    :func:`_first_people` but numbering each person's attendances at each event."""
+    firsts = (
+        _year_rows(start, end)
+        .annotate(
+            nth=Window(
+                RowNumber(),
+                partition_by=[F("attendee_key"), F("session__event_id")],
+                order_by=[F("on").asc(), F("session_id").asc()],
+            )
+        )
+        .filter(nth=1)
+        .values_list("orgunit_id", "on", "session__event__code")
+    )
+    out: Counter[tuple[int, date, str]] = Counter()
+    for fid, day, code in firsts:
+        out[(fid, day.replace(day=1), code)] += 1
+    return out
+
+
+def event_options(months: list[date]) -> dict[str, str]:
+    """The ``training_event`` options over ``months``: the events with a session in them,
+    code -> title, in the order of their first session."""
+    if not months:
+        return {}
+    rows = (
+        Session.objects.filter(date__gte=min(months), date__lte=month_end(max(months)))
+        .order_by("date", "event_id")
+        .values_list("date", "event__code", "event__title")
+    )
+    keep = set(months)
+    out: dict[str, str] = {}
+    for day, code, title in rows:
+        if day.replace(day=1) in keep and code not in out:
+            out[code] = title
     return out
 
 
@@ -195,7 +265,32 @@ class TrainingSource:
         breakdown: str | None,
         catalogue: Catalogue | None = None,
     ) -> Cells:
-        return training_cells(metric, coverage, months)
+        return training_cells(metric, coverage, months, breakdown)
+
+    def unit_cells(
+        self, metric: str, orgunit_ids: list[int], months: list[date]
+    ) -> dict[tuple[int, date], int]:
+        """The feedback surveys' figures, the event owner's (the unit's or a region's)."""
+        if metric not in survey_figures.METRICS:
+            return {}
+        return survey_figures.unit_cells(metric, orgunit_ids, months)
+
+    def unit_option_cells(
+        self, metric: str, orgunit_ids: list[int], months: list[date], breakdown: str | None
+    ) -> dict[tuple[int, date, str], int]:
+        """The feedback surveys' figures by event or question, the event owner's."""
+        if metric not in survey_figures.METRICS:
+            return {}
+        return survey_figures.unit_option_cells(metric, orgunit_ids, months, breakdown)
+
+    def breakdown_options(self, metric: str, breakdown: str, months: list[date]) -> dict[str, str]:
+        """The events (``training_event``) or the surveys' questions (``survey_question``)
+        that have records in ``months``."""
+        if breakdown == BY_EVENT:
+            return event_options(months)
+        if breakdown == survey_figures.BY_QUESTION:
+            return survey_figures.question_options(months)
+        return {}
 
 
 TRAINING_SOURCE = TrainingSource()

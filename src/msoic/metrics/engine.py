@@ -11,8 +11,9 @@ Dashboards, the API, exports and the ``query`` command all call :func:`query` an
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -38,6 +39,14 @@ def change_pct(current: int | None, previous: int | None) -> float | None:
         return None
     raw = (Decimal(current) - Decimal(previous)) * 100 / Decimal(previous)
     return float(raw.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def percent_of(part: int | None, whole: int | None) -> int | None:
+    """``part`` of ``whole`` as a whole per cent, rounded half up (130 of 143 is 91); None
+    when there is no whole (None or 0). A missing part is none of it."""
+    if not whole:
+        return None
+    return (200 * (part or 0) + whole) // (2 * whole)
 
 
 @dataclass
@@ -177,6 +186,22 @@ def _plus_units(value: int | None, units: dict[date, int], months: list[date]) -
     are none, as for every metric a force returns)."""
     extra = sum(units.get(m, 0) for m in months)
     return value if not extra else (value or 0) + extra
+
+
+def _with_unit_options(
+    window: _Window, metric: str, unit_ids: list[int], months: list[date], breakdown: str | None
+) -> _Window:
+    """``window`` with the org units' own figures split by ``breakdown`` added to its options
+    (a copy; ``window`` itself unchanged, as :func:`query_many` keeps windows for reuse)."""
+    extra = sources.unit_option_totals(metric, unit_ids, months, breakdown)
+    if not extra:
+        return window
+    out = copy.copy(window)
+    out.options = dict(window.options)
+    for (_, option), value in extra.items():
+        key = (ALL_FORCES, option)
+        out.options[key] = out.options.get(key, 0) + value
+    return out
 
 
 def _frequency(metric: Metric, cat: Catalogue) -> str:
@@ -412,13 +437,21 @@ def query(
     if isinstance(period, str):
         period = Period.parse(period)
     metric, breakdown = _question(metric_code, orgunit, by, compare, cat)
+    if metric.is_ratio:
+        num, den = (
+            query(part, orgunit, period, by=by, compare=compare, catalogue=cat)
+            for part in (metric.numerator, metric.denominator)
+        )
+        return _ratio(metric, num, den)
     forces = forces_under(orgunit)
     ids = [f.pk for f in forces]
     months = _expected_months(period, metric, cat)
     current = _window(metric, ids, months, breakdown, cat, per_month=False)
     current.expects = _expects(metric, months, None, cat)
     prev_months = _expected_months(period.previous_year(), metric, cat) if compare else []
-    units = sources.unit_totals(metric.code, _units_at(orgunit, forces), months + prev_months)
+    unit_ids = _units_at(orgunit, forces)
+    units = sources.unit_totals(metric.code, unit_ids, months + prev_months)
+    current = _with_unit_options(current, metric.code, unit_ids, months, breakdown)
     result = Result(
         metric=metric,
         orgunit=orgunit,
@@ -432,6 +465,7 @@ def query(
     if compare:
         prev_period = period.previous_year()
         previous = _window(metric, ids, prev_months, breakdown, cat, per_month=False)
+        previous = _with_unit_options(previous, metric.code, unit_ids, prev_months, breakdown)
         previous.expects = _expects(metric, prev_months, None, cat)
         result.previous_period = prev_period
         result.previous_value = _plus_units(
@@ -471,10 +505,18 @@ def query_periods(
         for f in forces:
             if f.parent_id is not None and f.parent is not None:
                 regions[f.parent_id] = f.parent
-    return {
-        code: _periods_of(cat.metrics[code], forces, orgunit, periods, by, regions, cat)
-        for code in metric_codes
-    }
+    out: dict[str, list[Result]] = {}
+    for code in metric_codes:
+        metric = cat.metrics[code]
+        if metric.is_ratio:
+            num, den = (
+                _periods_of(cat.metrics[part], forces, orgunit, periods, by, regions, cat)
+                for part in (metric.numerator, metric.denominator)
+            )
+            out[code] = [_ratio(metric, n, d) for n, d in zip(num, den, strict=True)]
+        else:
+            out[code] = _periods_of(metric, forces, orgunit, periods, by, regions, cat)
+    return out
 
 
 def _periods_of(
@@ -541,7 +583,7 @@ def _rows(
         )
     rows: list[Row] = []
     if breakdown:
-        options = cat.breakdowns[breakdown].options
+        options = sources.breakdown_options(metric.code, breakdown, current.months, cat)
         for code, label in options.items():
             row = Row(code, label, current.option_total(code))
             if previous is not None:
@@ -602,6 +644,12 @@ def series(
         raise QueryError(f"unknown metric {metric_code!r}")
     if by and by not in metric.breakdowns:
         raise QueryError(f"{metric.code} cannot be split by {by!r}")
+    if metric.is_ratio:
+        num, den = (
+            series(part, orgunit, start, end, by=by, catalogue=cat)
+            for part in (metric.numerator, metric.denominator)
+        )
+        return _ratio_points(num, den)
     forces = forces_under(orgunit)
     ids = [f.pk for f in forces]
     months = [m for m in Period(start, end, "range").months() if m >= _first_period(metric, cat)]
@@ -623,8 +671,12 @@ def series(
         cells: dict[tuple[date, str], int] = defaultdict(int)
         for (_, m, option), value in window.option_cells.items():
             cells[(m, option)] += value
+        for (m, option), value in sources.unit_option_totals(
+            metric.code, _units_at(orgunit, forces), months, by
+        ).items():
+            cells[(m, option)] += value
         for m in months:
-            for option in cat.breakdowns[by].options:
+            for option in sources.breakdown_options(metric.code, by, months, cat):
                 points.append(Point(m, cells.get((m, option)), received[m], len(forces), option))
         return points
     for m in months:
@@ -711,15 +763,16 @@ class _Read:
         return window
 
     def points(
-        self, months: list[date], by: str | None, n_forces: int, cat: Catalogue
+        self, metric: str, months: list[date], by: str | None, n_forces: int, cat: Catalogue
     ) -> list[Point]:
         """Month-by-month points, as :func:`series` gives them."""
         points: list[Point] = []
         if by:
             cells = self.options[by]
+            options = sources.breakdown_options(metric, by, months, cat)
             for m in months:
                 received = len(self.totals.get(m, {}))
-                for option in cat.breakdowns[by].options:
+                for option in options:
                     value = cells.get((ALL_FORCES, m, option))
                     points.append(Point(m, value, received, n_forces, option))
             return points
@@ -738,6 +791,84 @@ def query_many(
     *,
     catalogue: Catalogue | None = None,
 ) -> Answers:
+    """As :func:`_query_many`; a ratio metric is asked as its numerator and denominator
+    (read with the rest) and answered from them as :func:`query` answers it."""
+    cat = catalogue or get_catalogue()
+    parts: dict[Ask | SeriesAsk, tuple[Ask | SeriesAsk, Ask | SeriesAsk]] = {}
+    plain: list[Ask | SeriesAsk] = []
+    for ask in asks:
+        metric = cat.metrics.get(ask.metric)
+        if metric is None or not metric.is_ratio:
+            plain.append(ask)
+            continue
+        if isinstance(ask, Ask):
+            _question(ask.metric, orgunit, ask.by, ask.compare, cat)
+        elif ask.by and ask.by not in metric.breakdowns:
+            raise QueryError(f"{metric.code} cannot be split by {ask.by!r}")
+        pair = (replace(ask, metric=metric.numerator), replace(ask, metric=metric.denominator))
+        parts[ask] = pair
+        plain += pair
+    answers = _query_many(orgunit, list(dict.fromkeys(plain)), cat)
+    for ask, (num, den) in parts.items():
+        if isinstance(ask, Ask):
+            assert isinstance(num, Ask) and isinstance(den, Ask)
+            metric = cat.metrics[ask.metric]
+            answers.results[ask] = _ratio(metric, answers.results[num], answers.results[den])
+        else:
+            assert isinstance(num, SeriesAsk) and isinstance(den, SeriesAsk)
+            answers.points[ask] = _ratio_points(answers.points[num], answers.points[den])
+    return answers
+
+
+def _ratio(metric: Metric, num: Result, den: Result) -> Result:
+    """A ratio metric's answer from its numerator's and denominator's: the value, the year
+    before and each row as a whole per cent (:func:`percent_of`); coverage the
+    denominator's. No share (a per cent of a per cent means nothing) and no register part."""
+    compare = den.previous_period is not None
+    result = Result(
+        metric=metric,
+        orgunit=den.orgunit,
+        period=den.period,
+        value=percent_of(num.value, den.value),
+        coverage=den.coverage,
+        by=den.by,
+        previous_period=den.previous_period,
+        previous_value=percent_of(num.previous_value, den.previous_value) if compare else None,
+        previous_coverage=den.previous_coverage,
+    )
+    tops = {row.key: row for row in num.rows}
+    for row in den.rows:
+        top = tops.get(row.key)
+        out = Row(
+            row.key,
+            row.label,
+            percent_of(top.value if top else None, row.value),
+            complete=row.complete,
+        )
+        if compare:
+            out.previous_value = percent_of(top.previous_value if top else None, row.previous_value)
+            out.change_pct = change_pct(out.value, out.previous_value)
+            out.previous_complete = row.previous_complete
+        result.rows.append(out)
+    return result
+
+
+def _ratio_points(num: list[Point], den: list[Point]) -> list[Point]:
+    """A ratio metric's points from its numerator's and denominator's (month by month)."""
+    tops = {(p.month, p.option): p.value for p in num}
+    return [
+        Point(
+            p.month,
+            percent_of(tops.get((p.month, p.option)), p.value),
+            p.received,
+            p.expected,
+            p.option,
+        )
+        for p in den
+    ]
+
+
+def _query_many(orgunit: OrgUnit, asks: list[Ask | SeriesAsk], cat: Catalogue) -> Answers:
     """Answer many questions about one org unit at once, exactly as :func:`query` and
     :func:`series` answer each: a dashboard's headline figures, splits, trends and
     breakdowns for its org unit cost one grouped query over the values of every metric
@@ -748,7 +879,6 @@ def query_many(
     An ask naming a ``dataset`` counts only the values returned against that dataset (a
     metric several datasets use, such as an operation's outcomes, split by return); a
     derived source's figures count whatever the dataset, as they are no dataset's return."""
-    cat = catalogue or get_catalogue()
     splits: dict[Ask | SeriesAsk, str | None] = {}
     months_of: dict[Ask | SeriesAsk, list[date]] = {}
     previous_of: dict[Ask, list[date]] = {}
@@ -789,14 +919,23 @@ def query_many(
         read = reads[(ask.metric, ask.dataset)]
         split = splits[ask]
         if isinstance(ask, SeriesAsk):
-            answers.points[ask] = points = read.points(months_of[ask], split, len(forces), cat)
+            points = read.points(ask.metric, months_of[ask], split, len(forces), cat)
+            answers.points[ask] = points
             if not split:
                 units = sources.unit_totals(ask.metric, unit_ids, months_of[ask])
                 for point in points:
                     point.value = _plus_units(point.value, units, [point.month])
+            else:
+                own = sources.unit_option_totals(ask.metric, unit_ids, months_of[ask], split)
+                for point in points:
+                    extra = own.get((point.month, point.option))
+                    if extra:
+                        point.value = (point.value or 0) + extra
             continue
         metric = cat.metrics[ask.metric]
-        current = read.window(months_of[ask], split)
+        current = _with_unit_options(
+            read.window(months_of[ask], split), ask.metric, unit_ids, months_of[ask], split
+        )
         current.expects = _expects(metric, months_of[ask], ask.dataset, cat)
         units = sources.unit_totals(ask.metric, unit_ids, months_of[ask] + previous_of.get(ask, []))
         result = Result(
@@ -810,7 +949,9 @@ def query_many(
         )
         previous: _Window | None = None
         if ask.compare:
-            previous = read.window(previous_of[ask], split)
+            previous = _with_unit_options(
+                read.window(previous_of[ask], split), ask.metric, unit_ids, previous_of[ask], split
+            )
             previous.expects = _expects(metric, previous_of[ask], ask.dataset, cat)
             result.previous_period = ask.period.previous_year()
             result.previous_value = _plus_units(

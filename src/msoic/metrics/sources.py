@@ -227,6 +227,59 @@ def unit_totals(metric: str, orgunit_ids: Collection[int], months: list[date]) -
     return dict(out)
 
 
+# A source whose own figures have a breakdown (a feedback survey's answers by question) may
+# also give
+#
+#     def unit_option_cells(self, metric, orgunit_ids, months, breakdown)
+#         -> dict[tuple[int, date, str], int]
+#
+# (org unit id, month, option) -> figure, for the same org units; the engine adds them to
+# the options of a split by that breakdown as it adds ``unit_cells`` to the total.
+
+
+def unit_option_totals(
+    metric: str, orgunit_ids: Collection[int], months: list[date], breakdown: str | None
+) -> dict[tuple[date, str], int]:
+    """(month, option) -> the figures of ``metric`` split by ``breakdown`` that belong to the
+    org units ``orgunit_ids`` themselves, summed; empty, with no query, when no source gives
+    any."""
+    source = source_for(metric)
+    own = getattr(source, "unit_option_cells", None)
+    if own is None or not breakdown or not orgunit_ids or not months:
+        return {}
+    out: dict[tuple[date, str], int] = defaultdict(int)
+    for (_, month, option), value in own(metric, list(orgunit_ids), months, breakdown).items():
+        out[(month, option)] += value
+    return dict(out)
+
+
+# --- breakdowns whose options are the records' own ----------------------------------------
+#
+# A catalogue breakdown written ``options: records`` (an event, a survey's question) has no
+# fixed list: the source of the metrics split by it names the options that have records in
+# the months asked about, with an optional method
+#
+#     def breakdown_options(self, metric, breakdown, months) -> dict[str, str]
+#
+# (option code -> label, in the order to show them). The engine lists those as the rows of
+# a split; an option the source does not name over those months is no row.
+
+
+def breakdown_options(
+    metric: str, breakdown: str, months: list[date], catalogue: Catalogue
+) -> dict[str, str]:
+    """The options of ``breakdown`` for ``metric`` over ``months``: the catalogue's, or for
+    a breakdown of records the source's (none when no source names any)."""
+    found = catalogue.breakdowns[breakdown]
+    if not found.from_records:
+        return found.options
+    source = source_for(metric)
+    own = getattr(source, "breakdown_options", None)
+    if own is None or not months:
+        return {}
+    return dict(own(metric, breakdown, months))
+
+
 class EveryForceSource:
     """The coverage part of a :class:`DerivedSource` that derives its metrics for every
     force from its catalogue dataset's first month on (no force returns them). A source sets
