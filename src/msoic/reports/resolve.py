@@ -3,7 +3,9 @@
 The questions of a template are gathered first and asked together, one
 :func:`msoic.metrics.engine.query_many` call per org unit, so a whole report costs a few
 grouped queries. Figures derived from records (training, the register) come through the
-engine's derived sources like any other: this app imports no feature app.
+engine's derived sources like any other: this app imports no feature app. A date tag
+(``[[date SOURCE ...]]``) is answered by the registry of dated facts
+(:mod:`msoic.metrics.dates`), which feature apps fill the same way.
 
 Two modes. A *draft* states the exact figures (the unit reads drafts). A *publication*
 passes every figure of a metric that counts people through disclosure control
@@ -18,6 +20,7 @@ without asking the engine.
 from __future__ import annotations
 
 import re
+import shlex
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -31,12 +34,12 @@ from msoic.catalogue.loader import Catalogue, Metric, get_catalogue
 from msoic.dashboards import charts
 from msoic.disclosure.control import DisclosureError, check_period
 from msoic.disclosure.values import counts_people, release_result
-from msoic.metrics import engine
+from msoic.metrics import dates, engine
 from msoic.metrics.engine import Ask, QueryError, Result
 from msoic.metrics.periods import Period, PeriodError, month_label, parse_month, quarter_start
 from msoic.orgunits.models import OrgUnit
 from msoic.reports import qualifiers
-from msoic.reports.tags import Block, Tag, Template, Text
+from msoic.reports.tags import DATE_KEYS, Block, Tag, Template, Text, said_show
 
 DRAFT = "draft"
 PUBLICATION = "publication"
@@ -208,6 +211,8 @@ class Builder:
     def _questions(self) -> list[_Question]:
         out: list[_Question] = []
         for tag in self.template.tags():
+            if tag.kind == "date":
+                continue  # answered by the registry of dated facts (date_figure)
             try:
                 if tag.kind == "table" and tag.options.get("rows"):
                     for metric, period in _rows_of(tag):
@@ -272,6 +277,8 @@ class Builder:
 
     def figure(self, tag: Tag) -> dict[str, Any]:
         """Resolve a figure tag (raises :class:`Problem`)."""
+        if tag.kind == "date":
+            return self.date_figure(tag)
         if id(tag) in self.failed:
             raise Problem(self.failed[id(tag)])
         q = self.questions[id(tag)]
@@ -359,6 +366,81 @@ class Builder:
             "line": tag.line,
             "link": _link(q, self.cat),
             "provenance": _provenance(q, result, self.built.built_at, self.mode, show),
+        }
+        self.built.figures[fid] = figure
+        return figure
+
+    def date_figure(self, tag: Tag) -> dict[str, Any]:
+        """Resolve a date tag through the registry of dated facts (raises :class:`Problem`).
+        A date is no count of people: it is stated exactly in a publication too."""
+        o = tag.options
+        name = o["source"]
+        asked = {k: v for k, v in o.items() if k not in DATE_KEYS}
+        if "period" in asked:
+            try:
+                asked["period"] = resolve_period(asked["period"], self.base)[1]
+            except PeriodError as exc:
+                raise Problem(f"{tag.where()}: {exc}") from None
+        try:
+            fact = dates.fact(name, asked)
+        except dates.DateError as exc:
+            raise Problem(f"{tag.where()}: {exc}") from None
+        show = o.get("show") or (said_show(o["say"]) if "say" in o else None) or fact.precision
+        if not dates.can_show(fact.precision, show):
+            raise Problem(
+                f"{tag.where()}: show={show} asks for more than the records give: {name} is "
+                f"known to the {fact.precision}"
+            )
+        qualifier = o.get("q")
+        if "say" in o:
+            stated = qualifiers.said_date(o["say"], show)
+        else:
+            stated = dates.span(fact.on, show)[0]
+        text = qualifiers.date_printed(stated, show, qualifier)
+        holds = None
+        if qualifier:
+            holds = qualifiers.date_holds(qualifier, fact.on, stated, show)
+            if not holds:
+                self.built.warnings.append(
+                    f'{tag.where()}: "{text}" no longer holds: the date is '
+                    f"{qualifiers.date_text(fact.on, fact.precision)}"
+                )
+        fid = self._new_id(o.get("id") or f"date-{name}-{show}")
+        query = " ".join(
+            ["msoic query date", shlex.quote(name)]
+            + [shlex.quote(f"{k}={v}") for k, v in asked.items()]
+        )
+        figure: dict[str, Any] = {
+            "id": fid,
+            "label": o.get("label") or fact.label,
+            "value": fact.on.isoformat(),
+            "text": text,
+            "unit": "date",
+            "metric": "",
+            "source": name,
+            "options": asked,
+            "precision": fact.precision,
+            "orgunit": asked.get("orgunit", ""),
+            "period": asked.get("period", ""),
+            "show": show,
+            "qualifier": qualifier,
+            "stated": stated.isoformat(),
+            "qualifier_holds": holds,
+            "part_period": None,
+            "line": tag.line,
+            "link": fact.link,
+            "provenance": {
+                "query": query,
+                "dataset": "",
+                "as_at": self.built.built_at,
+                "records": fact.records,
+                "returns_expected": None,
+                "returns_received": None,
+                "from_records": 0,
+                "complete": True,
+                "missing_forces": [],
+                "disclosure": "exact",
+            },
         }
         self.built.figures[fid] = figure
         return figure
