@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "msoic.cps",
     "msoic.intel",
     "msoic.referrals",
+    "msoic.nrmstats",
     "msoic.reports",
     "msoic.demo",
     "msoic.runtime",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("intelligence/", include("msoic.intel.urls")),
     path("referrals/", include("msoic.referrals.urls")),
     path("spocs/", include("msoic.referrals.urls_spocs")),
+    path("nrm-statistics/", include("msoic.nrmstats.urls")),
     path("reports/", include("msoic.reports.urls")),
     path("api/v1/", include("msoic.api.urls")),
     path("", include("msoic.accounts.urls")),

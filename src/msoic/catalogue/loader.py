@@ -25,6 +25,9 @@ IMPORTANCES = {"error", "warning"}
 # returns); ``operation``: a one-off return whose only period is ``first_period``.
 LIBRARY = "library"
 OPERATION = "operation"
+# Who returns a dataset: every force (the default), or the unit itself (``national``: a
+# dataset the unit loads, such as the Home Office's NRM statistics; no force returns it).
+ORGUNITS = {"forces", "national"}
 # A breakdown written ``options: records`` takes its options from the records (Breakdown).
 RECORDS = "records"
 # Apps that generate catalogue entries from their records (e.g. one dataset per
@@ -110,6 +113,12 @@ class Dataset:
     @property
     def is_operation(self) -> bool:
         return self.frequency == OPERATION
+
+    @property
+    def returned_by_forces(self) -> bool:
+        """Forces send it (the returns pages and the approval queue list it); a dataset of
+        the unit's own (``orgunits: national``) takes returns from the unit only."""
+        return self.takes_returns and self.orgunits == "forces"
 
 
 @dataclass
@@ -231,12 +240,15 @@ def parse_sources(sources: dict[str, str]) -> dict[str, Any]:
                     "denominator": str(_need(ratio, "denominator", mwhere)) if ratio else "",
                 }
                 metric_codes.append(mcode)
+            orgunits = str(ddef.get("orgunits", "forces"))
+            if orgunits not in ORGUNITS:
+                raise CatalogueError(f"{where}: orgunits must be forces or national")
             datasets[code] = {
                 "code": code,
                 "label": str(_need(ddef, "label", where)),
                 "description": str(ddef.get("description", "")).strip(),
                 "frequency": str(_need(ddef, "frequency", where)),
-                "orgunits": str(ddef.get("orgunits", "forces")),
+                "orgunits": orgunits,
                 "due_day": int(_need(ddef, "due_day", where)),
                 "lock_on_approval": bool(ddef.get("lock_on_approval", True)),
                 "first_period": str(_need(ddef, "first_period", where)),

@@ -133,7 +133,9 @@ class CompletenessForm(forms.Form):
     @staticmethod
     def returns(catalogue: Catalogue) -> list[Dataset]:
         """The datasets forces send returns for (not operations, not derived sources)."""
-        return [d for d in catalogue.datasets.values() if d.takes_returns and not d.is_operation]
+        return [
+            d for d in catalogue.datasets.values() if d.returned_by_forces and not d.is_operation
+        ]
 
     def clean_end(self) -> date | None:
         period = self.cleaned_data.get("end")

@@ -31,7 +31,7 @@ from msoic.metrics.periods import (
     parse_month,
     period_label,
 )
-from msoic.orgunits.models import OrgUnit
+from msoic.orgunits.models import OrgUnit, OrgUnitKind
 
 if TYPE_CHECKING:
     from msoic.accounts.models import User
@@ -42,8 +42,11 @@ FILTER_NAMES = ("dataset", "period", "region")
 
 
 def awaiting_approval(user: User) -> QuerySet[Submission]:
-    """Returns the user may see that have a version and are not approved (locked)."""
-    return submissions_visible_to(user).filter(current_version__isnull=False, locked=False)
+    """Forces' returns the user may see that have a version and are not approved (locked);
+    the unit's own datasets (the NRM statistics it loads) are not approved by anyone."""
+    return submissions_visible_to(user).filter(
+        current_version__isnull=False, locked=False, orgunit__kind=OrgUnitKind.FORCE
+    )
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ class QueueFilterForm(forms.Form):
         super().__init__(data)
         fields: dict[str, Any] = self.fields
         fields["dataset"].choices = [("", "All returns")] + [
-            (d.code, d.label) for d in catalogue.datasets.values() if d.takes_returns
+            (d.code, d.label) for d in catalogue.datasets.values() if d.returned_by_forces
         ]
         fields["period"].choices = [("", "All periods")] + [
             (

@@ -228,7 +228,7 @@ def returns_hub(request: AuthenticatedRequest) -> HttpResponse:
             .annotate(version_count=Count("versions"))
         }
         for ds in catalogue.datasets.values():
-            if not ds.takes_returns or ds.is_operation:
+            if not ds.returned_by_forces or ds.is_operation:
                 continue  # operations' returns are listed on the operation's page
             rows = []
             periods = _quarters_ending_in(months) if ds.frequency == "quarterly" else months

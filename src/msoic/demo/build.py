@@ -311,6 +311,7 @@ CAPABILITIES = (
     "referrals",
     "intelligence",
     "cps",
+    "nrm-statistics",
 )
 
 
@@ -424,6 +425,11 @@ def run_demo(
 
             say("organ-harvesting referrals and SPOCs")
             report.more += build_referrals_demo(national).lines()
+        if "nrm-statistics" in wanted:
+            from msoic.nrmstats.demo import build_nrm_statistics_demo
+
+            say("national NRM statistics (a release laid out like the Home Office's tables)")
+            report.more += build_nrm_statistics_demo(national).lines()
         if intel is not None:
             from msoic.intel.demo import build_intel_demo
 

@@ -137,7 +137,7 @@ def _url(name: str, *args: Any, **params: str) -> str:
 
 def returns_datasets(catalogue: Catalogue) -> list[Dataset]:
     """The periodic returns forces send (operations' returns are on the operations' pages)."""
-    return [d for d in catalogue.datasets.values() if d.takes_returns and not d.is_operation]
+    return [d for d in catalogue.datasets.values() if d.returned_by_forces and not d.is_operation]
 
 
 # --- returns ---------------------------------------------------------------------------
