@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from msoic.audit.models import AuditEvent
-from msoic.capability.demo import build_capability_demo
+from msoic.capability.demo import CONFERENCE_CODE, NRP_CODE, build_capability_demo
 from msoic.capability.models import Answer, Attendance, Event, Invitation, Survey
 from msoic.capability.survey.results import survey_results
 from msoic.metrics import engine
@@ -87,3 +87,28 @@ def test_the_conference_survey_gives_the_reports_feedback_table(personas: dict[s
     again = build_capability_demo(personas["national"])
     assert "91 / 94 / 98 / 90 / 96" in again.survey
     assert Survey.objects.count() == 1
+    # The same figures through the engine, as the annual report asks for them.
+    nation = OrgUnit.objects.get(code="national")
+    by_question = engine.query("survey_percent_agree", nation, "FY2023-24", by="survey_question")
+    code = CONFERENCE_CODE
+    assert [(r.key, r.value) for r in by_question.rows] == [
+        (f"{code}.q{n}", percent) for n, percent in enumerate([91, 94, 98, 90, 96], start=1)
+    ]
+    responses = engine.query("survey_responses", nation, "FY2023-24", by="training_event")
+    assert {r.key: r.value for r in responses.rows}[code] == results.responses
+
+
+def test_the_engine_gives_the_attendees_of_the_conference_and_the_nrp_workshops(
+    personas: dict[str, Any],
+) -> None:
+    build_capability_demo(personas["national"])
+    nation = OrgUnit.objects.get(code="national")
+    result = engine.query("training_event_attendees", nation, "FY2023-24", by="training_event")
+    attendees = {r.key: r.value for r in result.rows}
+    # Officers and staff of forces: the conference's 6 NCA partners are no force's.
+    assert attendees[CONFERENCE_CODE] == 244  # "around 250"
+    assert attendees[NRP_CODE] == 642  # "over 600"
+    for code, value in attendees.items():  # each the event's distinct people from forces
+        event = Event.objects.get(code=code)
+        people = Attendance.objects.filter(session__event=event, orgunit__kind="force")
+        assert value == people.values("attendee_key").distinct().count(), code

@@ -309,14 +309,18 @@ CONFERENCE = "Intelligence Opportunities conference"
 # The annual report's feedback table: % agreeing with five statements (our wording).
 STATEMENTS = [
     (
-        "The conference improved my understanding of the intelligence opportunities in modern "
-        "slavery and organised immigration crime investigations.",
+        "The conference raised my awareness of the intelligence opportunities in organised "
+        "immigration crime investigations.",
         91,
     ),
-    ("The speakers knew their subjects and presented them clearly.", 94),
-    ("I will use what I learned at the conference in my own work.", 98),
-    ("The conference was well organised and the venue suited it.", 90),
-    ("I would recommend a conference like this to a colleague.", 96),
+    ("I understand the national picture, and the intelligence it needs, better than before.", 94),
+    (
+        "I understand how marking intelligence with the OIC hashtag in my force's systems "
+        "improves the national picture.",
+        98,
+    ),
+    ("I feel able to write a strategic threat assessment of organised immigration crime.", 90),
+    ("The conference explained Project Terminus clearly.", 96),
 ]
 COMMENT_QUESTION = "What one thing would make the next conference more useful to you?"
 RESPONSES = 143  # of about 250 invited
