@@ -83,6 +83,7 @@ STATED = {
     "cca-discharged": "7",  # the report: seven
     "cca-remaining": "2",  # the report: two
     "houston-reparation": "£198,000",
+    "nrp-workshops": "over 600",
     # Operational highlights
     "aidant33-tvp-sites": "172",
     "aidant33-herts-businesses": "3,909",
@@ -113,6 +114,12 @@ STATED = {
     "bids-london": "2",
     # Training
     "training-people": "2,283",
+    "conference-attended": "around 250",
+    "survey-aim": "91%",
+    "survey-national-picture": "94%",
+    "survey-hashtag": "98%",
+    "survey-threat-assessment": "90%",
+    "survey-terminus": "96%",
     # Looking ahead
     "allocation-ms": "£1,260,000",  # the report: £1.26 million
     "allocation-oic": "£2,970,000",  # the report: £2.97 million
@@ -144,15 +151,8 @@ MISSING = {
     "peer-review-all-by": ("pillar 3", "end of September 2024"),
     "cca-first-tasking": ("pillar 3", "October 2021"),
     "cca-revised-tasking": ("pillar 3", "January 2023"),
-    "nrp-workshops": ("pillar 3", "over 600"),
     "aidant-count": ("operational highlights", "four"),
     "aidant33-gwent-employees": ("operational highlights", "6,700"),
-    "conference-attended": ("training", "around 250"),
-    "survey-aim": ("training", "91%"),
-    "survey-national-picture": ("training", "94%"),
-    "survey-hashtag": ("training", "98%"),
-    "survey-threat-assessment": ("training", "90%"),
-    "survey-terminus": ("training", "96%"),
     "agreements-end": ("looking ahead", "31 March 2025"),
 }
 
