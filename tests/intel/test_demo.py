@@ -80,6 +80,14 @@ def test_the_demo_gives_1190_logs_reviewed_in_2023_24(personas: dict[str, Any]) 
     again = build_intel_demo(personas["national"], series)
     assert again.already and again.reviewed == 1190
 
+    # the hashtag's launch, as the logs show it: the first tagged log, in August 2023
+    out = StringIO()
+    call_command("query", "date", "intel_hashtag_first_log", stdout=out)
+    first = json.loads(out.getvalue())
+    assert first["value"][:7] == f"{FROM_MONTH:%Y-%m}" and first["precision"] == "day"
+    assert first["records"] == IntelLog.objects.filter(oic_tagged=True).count() > 0
+    assert first["link"] == "/intelligence/dashboard/"
+
 
 def date_end(period: Period) -> Any:
     from msoic.metrics.periods import month_end

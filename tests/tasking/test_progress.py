@@ -59,7 +59,7 @@ def test_the_unit_revises_a_threshold_and_the_history_says_who_when_why(
     client = _client(national_analyst)
     response = client.post(
         f"/cca-tasking/measures/{m4.pk}/threshold/",
-        {"new_value": "20", "effective_from": "2023-01-09", "reason": "Two ROCUs merged teams"},
+        {"new_value": "20", "effective_from": "2023-02-06", "reason": "Two ROCUs merged teams"},
     )
     assert response.status_code == 302
     revision = ThresholdRevision.objects.latest("pk")
@@ -72,7 +72,7 @@ def test_the_unit_revises_a_threshold_and_the_history_says_who_when_why(
     m4.refresh_from_db()
     # the threshold in force depends on the date
     assert [
-        m4.threshold_as_at(d) for d in (date(2022, 5, 1), date(2022, 12, 1), date(2023, 2, 1))
+        m4.threshold_as_at(d) for d in (date(2022, 5, 1), date(2023, 1, 20), date(2023, 2, 10))
     ] == [60, 25, 20]
 
 

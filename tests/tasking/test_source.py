@@ -43,7 +43,7 @@ def discharge(actor: Any, measure: str, on: date, *, all_but: str | None = None)
 
 @pytest.fixture
 def tasking(national_analyst: Any) -> Any:
-    """The shipped tasking (nine measures, issued April 2022): M1 discharged for every ROCU
+    """The shipped tasking (nine measures, issued October 2021): M1 discharged for every ROCU
     in November 2022, M3 in February 2023, M5 everywhere but Kent in March 2023."""
     loaded = load_tasking()
     discharge(national_analyst, "M1", date(2022, 11, 15))
@@ -63,7 +63,8 @@ def test_the_source_is_registered_and_covers_every_force():
         ("national", "FY2022-23", (2, 7)),  # as at 31 March 2023: M5 waits for Kent
         ("national", "2022-11", (1, 8)),
         ("national", "2022-10", (0, 9)),
-        ("national", "FY2021-22", (0, 0)),  # before the tasking was issued
+        ("national", "FY2021-22", (0, 9)),  # issued in October 2021, nothing discharged
+        ("national", "2021-09", (0, 0)),  # before the tasking was issued
         ("eastern", "FY2022-23", (0, 0)),  # the tasking's figures are the nation's
         ("kent", "FY2022-23", (0, 0)),
     ],

@@ -1,6 +1,7 @@
 """Demo peer reviews, as the annual report describes them: by 31 March 2024, 22 forces
 reviewed with 718 recommendations and 67 areas of good practice, at realistic stages of
-implementation; the other 21 forces scheduled to September 2024.
+implementation; the other 21 forces reviewed from April 2024, their reports published by
+the end of September 2024, so that every force has been peer reviewed by then.
 
 Everything is made through the actions (so the audit log holds it) from a fixed seed. The
 report's figures are not stored anywhere: the roll-up counts them from these records.
@@ -16,7 +17,7 @@ from datetime import date, timedelta
 from msoic.accounts.models import Role, User
 from msoic.orgunits.models import OrgUnit
 from msoic.peerreview import actions
-from msoic.peerreview.models import PeerReview, Priority, RecStatus, Stage, Theme
+from msoic.peerreview.models import PeerReview, Priority, RecStatus, Stage
 from msoic.peerreview.rollup import headline_counts
 
 SEED = 20240331
@@ -25,12 +26,21 @@ REVIEWED = 22
 RECOMMENDATIONS = 718
 GOOD_PRACTICE = 67
 FIRST_PUBLISHED = date(2023, 4, 20)
-LAST_FIELDWORK = date(2024, 9, 2)
+# The second half of the programme: fieldwork from April 2024, the last report published by
+# the end of September 2024 (all 43 forces reviewed by then).
+FIRST_FIELDWORK = date(2024, 4, 8)
+LAST_PUBLISHED = date(2024, 9, 24)
+ALL_REVIEWED_BY = date(2024, 9, 30)
+# Their recommendations and good practice (the report gives no count for them).
+LATER_RECOMMENDATIONS = 651
+LATER_GOOD_PRACTICE = 61
 # The demo users' forces are among those reviewed, so their accounts have something to see.
 ALWAYS_REVIEWED = ("kent", "essex")
+FIELDWORK_TO_REPORT = 56  # days from fieldwork to the published report
 
-ACTIONS_BY_THEME = {
-    Theme.LEADERSHIP: [
+# Example findings by theme (the codes of the five themes the data migration seeds).
+ACTIONS_BY_THEME: dict[str, list[str]] = {
+    "leadership": [
         "Name a chief officer lead for organised immigration crime and set out their remit",
         "Set up a governance board that reviews OIC performance every quarter",
         "Include OIC in the force strategic assessment and control strategy",
@@ -39,7 +49,7 @@ ACTIONS_BY_THEME = {
         "Report OIC threat and performance to the Police and Crime Commissioner",
         "Make one senior leader accountable for the enhancement plan",
     ],
-    Theme.INTELLIGENCE: [
+    "intelligence": [
         "Apply the national OIC hashtag to every relevant intelligence report",
         "Develop intelligence from small boat arrivals with Border Force and Immigration Enforcement",
         "Task the force intelligence bureau to develop OIC submissions within set timescales",
@@ -48,7 +58,7 @@ ACTIONS_BY_THEME = {
         "Review the grading and sanitisation of OIC intelligence from partners",
         "Add OIC to the force's tasking and coordination meeting agenda",
     ],
-    Theme.OPERATIONAL: [
+    "operational": [
         "Issue guidance to response officers on encountering clandestine entrants",
         "Agree a joint protocol with Immigration Enforcement for out-of-hours encounters",
         "Make the first-responder checklist for lorry drops available on mobile devices",
@@ -57,7 +67,7 @@ ACTIONS_BY_THEME = {
         "Ensure custody staff identify potential victims and make NRM referrals",
         "Record OIC disruptions consistently using the national disruption categories",
     ],
-    Theme.INVESTIGATIONS: [
+    "investigations": [
         "Allocate OIC investigations to officers with the right accreditation",
         "Use financial investigation in every OIC investigation that meets the threshold",
         "Set up a review of OIC investigations at 28 days by a supervisor",
@@ -66,7 +76,7 @@ ACTIONS_BY_THEME = {
         "Capture digital evidence from devices seized from facilitators",
         "Record outcomes of OIC investigations so that they can be reported nationally",
     ],
-    Theme.TRAINING: [
+    "training": [
         "Deliver OIC awareness training to all frontline officers and staff",
         "Add OIC content to the initial training of new recruits",
         "Train call handlers to recognise calls about facilitation or clandestine entry",
@@ -77,7 +87,7 @@ ACTIONS_BY_THEME = {
     ],
 }
 GOOD_PRACTICE_BY_THEME = {
-    Theme.LEADERSHIP: [
+    "leadership": [
         (
             "Joint OIC board with the local authority",
             "A monthly board chaired by the chief "
@@ -89,7 +99,7 @@ GOOD_PRACTICE_BY_THEME = {
             "progress on the enhancement plan to the chief officer lead.",
         ),
     ],
-    Theme.INTELLIGENCE: [
+    "intelligence": [
         (
             "Daily review of small boat intelligence",
             "An analyst reviews overnight arrivals "
@@ -101,7 +111,7 @@ GOOD_PRACTICE_BY_THEME = {
             "national OIC hashtag and correct them within a week.",
         ),
     ],
-    Theme.OPERATIONAL: [
+    "operational": [
         (
             "Lorry-drop response card",
             "A pocket card tells first responders what to do, whom "
@@ -112,7 +122,7 @@ GOOD_PRACTICE_BY_THEME = {
             "Officers patrol with port security and Border Force during periods of high risk.",
         ),
     ],
-    Theme.INVESTIGATIONS: [
+    "investigations": [
         (
             "Financial investigator on every OIC case",
             "A financial investigator is assigned at the start of each OIC investigation.",
@@ -122,7 +132,7 @@ GOOD_PRACTICE_BY_THEME = {
             "Investigators seek charging advice within 14 days of arrest in OIC cases.",
         ),
     ],
-    Theme.TRAINING: [
+    "training": [
         (
             "OIC module in recruit training",
             "New recruits complete a half-day OIC module built with the unit.",
@@ -157,14 +167,15 @@ class PeerReviewDemoReport:
     recommendations: int
     good_practice: int
     forces_scheduled: int
+    forces_reviewed_by_september: int = 0
 
     def lines(self) -> list[str]:
         return [
             f"Peer reviews: {self.created} created, {self.already} kept as they were.",
             f"  by {REPORT_DATE:%d %B %Y}, counted from the records: {self.forces_reviewed} forces "
             f"reviewed, {self.recommendations} recommendations, {self.good_practice} areas of "
-            f"good practice; {self.forces_scheduled} forces scheduled to "
-            f"{LAST_FIELDWORK:%B %Y}",
+            f"good practice; {self.forces_scheduled} forces scheduled; by "
+            f"{ALL_REVIEWED_BY:%d %B %Y}: {self.forces_reviewed_by_september} forces reviewed",
         ]
 
 
@@ -223,25 +234,28 @@ def build_peer_review_demo(national: User) -> PeerReviewDemoReport:
             good_counts[i],
         )
         created += 1
-    step = (LAST_FIELDWORK - date(2024, 4, 8)).days / max(len(scheduled) - 1, 1)
+    # The rest: fieldwork from April 2024, each report published eight weeks after it.
+    first_published = FIRST_FIELDWORK + timedelta(days=FIELDWORK_TO_REPORT)
+    step = (LAST_PUBLISHED - first_published).days / max(len(scheduled) - 1, 1)
+    later_recs = _split(LATER_RECOMMENDATIONS, len(scheduled))
+    later_good = _split(LATER_GOOD_PRACTICE, len(scheduled))
     for i, force in enumerate(scheduled):
         if force.pk in has_review:
             already += 1
             continue
-        start = date(2024, 4, 8) + timedelta(days=round(step * i))
-        stage = Stage.DRAFTED if i < 2 else Stage.FIELDWORK if i < 4 else Stage.PLANNED
-        actions.do_schedule_peer_review(
+        _published_review(
+            rng,
             force,
-            actor=national,
-            team=[national],
-            stage=stage,
-            fieldwork_start=start,
-            fieldwork_end=start + timedelta(days=4),
-            report_due=start + timedelta(days=42),
-            team_names="\n".join(REVIEWERS[:3]),
+            national,
+            force_users.get(force.pk, national),
+            first_published + timedelta(days=round(step * i)),
+            later_recs[i],
+            later_good[i],
+            as_of=ALL_REVIEWED_BY,
         )
         created += 1
     headline = headline_counts(PeerReview.objects.all(), REPORT_DATE)
+    september = headline_counts(PeerReview.objects.all(), ALL_REVIEWED_BY)
     return PeerReviewDemoReport(
         created=created,
         already=already,
@@ -249,6 +263,7 @@ def build_peer_review_demo(national: User) -> PeerReviewDemoReport:
         recommendations=headline.recommendations,
         good_practice=headline.good_practice,
         forces_scheduled=headline.forces_scheduled,
+        forces_reviewed_by_september=september.forces_reviewed,
     )
 
 
@@ -260,8 +275,12 @@ def _published_review(
     published: date,
     n_recs: int,
     n_good: int,
+    *,
+    as_of: date = REPORT_DATE,
 ) -> None:
-    fieldwork = published - timedelta(days=56)
+    """A review published on ``published``, its recommendations' progress recorded up to
+    ``as_of``."""
+    fieldwork = published - timedelta(days=FIELDWORK_TO_REPORT)
     review = actions.do_schedule_peer_review(
         force,
         actor=national,
@@ -274,7 +293,7 @@ def _published_review(
         summary=f"Peer review of {force.name}'s response to "
         "organised immigration crime across the five themes.",
     )
-    themes = list(Theme)
+    themes = list(ACTIONS_BY_THEME)  # the codes of the themes the migration seeds
     recs = []
     for n in range(n_recs):
         theme = themes[n % len(themes)]
@@ -303,11 +322,11 @@ def _published_review(
         chair="Assistant Chief Constable, Crime",
         members="\n".join(rng.sample(OWNERS, 4)),
     )
-    months_old = (REPORT_DATE - published).days // 30
+    months_old = (as_of - published).days // 30
     for rec in recs:
         on = published + timedelta(days=21)
         for status in _stage_of(rng, months_old):
-            on = min(on + timedelta(days=rng.randint(20, 90)), REPORT_DATE)
+            on = min(on + timedelta(days=rng.randint(20, 90)), as_of)
             unit_step = status in (RecStatus.CLOSED, RecStatus.NOT_ACCEPTED)
             actions.do_update_recommendation(
                 rec,
