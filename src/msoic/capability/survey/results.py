@@ -6,10 +6,9 @@ read off the page by difference) and only with at least the disclosure policy's 
 responses (:mod:`msoic.disclosure.groups`); a question answered by fewer is withheld too.
 A percentage is rounded half up to a whole number: 130 of 143 is 91%.
 
-The figures stay on the survey's page rather than becoming a catalogue metric of the
-engine: the engine sums counts over (force, month) cells, and a response has neither a
-force (it is kept apart from the attendee) nor a question shared by other surveys, and a
-percentage is not a sum (docs/training.md).
+The same figures reach the metric engine (``survey_percent_agree`` by question, and the
+counts behind it) through :mod:`msoic.capability.survey.figures`, withheld by the same rule
+(docs/training.md).
 """
 
 from __future__ import annotations
