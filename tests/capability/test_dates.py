@@ -38,6 +38,7 @@ def test_an_event_is_held_on_its_first_session_within_the_period(national_analys
     fact = dates.fact("event_held", {"event": TITLE.upper(), "owner": "eastern"})
     assert (fact.on, fact.records, fact.link) == (date(2023, 9, 27), 2, f"/training/{event.pk}/")
     assert fact.label == f"{TITLE} held"
+    assert dates.fact("event_held", {"event": event.code}) == fact  # by its stable code
     this_year = dates.fact("event_held", {"event": TITLE, "period": "FY2024-25"})
     assert this_year.link == f"/training/{later.pk}/" and this_year.on == date(2024, 9, 26)
     with pytest.raises(dates.DateError, match=r"2 events are called .*add owner= or period="):
@@ -47,8 +48,8 @@ def test_an_event_is_held_on_its_first_session_within_the_period(national_analys
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({}, 'event_held needs event="..."'),
-        ({"event": "Nothing like it"}, "no session of an event called 'Nothing like it'"),
+        ({}, "event_held needs event="),
+        ({"event": "Nothing like it"}, "no session of an event 'Nothing like it'"),
         ({"event": TITLE, "period": "autumn"}, "period=: 'autumn' is not a period"),
     ],
 )

@@ -1,15 +1,17 @@
 """When an event was held, as a dated fact reports can state (the registry of dated facts,
 :mod:`msoic.metrics.dates`): registered by ``CapabilityConfig.ready()``.
 
-``event_held event="TITLE" [owner=CODE] [period=FY2023-24|FY]``: the day of the first
-session of the event of that title (case ignored), among events owned by ``owner`` and
-sessions within ``period``. More than one event matching is an error that names them.
+``event_held event=CODE|"TITLE" [owner=CODE] [period=FY2023-24|FY]``: the day of the first
+session of the event with that stable code, or that title (case ignored), among events owned
+by ``owner`` and sessions within ``period``. More than one event matching is an error that
+names them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.db.models import Q
 from django.urls import reverse
 
 from msoic.capability.models import Event, Session
@@ -21,7 +23,7 @@ class EventHeld:
     name = "event_held"
     label = "training and events"
     options = {
-        "event": "the event's title (case ignored)",
+        "event": "the event's code, or its title (case ignored)",
         "owner": "the code of the org unit that owns it (the unit: national; a region)",
         "period": "only sessions in this period (FY2023-24, or FY for the report's)",
     }
@@ -29,8 +31,8 @@ class EventHeld:
     def fact(self, options: Mapping[str, str]) -> DatedFact:
         title = options.get("event", "").strip()
         if not title:
-            raise DateError(f'{self.name} needs event="..." (the event\'s title)')
-        sessions = Session.objects.filter(event__title__iexact=title)
+            raise DateError(f'{self.name} needs event= (the event\'s code or "title")')
+        sessions = Session.objects.filter(Q(event__code=title) | Q(event__title__iexact=title))
         if "owner" in options:
             sessions = sessions.filter(event__owner__code=options["owner"])
         if "period" in options:
@@ -41,15 +43,15 @@ class EventHeld:
             sessions = sessions.filter(date__gte=period.start, date__lte=month_end(period.end))
         rows = list(sessions.order_by("date", "pk").values_list("event_id", "date"))
         if not rows:
-            raise DateError(f"no session of an event called {title!r} is recorded")
+            raise DateError(f"no session of an event {title!r} (code or title) is recorded")
         events = sorted({event_id for event_id, _ in rows})
         if len(events) > 1:
-            owners = ", ".join(
-                f"{e.owner.code} ({e.title})"
+            named = ", ".join(
+                f"{e.code} ({e.owner.code})"
                 for e in Event.objects.filter(pk__in=events).select_related("owner")
             )
             raise DateError(
-                f"{len(events)} events are called {title!r} (owners: {owners}): "
+                f"{len(events)} events are called {title!r} ({named}): "
                 "add owner= or period="
             )
         event = Event.objects.get(pk=events[0])
