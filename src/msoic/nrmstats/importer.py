@@ -148,6 +148,7 @@ class Cell:
     sheet: str
     row: int
     column: str
+    quarter_column: str = ""  # where the cell's quarter is written (its row's or column's)
 
 
 @dataclass
@@ -241,7 +242,9 @@ def parse_count(cell: Any) -> int | None:
             raise ValueError(f"{cell} is negative")
         return cell
     if isinstance(cell, float):
-        if cell != cell or cell < 0 or not cell.is_integer():
+        if cell < 0:
+            raise ValueError(f"{cell:g} is negative")
+        if cell != cell or not cell.is_integer():
             raise ValueError(f"{cell:g} is not a whole number of 0 or more")
         return int(cell)
     if isinstance(cell, (date, datetime)):
@@ -282,6 +285,11 @@ def _breakdown_of(headers: list[str]) -> str | None:
     return RESPONDER if responders >= exploitation else EXPLOITATION
 
 
+def _at(cell: Cell) -> str:
+    where = f"row {cell.row}, column {cell.column}"
+    return f"sheet '{cell.sheet}', {where}" if cell.sheet else where
+
+
 class _Reader:
     def __init__(self, filename: str) -> None:
         self.filename = filename
@@ -289,6 +297,9 @@ class _Reader:
         self.problems: list[NrmFileError] = []
         self.seen: dict[tuple[date, str, str], Cell] = {}
         self.seen_total: dict[tuple[date, str], Cell] = {}
+        self.seen_table: dict[tuple[date, str, str], int] = {}
+        self.layout = "rows"
+        self.quarter_column = "A"
 
     def problem(self, message: str, *, sheet: str, row: int, column: int | None = None) -> None:
         if len(self.problems) < MAX_PROBLEMS:
@@ -306,23 +317,25 @@ class _Reader:
         self, quarter: date, breakdown: str, option: str, value: int, sheet: str, row: int, col: int
     ) -> None:
         cell = Cell(value, sheet, row, column_letter(col))
+        cell.quarter_column = self.quarter_column if self.layout == "rows" else cell.column
         key = (quarter, breakdown, option)
         known = self.seen.get(key)
         options = self.release.counts[quarter].setdefault(breakdown, {})
-        if known is not None and (known.sheet, known.row, known.column) != (
-            sheet,
-            row,
-            cell.column,
-        ):
-            if known.sheet == sheet and (known.row == row or known.column == cell.column):
-                # two columns or rows of one table map to one option (e.g. UKVI and Border
+        table = len(self.release.tables)
+        if known is not None:
+            line = row if self.layout == "rows" else cell.column
+            known_line = known.row if self.layout == "rows" else known.column
+            if self.seen_table.get(key) == table and known_line == line:
+                # two columns (or rows) of one quarter map to one option (UKVI and Border
                 # Force are both the Home Office): their counts add up
-                options[option] = Cell(known.value + value, sheet, row, cell.column)
+                options[option] = Cell(
+                    known.value + value, sheet, row, cell.column, cell.quarter_column
+                )
                 self.seen[key] = options[option]
                 return
             self.problem(
                 f"{quarter_words(quarter)} is given twice for {option.replace('_', ' ')} "
-                f"(also at sheet '{known.sheet}', row {known.row}, column {known.column})",
+                f"(also at {_at(known)})",
                 sheet=sheet,
                 row=row,
                 column=col,
@@ -330,20 +343,21 @@ class _Reader:
             return
         options[option] = cell
         self.seen[key] = cell
+        self.seen_table[key] = table
 
     def add_total(self, quarter: date, breakdown: str, value: int, sheet: str, row: int, col: int):
         key = (quarter, breakdown)
         if key in self.seen_total:
             known = self.seen_total[key]
             self.problem(
-                f"{quarter_words(quarter)} has two totals (also at sheet '{known.sheet}', row "
-                f"{known.row})",
+                f"{quarter_words(quarter)} has two totals (also at {_at(known)})",
                 sheet=sheet,
                 row=row,
                 column=col,
             )
             return
         cell = Cell(value, sheet, row, column_letter(col))
+        cell.quarter_column = self.quarter_column if self.layout == "rows" else cell.column
         self.seen_total[key] = cell
         self.release.totals[quarter][breakdown] = cell
 
@@ -363,6 +377,7 @@ class _Reader:
                     row=i + 1,
                 )
             kind, layout = found
+            self.layout = kind
             if kind == "rows":
                 i = self._rows_table(name, rows, i, layout)
             else:
@@ -385,6 +400,7 @@ class _Reader:
 
     def _rows_table(self, sheet: str, rows: list[list[Any]], at: int, layout: Any) -> int:
         names, breakdown, quarter_col = layout
+        self.quarter_column = column_letter(quarter_col)
         header_row = at + 1
         year_col = next((j for j, n in enumerate(names) if n in _YEAR_HEADERS), None)
         columns: dict[int, str] = {}
@@ -586,7 +602,7 @@ def _raw(cell: Cell, breakdown: str, period: str, national_code: str) -> RawRow:
             "comment": "",
             "dataset": DATASET,
         },
-        columns={"value": cell.column},
+        columns={"value": cell.column, "period": cell.quarter_column},
     )
 
 
@@ -608,7 +624,11 @@ def to_rows(release: Release, national_code: str) -> ParsedFile:
             if options:
                 first = next(iter(options.values()))
                 total_cell = Cell(
-                    sum(c.value for c in options.values()), first.sheet, first.row, first.column
+                    sum(c.value for c in options.values()),
+                    first.sheet,
+                    first.row,
+                    first.column,
+                    first.quarter_column,
                 )
                 break
         if total_cell is None:
