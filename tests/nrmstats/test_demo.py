@@ -105,3 +105,27 @@ def test_the_plan_adds_up(db: Any) -> None:
     _, series = plan()
     for start, counts in series.responders.items():
         assert sum(series.exploitation[start].values()) == sum(counts.values())
+
+
+def test_msoic_query_answers_the_metrics_and_the_dates(demo: str, db: Any) -> None:
+    import json
+
+    out = io.StringIO()
+    call_command(
+        "query",
+        "nrm_national_referrals",
+        "--period",
+        "FY2023-24-Q1",
+        "--by",
+        "first_responder",
+        "--compare",
+        "previous-year",
+        stdout=out,
+    )
+    answer = json.loads(out.getvalue())
+    rows = {r["key"]: r for r in answer["rows"]}
+    assert answer["value"] == sum(r["value"] for r in rows.values()) == 3900
+    assert rows["police"]["value"] == 1470
+    out = io.StringIO()
+    call_command("query", "date", "nrm_referrals_sharpest_fall", "period=FY2023-24", stdout=out)
+    assert json.loads(out.getvalue())["value"] == "2023-04-01"
