@@ -25,7 +25,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="event",
             name="code",
-            field=models.SlugField(default="", max_length=60),
+            # No index yet: the AlterField below makes the unique one (on PostgreSQL an
+            # index here and the unique one would both be named ..._like).
+            field=models.SlugField(default="", max_length=60, db_index=False),
             preserve_default=False,
         ),
         migrations.RunPython(give_codes, migrations.RunPython.noop),
