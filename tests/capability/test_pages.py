@@ -105,6 +105,17 @@ def test_recording_an_event_and_a_session_on_the_web(personas):
     )
     event = Event.objects.get(title="Guide launch")
     assert response.status_code == 302 and response["Location"] == f"/training/{event.pk}/"
+    assert event.code == "guide-launch"  # made from the title
+    assert "data-event-code>guide-launch<" in unit.get(f"/training/{event.pk}/").content.decode()
+    coded = {"owner": "national", "kind": "webinar", "title": "Another launch"}
+    given = unit.post("/training/new/", {**coded, "code": "launch-2024"})
+    assert (
+        given.status_code == 302 and Event.objects.get(code="launch-2024").title == "Another launch"
+    )
+    for code, says in (("launch-2024", "already recorded"), ("Launch 2024", "lower-case letters")):
+        refused = unit.post("/training/new/", {**coded, "code": code})
+        assert refused.status_code == 200 and says in refused.content.decode()
+    assert Event.objects.filter(title="Another launch").count() == 1
     bad = unit.post(
         f"/training/{event.pk}/sessions/new/",
         {"on": "2024-01-24", "mode": "in_person", "delivered_by": "unit"},

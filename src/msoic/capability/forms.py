@@ -22,6 +22,16 @@ class EventForm(forms.Form):
     )
     kind = forms.ChoiceField(choices=EventKind.choices, widget=SELECT, label="Kind")
     title = forms.CharField(max_length=200, widget=TEXT, label="Title")
+    code = forms.CharField(
+        max_length=60,
+        required=False,
+        widget=TEXT,
+        label="Code (optional)",
+        help_text=(
+            "A short stable name that figures by event use, e.g. nrp-workshops-2023: lower-case "
+            "letters, digits and hyphens. Left blank, one is made from the title."
+        ),
+    )
 
     def __init__(self, *args: Any, owners: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -82,7 +82,11 @@ def event_new(request: AuthenticatedRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             event = actions.do_create_event(
-                data["owner"], actor=request.user, kind=data["kind"], title=data["title"]
+                data["owner"],
+                actor=request.user,
+                kind=data["kind"],
+                title=data["title"],
+                code=data["code"],
             )
         except ValidationError as exc:
             form.add_error(None, " ".join(exc.messages))
