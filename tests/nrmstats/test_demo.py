@@ -129,3 +129,36 @@ def test_msoic_query_answers_the_metrics_and_the_dates(demo: str, db: Any) -> No
     out = io.StringIO()
     call_command("query", "date", "nrm_referrals_sharpest_fall", "period=FY2023-24", stdout=out)
     assert json.loads(out.getvalue())["value"] == "2023-04-01"
+
+
+REPORT_TEXT = """title: National context
+# Referrals
+
+Referrals rose every year from [[date nrm_referrals_rising_since period=FY show=year id=nrm-since]] and fell in [[date nrm_referrals_sharpest_fall period=FY show=quarter id=nrm-fall-quarter]]: police [[nrm_national_referrals period=FY2023-24-Q1 by=first_responder option=police show=change id=police]], others [[nrm_national_referrals_non_police period=FY2023-24-Q1 show=change id=others]].
+
+|: By year
+| Year | Referrals
+| 2015 | [[nrm_national_referrals period=2015 id=y2015]]
+| 2022 | [[nrm_national_referrals period=2022 id=y2022]]
+
+[[chart nrm_national_referrals by=first_responder period=FY2023-24-Q1 id=chart-nrm title="By first responder"]]
+"""
+
+
+def test_report_tags_read_the_series(demo: str, db: Any) -> None:
+    from msoic.reports import actions
+
+    built = actions.build_text(REPORT_TEXT, Period.parse("FY2023-24"))
+    assert built.errors == [] and built.warnings == []
+    printed = {fid: f["text"] for fid, f in built.figures.items()}
+    assert printed == {
+        "nrm-since": "2015",
+        "nrm-fall-quarter": "Q1 of 2023/24",
+        "police": "0.7%",
+        "others": "-12.4%",
+        "y2015": "4,120",
+        "y2022": "16,930",
+    }
+    publication = actions.build_text(REPORT_TEXT, Period.parse("FY2023-24"), mode="publication")
+    assert publication.errors == []  # published statistics: activity, stated exactly
+    assert publication.figures["y2022"]["text"] == "16,930"
