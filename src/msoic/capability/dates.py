@@ -51,8 +51,7 @@ class EventHeld:
                 for e in Event.objects.filter(pk__in=events).select_related("owner")
             )
             raise DateError(
-                f"{len(events)} events are called {title!r} ({named}): "
-                "add owner= or period="
+                f"{len(events)} events are called {title!r} ({named}): add owner= or period="
             )
         event = Event.objects.get(pk=events[0])
         return DatedFact(
