@@ -5,7 +5,7 @@ The metric engine answers numbers; a report also states dates ("first issued in 
 2021", "by the end of September 2024"). As with derived sources (ADR 0011), the core must
 not know which apps hold them: each app implements :class:`DateSource` and calls
 :func:`register` from its ``AppConfig.ready()``; reports and ``msoic query date`` ask
-:func:`fact`. This module imports no feature app.
+:func:`fact`. This module imports no feature app (ADR 0016).
 
 A fact has a *precision*: a day, or the month, quarter (of a financial year), financial
 year or calendar year it falls in; :attr:`DatedFact.on` is then the period's first day.
