@@ -257,7 +257,7 @@ def test_every_output_is_drawn_and_the_pdf_is_tagged(annual: Any, db: Any) -> No
     html = annual.outputs["html"].decode()
     assert html.count('id="fig-') == len(STATED)  # each figure once, with its id
     assert 'href="/dashboards/ms/?orgunit=national&amp;period=R12-2024-02"' in html
-    assert html.count("<svg") == 2  # the two charts, as vector SVG
+    assert html.count("<svg") == 3  # the three charts, as vector SVG
 
     pdf = _pdf_objects(annual.outputs["pdf"])
     assert b"/StructTreeRoot" in pdf and b"/MarkInfo" in pdf and b"/Lang" in pdf
