@@ -88,7 +88,7 @@ class TemplateError(ValueError):
 
 @dataclass
 class Tag:
-    """One ``[[...]]`` tag: its kind (figure, table or chart), options and template line."""
+    """One ``[[...]]`` tag: its kind (figure, date, table or chart), options and template line."""
 
     kind: str  # figure, date, table or chart
     options: dict[str, str]
