@@ -208,3 +208,31 @@ def test_dde_command_marks_a_force_as_a_national_user(national_analyst, kent_use
     assert "ms_nrm_referrals\tkent\tfrom 2023-04" in listing.getvalue()
     call_command("dde", "end", "kent", "ms_nrm_referrals", stdout=io.StringIO())
     assert not DdeAdoption.objects.exists()
+
+
+def test_the_registers_own_nrm_referrals_count_everyone_referred_by_nationality_group():
+    """``register_nrm_referrals``: no adoption needed (no force returns it); every potential
+    victim referred in the period, by the police or not, British, not British or not known;
+    a force not using the register holds 0, and the figure is complete."""
+    case = inv("kent", date(2023, 5, 1))
+    victim(case, nrm_referred_on=date(2023, 6, 2), nrm_referred_by_police=True, nationality="GB")
+    victim(case, nrm_referred_on=date(2023, 6, 9), nrm_referred_by_police=False, nationality="AL")
+    victim(case, nrm_referred_on=date(2023, 7, 1), nationality="VN")
+    victim(case, nrm_referred_on=date(2023, 7, 3), nationality="")
+    victim(case, nrm_referred_on=date(2024, 4, 1), nationality="AL")  # the next year
+    victim(case, dtn_reported_on=date(2023, 6, 5), nationality="AL")  # not referred
+    essex = inv("essex", date(2023, 5, 1))
+    victim(essex, nrm_referred_on=date(2023, 9, 30), nationality="ER")
+    result = query("register_nrm_referrals", ou("national"), "FY2023-24", by="nationality_group")
+    assert result.value == 5
+    assert {r.key: r.value for r in result.rows} == {
+        "british": 1,
+        "not_british": 3,
+        "not_known": 1,
+    }
+    assert result.coverage.complete
+    assert DdeAdoption.objects.count() == 0
+    assert query("register_nrm_referrals", ou("kent"), "2023-06").value == 2
+    assert query("register_nrm_referrals", ou("cleveland"), "FY2023-24").value == 0
+    # Police referrals (a DDE metric) are untouched: Kent returns them, no adoption.
+    assert query("ms_nrm_referrals", ou("kent"), "FY2023-24").value is None

@@ -14,6 +14,14 @@ The core reaches this module only through :data:`REGISTER_SOURCE`, the register'
   month (referred by police), by age group (``unknown`` when not known);
 - ``ms_dtn_reports`` (a flow): Duty to Notify reports made in the month.
 
+The register also gives a figure of its own, which no force returns (catalogue dataset
+``register``): it covers every force from that dataset's first month, and a force that does
+not use the register holds nothing.
+
+- ``register_nrm_referrals`` (a flow): potential victims referred into the NRM in the month
+  by anyone (the people the register's NRM picture counts), by nationality group
+  (``british`` for GB, ``not_known`` when none is recorded, ``not_british`` otherwise).
+
 Each metric is one aggregate query for all forces and all months asked about, grouped in
 SQL (a stock counts with one filtered aggregate per month; a flow groups by the month),
 so a dashboard costs the same however many forces use the register.
@@ -40,8 +48,29 @@ from msoic.orgunits.models import OrgUnit, OrgUnitKind
 
 # The catalogue breakdown each derived metric is split by, and the option a record with
 # no (or an unknown) code falls into.
-BREAKDOWN = {"ms_live_investigations": "exploitation_type", "ms_nrm_referrals": "age_group"}
-FALLBACK_OPTION = {"exploitation_type": "other", "age_group": "unknown"}
+BREAKDOWN = {
+    "ms_live_investigations": "exploitation_type",
+    "ms_nrm_referrals": "age_group",
+    "register_nrm_referrals": "nationality_group",
+}
+FALLBACK_OPTION = {
+    "exploitation_type": "other",
+    "age_group": "unknown",
+    "nationality_group": "not_known",
+}
+# The register's own figures (no force returns them): every force, from the dataset's first
+# month.
+REGISTER_METRICS = ("register_nrm_referrals",)
+REGISTER_DATASET = "register"
+BRITISH = "GB"
+
+
+def nationality_group(code: str) -> str:
+    """A person's nationality (ISO 3166-1 alpha-2, or empty) as a ``nationality_group``
+    option."""
+    if not code:
+        return "not_known"
+    return "british" if code == BRITISH else "not_british"
 
 
 def derived_cells(
@@ -72,6 +101,16 @@ def derived_cells(
         raw = _flow(
             Person.objects.filter(category=Category.VICTIM), "dtn_reported_on", force_ids, wanted
         )
+    elif metric == "register_nrm_referrals":
+        raw = defaultdict(int)
+        for (fid, month, code), n in _flow(
+            Person.objects.filter(category=Category.VICTIM),
+            "nrm_referred_on",
+            force_ids,
+            wanted,
+            "nationality" if split else None,
+        ).items():
+            raw[(fid, month, nationality_group(code) if split else "")] += n
     else:
         raise ValueError(f"{metric} is not derived from the register")
     options: list[str] = []
@@ -214,31 +253,41 @@ class RegisterSource:
     label = "investigation register"
 
     def metrics(self) -> frozenset[str]:
-        return frozenset(DDE_METRICS)
+        return frozenset(DDE_METRICS) | frozenset(REGISTER_METRICS)
 
     def coverage(
         self, metrics: Collection[str], orgunit_ids: Collection[int] | None = None
     ) -> dict[str, dict[int, date]]:
-        """Metric -> force id -> adoption month, in one query."""
+        """Metric -> force id -> first month derived: a DDE metric's adoption month (one
+        query); the register's own metrics, every force from their dataset's first month."""
+        out: dict[str, dict[int, date]] = {}
+        own = [m for m in metrics if m in REGISTER_METRICS]
+        if own:
+            ids = list(orgunit_ids) if orgunit_ids is not None else list(_forces().values())
+            start = _register_first_month()
+            out.update({m: dict.fromkeys(ids, start) for m in own})
         wanted = [m for m in metrics if m in DDE_METRICS]
         if not wanted:
-            return {}
+            return out
         rows = DdeAdoption.objects.filter(metric__in=wanted)
         if orgunit_ids is not None:
             rows = rows.filter(force_id__in=list(orgunit_ids))
-        out: dict[str, dict[int, date]] = {}
         for metric, force_id, first in rows.values_list("metric", "force_id", "from_month"):
             out.setdefault(metric, {})[force_id] = first
         return out
 
     def all_coverage(self) -> dict[tuple[str, str], date]:
         """(force code, metric) -> first month derived, for the returns' validation."""
-        return {
+        out = {
             (code, metric): first
             for code, metric, first in DdeAdoption.objects.values_list(
                 "force__code", "metric", "from_month"
             )
         }
+        start = _register_first_month()
+        for code in _forces():
+            out.update({(code, m): start for m in REGISTER_METRICS})
+        return out
 
     def cells(
         self,
@@ -249,6 +298,18 @@ class RegisterSource:
         catalogue: Catalogue | None = None,
     ) -> Cells:
         return derived_cells(metric, coverage, months, breakdown, catalogue)
+
+
+def _forces() -> dict[str, int]:
+    """Force code -> id, every force."""
+    return dict(OrgUnit.objects.forces().values_list("code", "pk"))
+
+
+def _register_first_month() -> date:
+    """The first month of the register's own figures: its catalogue dataset's first period."""
+    from msoic.metrics.periods import MONTHLY, parse_period
+
+    return parse_period(MONTHLY, get_catalogue().datasets[REGISTER_DATASET].first_period)
 
 
 REGISTER_SOURCE = RegisterSource()
