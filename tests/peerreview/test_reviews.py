@@ -95,7 +95,7 @@ def test_unit_records_findings_under_the_five_themes(personas: dict[str, Any]) -
         {"theme": "training", "title": "Induction", "text": "All new staff trained"},
     )
     rec = review.recommendations.get()
-    assert (rec.number, rec.theme, rec.priority, rec.text) == (
+    assert (rec.number, rec.theme_id, rec.priority, rec.text) == (
         1,
         "investigations",
         "high",

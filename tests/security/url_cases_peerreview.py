@@ -111,6 +111,24 @@ def _edit(p: str, f: str) -> set[int]:
     return _unit_only(p, f, {200} if f == "surrey" else {302})
 
 
+def _themes(suffix: str, method: str, data: dict[str, str] | None = None):
+    """The themes are the unit's to keep: everyone else is refused (403), whichever theme."""
+
+    def build(w: World) -> list[Case]:
+        return [
+            Case(
+                p,
+                f"/peer-reviews/themes/{suffix}",
+                ({302} if data else {200}) if p == "national" else {403},
+                method=method,
+                data=data,
+            )
+            for p in PERSONAS
+        ]
+
+    return build
+
+
 CASES: dict[str, Callable[[World], list[Case]]] = {
     "peerreview-detail": _per_review("", _read),
     "peerreview-report": _per_review("report/", _read),
@@ -131,4 +149,5 @@ CASES: dict[str, Callable[[World], list[Case]]] = {
     "peerreview-rec-progress": _per_rec("progress/", _progress, "post"),
     "peerreview-good-practice-publish": _good_practice("publish", shared=False),
     "peerreview-good-practice-withdraw": _good_practice("withdraw", shared=True),
+    "peerreview-theme": _themes("training/", "get"),
 }

@@ -34,6 +34,7 @@ from msoic.peerreview.models import (
     Stage,
     TaskGroup,
     Theme,
+    themes_in_use,
 )
 
 REVIEW_FIELDS = ("stage", "fieldwork_start", "fieldwork_end", "report_due", "team_names", "summary")
@@ -54,6 +55,8 @@ AUDIT_KIND = {
     "peerreview.update_recommendation": AuditAction.ALTERATION,
     "peerreview.verify_recommendation": AuditAction.APPROVE,
     "peerreview.set_task_group": AuditAction.ALTERATION,
+    "peerreview.add_theme": AuditAction.ALTERATION,
+    "peerreview.edit_theme": AuditAction.ALTERATION,
 }
 
 
@@ -143,9 +146,16 @@ def do_publish_peer_review(review: PeerReview, *, actor: Any, on: date) -> PeerR
     return review
 
 
-def _check_choice(value: str, choices: type[Theme] | type[Priority], label: str) -> None:
+def _check_choice(value: str, choices: type[Priority], label: str) -> None:
     if value not in choices.values:
         raise ValidationError(f"Unknown {label} {value!r}")
+
+
+def _check_theme(code: str, *, keep: str | None = None) -> None:
+    """A finding's theme must be one in use today (``keep``: the finding's own theme, which
+    an edit may keep though it has been retired since)."""
+    if code != keep and not themes_in_use().filter(code=code).exists():
+        raise ValidationError(f"Unknown theme {code!r}")
 
 
 @transaction.atomic
@@ -162,7 +172,7 @@ def do_add_recommendation(
     _require_unit(actor)
     review = PeerReview.objects.select_for_update().get(pk=review.pk)
     _require_unpublished(review)
-    _check_choice(theme, Theme, "theme")
+    _check_theme(theme)
     _check_choice(priority, Priority, "priority")
     if not text.strip():
         raise ValidationError("A recommendation needs its text")
@@ -170,7 +180,7 @@ def do_add_recommendation(
     rec = Recommendation.objects.create(
         review=review,
         number=last + 1,
-        theme=theme,
+        theme_id=theme,
         priority=priority,
         text=text.strip(),
         owner=owner,
@@ -193,11 +203,11 @@ def do_edit_recommendation(
     _require_unit(actor)
     rec = Recommendation.objects.select_for_update().select_related("review__force").get(pk=rec.pk)
     _require_unpublished(rec.review)
-    _check_choice(theme, Theme, "theme")
+    _check_theme(theme, keep=rec.theme_id)
     _check_choice(priority, Priority, "priority")
     if not text.strip():
         raise ValidationError("A recommendation needs its text")
-    rec.theme, rec.text, rec.priority = theme, text.strip(), priority
+    rec.theme_id, rec.text, rec.priority = theme, text.strip(), priority
     rec.save(update_fields=["theme", "text", "priority"])
     _record(
         actor=actor,
@@ -216,11 +226,11 @@ def do_add_good_practice(
     _require_unit(actor)
     review = PeerReview.objects.select_for_update().get(pk=review.pk)
     _require_unpublished(review)
-    _check_choice(theme, Theme, "theme")
+    _check_theme(theme)
     if not title.strip() or not text.strip():
         raise ValidationError("Good practice needs a title and a description")
     item = GoodPractice.objects.create(
-        review=review, theme=theme, title=title.strip(), text=text.strip()
+        review=review, theme_id=theme, title=title.strip(), text=text.strip()
     )
     _record(
         actor=actor,
@@ -380,3 +390,78 @@ def do_set_task_group(force: OrgUnit, *, actor: Any, chair: str, members: str) -
         detail={"created": created, "members": len(group.member_list())},
     )
     return group
+
+
+# --- themes ---------------------------------------------------------------------------
+
+THEME_FIELDS = ("label", "position", "introduced_on", "retired_on")
+
+
+def _theme_detail(theme: Theme) -> dict[str, Any]:
+    return {
+        "label": theme.label,
+        "position": theme.position,
+        "introduced_on": theme.introduced_on.isoformat() if theme.introduced_on else None,
+        "retired_on": theme.retired_on.isoformat() if theme.retired_on else None,
+    }
+
+
+def _check_theme_fields(fields: dict[str, Any], *, exclude: str | None = None) -> None:
+    label = str(fields.get("label") or "").strip()
+    if not label:
+        raise ValidationError("A theme needs a name")
+    if Theme.objects.exclude(code=exclude).filter(label__iexact=label).exists():
+        raise ValidationError(f"There is already a theme called {label!r}")
+    start, end = fields.get("introduced_on"), fields.get("retired_on")
+    if start is not None and end is not None and end <= start:
+        raise ValidationError("A theme must be retired after it was introduced")
+
+
+@transaction.atomic
+def do_add_theme(*, actor: Any, code: str, **fields: Any) -> Theme:
+    """A new theme for peer reviews (the unit only): audited with what it holds."""
+    _require_unit(actor)
+    code = code.strip().lower()
+    if not code or not all(c.isalnum() or c in "-_" for c in code) or len(code) > 16:
+        raise ValidationError("A theme's code is up to 16 letters, digits, '-' or '_'")
+    if Theme.objects.filter(code=code).exists():
+        raise ValidationError(f"There is already a theme with the code {code!r}")
+    _check_theme_fields(fields)
+    theme = Theme.objects.create(
+        code=code, **{k: fields.get(k) for k in THEME_FIELDS if fields.get(k) is not None}
+    )
+    theme.label = theme.label.strip()
+    theme.save(update_fields=["label"])
+    _record(
+        actor=actor,
+        step="peerreview.add_theme",
+        obj=theme,
+        detail={"changed": _theme_detail(theme), "created": True},
+    )
+    return theme
+
+
+@transaction.atomic
+def do_edit_theme(theme: Theme, *, actor: Any, **fields: Any) -> Theme:
+    """Rename, reorder, introduce or retire a theme (the unit only): audited with the
+    fields before and after; nothing written when nothing changed. Its findings keep it."""
+    _require_unit(actor)
+    theme = Theme.objects.select_for_update().get(pk=theme.pk)
+    _check_theme_fields(fields, exclude=theme.code)
+    before = _theme_detail(theme)
+    theme.label = str(fields["label"]).strip()
+    theme.position = int(fields.get("position") or 0)
+    theme.introduced_on = fields.get("introduced_on")
+    theme.retired_on = fields.get("retired_on")
+    after = _theme_detail(theme)
+    if after == before:
+        return theme
+    theme.save(update_fields=list(THEME_FIELDS))
+    keys = [k for k in after if after[k] != before[k]]
+    _record(
+        actor=actor,
+        step="peerreview.edit_theme",
+        obj=theme,
+        detail={"changed": {k: after[k] for k in keys}, "before": {k: before[k] for k in keys}},
+    )
+    return theme

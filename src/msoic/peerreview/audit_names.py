@@ -10,7 +10,7 @@ from django.urls import reverse
 from msoic.accounts.access import is_national
 from msoic.audit.names import Named, namer
 from msoic.peerreview import access as review_access
-from msoic.peerreview.models import GoodPractice, TaskGroup
+from msoic.peerreview.models import GoodPractice, TaskGroup, Theme
 
 if TYPE_CHECKING:
     from msoic.accounts.models import User
@@ -66,3 +66,14 @@ def name_task_groups(viewer: User, ids: list[str]) -> dict[str, Named]:
         return {}
     groups = TaskGroup.objects.filter(pk__in=_ints(ids)).select_related("force")
     return {str(g.pk): Named(f"Task-and-finish group of {g.force.name}") for g in groups}
+
+
+@namer("peerreview.theme")
+def name_themes(viewer: User, ids: list[str]) -> dict[str, Named]:
+    if not review_access.can_manage_peer_reviews(viewer):  # the unit keeps the themes
+        return {}
+    themes = Theme.objects.filter(code__in=ids)
+    return {
+        t.code: Named(f"Peer review theme “{t.label}”", reverse("peerreview-theme", args=[t.code]))
+        for t in themes
+    }

@@ -8,7 +8,7 @@ from django import forms
 
 from msoic.accounts.models import Role, User
 from msoic.orgunits.models import OrgUnit
-from msoic.peerreview.models import Priority, RecStatus, Stage, Theme
+from msoic.peerreview.models import Priority, RecStatus, Stage, Theme, themes_in_use
 
 # ISO dates: a type="date" input only accepts YYYY-MM-DD as its value.
 DATE = forms.DateInput(
@@ -49,14 +49,45 @@ class ScheduleForm(ReviewForm):
     field_order = ["force"]
 
 
-class RecommendationForm(forms.Form):
-    theme = forms.ChoiceField(choices=Theme.choices, widget=SELECT)
+def theme_choices() -> list[tuple[str, str]]:
+    """The themes offered for new findings (read when a form is made: they are data)."""
+    return list(themes_in_use().values_list("code", "label"))
+
+
+def all_theme_choices() -> list[tuple[str, str]]:
+    """Every theme, retired ones too (a search of earlier findings)."""
+    return list(Theme.objects.values_list("code", "label"))
+
+
+class ThemedForm(forms.Form):
+    """A form with a ``theme`` field offering the themes in use, read once per form (or
+    given: ``themes``, read once for several forms on a page)."""
+
+    theme = forms.ChoiceField(widget=SELECT)
+
+    def __init__(
+        self,
+        *args: Any,
+        themes: list[tuple[str, str]] | None = None,
+        keep_theme: Theme | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``keep_theme``: a finding's own theme, offered though it has been retired."""
+        super().__init__(*args, **kwargs)
+        choices = list(themes) if themes is not None else theme_choices()
+        if keep_theme is not None and keep_theme.code not in dict(choices):
+            choices.append((keep_theme.code, keep_theme.label))
+        field = self.fields["theme"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+
+
+class RecommendationForm(ThemedForm):
     priority = forms.ChoiceField(choices=Priority.choices, widget=SELECT, initial=Priority.MEDIUM)
     text = forms.CharField(widget=AREA, max_length=4000)
 
 
-class GoodPracticeForm(forms.Form):
-    theme = forms.ChoiceField(choices=Theme.choices, widget=SELECT)
+class GoodPracticeForm(ThemedForm):
     title = forms.CharField(max_length=200, widget=TEXT)
     text = forms.CharField(widget=AREA, max_length=4000, label="Description")
 
@@ -87,6 +118,37 @@ class PublishGoodPracticeForm(forms.Form):
 
 class LibraryFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Search", widget=TEXT)
-    theme = forms.ChoiceField(
-        required=False, choices=[("", "All themes"), *Theme.choices], widget=SELECT
+    theme = forms.ChoiceField(required=False, widget=SELECT)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["theme"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "All themes"), *all_theme_choices()]
+
+
+class ThemeForm(forms.Form):
+    """A peer review theme: its name, place on pages and the days it is in use between."""
+
+    label = forms.CharField(max_length=200, widget=TEXT, label="Name")
+    position = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=999,
+        label="Order on pages",
+        widget=forms.NumberInput(attrs={"class": "govuk-input govuk-input--width-3"}),
     )
+    introduced_on = forms.DateField(
+        required=False, widget=DATE, label="In use from (empty: from the programme's start)"
+    )
+    retired_on = forms.DateField(
+        required=False, widget=DATE, label="Retired on (empty: still in use)"
+    )
+
+
+class NewThemeForm(ThemeForm):
+    code = forms.SlugField(
+        max_length=16, widget=TEXT, label="Code (letters, digits, '-' or '_'; never changes)"
+    )
+
+    field_order = ["code"]

@@ -10,12 +10,37 @@ from django.db import models
 from django.utils import timezone
 
 
-class Theme(models.TextChoices):
-    LEADERSHIP = "leadership", "Leadership and governance"
-    INTELLIGENCE = "intelligence", "Intelligence collection and development"
-    OPERATIONAL = "operational", "Operational response"
-    INVESTIGATIONS = "investigations", "Investigations"
-    TRAINING = "training", "Training and awareness"
+class Theme(models.Model):
+    """A theme a peer review looks at (leadership and governance, intelligence...): data the
+    unit edits (``/peer-reviews/themes/``, audited), not a code list. Recommendations and
+    good practice point at it by its code. A theme is in use from ``introduced_on`` (empty:
+    from the programme's start) until ``retired_on`` (exclusive); a retired theme is no
+    longer offered for new findings but keeps the ones made under it."""
+
+    code = models.SlugField(max_length=16, primary_key=True)
+    label = models.CharField(max_length=200, unique=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order on pages")
+    introduced_on = models.DateField(null=True, blank=True)
+    retired_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def in_use_on(self, day: date) -> bool:
+        started = self.introduced_on is None or self.introduced_on <= day
+        return started and (self.retired_on is None or self.retired_on > day)
+
+
+def themes_in_use(day: date | None = None) -> models.QuerySet[Theme]:
+    """The themes offered for new findings on ``day`` (today when None)."""
+    day = day or timezone.localdate()
+    return Theme.objects.filter(
+        models.Q(introduced_on__isnull=True) | models.Q(introduced_on__lte=day),
+        models.Q(retired_on__isnull=True) | models.Q(retired_on__gt=day),
+    )
 
 
 class Stage(models.TextChoices):
@@ -78,7 +103,9 @@ class PeerReview(models.Model):
 class Recommendation(models.Model):
     review = models.ForeignKey(PeerReview, on_delete=models.CASCADE, related_name="recommendations")
     number = models.PositiveIntegerField()
-    theme = models.CharField(max_length=16, choices=Theme.choices)
+    theme = models.ForeignKey(
+        Theme, on_delete=models.PROTECT, db_column="theme", related_name="recommendations"
+    )
     priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.MEDIUM)
     text = models.TextField()
     owner = models.CharField(max_length=200, blank=True)
@@ -134,7 +161,9 @@ class RecommendationUpdate(models.Model):
 
 class GoodPractice(models.Model):
     review = models.ForeignKey(PeerReview, on_delete=models.CASCADE, related_name="good_practice")
-    theme = models.CharField(max_length=16, choices=Theme.choices)
+    theme = models.ForeignKey(
+        Theme, on_delete=models.PROTECT, db_column="theme", related_name="good_practice"
+    )
     title = models.CharField(max_length=200)
     text = models.TextField()
     library_published = models.BooleanField(default=False)
@@ -142,7 +171,7 @@ class GoodPractice(models.Model):
     show_source = models.BooleanField(default=False)
 
     class Meta:
-        ordering = ["theme", "title", "pk"]
+        ordering = ["theme_id", "title", "pk"]
 
     def __str__(self) -> str:
         return self.title

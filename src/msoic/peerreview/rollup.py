@@ -88,7 +88,7 @@ def build_rollup(recs: QuerySet[Recommendation], today: date) -> Rollup:
         "review__force__parent_id",
     )
     total = Tally("All recommendations")
-    themes = {t.value: Tally(t.label) for t in Theme}
+    themes = {code: Tally(label) for code, label in Theme.objects.values_list("code", "label")}
     ages = {label: Tally(label) for label, _, _ in AGE_BANDS}
     forces: dict[int, Tally] = {}
     regions: dict[int, Tally] = {}

@@ -16,6 +16,11 @@ so a financial year's is as at 31 March.
 
 A review counts from its publication date; one not yet published (planned, in fieldwork,
 drafted) counts for nothing.
+
+- ``peer_review_themes``: the themes peer reviews look at, in use at the month's end (the
+  :class:`~msoic.peerreview.models.Theme` records the unit edits). The nation's own figure
+  (``unit_cells`` for the national org unit, ADR 0014): the themes are the same for every
+  force, so forces and regions read 0.
 """
 
 from __future__ import annotations
@@ -28,12 +33,14 @@ from django.db.models import Count
 from msoic.catalogue.loader import Catalogue
 from msoic.metrics.periods import month_end
 from msoic.metrics.sources import Cells, EveryForceSource, covered_months
-from msoic.peerreview.models import PeerReview, Stage
+from msoic.orgunits.models import OrgUnit, OrgUnitKind
+from msoic.peerreview.models import PeerReview, Stage, Theme
 
 FORCES_REVIEWED = "peer_review_forces_reviewed"
 RECOMMENDATIONS = "peer_review_recommendations"
 GOOD_PRACTICE = "peer_review_good_practice"
-METRICS = frozenset({FORCES_REVIEWED, RECOMMENDATIONS, GOOD_PRACTICE})
+THEMES = "peer_review_themes"
+METRICS = frozenset({FORCES_REVIEWED, RECOMMENDATIONS, GOOD_PRACTICE, THEMES})
 DATASET = "peerreview"
 
 
@@ -103,6 +110,8 @@ class PeerReviewSource(EveryForceSource):
         if metric not in METRICS:
             raise ValueError(f"{metric} is not counted from the peer reviews")
         pairs = covered_months(coverage, months)
+        if metric == THEMES:  # the nation's figure: no force holds any (unit_cells)
+            return Cells(totals=dict.fromkeys(pairs, 0))
         if not pairs:
             return Cells()
         reviews = published(
@@ -111,6 +120,25 @@ class PeerReviewSource(EveryForceSource):
         return Cells(
             totals={(fid, m): as_at(metric, reviews.get(fid, []), month_end(m)) for fid, m in pairs}
         )
+
+    def unit_cells(
+        self, metric: str, orgunit_ids: list[int], months: list[date]
+    ) -> dict[tuple[int, date], int]:
+        """The themes in use at each month's end, for the national org unit among
+        ``orgunit_ids``: one query for the themes, one for the org unit."""
+        start = self.first_month()
+        months = [m for m in months if m >= start]
+        if metric != THEMES or not months or not orgunit_ids:
+            return {}
+        national = (
+            OrgUnit.objects.filter(pk__in=orgunit_ids, kind=OrgUnitKind.NATIONAL)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if national is None:
+            return {}
+        themes = list(Theme.objects.all())
+        return {(national, m): sum(t.in_use_on(month_end(m)) for t in themes) for m in months}
 
 
 PEER_REVIEW_SOURCE = PeerReviewSource()

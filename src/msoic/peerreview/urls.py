@@ -9,6 +9,8 @@ urlpatterns = [
     path("new/", views.review_new, name="peerreview-new"),
     path("tracker/", views.tracker, name="peerreview-tracker"),
     path("good-practice/", views.library, name="peerreview-library"),
+    path("themes/", views.theme_list, name="peerreview-themes"),
+    path("themes/<slug:code>/", views.theme_edit, name="peerreview-theme"),
     path(
         "good-practice/<int:pk>/publish/",
         views.good_practice_publish,

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from msoic.peerreview import actions
 from msoic.peerreview.forms import (
     GoodPracticeForm,
     LibraryFilterForm,
+    NewThemeForm,
     PlanForm,
     ProgressForm,
     PublishGoodPracticeForm,
@@ -35,6 +36,8 @@ from msoic.peerreview.forms import (
     ReviewForm,
     ScheduleForm,
     TaskGroupForm,
+    ThemeForm,
+    theme_choices,
 )
 from msoic.peerreview.models import (
     GoodPractice,
@@ -165,17 +168,20 @@ def review_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 def report_context(review: PeerReview) -> dict[str, Any]:
     today = _today()
-    recs = list(review.recommendations.all())
+    recs = list(review.recommendations.select_related("theme"))
     for rec in recs:
         rec.overdue = rec.is_overdue(today)  # type: ignore[attr-defined]
-    goods = list(review.good_practice.all())
+    goods = list(review.good_practice.select_related("theme"))
+    # Every theme in use, and any retired one the review's findings were made under.
+    used = {r.theme_id for r in recs} | {g.theme_id for g in goods}
     themes = [
         {
             "label": theme.label,
-            "recommendations": [r for r in recs if r.theme == theme],
-            "good_practice": [g for g in goods if g.theme == theme],
+            "recommendations": [r for r in recs if r.theme_id == theme.code],
+            "good_practice": [g for g in goods if g.theme_id == theme.code],
         }
-        for theme in Theme
+        for theme in Theme.objects.all()
+        if theme.in_use_on(today) or theme.code in used
     ]
     return {
         "review": review,
@@ -194,12 +200,14 @@ def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     review = review_access.get_peer_review_for_user(request.user, pk)
     ctx = report_context(review)
     unit = review_access.can_manage_peer_reviews(request.user)
+    editable = unit and not review.is_published
+    offered = theme_choices() if editable else []  # read once for both forms
     ctx.update(
         unit=unit,
-        editable=unit and not review.is_published,
+        editable=editable,
         can_set_group=unit or access.can_write_orgunit(request.user, review.force),
-        rec_form=RecommendationForm(),
-        good_form=GoodPracticeForm(),
+        rec_form=RecommendationForm(themes=offered),
+        good_form=GoodPracticeForm(themes=offered),
         group_form=TaskGroupForm(
             initial={"chair": ctx["group"].chair, "members": ctx["group"].members}
             if ctx["group"]
@@ -248,7 +256,7 @@ def plan_xlsx(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     rows = [
         [
             f"R{r.number}",
-            r.get_theme_display(),
+            r.theme.label,
             r.get_priority_display(),
             r.text,
             r.owner,
@@ -257,7 +265,7 @@ def plan_xlsx(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "yes" if r.is_overdue(today) else "",
             r.reason,
         ]
-        for r in review.recommendations.all()
+        for r in review.recommendations.select_related("theme")
     ]
     notes = [f"Enhancement plan: {review.force.name}", f"As at {today.isoformat()}"]
     return xlsx_response(
@@ -351,7 +359,8 @@ def recommendation_detail(request: AuthenticatedRequest, pk: int) -> HttpRespons
             "can_progress": can_progress and rec.status != RecStatus.CLOSED,
             "editable": unit and not rec.review.is_published,
             "edit_form": RecommendationForm(
-                initial={"theme": rec.theme, "priority": rec.priority, "text": rec.text}
+                initial={"theme": rec.theme_id, "priority": rec.priority, "text": rec.text},
+                keep_theme=rec.theme,
             ),
             "plan_form": PlanForm(initial={"owner": rec.owner, "due_date": rec.due_date}),
             "progress_form": ProgressForm(initial={"status": rec.status, "on": today}),
@@ -366,7 +375,7 @@ def recommendation_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_unit(request.user)
     _submit(
         request,
-        RecommendationForm(request.POST),
+        RecommendationForm(request.POST, keep_theme=rec.theme),
         lambda **kw: actions.do_edit_recommendation(rec, **kw),
         "Recommendation changed",
     )
@@ -452,7 +461,7 @@ def tracker(request: AuthenticatedRequest) -> HttpResponse:
                 r.review.force.name,
                 r.review.force.parent.name if r.review.force.parent else "",
                 f"R{r.number}",
-                r.get_theme_display(),
+                r.theme.label,
                 r.get_priority_display(),
                 r.text,
                 r.owner,
@@ -462,7 +471,7 @@ def tracker(request: AuthenticatedRequest) -> HttpResponse:
                 r.review.published_on.isoformat() if r.review.published_on else "",
                 r.age_days(today),
             ]
-            for r in recs.select_related("review__force__parent").order_by(
+            for r in recs.select_related("review__force__parent", "theme").order_by(
                 "review__force__name", "number"
             )
         ]
@@ -496,7 +505,9 @@ def tracker(request: AuthenticatedRequest) -> HttpResponse:
 def library(request: AuthenticatedRequest) -> HttpResponse:
     """The good practice library, a page of items at a time; each item links to its review
     where the viewer may open that review (never revealing a source the unit withheld)."""
-    items = review_access.good_practice_visible_to(request.user).select_related("review__force")
+    items = review_access.good_practice_visible_to(request.user).select_related(
+        "review__force", "theme"
+    )
     if not review_access.can_see_peer_reviews(request.user):
         raise PermissionDenied("The library is for forces, coordinators and the unit")
     form = LibraryFilterForm(request.GET or None)
@@ -557,3 +568,50 @@ def good_practice_withdraw(request: AuthenticatedRequest, pk: int) -> HttpRespon
     actions.do_withdraw_good_practice(item, actor=request.user)
     messages.success(request, "Withdrawn from the library")
     return redirect(reverse("peerreview-detail", args=[item.review_id]) + "#good-practice")
+
+
+# --- themes ---------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def theme_list(request: AuthenticatedRequest) -> HttpResponse:
+    """The themes peer reviews look at (data the unit keeps), and a new one."""
+    _require_unit(request.user)
+    form = NewThemeForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                theme = actions.do_add_theme(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, " ".join(exc.messages))
+            else:
+                messages.success(request, f"Theme “{theme.label}” added")
+                return redirect("peerreview-themes")
+    themes = Theme.objects.annotate(
+        recs=Count("recommendations", distinct=True), goods=Count("good_practice", distinct=True)
+    )
+    today = _today()
+    rows = [(t, t.in_use_on(today)) for t in themes]
+    return render(request, "peerreview/themes.html", {"rows": rows, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def theme_edit(request: AuthenticatedRequest, code: str) -> HttpResponse:
+    """Rename, reorder or retire a theme; its findings keep it."""
+    _require_unit(request.user)
+    theme = Theme.objects.filter(code=code).first()
+    if theme is None:
+        raise Http404("No such theme")
+    initial = {f: getattr(theme, f) for f in actions.THEME_FIELDS}
+    form = ThemeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_edit_theme(theme, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            messages.success(request, "Theme saved")
+            return redirect("peerreview-themes")
+    return render(request, "peerreview/theme_form.html", {"form": form, "theme": theme})

@@ -445,12 +445,12 @@ def _recommendations_panel(user: User, today: date, *, list_soonest: bool) -> Pa
     if list_soonest and counts["n"]:
         soonest: Iterable[Recommendation] = (
             live.filter(due_date__isnull=False)
-            .select_related("review__force")
+            .select_related("review__force", "theme")
             .order_by("due_date", "review__force__name", "number")[:SOONEST]
         )
         panel.items = [
             Item(
-                f"{r.review.force.name} R{r.number}: {r.get_theme_display()}",
+                f"{r.review.force.name} R{r.number}: {r.theme.label}",
                 reverse("peerreview-recommendation", args=[r.pk]),
                 r.due_date,
                 r.is_overdue(today),
