@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "msoic.intel",
     "msoic.referrals",
     "msoic.nrmstats",
+    "msoic.programme",
     "msoic.reports",
     "msoic.demo",
     "msoic.runtime",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("referrals/", include("msoic.referrals.urls")),
     path("spocs/", include("msoic.referrals.urls_spocs")),
     path("nrm-statistics/", include("msoic.nrmstats.urls")),
+    path("programme/", include("msoic.programme.urls")),
     path("reports/", include("msoic.reports.urls")),
     path("api/v1/", include("msoic.api.urls")),
     path("", include("msoic.accounts.urls")),
