@@ -108,6 +108,8 @@ def test_the_engine_gives_the_attendees_of_the_conference_and_the_nrp_workshops(
     # Officers and staff of forces: the conference's 6 NCA partners are no force's.
     assert attendees[CONFERENCE_CODE] == 244  # "around 250"
     assert attendees[NRP_CODE] == 642  # "over 600"
+    report = build_capability_demo(personas["national"])  # again: the figures it prints
+    assert f"244 attendees from forces at {CONFERENCE_CODE}" in "\n".join(report.lines())
     for code, value in attendees.items():  # each the event's distinct people from forces
         event = Event.objects.get(code=code)
         people = Attendance.objects.filter(session__event=event, orgunit__kind="force")

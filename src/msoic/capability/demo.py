@@ -87,6 +87,7 @@ class CapabilityDemoReport:
     people_trained: int | None = None
     attendances: int | None = None
     events_held: int | None = None
+    attendees: dict[str, int | None] = field(default_factory=dict)  # event code -> people
     survey: str = ""
 
     def lines(self) -> list[str]:
@@ -99,6 +100,8 @@ class CapabilityDemoReport:
             f"  {YEAR}: {self.people_trained} people trained (target {PEOPLE_TRAINED}), "
             f"{self.attendances} attendances, {self.events_held} events held (engine)"
         )
+        for code in (CONFERENCE_CODE, NRP_CODE):
+            out.append(f"  {YEAR}: {self.attendees.get(code)} attendees from forces at {code}")
         if self.survey:
             out.append(self.survey)
         return out
@@ -299,6 +302,8 @@ def build_capability_demo(national: User) -> CapabilityDemoReport:
     report.people_trained = engine.query("training_people_trained", nation, YEAR).value
     report.attendances = engine.query("training_attendances", nation, YEAR).value
     report.events_held = engine.query("training_events_held", nation, YEAR).value
+    by_event = engine.query("training_event_attendees", nation, YEAR, by="training_event")
+    report.attendees = {r.key: r.value for r in by_event.rows}
     report.survey = build_conference_survey(national)
     return report
 
