@@ -185,3 +185,16 @@ def test_forces_do_not_return_it_and_the_returns_pages_leave_it_out(
     }
     assert load(national_analyst, "q.csv", csv_of(responder_rows(Q))).ok
     assert not awaiting_approval(national_analyst).filter(orgunit__code="national").exists()
+
+
+def test_a_dataset_is_returned_by_forces_or_the_nation_only() -> None:
+    from msoic.catalogue.loader import CatalogueError, parse_sources, read_sources
+
+    sources = read_sources()
+    text = sources["nrm-national-quarterly.yaml"]
+    assert "orgunits: national" in text
+    parsed = parse_sources(sources)
+    assert parsed["datasets"]["nrm-national-quarterly"]["orgunits"] == "national"
+    sources["nrm-national-quarterly.yaml"] = text.replace("orgunits: national", "orgunits: regions")
+    with pytest.raises(CatalogueError, match="nrm-national-quarterly.yaml: dataset"):
+        parse_sources(sources)
