@@ -15,6 +15,7 @@ from msoic.commissioning import access as commissioning_access
 from msoic.cps import access as cps_access
 from msoic.documents import access as documents_access
 from msoic.intel import access as intel_access
+from msoic.nrmstats import access as nrm_access
 from msoic.operations import access as operations_access
 from msoic.partnerships import access as partnerships_access
 from msoic.peerreview import access as review_access
@@ -65,6 +66,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("spoc-list", "SPOCs"))
     if reports_access.can_read_reports(user):
         items.append(("reports-list", "Reports"))
+    if nrm_access.can_see_nrm_statistics(user):
+        items.append(("nrm-statistics", "NRM statistics"))
     if audit_access.can_browse_audit(user):
         items.append(("audit-log", "Audit log"))
     if access.can_manage_users(user):
