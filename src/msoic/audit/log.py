@@ -66,6 +66,51 @@ def vocabulary_problems(action: str, detail: dict[str, Any] | None) -> list[str]
     return problems
 
 
+def _release_head_before_flush() -> None:
+    """On PostgreSQL, let the transaction that appends give up the chain's head as soon as
+    its commit is written, and wait for the commit to reach the disk only then.
+
+    The head's row lock is held from the append to the end of the commit, and a durable
+    commit ends with a flush of the write-ahead log (an fsync: milliseconds on most disks).
+    Every audited change waits for the head, so without this each waits for the previous
+    one's flush too: one flush after another, never shared. So the transaction commits
+    asynchronously (``SET LOCAL synchronous_commit TO OFF``: the commit returns, and its
+    locks are released, once its record is in the log, before the flush) and, once it has
+    committed, :func:`_wait_until_durable` waits for the flush with the session's own
+    durability, before the caller goes on (and before a page answers). Nothing is
+    acknowledged before it is on disk, and waiters share flushes.
+
+    The chain stays whole after a crash: the log is replayed in order, and a transaction
+    that appended after this one (it read this one's row) has its commit later in the log,
+    so it can only survive a crash if this one does. What changes: for the time of one
+    flush, other sessions can read a committed row that is not yet on disk (a crash then
+    loses it as if it had rolled back, and the caller has had no answer). Anchoring takes
+    the head's lock in a durable transaction of its own, so it never anchors such a row.
+    A savepoint rolled back takes the setting with it, and the commit is then durable as
+    before. SQLite is unchanged (one writer at a time)."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return
+    if any(entry[1] is _wait_until_durable for entry in connection.run_on_commit):
+        return  # set already by an earlier row of this transaction
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+    transaction.on_commit(_wait_until_durable)
+    # First of the transaction's on-commit work: what runs after a commit (a job queued, a
+    # message sent) still finds it on disk.
+    connection.run_on_commit.insert(0, connection.run_on_commit.pop())
+
+
+def _wait_until_durable() -> None:
+    """Return once every commit so far is on disk (as durable as the session's
+    ``synchronous_commit`` makes a commit). A transactional logical-decoding message is the
+    smallest write PostgreSQL offers: its own commit waits for the log's flush up to it,
+    which covers every commit before it. (A transaction that writes nothing, such as
+    ``txid_current()``, commits without waiting.)"""
+    with transaction.get_connection().cursor() as cursor:  # (autocommit: its own commit)
+        cursor.execute("SELECT pg_logical_emit_message(true, 'msoic.audit', '')")
+
+
 def record(
     *,
     actor: Any,
@@ -92,6 +137,7 @@ def record(
     is_user, label = _actor_label(actor)
     key = get_keyring().current
     with transaction.atomic():
+        _release_head_before_flush()
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         event = AuditEvent(
             seq=head.last_seq + 1,
