@@ -147,3 +147,8 @@ def test_a_missing_pdf_library_is_a_start_up_warning_not_a_failed_report(monkeyp
     (warning,) = checks.pdf_libraries()
     assert warning.id == "msoic.W001" and "pango-1.0" in warning.msg
     assert "apt-get install libpango-1.0-0" in warning.hint
+
+
+def test_database_connections_are_kept_between_requests():
+    for url in ("sqlite:///var/x.sqlite3", "postgres://u:p@db:5432/msoic"):
+        assert parse_database_url(url, Path("/base"))["CONN_MAX_AGE"] == 60

@@ -82,6 +82,10 @@ def parse_database_url(url: str, base_dir: Path) -> dict[str, object]:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(path),
+            # Kept between requests, as PostgreSQL's: opening the file (and its PRAGMAs) and
+            # closing it (the last connection's close checkpoints the WAL) on every request
+            # took a third of a survey response's CPU under gunicorn (benchmarks/surveys.py).
+            "CONN_MAX_AGE": 60,
             # WAL lets readers (the dashboard) run while an import writes; NORMAL sync is
             # durable across application crashes, which is what an embedded database needs.
             "OPTIONS": {
