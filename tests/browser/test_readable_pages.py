@@ -43,6 +43,9 @@ def demo(transactional_db: Any, personas: dict[str, Any]) -> dict[str, str]:
         "roll-up": "/peer-reviews/tracker/",
         "library": "/peer-reviews/good-practice/",
         "reviews": "/peer-reviews/",
+        "themes": "/peer-reviews/themes/",
+        "pillars": "/programme/",
+        "a pillar": "/programme/pillars/engage/",
     }
 
 
