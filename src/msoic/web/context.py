@@ -66,6 +66,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("spoc-list", "SPOCs"))
     if reports_access.can_read_reports(user):
         items.append(("reports-list", "Reports"))
+        items.append(("programme-pillars", "Programme"))  # its pillars, which reports count
     if nrm_access.can_see_nrm_statistics(user):
         items.append(("nrm-statistics", "NRM statistics"))
     if audit_access.can_browse_audit(user):
