@@ -22,7 +22,13 @@ from msoic.intel.actions import do_review_log
 from msoic.intel.importer import LogRow, _date, fields_digest, row_digest
 from msoic.intel.models import IntelDayTally, IntelLog, IntelMonthTally
 from msoic.intel.queue import backlog
-from msoic.intel.tally import backlog_at, rebuild_tallies, received_mix, refresh_tallies
+from msoic.intel.tally import (
+    backlog_at,
+    rebuild_tallies,
+    received_mix,
+    refresh_tallies,
+    tallies_deferred,
+)
 from msoic.metrics import engine
 from msoic.metrics.periods import Period
 from msoic.orgunits.models import OrgUnit
@@ -105,6 +111,32 @@ def test_tallies_kept_on_write_are_what_a_recount_from_the_logs_gives(world):
     out = StringIO()
     call_command("recount_intel", "--force", "kent", stdout=out)
     assert _snapshot() == kept and "force-days recounted" in out.getvalue()
+
+
+def test_reviews_with_their_recount_deferred_leave_the_tallies_a_recount_gives(world, personas):
+    """The demo's reviews recount once per force on leaving ``tallies_deferred`` instead of
+    two days each: the tallies are the same as a full recount from the logs; nested blocks
+    recount once, at the outer one's end; an error recounts nothing."""
+    unit, today = personas["national"], world["today"]
+    waiting = list(IntelLog.objects.filter(reviewed_on__isnull=True).order_by("pk"))
+    before = _snapshot()
+    with tallies_deferred():
+        for n, log in enumerate(waiting[:12]):
+            with tallies_deferred():
+                on = min(today, log.received_on + timedelta(days=n))
+                do_review_log(log, actor=unit, outcome="nfa", reason="r", reviewed_on=on)
+        assert _snapshot() == before  # nothing recounted yet
+    kept = _snapshot()
+    assert kept != before
+    rebuild_tallies()
+    assert _snapshot() == kept
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        with tallies_deferred():
+            do_review_log(waiting[12], actor=unit, outcome="nfa", reason="r", reviewed_on=today)
+            raise RuntimeError("the caller's transaction is rolled back")
+    assert _snapshot() == kept
+    assert IntelLog.objects.get(pk=waiting[12].pk).reviewed_on is None
 
 
 def test_the_backlog_as_at_any_day_is_the_one_counted_from_the_logs(world, personas):

@@ -28,7 +28,7 @@ from django.db import transaction
 
 from msoic.intel.actions import do_import_extract, do_review_log, do_set_intel_sender
 from msoic.intel.models import IntelLog, Outcome
-from msoic.intel.tally import refresh_tallies
+from msoic.intel.tally import refresh_tallies, tallies_deferred
 from msoic.metrics import engine
 from msoic.metrics.periods import Period, month_end
 from msoic.orgunits.models import OrgUnit
@@ -269,35 +269,47 @@ def build_intel_demo(national: Any, series: IntelSeries) -> IntelDemoReport:
             plan = _plan_reviews(logs, rng, last_day)
             weights = [w for _, w in OUTCOMES]
             choices = [o for o, _ in OUTCOMES]
-            for log in logs:
-                on = plan.get(log.pk)
-                if on is None:
-                    continue
-                outcome: str = rng.choices(choices, weights)[0]
-                do_review_log(
-                    log,
-                    actor=national,
-                    outcome=outcome,
-                    reason=_reason(outcome),
-                    reviewed_on=on,
-                    recipient=RECIPIENT.get(outcome, ""),
-                    handling_authority="Force intelligence manager"
-                    if outcome in RECIPIENT and log.handling_code == "C"
-                    else "",
-                    linked_ref="Operation Innerste"
-                    if outcome == Outcome.LINKED_OPERATION
-                    else (
-                        f"{log.reference[:3]}/INV/{log.pk}"
-                        if outcome == Outcome.LINKED_INVESTIGATION
-                        else ""
-                    ),
-                    new_grading="1BP" if outcome == Outcome.REGRADED else "",
-                )
+            with tallies_deferred():  # one recount per force after the reviews, not two each
+                _review(logs, plan, rng, weights, choices, national)
     nation = OrgUnit.objects.get(kind="national")
     report.reviewed = engine.query("intel_logs_reviewed", nation, YEAR).value
     report.tagged = engine.query(TAGGED, nation, "R12-2024-07").value
     report.backlog = IntelLog.objects.filter(reviewed_on__isnull=True).count()
     return report
+
+
+def _review(
+    logs: list[IntelLog],
+    plan: dict[int, date],
+    rng: random.Random,
+    weights: list[int],
+    choices: list[Outcome],
+    national: Any,
+) -> None:
+    for log in logs:
+        on = plan.get(log.pk)
+        if on is None:
+            continue
+        outcome: str = rng.choices(choices, weights)[0]
+        do_review_log(
+            log,
+            actor=national,
+            outcome=outcome,
+            reason=_reason(outcome),
+            reviewed_on=on,
+            recipient=RECIPIENT.get(outcome, ""),
+            handling_authority="Force intelligence manager"
+            if outcome in RECIPIENT and log.handling_code == "C"
+            else "",
+            linked_ref="Operation Innerste"
+            if outcome == Outcome.LINKED_OPERATION
+            else (
+                f"{log.reference[:3]}/INV/{log.pk}"
+                if outcome == Outcome.LINKED_INVESTIGATION
+                else ""
+            ),
+            new_grading="1BP" if outcome == Outcome.REGRADED else "",
+        )
 
 
 def _reason(outcome: str) -> str:
