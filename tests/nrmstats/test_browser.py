@@ -44,6 +44,6 @@ def test_load_a_release_and_read_the_series(
     page.get_by_role("button", name="Load the release").click()
     page.wait_for_url("**/nrm-statistics/")
     page.locator("#nrm-quarters").wait_for()
-    assert page.locator('tr[data-quarter="FY2023-24-Q1"] td[data-total]').inner_text() == "3800"
+    assert page.locator('tr[data-quarter="FY2023-24-Q1"] td[data-total]').inner_text() == "3,800"
     assert wait_for_charts(page) == 1
     check_page(page, url, watched)

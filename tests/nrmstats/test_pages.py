@@ -56,7 +56,7 @@ def test_a_release_loaded_on_the_web_is_shown(client: Any, national_analyst: Any
     assert 'data-quarter="FY2023-24-Q1"' in html
     row = re.search(r'data-quarter="FY2023-24-Q1">(.*?)</tr>', html, re.S)
     assert row is not None
-    assert "<td" in row.group(1) and ">3800<" in row.group(1) and ">2330<" in row.group(1)
+    assert "<td" in row.group(1) and ">3,800<" in row.group(1) and ">2,330<" in row.group(1)
     assert "NRM statistics, Quarter 2 2023" in html and "3 August 2023" in html
     spec = json.loads(
         re.search(r'id="nrm-spec" type="application/json">(.*?)</script>', html, re.S).group(1)
