@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.utils.html import escape
 
 from msoic.accounts.models import User
 from msoic.metrics.periods import Period
@@ -256,6 +257,22 @@ def _pdf_objects(data: bytes) -> bytes:
     return b"\n".join(out)
 
 
+def test_every_figure_links_to_a_page_that_opens_for_the_unit(
+    annual: Any, db: Any, client: Any
+) -> None:
+    """In HTML each figure links to the dashboard or list that shows it: every figure of
+    the built report has a link, each printed in the HTML, and each page answers the
+    national user with 200."""
+    links = {fid: f["link"] for fid, f in annual.built.figures.items()}
+    assert sorted(fid for fid, link in links.items() if not link) == []
+    html = annual.outputs["html"].decode()
+    for fid, link in links.items():
+        assert f'href="{escape(link)}" id="fig-{fid}"' in html, fid
+    client.force_login(User.objects.filter(role="national", is_active=True).order_by("pk")[0])
+    for link in sorted(set(links.values())):
+        assert client.get(link).status_code == 200, link
+
+
 def test_every_output_is_drawn_and_the_pdf_is_tagged(annual: Any, db: Any) -> None:
     html = annual.outputs["html"].decode()
     assert html.count('id="fig-') == len(STATED)  # each figure once, with its id
@@ -266,6 +283,9 @@ def test_every_output_is_drawn_and_the_pdf_is_tagged(annual: Any, db: Any) -> No
     assert b"/StructTreeRoot" in pdf and b"/MarkInfo" in pdf and b"/Lang" in pdf
     for role in (b"/H1", b"/H2", b"/P", b"/Table", b"/TH", b"/TD"):
         assert role in pdf, role
+    # Each chart a Figure whose alternative text is its description (PDF/UA-1 requires one).
+    assert pdf.count(b"/S /Figure") == 3
+    assert pdf.count(b"/Alt (Bar chart: ") == 3
 
     from docx import Document
 

@@ -54,10 +54,19 @@ def chart_svg(spec: dict[str, Any]) -> str:
     return _svg(json.dumps(_fixed_width(spec), sort_keys=True))
 
 
+def titled(svg: str, description: str) -> str:
+    """The chart's SVG with its description as the SVG's own ``<title>``: the PDF's Figure
+    takes its alternative text (PDF/UA-1 requires one) from it."""
+    start = svg.index(">", svg.index("<svg")) + 1
+    return f"{svg[:start]}<title>{escape(description)}</title>{svg[start:]}"
+
+
 def chart_png(spec: dict[str, Any]) -> bytes:
+    """The chart's SVG (drawn once, shared with HTML and PDF) rasterised: the same pixels as
+    drawing the spec to PNG, without running Vega a second time."""
     import vl_convert as vlc
 
-    png: bytes = vlc.vegalite_to_png(_fixed_width(spec), scale=2)
+    png: bytes = vlc.svg_to_png(chart_svg(spec), scale=2)
     return png
 
 
@@ -144,7 +153,8 @@ def _view(built: Built, *, links: bool, svg: bool) -> list[dict[str, Any]]:
                 rows=[[segments_html(c, figs, links) for c in row] for row in block["rows"]],
             )
             if kind == "chart" and svg:
-                item["svg"] = mark_safe(chart_svg(block["spec"]))  # noqa: S308 (vl-convert output)
+                drawn = titled(chart_svg(block["spec"]), block["description"])
+                item["svg"] = mark_safe(drawn)  # noqa: S308 (vl-convert output, title escaped)
                 item["description"] = block["description"]
         out.append(item)
     return out
