@@ -43,13 +43,35 @@ from msoic.reports.tags import DATE_KEYS, Block, Tag, Template, Text, said_show
 
 DRAFT = "draft"
 PUBLICATION = "publication"
-# Where a figure's metric is shown, by the dataset that collects it (a URL name).
+# Where a figure's metric is shown, by the dataset that collects it or the derived source
+# that counts it (a URL name: this app links to feature apps' pages, it imports none of them).
 DASHBOARD_OF = {
     "ms-monthly": "dashboard-ms",
     "oic-monthly": "dashboard-oic",
     "terminus-quarterly": "terminus",
     "intensification": "operations-intensifications",
+    "intensifications-held": "operations-intensifications",
     "training": "capability-list",
+    "intel": "intel-dashboard",
+    "documents": "documents-list",
+    "support": "support-summary",
+    "benchmarking": "benchmarking",
+    "peerreview": "peer-reviews",
+    "programme": "programme-pillars",
+    "partnerships": "partnerships-list",
+    "register": "nrm-picture",
+    "nrm-national-quarterly": "nrm-statistics",
+    "commissioning": "commissioning",
+    "tasking": "tasking-list",
+}
+# Pages that show an org unit and a period named in the query string.
+PAGES_BY_PERIOD = ("dashboard-ms", "dashboard-oic", "nrm-picture")
+# A metric shown on a page of its own rather than its dataset's.
+PAGE_OF_METRIC = {
+    "peer_review_themes": "peerreview-themes",
+    "peer_review_recommendations": "peerreview-tracker",
+    "peer_review_good_practice": "peerreview-library",
+    "commissioning_bids_approved": "commissioning-bids",
 }
 RANGE_RE = re.compile(r"^(\d{4}-\d{2})\.\.(\d{4}-\d{2})$")
 
@@ -771,7 +793,7 @@ def _by_label(by: str, cat: Catalogue) -> str:
 def _link(q: _Question, cat: Catalogue) -> str | None:
     """The page that shows the figure: its dataset's dashboard or list."""
     dataset = cat.datasets.get(q.metric.dataset)
-    name = DASHBOARD_OF.get(q.metric.dataset)
+    name = PAGE_OF_METRIC.get(q.metric.code) or DASHBOARD_OF.get(q.metric.dataset)
     if name is None and dataset is not None and dataset.is_operation:
         name = DASHBOARD_OF["intensification"]
     if name is None:
@@ -780,7 +802,7 @@ def _link(q: _Question, cat: Catalogue) -> str | None:
         url = reverse(name)
     except NoReverseMatch:
         return None
-    if name.startswith("dashboard-"):
+    if name in PAGES_BY_PERIOD:
         url += f"?orgunit={q.orgunit.code}"
         if q.period.kind != "range":
             url += f"&period={q.period.code}"
