@@ -97,7 +97,9 @@ def _release_head_before_flush() -> None:
         cursor.execute("SET LOCAL synchronous_commit TO OFF")
     transaction.on_commit(_wait_until_durable)
     # First of the transaction's on-commit work: what runs after a commit (a job queued, a
-    # message sent) still finds it on disk.
+    # message sent) still finds it on disk. (A test capturing on-commit work from a point
+    # where some was already queued would see this move; fixtures' own audit rows usually
+    # register the wait at the start of a test's transaction, before any capture.)
     connection.run_on_commit.insert(0, connection.run_on_commit.pop())
 
 
