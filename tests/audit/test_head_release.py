@@ -20,6 +20,21 @@ on_postgresql = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(autouse=True)
+def _durable_session():
+    """The test suite's server runs with ``synchronous_commit=off`` (and no fsync) for
+    speed, so a session there never waits for a flush: these tests set the durability a
+    deployment has (``on``, PostgreSQL's default) for their session, and put it back."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO on")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("RESET synchronous_commit")
+
+
 def _row(n: int = 0) -> None:
     record(actor="test", action="consultation", object_type="test", object_id=n)
 
