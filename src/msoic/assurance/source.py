@@ -25,8 +25,7 @@ from django.db.models import Count
 from msoic.assurance.models import Assessment, AssessmentStatus, Campaign
 from msoic.catalogue.loader import Catalogue
 from msoic.metrics.periods import month_end
-from msoic.metrics.sources import Cells, EveryForceSource, covered_months
-from msoic.orgunits.models import OrgUnit, OrgUnitKind
+from msoic.metrics.sources import Cells, NationalFiguresSource, covered_months
 
 FORCES_ASSESSED = "benchmarking_forces_assessed"
 STANDARDS = "benchmarking_standards"
@@ -69,13 +68,14 @@ def standards_as_at(days: list[date]) -> dict[date, int]:
     return out
 
 
-class BenchmarkingSource(EveryForceSource):
+class BenchmarkingSource(NationalFiguresSource):
     """Campaigns and assessments as a :class:`~msoic.metrics.sources.DerivedSource`."""
 
     label = "benchmarking campaigns and assessments"
 
     dataset = DATASET
     metric_codes = METRICS
+    national_metrics = frozenset({STANDARDS})
 
     def cells(
         self,
@@ -98,23 +98,10 @@ class BenchmarkingSource(EveryForceSource):
                 cells.totals[key] = 1
         return cells
 
-    def unit_cells(
-        self, metric: str, orgunit_ids: list[int], months: list[date]
-    ) -> dict[tuple[int, date], int]:
-        """The standards, for the national org unit among ``orgunit_ids``, by month."""
-        start = first_month()
-        months = [m for m in months if m >= start]
-        if metric != STANDARDS or not months or not orgunit_ids:
-            return {}
-        national = (
-            OrgUnit.objects.filter(pk__in=orgunit_ids, kind=OrgUnitKind.NATIONAL)
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if national is None:
-            return {}
+    def national_values(self, metric: str, months: list[date]) -> dict[date, int]:
+        """The standards in force at each month's end."""
         counts = standards_as_at([month_end(m) for m in months])
-        return {(national, m): counts[month_end(m)] for m in months}
+        return {m: counts[month_end(m)] for m in months}
 
 
 BENCHMARKING_SOURCE = BenchmarkingSource()

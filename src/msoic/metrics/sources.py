@@ -321,3 +321,53 @@ class EveryForceSource:
         start = self.first_month()
         codes = OrgUnit.objects.forces().values_list("code", flat=True)
         return {(code, m): start for code in codes for m in self.metric_codes}
+
+
+class NationalFiguresSource(EveryForceSource):
+    """An :class:`EveryForceSource` some of whose metrics are the nation's own figures
+    (``unit_cells`` for the national org unit only): the programme's pillars, the CCA
+    tasking, the standards, the themes, the intensifications held. A source sets
+    ``national_metrics`` (all its metrics unless it says otherwise) and writes
+    :meth:`national_values`; a metric that is wholly the nation's reads 0 for every covered
+    force (this :meth:`cells`, which a source whose other metrics are forces' overrides)."""
+
+    label: str
+    national_metrics: frozenset[str] | None = None  # None: every metric of the source
+
+    def national_values(self, metric: str, months: list[date]) -> dict[date, int]:
+        """Month -> the nation's figure, for ``months`` (each from the first month on)."""
+        raise NotImplementedError
+
+    def cells(
+        self,
+        metric: str,
+        coverage: dict[int, date],
+        months: list[date],
+        breakdown: str | None,
+        catalogue: Catalogue | None = None,
+    ) -> Cells:
+        if metric not in self.metric_codes:
+            raise ValueError(f"{metric} is not counted from the {self.label}")
+        return Cells(totals=dict.fromkeys(covered_months(coverage, months), 0))
+
+    def unit_cells(
+        self, metric: str, orgunit_ids: list[int], months: list[date]
+    ) -> dict[tuple[int, date], int]:
+        """The nation's figures, for the national org unit among ``orgunit_ids`` (none for a
+        region), by month: one query for the org unit, then :meth:`national_values`."""
+        from msoic.orgunits.models import OrgUnit, OrgUnitKind
+
+        own = self.metric_codes if self.national_metrics is None else self.national_metrics
+        start = self.first_month()
+        months = [m for m in months if m >= start]
+        if metric not in own or not months or not orgunit_ids:
+            return {}
+        national = (
+            OrgUnit.objects.filter(pk__in=orgunit_ids, kind=OrgUnitKind.NATIONAL)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if national is None:
+            return {}
+        values = self.national_values(metric, months)
+        return {(national, m): values.get(m, 0) for m in months}

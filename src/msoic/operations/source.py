@@ -20,11 +20,9 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from msoic.catalogue.loader import Catalogue
 from msoic.metrics.periods import month_end
-from msoic.metrics.sources import Cells, EveryForceSource, covered_months
+from msoic.metrics.sources import NationalFiguresSource
 from msoic.operations.models import Operation
-from msoic.orgunits.models import OrgUnit, OrgUnitKind
 
 HELD = "intensifications_held"
 METRICS = frozenset({HELD})
@@ -40,7 +38,7 @@ def held_by_month(first: date, last: date) -> dict[date, int]:
     return dict(Counter(day.replace(day=1) for day in rows))
 
 
-class IntensificationsSource(EveryForceSource):
+class IntensificationsSource(NationalFiguresSource):
     """The operation records as a :class:`~msoic.metrics.sources.DerivedSource`."""
 
     label = "operation records"
@@ -48,37 +46,9 @@ class IntensificationsSource(EveryForceSource):
     dataset = DATASET
     metric_codes = METRICS
 
-    def cells(
-        self,
-        metric: str,
-        coverage: dict[int, date],
-        months: list[date],
-        breakdown: str | None,
-        catalogue: Catalogue | None = None,
-    ) -> Cells:
-        if metric not in METRICS:
-            raise ValueError(f"{metric} is not counted from the operation records")
-        # The nation's figure: no force holds any (unit_cells gives it).
-        return Cells(totals=dict.fromkeys(covered_months(coverage, months), 0))
-
-    def unit_cells(
-        self, metric: str, orgunit_ids: list[int], months: list[date]
-    ) -> dict[tuple[int, date], int]:
-        """The intensifications starting in each month, for the national org unit among
-        ``orgunit_ids``."""
-        start = self.first_month()
-        months = [m for m in months if m >= start]
-        if metric != HELD or not months or not orgunit_ids:
-            return {}
-        national = (
-            OrgUnit.objects.filter(pk__in=orgunit_ids, kind=OrgUnitKind.NATIONAL)
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if national is None:
-            return {}
-        held = held_by_month(min(months), max(months))
-        return {(national, m): held.get(m, 0) for m in months}
+    def national_values(self, metric: str, months: list[date]) -> dict[date, int]:
+        """The intensifications starting in each month."""
+        return held_by_month(min(months), max(months))
 
 
 INTENSIFICATIONS_SOURCE = IntensificationsSource()

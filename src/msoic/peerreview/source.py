@@ -32,8 +32,7 @@ from django.db.models import Count
 
 from msoic.catalogue.loader import Catalogue
 from msoic.metrics.periods import month_end
-from msoic.metrics.sources import Cells, EveryForceSource, covered_months
-from msoic.orgunits.models import OrgUnit, OrgUnitKind
+from msoic.metrics.sources import Cells, NationalFiguresSource, covered_months
 from msoic.peerreview.models import PeerReview, Stage, Theme
 
 FORCES_REVIEWED = "peer_review_forces_reviewed"
@@ -91,13 +90,14 @@ def as_at(metric: str, reviews: list[tuple[date, int]], day: date) -> int:
     return sum(mine)
 
 
-class PeerReviewSource(EveryForceSource):
+class PeerReviewSource(NationalFiguresSource):
     """Published peer reviews as a :class:`~msoic.metrics.sources.DerivedSource`."""
 
     label = "published peer reviews"
 
     dataset = DATASET
     metric_codes = METRICS
+    national_metrics = frozenset({THEMES})
 
     def cells(
         self,
@@ -121,24 +121,10 @@ class PeerReviewSource(EveryForceSource):
             totals={(fid, m): as_at(metric, reviews.get(fid, []), month_end(m)) for fid, m in pairs}
         )
 
-    def unit_cells(
-        self, metric: str, orgunit_ids: list[int], months: list[date]
-    ) -> dict[tuple[int, date], int]:
-        """The themes in use at each month's end, for the national org unit among
-        ``orgunit_ids``: one query for the themes, one for the org unit."""
-        start = self.first_month()
-        months = [m for m in months if m >= start]
-        if metric != THEMES or not months or not orgunit_ids:
-            return {}
-        national = (
-            OrgUnit.objects.filter(pk__in=orgunit_ids, kind=OrgUnitKind.NATIONAL)
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if national is None:
-            return {}
+    def national_values(self, metric: str, months: list[date]) -> dict[date, int]:
+        """The themes in use at each month's end: one query."""
         themes = list(Theme.objects.all())
-        return {(national, m): sum(t.in_use_on(month_end(m)) for t in themes) for m in months}
+        return {m: sum(t.in_use_on(month_end(m)) for t in themes) for m in months}
 
 
 PEER_REVIEW_SOURCE = PeerReviewSource()

@@ -16,10 +16,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from msoic.catalogue.loader import Catalogue
 from msoic.metrics.periods import month_end
-from msoic.metrics.sources import Cells, EveryForceSource, covered_months
-from msoic.orgunits.models import OrgUnit, OrgUnitKind
+from msoic.metrics.sources import NationalFiguresSource
 from msoic.programme.models import Objective, Pillar
 
 PILLARS = "programme_pillars"
@@ -39,7 +37,7 @@ def as_at(metric: str, days: list[date]) -> dict[date, int]:
     return out
 
 
-class ProgrammeSource(EveryForceSource):
+class ProgrammeSource(NationalFiguresSource):
     """The pillars and objectives as a :class:`~msoic.metrics.sources.DerivedSource`."""
 
     label = "programme pillars"
@@ -47,37 +45,10 @@ class ProgrammeSource(EveryForceSource):
     dataset = DATASET
     metric_codes = METRICS
 
-    def cells(
-        self,
-        metric: str,
-        coverage: dict[int, date],
-        months: list[date],
-        breakdown: str | None,
-        catalogue: Catalogue | None = None,
-    ) -> Cells:
-        if metric not in METRICS:
-            raise ValueError(f"{metric} is not counted from the programme's pillars")
-        # The nation's figures: no force holds any (unit_cells gives them).
-        return Cells(totals=dict.fromkeys(covered_months(coverage, months), 0))
-
-    def unit_cells(
-        self, metric: str, orgunit_ids: list[int], months: list[date]
-    ) -> dict[tuple[int, date], int]:
-        """The pillars (objectives) in use at each month's end, for the national org unit
-        among ``orgunit_ids``."""
-        start = self.first_month()
-        months = [m for m in months if m >= start]
-        if metric not in METRICS or not months or not orgunit_ids:
-            return {}
-        national = (
-            OrgUnit.objects.filter(pk__in=orgunit_ids, kind=OrgUnitKind.NATIONAL)
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if national is None:
-            return {}
+    def national_values(self, metric: str, months: list[date]) -> dict[date, int]:
+        """The pillars (objectives) in use at each month's end."""
         counts = as_at(metric, [month_end(m) for m in months])
-        return {(national, m): counts[month_end(m)] for m in months}
+        return {m: counts[month_end(m)] for m in months}
 
 
 PROGRAMME_SOURCE = ProgrammeSource()

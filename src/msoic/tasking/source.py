@@ -24,8 +24,7 @@ from datetime import date
 
 from msoic.catalogue.loader import Catalogue
 from msoic.metrics.periods import month_end
-from msoic.metrics.sources import Cells, EveryForceSource, covered_months
-from msoic.orgunits.models import OrgUnit, OrgUnitKind
+from msoic.metrics.sources import NationalFiguresSource
 from msoic.tasking.models import Measure, MeasureProgress, Status
 
 DISCHARGED = "cca_measures_discharged"
@@ -62,7 +61,7 @@ def measures_as_at(days: list[date]) -> dict[date, tuple[int, int]]:
     return out
 
 
-class TaskingSource(EveryForceSource):
+class TaskingSource(NationalFiguresSource):
     """The CCA tasking's progress records as a :class:`~msoic.metrics.sources.DerivedSource`."""
 
     label = "CCA tasking progress records"
@@ -70,37 +69,11 @@ class TaskingSource(EveryForceSource):
     dataset = DATASET
     metric_codes = METRICS
 
-    def cells(
-        self,
-        metric: str,
-        coverage: dict[int, date],
-        months: list[date],
-        breakdown: str | None,
-        catalogue: Catalogue | None = None,
-    ) -> Cells:
-        if metric not in METRICS:
-            raise ValueError(f"{metric} is not counted from the CCA tasking")
-        # The tasking's figures are the nation's own: every covered force reads 0.
-        return Cells(totals=dict.fromkeys(covered_months(coverage, months), 0))
-
-    def unit_cells(
-        self, metric: str, orgunit_ids: list[int], months: list[date]
-    ) -> dict[tuple[int, date], int]:
-        """The national org unit's figures (none for a region), by month."""
-        start = first_month()
-        months = [m for m in months if m >= start]
-        if metric not in METRICS or not months or not orgunit_ids:
-            return {}
-        national = (
-            OrgUnit.objects.filter(pk__in=orgunit_ids, kind=OrgUnitKind.NATIONAL)
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if national is None:
-            return {}
+    def national_values(self, metric: str, months: list[date]) -> dict[date, int]:
+        """The measures discharged (or open) at each month's end."""
         counts = measures_as_at([month_end(m) for m in months])
         pick = 0 if metric == DISCHARGED else 1
-        return {(national, m): counts[month_end(m)][pick] for m in months}
+        return {m: counts[month_end(m)][pick] for m in months}
 
 
 TASKING_SOURCE = TaskingSource()
