@@ -49,19 +49,11 @@ done
 
 log() { printf '\n==> %s\n' "$*"; }
 
-# --- the throwaway PostgreSQL server (the approach of scripts/test.sh) -----------------
-PG_DIR=""
-PG_USER=""
+# --- the throwaway PostgreSQL server (scripts/pg_throwaway.sh) -------------------------
+# shellcheck source=scripts/pg_throwaway.sh
+. "$ROOT/scripts/pg_throwaway.sh"
 WEB_PID=""
 WORKER_PID=""
-
-pg_run() {
-  if [ -n "$PG_USER" ]; then
-    (cd "$PG_DIR" && runuser -u "$PG_USER" -- "$@")
-  else
-    (cd "$PG_DIR" && "$@")
-  fi
-}
 
 stop_servers() {
   for pid in $WEB_PID $WORKER_PID; do
@@ -76,54 +68,22 @@ stop_servers() {
 
 cleanup() {
   stop_servers
-  if [ -n "$PG_DIR" ] && [ -f "$PG_DIR/data/postmaster.pid" ]; then
-    pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >>"$PG_DIR/server.log" 2>&1 || true
-  fi
-  [ -n "$PG_DIR" ] && rm -rf "$PG_DIR"
-  PG_DIR=""
+  pg_stop
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-PG_BIN="${PG_BIN:-}"
-if [ -z "$PG_BIN" ]; then
-  if [ -x /usr/lib/postgresql/15/bin/postgres ]; then
-    PG_BIN=/usr/lib/postgresql/15/bin
-  else
-    PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
-  fi
-fi
-[ -n "$PG_BIN" ] && [ -x "$PG_BIN/postgres" ] || { echo "load.sh: no PostgreSQL server binaries" >&2; exit 2; }
-if [ "$(id -u)" -eq 0 ]; then
-  if id postgres >/dev/null 2>&1; then
-    PG_USER=postgres
-  else
-    id msoic-pg >/dev/null 2>&1 || useradd --system --user-group --no-create-home \
-      --home-dir /nonexistent --shell /usr/sbin/nologin msoic-pg || exit 1
-    PG_USER=msoic-pg
-  fi
-fi
-
 log "starting PostgreSQL"
-PG_DIR="$(mktemp -d /tmp/msoic-load.XXXXXX)" || exit 1
-[ -n "$PG_USER" ] && chown "$PG_USER" "$PG_DIR"
-chmod 700 "$PG_DIR"
-pg_run "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust --encoding=UTF8 --locale=C \
-  >"$PG_DIR/initdb.log" 2>&1 || { cat "$PG_DIR/initdb.log" >&2; exit 1; }
 # Durability off (a throwaway server); enough connections for 4 gunicorn workers, the task
 # worker and the checks.
-pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-  -o "-c listen_addresses='' -c unix_socket_directories=$PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60" \
-  start >/dev/null || { cat "$PG_DIR/server.log" >&2; exit 1; }
-pg_run "$PG_BIN/psql" -h "$PG_DIR" -U postgres -d postgres -v ON_ERROR_STOP=1 -q \
-  -c "CREATE ROLE msoic LOGIN" -c "CREATE DATABASE msoic OWNER msoic" || exit 1
+pg_start load.sh "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60" || exit 1
 echo "load.sh: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on unix socket $PG_DIR"
 
 # --- the application's environment ---------------------------------------------------------
 mkdir -p "$OUT" "$PG_DIR/var"
 rm -f "$OUT"/results-w*.json "$OUT"/uploads-w*.jsonl "$OUT"/check-w*.json "$OUT"/mark-w*.json \
   "$OUT"/access-w*.log "$OUT"/size*.json
-export DATABASE_URL="postgres://msoic@/msoic?host=$PG_DIR"
+export DATABASE_URL="$PG_URL"
 export MSOIC_VAR_DIR="$PG_DIR/var"
 export MSOIC_DEBUG=false
 export MSOIC_ALLOWED_HOSTS=127.0.0.1

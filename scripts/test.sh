@@ -83,40 +83,18 @@ postgres_pass() {
   DATABASE_URL="$PG_URL" run_pytest -p no:cacheprovider -m "not browser" "$@"
 }
 
-# --- the throwaway PostgreSQL server ----------------------------------------------------
-PG_DIR=""
-PG_USER=""
-PG_URL=""
+# --- the throwaway PostgreSQL server (scripts/pg_throwaway.sh) -------------------------
+# shellcheck source=scripts/pg_throwaway.sh
+. "$ROOT/scripts/pg_throwaway.sh"
 WORK_DIR=""
 
-pg_run() {
-  # Run a PostgreSQL program as the server's owner (never as root).
-  if [ -n "$PG_USER" ]; then
-    (cd "$PG_DIR" && runuser -u "$PG_USER" -- "$@")
-  else
-    (cd "$PG_DIR" && "$@")
-  fi
-}
-
 cleanup() {
-  if [ -n "$PG_DIR" ] && [ -f "$PG_DIR/data/postmaster.pid" ]; then
-    pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >>"$PG_DIR/server.log" 2>&1 || true
-  fi
-  [ -n "$PG_DIR" ] && rm -rf "$PG_DIR"
-  PG_DIR=""
+  pg_stop
   [ -n "$WORK_DIR" ] && rm -rf "$WORK_DIR"
   WORK_DIR=""
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-find_pg_bin() {
-  if [ -n "${PG_BIN:-}" ]; then echo "$PG_BIN"; return; fi
-  if [ -x /usr/lib/postgresql/15/bin/postgres ]; then echo /usr/lib/postgresql/15/bin; return; fi
-  local found
-  found="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
-  [ -n "$found" ] && [ -x "$found/postgres" ] && echo "$found"
-}
 
 start_postgres() {
   if [ -n "${MSOIC_TEST_POSTGRES_URL:-}" ]; then
@@ -124,39 +102,9 @@ start_postgres() {
     echo "test.sh: PostgreSQL pass uses the server in MSOIC_TEST_POSTGRES_URL"
     return 0
   fi
-  PG_BIN="$(find_pg_bin)"
-  if [ -z "$PG_BIN" ]; then
-    echo "test.sh: no PostgreSQL server binaries (install the postgresql package)" >&2
-    return 1
-  fi
-  if [ "$(id -u)" -eq 0 ]; then
-    if id postgres >/dev/null 2>&1; then
-      PG_USER=postgres
-    else
-      id msoic-pg >/dev/null 2>&1 || useradd --system --user-group --no-create-home \
-        --home-dir /nonexistent --shell /usr/sbin/nologin msoic-pg || return 1
-      PG_USER=msoic-pg
-    fi
-  fi
-  PG_DIR="$(mktemp -d /tmp/msoic-pg.XXXXXX)" || return 1
-  [ -n "$PG_USER" ] && chown "$PG_USER" "$PG_DIR"
-  chmod 700 "$PG_DIR"
-  if ! pg_run "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust --encoding=UTF8 \
-      --locale=C >"$PG_DIR/initdb.log" 2>&1; then
-    cat "$PG_DIR/initdb.log" >&2
-    return 1
-  fi
-  # A throwaway server: no TCP, no durability, socket in its own directory.
-  if ! pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-      -o "-c listen_addresses='' -c unix_socket_directories=$PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50" \
-      start >/dev/null; then
-    cat "$PG_DIR/server.log" >&2
-    return 1
-  fi
-  # The app's role may create databases (pytest-django creates test_msoic) but is not a superuser.
-  pg_run "$PG_BIN/psql" -h "$PG_DIR" -U postgres -d postgres -v ON_ERROR_STOP=1 -q \
-    -c "CREATE ROLE msoic LOGIN CREATEDB" -c "CREATE DATABASE msoic OWNER msoic" || return 1
-  PG_URL="postgres://msoic@/msoic?host=$PG_DIR"
+  # No durability (a throwaway server). The app's role may create databases (pytest-django
+  # creates test_msoic) but is not a superuser.
+  pg_start test.sh "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50" CREATEDB || return 1
   echo "test.sh: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on unix socket $PG_DIR (server runs as ${PG_USER:-$(id -un)})"
 }
 
