@@ -42,7 +42,6 @@ figures (:mod:`msoic.capability.survey.figures`) are the event owner's, not a fo
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection
 from datetime import date, datetime
 
 from django.db.models import Count, F, Min, QuerySet, Window
@@ -50,15 +49,13 @@ from django.db.models.functions import RowNumber, TruncMonth
 
 from msoic.capability.models import Attendance, Session
 from msoic.capability.survey import figures as survey_figures
-from msoic.catalogue.loader import Catalogue, get_catalogue
+from msoic.catalogue.loader import Catalogue
 from msoic.metrics.periods import (
-    MONTHLY,
     financial_year_start,
     month_end,
-    parse_period,
 )
-from msoic.metrics.sources import Cells, covered_months
-from msoic.orgunits.models import OrgUnit, OrgUnitKind
+from msoic.metrics.sources import Cells, EveryForceSource, covered_months
+from msoic.orgunits.models import OrgUnitKind
 
 PEOPLE = "training_people_trained"
 ATTENDANCES = "training_attendances"
@@ -71,8 +68,7 @@ DATASET = "training"
 
 def first_month(catalogue: Catalogue | None = None) -> date:
     """The first month the source gives: the ``training`` dataset's first period."""
-    cat = catalogue or get_catalogue()
-    return parse_period(MONTHLY, cat.datasets[DATASET].first_period)
+    return TRAINING_SOURCE.first_month(catalogue)
 
 
 def _month(value: date | datetime) -> date:
@@ -228,34 +224,13 @@ def _first_events(start: date, end: date) -> Counter[tuple[int, date]]:
     return out
 
 
-class TrainingSource:
-    """Training attendance as a :class:`~msoic.metrics.sources.DerivedSource`."""
+class TrainingSource(EveryForceSource):
+    """Training attendance as a :class:`~msoic.metrics.sources.DerivedSource`: every force
+    from the dataset's first period."""
 
     label = "training attendance records"
-
-    def metrics(self) -> frozenset[str]:
-        return METRICS
-
-    def coverage(
-        self, metrics: Collection[str], orgunit_ids: Collection[int] | None = None
-    ) -> dict[str, dict[int, date]]:
-        """Every force from the dataset's first period. With ``orgunit_ids`` given (the
-        engine passes forces) no query is made; with None, one for the forces."""
-        wanted = [m for m in metrics if m in METRICS]
-        if not wanted:
-            return {}
-        if orgunit_ids is None:
-            ids = list(OrgUnit.objects.forces().values_list("pk", flat=True))
-        else:
-            ids = list(orgunit_ids)
-        start = first_month()
-        return {m: dict.fromkeys(ids, start) for m in wanted}
-
-    def all_coverage(self) -> dict[tuple[str, str], date]:
-        """(force code, metric) -> first month derived: no force may return these."""
-        start = first_month()
-        codes = OrgUnit.objects.forces().values_list("code", flat=True)
-        return {(code, m): start for code in codes for m in METRICS}
+    dataset = DATASET
+    metric_codes = METRICS
 
     def cells(
         self,

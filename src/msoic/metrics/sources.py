@@ -290,12 +290,14 @@ class EveryForceSource:
     metric_codes: frozenset[str]
 
     def first_month(self, catalogue: Catalogue | None = None) -> date:
-        """The first month the source gives: its dataset's first period."""
+        """The first month the source gives: its dataset's first period (a quarter for a
+        quarterly dataset, else a month)."""
         from msoic.catalogue.loader import get_catalogue
-        from msoic.metrics.periods import MONTHLY, parse_period
+        from msoic.metrics.periods import MONTHLY, QUARTERLY, parse_period
 
-        cat = catalogue or get_catalogue()
-        return parse_period(MONTHLY, cat.datasets[self.dataset].first_period)
+        dataset = (catalogue or get_catalogue()).datasets[self.dataset]
+        kind = QUARTERLY if dataset.frequency == QUARTERLY else MONTHLY
+        return parse_period(kind, dataset.first_period)
 
     def metrics(self) -> frozenset[str]:
         return self.metric_codes

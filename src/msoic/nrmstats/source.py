@@ -16,7 +16,7 @@ the quarter of a period whose referrals fell most on the quarter before.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from datetime import date
 
 from django.urls import reverse
@@ -25,8 +25,8 @@ from msoic.catalogue.loader import Catalogue, get_catalogue
 from msoic.collection.models import Value
 from msoic.metrics import engine
 from msoic.metrics.dates import DatedFact, DateError
-from msoic.metrics.periods import QUARTERLY, Period, PeriodError, parse_period, starts_within
-from msoic.metrics.sources import Cells
+from msoic.metrics.periods import QUARTERLY, Period, PeriodError, starts_within
+from msoic.metrics.sources import Cells, EveryForceSource
 from msoic.orgunits.models import OrgUnit, OrgUnitKind
 
 DATASET = "nrm-national-quarterly"
@@ -38,8 +38,8 @@ POLICE = "police"
 
 
 def first_quarter(catalogue: Catalogue | None = None) -> date:
-    cat = catalogue or get_catalogue()
-    return parse_period(QUARTERLY, cat.datasets[DATASET].first_period)
+    """The first day of the dataset's first quarter."""
+    return NRM_SOURCE.first_month(catalogue)
 
 
 def national() -> OrgUnit:
@@ -68,31 +68,13 @@ def stored(months: list[date], breakdown: str = "") -> dict[tuple[date, str], in
     return {(p, o if b else ""): v for p, b, o, v in rows if p in keep}
 
 
-class NrmStatisticsSource:
-    """The national NRM statistics as a :class:`~msoic.metrics.sources.DerivedSource`."""
+class NrmStatisticsSource(EveryForceSource):
+    """The national NRM statistics as a :class:`~msoic.metrics.sources.DerivedSource`: every
+    force from the dataset's first quarter."""
 
     label = "national NRM statistics"
-
-    def metrics(self) -> frozenset[str]:
-        return METRICS
-
-    def coverage(
-        self, metrics: Collection[str], orgunit_ids: Collection[int] | None = None
-    ) -> dict[str, dict[int, date]]:
-        wanted = [m for m in metrics if m in METRICS]
-        if not wanted:
-            return {}
-        forces = OrgUnit.objects.forces()
-        if orgunit_ids is not None:
-            forces = forces.filter(pk__in=list(orgunit_ids))
-        ids = list(forces.values_list("pk", flat=True))
-        start = first_quarter()
-        return {m: dict.fromkeys(ids, start) for m in wanted}
-
-    def all_coverage(self) -> dict[tuple[str, str], date]:
-        start = first_quarter()
-        codes = OrgUnit.objects.forces().values_list("code", flat=True)
-        return {(code, m): start for code in codes for m in METRICS}
+    dataset = DATASET
+    metric_codes = METRICS
 
     def cells(
         self,
