@@ -5,6 +5,8 @@ on it), and, for every test marked ``browser``, the reference org units loaded a
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,7 +21,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.fixture(autouse=True)
 def _browser_reference_orgunits(request: pytest.FixtureRequest) -> None:
-    """The nation, regions, forces and partners, for each browser test.
+    """The nation, regions, forces and partners, for each browser test with a live server.
 
     Browser tests are transactional (the live server reads what they commit), so the
     database is flushed after each one, taking the migration's reference data with it.
@@ -28,6 +30,8 @@ def _browser_reference_orgunits(request: pytest.FixtureRequest) -> None:
     hands Django a fresh connection wrapper without the serialized database)."""
     if request.node.get_closest_marker("browser") is None:
         return
+    if "live_server" not in request.fixturenames:
+        return  # a document set on a page, read from the test's own (rolled back) data
     request.getfixturevalue("transactional_db")
     load_orgunits()
 
@@ -101,3 +105,16 @@ def watched(browser: Any) -> Iterator[Watched]:
     )
     yield w
     context.close()
+    _wait_for_the_live_servers_requests()
+
+
+def _wait_for_the_live_servers_requests(timeout: float = 15.0) -> None:
+    """Let the requests the page left in flight (a favicon after a JSON document, a chart's
+    data) finish before the test's teardown flushes the database. On SQLite the live server
+    shares the test's in-memory connection: a flush while a request thread still writes
+    (its session, an audit row) met that thread's open transaction ("cannot start a
+    transaction within a transaction") and left the connection broken for later tests."""
+    deadline = time.monotonic() + timeout
+    for thread in threading.enumerate():
+        if "process_request_thread" in thread.name and thread is not threading.current_thread():
+            thread.join(max(0.0, deadline - time.monotonic()))

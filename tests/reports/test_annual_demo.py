@@ -338,3 +338,24 @@ def test_the_shipped_annual_report_publishes_with_people_through_disclosure_cont
     for fid, f in published.figures.items():
         if f["provenance"]["disclosure"] == "controlled" and f["show"] == "value":
             assert abs(f["value"] - annual.built.figures[fid]["value"]) <= 2, fid
+
+
+@pytest.mark.browser
+def test_the_annual_report_built_from_the_demo_passes_axe(
+    annual: Any, browser: Any, db: Any
+) -> None:
+    """The whole report (dates, grids of figures, three charts, every figure a link) in
+    Chromium: axe-core finds no WCAG 2.2 AA violation. The module's one build, set on a page
+    (no live server: the document stands alone). ``db`` keeps the test with its module's
+    others (pytest-django runs tests without a database last, which rebuilt the demo)."""
+    from tests.browser.helpers import axe_violations
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    try:
+        page = context.new_page()
+        page.set_content(annual.outputs["html"].decode())
+        assert page.locator(".report-chart svg").count() == 3
+        assert page.locator("a.report-figure").count() == len(annual.built.figures)
+        assert axe_violations(page, None) == []
+    finally:
+        context.close()

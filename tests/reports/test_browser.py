@@ -1,17 +1,14 @@
 """A published report in a real browser: a partner finds it under Reports and reads it, and
 the standalone HTML output passes axe-core (WCAG 2.2 AA) as well, with no console error or
-CSP violation on the product's page. The whole annual report built from the demo (dates,
-grids of figures, three charts, every figure a link) passes axe-core too."""
+CSP violation on the product's page. (The whole annual report built from the demo passes
+axe-core in tests/reports/test_annual_demo.py, from that module's one build.)"""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 
-from msoic.metrics.periods import Period
 from msoic.reports import actions, render
 from msoic.reports.models import ReportTemplate
 from msoic.terminus.demo import build_terminus_demo
@@ -68,24 +65,3 @@ def test_a_partner_reads_the_published_report_and_its_html_passes_axe(
     document = render.html_document(actions.published(edition))
     page.set_content(document)
     assert axe_violations(page, url) == []
-
-
-# The demo stages the annual template reads (as tests/reports/test_annual_demo.py loads them).
-ANNUAL_STAGES = ["returns", "register", "intensifications", "terminus", "training"]
-ANNUAL_STAGES += ["documents", "partnerships", "intelligence", "operations-supported"]
-ANNUAL_STAGES += ["peer-reviews", "benchmarking", "commissioning", "cca-tasking"]
-ANNUAL_STAGES += ["nrm-statistics"]
-
-
-def test_the_annual_report_built_from_the_demo_passes_axe(live_server: Any, watched: Any) -> None:
-    args = [a for name in ANNUAL_STAGES for a in ("--only", name)]
-    call_command("demo", *args, stdout=io.StringIO())
-    text, _ = actions.template_text("annual")
-    built = actions.build_text(text, Period.parse("FY2023-24"))
-    assert built.errors == []
-
-    page = watched.page
-    page.set_content(render.html_document(built))
-    assert page.locator(".report-chart svg").count() == 3
-    assert page.locator("a.report-figure").count() == len(built.figures)
-    assert axe_violations(page, live_server.url) == []
