@@ -64,42 +64,53 @@ def widths(page: Any, base: str, pages: dict[str, str]) -> dict[tuple[str, int],
     return out
 
 
-def test_benchmarking_and_peer_review_pages_never_overflow_the_window_and_pass_axe(
-    live_server: Any, watched: Any, personas: dict[str, Any], demo: dict[str, str]
+def test_benchmarking_and_peer_review_pages_on_the_demo(
+    live_server: Any, watched: Any, personas: dict[str, Any], demo: dict[str, str], tmp_path: Path
 ) -> None:
+    """Three checks on one build of the demo's records (each build took 12-16 s; the checks
+    only read): every page fits both widths and passes axe; the heatmap fits and keeps its
+    headers in view; the library is paged and each item opens its review."""
     page = watched.page
     log_in(page, live_server.url, personas["national"].username, PERSONA_PASSWORD)
-    measured = widths(page, live_server.url, demo)
+    pages_never_overflow_the_window_and_pass_axe(page, live_server.url, watched, demo)
+    heatmap_fits_the_column_passes_axe_and_keeps_its_headers_in_view(
+        page, live_server.url, watched, demo, tmp_path
+    )
+    library_is_paged_passes_axe_and_each_item_opens_its_review(page, live_server.url, watched, demo)
+    assert watched.problems() == []
+
+
+def pages_never_overflow_the_window_and_pass_axe(
+    page: Any, base: str, watched: Any, demo: dict[str, str]
+) -> None:
+    measured = widths(page, base, demo)
     print("\n".join(f"{name} at {w}px: {px}px" for (name, w), px in measured.items()))
     too_wide = {key: px for key, px in measured.items() if px > key[1]}
     assert too_wide == {}
     # On a desktop window the tables fit the column: none scrolls inside its region.
     page.set_viewport_size({"width": 1280, "height": 900})
     for name, path in demo.items():
-        page.goto(live_server.url + path)
+        page.goto(base + path)
         scrolling = page.evaluate(
             "[...document.querySelectorAll('.msoic-fit-wrap, .msoic-heatmap-wrap')]"
             ".filter(w => w.scrollWidth > w.clientWidth + 1).map(w => w.getAttribute('aria-label')"
             " || w.getAttribute('aria-labelledby'))"
         )
         assert scrolling == [], name
-        check_page(page, live_server.url, watched)
-    assert watched.problems() == []
+        check_page(page, base, watched)
 
 
-def test_heatmap_fits_the_column_passes_axe_and_keeps_its_headers_in_view(
-    live_server: Any, watched: Any, personas: dict[str, Any], demo: dict[str, str], tmp_path: Path
+def heatmap_fits_the_column_passes_axe_and_keeps_its_headers_in_view(
+    page: Any, base: str, watched: Any, demo: dict[str, str], tmp_path: Path
 ) -> None:
-    page = watched.page
     page.set_viewport_size({"width": 1280, "height": 900})
-    log_in(page, live_server.url, personas["national"].username, PERSONA_PASSWORD)
-    page.goto(live_server.url + demo["heatmap"])
+    page.goto(base + demo["heatmap"])
     tables = page.locator("table.msoic-heatmap")
     assert tables.count() == 5  # one per area
     column = page.locator("main").evaluate("m => m.getBoundingClientRect().width")
     for width in tables.evaluate_all("ts => ts.map(t => t.scrollWidth)"):
         assert width <= column
-    check_page(page, live_server.url, watched)
+    check_page(page, base, watched)
     # Scrolled half-way down the longest area, its header row is still at the window's top.
     page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = false; })")
     inv = page.locator("#heatmap-INV-title ~ .msoic-heatmap-wrap table")
@@ -122,24 +133,22 @@ def test_heatmap_fits_the_column_passes_axe_and_keeps_its_headers_in_view(
         shutil.copyfile(shot, SCREENSHOT)
 
 
-def test_library_is_paged_passes_axe_and_each_item_opens_its_review(
-    live_server: Any, watched: Any, personas: dict[str, Any], demo: dict[str, str]
+def library_is_paged_passes_axe_and_each_item_opens_its_review(
+    page: Any, base: str, watched: Any, demo: dict[str, str]
 ) -> None:
-    page = watched.page
-    log_in(page, live_server.url, personas["national"].username, PERSONA_PASSWORD)
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
-        page.goto(live_server.url + demo["library"])
+        page.goto(base + demo["library"])
         assert page_width(page) <= width
         print(
             f"library at {width}px: {page.evaluate('document.documentElement.scrollHeight')}px high"
         )
     assert page.locator(".govuk-summary-card").count() == 20
     pagination = page.get_by_role("navigation", name="Pages of the good practice library")
-    check_page(page, live_server.url, watched)
+    check_page(page, base, watched)
     pagination.get_by_role("link", name="Next page", exact=True).click()
     page.wait_for_url(lambda url: "page=2" in url)
-    check_page(page, live_server.url, watched)
+    check_page(page, base, watched)
     card = page.locator(".govuk-summary-card").first
     title = card.locator(".govuk-summary-card__title a")
     name = (title.text_content() or "").split(" (in the ")[0]
@@ -147,4 +156,3 @@ def test_library_is_paged_passes_axe_and_each_item_opens_its_review(
     page.wait_for_url(lambda url: "#good-practice-" in url)
     row = page.locator(page.url[page.url.index("#") :])
     assert name in row.inner_text()
-    assert watched.problems() == []
