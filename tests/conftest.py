@@ -198,39 +198,51 @@ def module_data(blocker: Any) -> Iterator[None]:
         transaction.set_rollback(True)
 
 
+# Each persona's account: (username, role, org unit), as the fixtures below make them.
+PERSONA_ACCOUNTS: dict[str, tuple[str, str, str | None]] = {
+    "kent": ("kent.user", "force", "kent"),
+    "essex": ("essex.user", "force", "essex"),
+    "cleveland": ("cleveland.user", "force", "cleveland"),
+    "eastern": ("eastern.coordinator", "regional", "eastern"),
+    "national": ("national.analyst", "national", None),
+    "partner": ("nca.partner", "partner", "nca"),
+    "admin": ("admin.user", "admin", None),
+}
+
+
 @pytest.fixture
 def kent_user(db: Any) -> Any:
-    return _make("kent.user", "force", "kent")
+    return _make(*PERSONA_ACCOUNTS["kent"])
 
 
 @pytest.fixture
 def essex_user(db: Any) -> Any:
-    return _make("essex.user", "force", "essex")
+    return _make(*PERSONA_ACCOUNTS["essex"])
 
 
 @pytest.fixture
 def cleveland_user(db: Any) -> Any:
-    return _make("cleveland.user", "force", "cleveland")
+    return _make(*PERSONA_ACCOUNTS["cleveland"])
 
 
 @pytest.fixture
 def eastern_coordinator(db: Any) -> Any:
-    return _make("eastern.coordinator", "regional", "eastern")
+    return _make(*PERSONA_ACCOUNTS["eastern"])
 
 
 @pytest.fixture
 def national_analyst(db: Any) -> Any:
-    return _make("national.analyst", "national", None)
+    return _make(*PERSONA_ACCOUNTS["national"])
 
 
 @pytest.fixture
 def partner_user(db: Any) -> Any:
-    return _make("nca.partner", "partner", "nca")
+    return _make(*PERSONA_ACCOUNTS["partner"])
 
 
 @pytest.fixture
 def admin_user(db: Any) -> Any:
-    return _make("admin.user", "admin", None)
+    return _make(*PERSONA_ACCOUNTS["admin"])
 
 
 @pytest.fixture

@@ -49,7 +49,13 @@ def do_approve_submission(submission: Submission, *, actor: Any) -> Submission:
     if not can_approve(actor):
         raise PermissionDenied("Only the national team can approve returns")
     with transaction.atomic():
-        sub = Submission.objects.select_for_update().get(pk=submission.pk)
+        # The version and force come with the locked row (the audit row names both), and
+        # only the return's own row is locked (PostgreSQL will not lock an outer join).
+        sub = (
+            Submission.objects.select_for_update(of=("self",))
+            .select_related("current_version", "orgunit")
+            .get(pk=submission.pk)
+        )
         if sub.current_version_id is None:
             raise ValidationError("There is nothing to approve: no return has been received")
         if sub.locked:
