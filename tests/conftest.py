@@ -20,8 +20,9 @@ import pytest
 
 PERSONA_PASSWORD = "Persona-pass-2024!"
 
-# The browser tests' fixtures (Chromium, watched pages), for every package's browser tests.
-pytest_plugins = ["tests.browser.fixtures"]
+# The browser tests' fixtures (Chromium, watched pages), for every package's browser tests,
+# and the whole demo built once for the modules that read it (SQLite).
+pytest_plugins = ["tests.browser.fixtures", "tests.demo_snapshot"]
 
 
 @pytest.fixture(scope="session")

@@ -9,11 +9,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from tests.browser.helpers import axe_violations, check_page, log_in, wait_for_charts
-from tests.conftest import PERSONA_PASSWORD
+from tests.conftest import PERSONA_ACCOUNTS, PERSONA_PASSWORD, _make
 from tests.dashboards.conftest import load_returns
+from tests.demo_snapshot import load_demo
 
 pytestmark = [
     pytest.mark.browser,
@@ -93,11 +93,12 @@ def test_period_picker_works_without_javascript(live_server, browser, national_a
 
 
 def test_national_dashboard_on_demo_data_shows_the_reports_figures(
-    live_server, watched, national_analyst, tmp_path
+    live_server, watched, tmp_path, demo_snapshot
 ):
     """The demo's calibrated history, read in the browser; the README's screenshot. The
-    demo's returns and register only: the dashboard draws on nothing else."""
-    call_command("demo", "--only", "returns", "--only", "register", verbosity=0)
+    whole demo, as `msoic demo` builds it (one build for the session's modules that read it)."""
+    load_demo(demo_snapshot)  # the whole database: the analyst is made in it
+    national_analyst = _make(*PERSONA_ACCOUNTS["national"])
     page = watched.page
     log_in(page, live_server.url, national_analyst.username, PERSONA_PASSWORD)
     page.goto(f"{live_server.url}/dashboards/ms/?period=2024-02")

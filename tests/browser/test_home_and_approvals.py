@@ -12,13 +12,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from msoic.collection.models import Submission
 from msoic.collection.pipeline import import_file
 from msoic.demo.config import load_config
 from tests.browser.helpers import check_page, log_in, switch_user
 from tests.conftest import PERSONA_PASSWORD, csv_bytes
+from tests.demo_snapshot import load_demo
 
 pytestmark = [
     pytest.mark.browser,
@@ -36,8 +36,8 @@ DEMO_HOMES = {
 }
 
 
-def test_each_roles_home_on_the_demo(live_server, watched, tmp_path):
-    call_command("demo", verbosity=0)
+def test_each_roles_home_on_the_demo(live_server, watched, tmp_path, demo_snapshot):
+    load_demo(demo_snapshot)  # the whole demo, as `msoic demo` builds it
     password = load_config().password
     page = watched.page
     for username, (shot_name, phrases) in DEMO_HOMES.items():

@@ -12,12 +12,11 @@ from typing import Any
 
 import pytest
 
-from msoic.accounts.models import User
-from msoic.assurance.demo import CURRENT, build_benchmarking_demo
+from msoic.assurance.demo import CURRENT
 from msoic.assurance.models import Assessment, Campaign
-from msoic.peerreview.demo import build_peer_review_demo
 from tests.browser.helpers import check_page, log_in
-from tests.conftest import PERSONA_PASSWORD
+from tests.conftest import PERSONA_ACCOUNTS, PERSONA_PASSWORD, _make
+from tests.demo_snapshot import load_demo
 
 pytestmark = [
     pytest.mark.browser,
@@ -29,11 +28,11 @@ WIDTHS = (1280, 390)
 
 
 @pytest.fixture
-def demo(transactional_db: Any, personas: dict[str, Any]) -> dict[str, str]:
-    """The demo's benchmarking campaigns and peer reviews; the pages to check."""
-    national: User = personas["national"]
-    build_benchmarking_demo(national)
-    build_peer_review_demo(national)
+def demo(transactional_db: Any, demo_snapshot: Any) -> dict[str, str]:
+    """The demo's benchmarking campaigns and peer reviews (the whole demo, built once for
+    the session's modules that read it), with the national analyst; the pages to check."""
+    load_demo(demo_snapshot)
+    _make(*PERSONA_ACCOUNTS["national"])
     campaign = Campaign.objects.get(name=CURRENT[0])
     kent = Assessment.objects.get(campaign=campaign, orgunit__code="kent")
     return {
@@ -65,13 +64,13 @@ def widths(page: Any, base: str, pages: dict[str, str]) -> dict[tuple[str, int],
 
 
 def test_benchmarking_and_peer_review_pages_on_the_demo(
-    live_server: Any, watched: Any, personas: dict[str, Any], demo: dict[str, str], tmp_path: Path
+    live_server: Any, watched: Any, demo: dict[str, str], tmp_path: Path
 ) -> None:
-    """Three checks on one build of the demo's records (each build took 12-16 s; the checks
-    only read): every page fits both widths and passes axe; the heatmap fits and keeps its
-    headers in view; the library is paged and each item opens its review."""
+    """Three checks on the demo's records (the checks only read): every page fits both
+    widths and passes axe; the heatmap fits and keeps its headers in view; the library is
+    paged and each item opens its review."""
     page = watched.page
-    log_in(page, live_server.url, personas["national"].username, PERSONA_PASSWORD)
+    log_in(page, live_server.url, PERSONA_ACCOUNTS["national"][0], PERSONA_PASSWORD)
     pages_never_overflow_the_window_and_pass_axe(page, live_server.url, watched, demo)
     heatmap_fits_the_column_passes_axe_and_keeps_its_headers_in_view(
         page, live_server.url, watched, demo, tmp_path

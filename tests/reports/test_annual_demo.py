@@ -2,10 +2,9 @@
 of the annual report 2023/24, either stated by the build (with its value) or listed as still
 missing with the reason; each output drawn; and the whole report published.
 
-The demo is built once for the module (returns, the register, AIDANT, Terminus, training,
-documents, partnerships, intelligence logs, operations supported, peer reviews, benchmarking,
-commissioning and the CCA tasking; rolled back at the end), and the report is
-built once from it: the tests read that one build. The expected figures are the report's,
+The whole demo (built once for the session's modules that read it, tests/demo_snapshot.py)
+is put in the database for the module and taken out at the end, and the report is built
+once from it: the tests read that one build. The expected figures are the report's,
 typed from the report (amounts the report gives in millions and counts it gives in words
 printed in full as the build prints them), except where marked: the demo's own value, with the build's warning
 that its qualifier no longer holds, or a period changed so that the report can be published.
@@ -24,7 +23,6 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.utils.html import escape
 
@@ -32,12 +30,13 @@ from msoic.accounts.models import User
 from msoic.metrics.periods import Period
 from msoic.reports import actions, qualifiers, render
 from tests.conftest import module_data
+from tests.demo_snapshot import demo_loaded
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "reports.md"
 
-# The SQLite pass only: the module builds most of the demo (about 4,000 audited actions in
-# one transaction) and the whole report, 95 s on SQLite and 267 s on PostgreSQL, whose
-# pass is the longer of the two when they run side by side. The engine's figures of every
+# The SQLite pass only: the module reads the whole demo (tests/demo_snapshot.py copies it in
+# with SQLite's backup API) and builds the whole report; building most of the demo here
+# took 267 s on PostgreSQL, whose pass is the longer of the two when they run side by side. The engine's figures of every
 # kind, dated facts and publication have their own tests in both passes
 # (tests/reports/test_figure_kinds.py, test_date_tags.py, test_publication.py).
 pytestmark = pytest.mark.skipif(
@@ -185,14 +184,8 @@ MISSING: dict[str, tuple[str, str]] = {}
 
 
 @pytest.fixture(scope="module")
-def annual(django_db_setup: Any, django_db_blocker: Any) -> Any:
-    with module_data(django_db_blocker):
-        only = ["returns", "register", "intensifications", "terminus", "training"]
-        only += ["documents", "partnerships", "intelligence", "operations-supported"]
-        only += ["peer-reviews", "benchmarking", "commissioning", "cca-tasking"]
-        only += ["nrm-statistics"]
-        args = [a for name in only for a in ("--only", name)]
-        call_command("demo", *args, stdout=io.StringIO())
+def annual(django_db_setup: Any, django_db_blocker: Any, demo_snapshot: Any) -> Any:
+    with django_db_blocker.unblock(), demo_loaded(demo_snapshot), module_data(django_db_blocker):
         text, _ = actions.template_text("annual")
         built = actions.build_text(text, Period.parse("FY2023-24"))
         outputs = {fmt: render.render(built, fmt) for fmt in ("html", "pdf", "docx", "xlsx")}
