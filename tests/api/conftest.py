@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from msoic.accounts.models import ApiToken, TokenScope
 from msoic.collection.actions import do_submit_return
-from tests.conftest import csv_bytes
+from tests.conftest import PERSONA_ACCOUNTS, _make, csv_bytes, module_data
 
 # Recorded crimes per force per month, March 2022 to February 2024 (24 months).
 MONTHLY_CRIMES = {"kent": 10, "essex": 7, "cleveland": 4}
@@ -37,6 +37,24 @@ def _months() -> list[str]:
 def figures(national_analyst: Any) -> dict[str, Any]:
     """Two years of ms_recorded_crimes for Kent, Essex and Cleveland, and live investigations
     by exploitation type for 2024-02, stored through the collection pipeline."""
+    return load_figures(national_analyst)
+
+
+@pytest.fixture(scope="module")
+def _module_figures(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+    with module_data(django_db_blocker):
+        yield load_figures(_make(*PERSONA_ACCOUNTS["national"]))
+
+
+@pytest.fixture
+def figures_for_module(_module_figures: dict[str, Any], db: Any) -> dict[str, Any]:
+    """``figures``, loaded once for a test module in a transaction rolled back after it (each
+    test still runs in its own savepoint): for a module none of whose tests needs a database
+    without them."""
+    return _module_figures
+
+
+def load_figures(national_analyst: Any) -> dict[str, Any]:
     rows: list[list[Any]] = []
     for force, n in MONTHLY_CRIMES.items():
         for month in _months():

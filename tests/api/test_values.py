@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -12,6 +13,13 @@ from msoic.metrics import engine
 from msoic.orgunits.models import OrgUnit
 
 URL = "/api/v1/values"
+
+
+@pytest.fixture
+def figures(figures_for_module: dict[str, Any]) -> dict[str, Any]:
+    """The API fixtures' figures, loaded once for this module (no test here needs a database
+    without them): each test loaded them again."""
+    return figures_for_module
 
 
 def test_values_is_exactly_the_engine_answer(figures, api_as):

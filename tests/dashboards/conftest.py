@@ -8,7 +8,7 @@ metric of both datasets, with every breakdown, for the 24 months March 2022 to F
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
@@ -16,10 +16,11 @@ import pytest
 
 from msoic.collection.pipeline import import_file
 from msoic.metrics.periods import add_months, format_month
-from tests.conftest import csv_bytes
+from tests.conftest import csv_bytes, module_data
 
 FIRST = date(2022, 3, 1)
 LAST = date(2024, 2, 1)
+RECENT = date(2024, 1, 1)  # recent_returns: January and February 2024
 FORCES = {"kent": 5, "essex": 4, "cleveland": 2}  # size factor per force
 
 MIX = {
@@ -100,4 +101,33 @@ def dashboard_returns(db: Any) -> None:
 @pytest.fixture
 def recent_returns(db: Any) -> None:
     """The same forces for January and February 2024 only: enough for access tests."""
-    load_returns(first=date(2024, 1, 1))
+    load_returns(first=RECENT)
+
+
+# For a module whose every test reads the same returns and none needs a database without
+# them: loaded once for the module in a transaction rolled back after it (each test still
+# runs in its own savepoint), not once per test.
+
+
+@pytest.fixture(scope="module")
+def _module_dashboard_returns(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    with module_data(django_db_blocker):
+        load_returns()
+        yield
+
+
+@pytest.fixture(scope="module")
+def _module_recent_returns(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    with module_data(django_db_blocker):
+        load_returns(first=RECENT)
+        yield
+
+
+@pytest.fixture
+def dashboard_returns_for_module(_module_dashboard_returns: None, db: Any) -> None:
+    """``dashboard_returns``, loaded once for the test module."""
+
+
+@pytest.fixture
+def recent_returns_for_module(_module_recent_returns: None, db: Any) -> None:
+    """``recent_returns``, loaded once for the test module."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-pytestmark = pytest.mark.usefixtures("recent_returns")
+pytestmark = pytest.mark.usefixtures("recent_returns_for_module")
 
 MS = reverse("dashboard-ms")
 OIC = reverse("dashboard-oic")

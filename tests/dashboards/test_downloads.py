@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from msoic.metrics.engine import query
 from msoic.orgunits.models import OrgUnit
 
-pytestmark = pytest.mark.usefixtures("dashboard_returns")
+pytestmark = pytest.mark.usefixtures("dashboard_returns_for_module")
 
 
 def url(block: str, fmt: str, dashboard: str = "ms") -> str:

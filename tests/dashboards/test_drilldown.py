@@ -18,7 +18,7 @@ from msoic.dashboards.blocks import DASHBOARDS, DashboardData
 from msoic.dashboards.scope import resolve_scope
 from msoic.orgunits.models import OrgUnit
 
-pytestmark = pytest.mark.usefixtures("recent_returns")
+pytestmark = pytest.mark.usefixtures("recent_returns_for_module")
 
 MS = reverse("dashboard-ms")
 OIC = reverse("dashboard-oic")
