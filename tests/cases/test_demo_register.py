@@ -24,6 +24,7 @@ from msoic.demo.generator import generate
 from msoic.metrics import engine
 from msoic.metrics.periods import Period
 from msoic.orgunits.models import OrgUnit
+from tests.conftest import check_deferred_constraints
 
 
 def _store_returns(history) -> None:
@@ -64,6 +65,7 @@ def built(django_db_setup, django_db_blocker):
         _store_returns(history)
         national = User.objects.create(username="national.register", role="national")
         report = build_register_demo(national, series)
+        check_deferred_constraints()
         yield config, series, report, national
         transaction.set_rollback(True)
 

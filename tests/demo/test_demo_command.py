@@ -30,6 +30,7 @@ from msoic.demo.config import load_config
 from msoic.metrics import engine
 from msoic.metrics.periods import add_months
 from msoic.orgunits.models import OrgUnit
+from tests.conftest import check_deferred_constraints
 
 DEMO_PASSWORD = "Insight-demo-2024"
 
@@ -41,6 +42,7 @@ def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), fast, transaction.atomic():
         out = io.StringIO()
         call_command("demo", "--only", "returns", stdout=out)
+        check_deferred_constraints()
         yield SimpleNamespace(output=out.getvalue())
         transaction.set_rollback(True)
 
