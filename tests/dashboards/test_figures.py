@@ -1,5 +1,7 @@
 """The figures a dashboard shows are the metric engine's, for the right periods, with
-incomplete comparisons flagged; the period picker works without JavaScript."""
+incomplete comparisons flagged; the period picker works without JavaScript. The returns of
+tests/dashboards/conftest.py are loaded once for the module; the tests that need other
+returns or none are in test_figures_own_data.py."""
 
 from __future__ import annotations
 
@@ -15,7 +17,6 @@ from msoic.dashboards.blocks import TREND_MONTHS, fmt_change, period_for
 from msoic.metrics.engine import query, series
 from msoic.metrics.periods import Period
 from msoic.orgunits.models import OrgUnit
-from tests.dashboards.conftest import load_rows
 
 MS = reverse("dashboard-ms")
 OIC = reverse("dashboard-oic")
@@ -43,7 +44,7 @@ def test_headline_period_follows_the_picked_month(policy, month, expected):
     assert period_for(policy, month).code == expected
 
 
-@pytest.mark.usefixtures("dashboard_returns")
+@pytest.mark.usefixtures("dashboard_returns_for_module")
 def test_default_month_is_the_latest_with_returns(client, national_analyst):
     client.force_login(national_analyst)
     response = client.get(MS)
@@ -54,7 +55,7 @@ def test_default_month_is_the_latest_with_returns(client, national_analyst):
     )
 
 
-@pytest.mark.usefixtures("dashboard_returns")
+@pytest.mark.usefixtures("dashboard_returns_for_module")
 def test_national_headline_figures_are_the_engines(client, national_analyst):
     client.force_login(national_analyst)
     response = client.get(MS)
@@ -82,7 +83,7 @@ def test_national_headline_figures_are_the_engines(client, national_analyst):
     assert "incomplete comparison" in html
 
 
-@pytest.mark.usefixtures("dashboard_returns")
+@pytest.mark.usefixtures("dashboard_returns_for_module")
 def test_force_headline_is_the_engines_for_the_force_and_the_nation(client, kent_user):
     client.force_login(kent_user)
     response = client.get(MS, {"period": "2024-02"})
@@ -101,7 +102,7 @@ def test_force_headline_is_the_engines_for_the_force_and_the_nation(client, kent
         assert national.incomplete
 
 
-@pytest.mark.usefixtures("dashboard_returns")
+@pytest.mark.usefixtures("dashboard_returns_for_module")
 def test_trends_are_the_engines_monthly_values(client, national_analyst):
     client.force_login(national_analyst)
     response = client.get(MS, {"period": "2024-02"})
@@ -129,7 +130,7 @@ def test_trends_cover_the_36_months_to_the_picked_month():
     assert len(Period(data.start, data.month, "range").months()) == TREND_MONTHS
 
 
-@pytest.mark.usefixtures("dashboard_returns")
+@pytest.mark.usefixtures("dashboard_returns_for_module")
 def test_trends_start_when_collection_began(client, national_analyst):
     client.force_login(national_analyst)
     response = client.get(MS, {"period": "2022-06"})
@@ -142,7 +143,7 @@ def test_trends_start_when_collection_began(client, national_analyst):
     assert "April 2021 to June 2022" in response.content.decode()
 
 
-@pytest.mark.usefixtures("dashboard_returns")
+@pytest.mark.usefixtures("dashboard_returns_for_module")
 def test_exploitation_mix_is_the_engines_share(client, national_analyst):
     client.force_login(national_analyst)
     response = client.get(MS)
@@ -157,7 +158,7 @@ def test_exploitation_mix_is_the_engines_share(client, national_analyst):
     assert criminal["share"] == round(engine_criminal.share * 100, 1)
 
 
-@pytest.mark.usefixtures("dashboard_returns")
+@pytest.mark.usefixtures("dashboard_returns_for_module")
 def test_region_and_force_breakdowns_are_the_engines(client, national_analyst):
     client.force_login(national_analyst)
     response = client.get(MS, {"measure": "ms_recorded_crimes"})
@@ -176,7 +177,7 @@ def test_region_and_force_breakdowns_are_the_engines(client, national_analyst):
     assert by_force["kent"]["value"] == kent.value and by_force["kent"]["flag"] == ""
 
 
-@pytest.mark.usefixtures("dashboard_returns")
+@pytest.mark.usefixtures("dashboard_returns_for_module")
 def test_oic_headline_disruptions_by_financial_year_and_soc_list_as_at_the_month(
     client, national_analyst
 ):
@@ -195,37 +196,7 @@ def test_oic_headline_disruptions_by_financial_year_and_soc_list_as_at_the_month
     )
 
 
-@pytest.mark.django_db
-def test_a_complete_comparison_carries_no_flag(client, national_analyst):
-    forces = OrgUnit.objects.forces().values_list("code", flat=True)
-    rows = [
-        [f, m, "oic_soc_master_list", "", 2, ""] for f in forces for m in ("2023-07", "2024-07")
-    ]
-    load_rows(rows)
-    client.force_login(national_analyst)
-    response = client.get(OIC, {"period": "2024-07"})
-    soc = next(i for i in response.context["headline"] if i.metric.code == "oic_soc_master_list")
-    cell = soc.cells[0]
-    assert (cell.value, cell.previous_value, cell.change_pct) == (86, 86, 0.0)
-    assert not cell.incomplete
-    assert cell.flag == "" and cell.previous_flag == ""
-
-
-@pytest.mark.django_db
-def test_one_missing_force_is_named_as_a_count(client, national_analyst):
-    forces = list(OrgUnit.objects.forces().values_list("code", flat=True))
-    rows = [[f, "2023-07", "oic_soc_master_list", "", 2, ""] for f in forces]
-    rows += [[f, "2024-07", "oic_soc_master_list", "", 3, ""] for f in forces if f != "kent"]
-    load_rows(rows)
-    client.force_login(national_analyst)
-    response = client.get(OIC, {"period": "2024-07"})
-    soc = next(i for i in response.context["headline"] if i.metric.code == "oic_soc_master_list")
-    assert soc.cells[0].flag == "incomplete: 1 force not returned"
-    assert soc.cells[0].previous_flag == ""
-    assert "incomplete: 1 force not returned" in response.content.decode()
-
-
-@pytest.mark.usefixtures("dashboard_returns")
+@pytest.mark.usefixtures("dashboard_returns_for_module")
 def test_period_picker_is_a_plain_get_form(client, national_analyst):
     client.force_login(national_analyst)
     response = client.get(MS, {"period": "2023-06", "orgunit": "eastern"})
@@ -239,7 +210,7 @@ def test_period_picker_is_a_plain_get_form(client, national_analyst):
     assert '<option value="eastern" selected>' in html
 
 
-@pytest.mark.usefixtures("dashboard_returns")
+@pytest.mark.usefixtures("dashboard_returns_for_module")
 @pytest.mark.parametrize("period", ["2030-01", "2024-13", "R12-2030-02", "FY2023-2", "<script>"])
 def test_a_bad_or_unavailable_period_is_refused_with_a_message(client, national_analyst, period):
     client.force_login(national_analyst)
@@ -250,15 +221,7 @@ def test_a_bad_or_unavailable_period_is_refused_with_a_message(client, national_
     assert "<script>" not in text_of(html).replace("&lt;script&gt;", "")
 
 
-@pytest.mark.django_db
-def test_no_returns_yet_says_so(client, national_analyst):
-    client.force_login(national_analyst)
-    response = client.get(MS)
-    assert response.status_code == 200
-    assert "No returns have been received for this dataset yet" in response.content.decode()
-
-
-@pytest.mark.usefixtures("dashboard_returns")
+@pytest.mark.usefixtures("dashboard_returns_for_module")
 def test_every_chart_spec_is_embedded_as_json_for_the_static_script(client, national_analyst):
     client.force_login(national_analyst)
     html = client.get(MS).content.decode()
@@ -273,7 +236,7 @@ def test_every_chart_spec_is_embedded_as_json_for_the_static_script(client, nati
     assert 'src="/static/msoic/charts.js"' in html
 
 
-@pytest.mark.usefixtures("dashboard_returns")
+@pytest.mark.usefixtures("dashboard_returns_for_module")
 @pytest.mark.parametrize(
     "code, label",
     [
@@ -304,7 +267,7 @@ def test_a_picked_quarter_or_year_covers_every_headline_figure(
     assert crimes.cells[0].value == query("ms_recorded_crimes", eastern, picked).value
 
 
-@pytest.mark.usefixtures("dashboard_returns")
+@pytest.mark.usefixtures("dashboard_returns_for_module")
 def test_the_picker_offers_only_periods_with_figures_in_plain_words(client, national_analyst):
     client.force_login(national_analyst)
     html = client.get(MS).content.decode()
