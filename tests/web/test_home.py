@@ -33,7 +33,7 @@ from tests.documents.conftest import publish
 from tests.partnerships.conftest import make_partnership
 from tests.peerreview.conftest import make_review
 from tests.query_counts import pinned_get
-from tests.security.test_url_access import NAMED, world  # noqa: F401 (a fixture)
+from tests.security.test_url_access import NAMED, own_world  # noqa: F401 (a fixture)
 
 TODAY = timezone.localdate()
 NEWEST = last_complete_month(TODAY)
@@ -114,7 +114,8 @@ def test_approvals_are_in_the_navigation_for_the_unit_only(personas):
         assert (reverse("returns-approvals") in nav) == (name == "national"), name
 
 
-def test_home_names_only_forces_the_persona_may_see(world):  # noqa: F811
+def test_home_names_only_forces_the_persona_may_see(own_world):  # noqa: F811
+    world = own_world
     for persona in world.users:
         text = world.client(persona).get(reverse("home")).content.decode()
         for name, allowed in NAMED.items():
