@@ -41,6 +41,18 @@ def _copy(source: sqlite3.Connection) -> sqlite3.Connection:
     return target
 
 
+@contextmanager
+def _put_back() -> Iterator[sqlite3.Connection]:
+    """The test database: what it holds now is put back when the block ends."""
+    raw = _raw_connection()
+    before = _copy(raw)
+    try:
+        yield raw
+    finally:
+        before.backup(raw)
+        before.close()
+
+
 def load_demo(snapshot: sqlite3.Connection) -> None:
     """Copy the demo into the test database, for a transactional test (a live server's),
     whose teardown empties the database and puts the migrations' rows back anyway. It
@@ -52,14 +64,9 @@ def load_demo(snapshot: sqlite3.Connection) -> None:
 def demo_loaded(snapshot: sqlite3.Connection) -> Iterator[None]:
     """The test database holds the demo inside the block, and what it held before after it
     (for a module's data; enter it outside the module's transaction)."""
-    raw = _raw_connection()
-    before = _copy(raw)
-    try:
+    with _put_back() as raw:
         snapshot.backup(raw)
         yield
-    finally:
-        before.backup(raw)
-        before.close()
 
 
 @pytest.fixture(scope="session")
@@ -69,15 +76,8 @@ def demo_snapshot(django_db_setup: Any, django_db_blocker: Any) -> Iterator[sqli
 
     from tests.conftest import fast_hashers
 
-    with django_db_blocker.unblock():
-        raw = _raw_connection()
-        before = _copy(raw)
-        try:
-            with fast_hashers():
-                call_command("demo", stdout=io.StringIO())
-            snapshot = _copy(raw)
-        finally:
-            before.backup(raw)
-            before.close()
+    with django_db_blocker.unblock(), _put_back() as raw, fast_hashers():
+        call_command("demo", stdout=io.StringIO())
+        snapshot = _copy(raw)
     yield snapshot
     snapshot.close()

@@ -11,7 +11,6 @@ from collections import Counter
 from datetime import date
 
 import pytest
-from django.db import transaction
 
 from msoic.accounts.models import User
 from msoic.cases import rules
@@ -24,7 +23,7 @@ from msoic.demo.generator import generate
 from msoic.metrics import engine
 from msoic.metrics.periods import Period
 from msoic.orgunits.models import OrgUnit
-from tests.conftest import check_deferred_constraints
+from tests.conftest import module_data
 
 
 def _store_returns(history) -> None:
@@ -55,7 +54,7 @@ def _store_returns(history) -> None:
 
 @pytest.fixture(scope="module")
 def built(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
+    with module_data(django_db_blocker):
         load_catalogue(actor="test")
         config = load_config()
         history = generate(
@@ -65,9 +64,7 @@ def built(django_db_setup, django_db_blocker):
         _store_returns(history)
         national = User.objects.create(username="national.register", role="national")
         report = build_register_demo(national, series)
-        check_deferred_constraints()
         yield config, series, report, national
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

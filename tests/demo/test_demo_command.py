@@ -17,9 +17,7 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, Sum
-from django.test import override_settings
 
 from msoic.accounts.models import User
 from msoic.audit.log import verify_chain
@@ -30,21 +28,17 @@ from msoic.demo.config import load_config
 from msoic.metrics import engine
 from msoic.metrics.periods import add_months
 from msoic.orgunits.models import OrgUnit
-from tests.conftest import check_deferred_constraints
+from tests.conftest import module_data
 
 DEMO_PASSWORD = "Insight-demo-2024"
 
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    # The same fast hasher as the function-scoped tests (tests/conftest.py) use.
-    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with django_db_blocker.unblock(), fast, transaction.atomic():
+    with module_data(django_db_blocker):
         out = io.StringIO()
         call_command("demo", "--only", "returns", stdout=out)
-        check_deferred_constraints()
         yield SimpleNamespace(output=out.getvalue())
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

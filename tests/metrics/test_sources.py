@@ -152,3 +152,21 @@ def test_no_core_module_imports_the_register_even_inside_a_function(app):
         if name == "msoic.cases" or name.startswith("msoic.cases.")
     ]
     assert offenders == []
+
+
+def test_a_national_figures_source_without_its_national_values_cannot_be_made():
+    """``national_values`` is each such source's own: the base declares it abstract, so a
+    source that leaves it out fails when it is made, not when a dashboard first asks."""
+
+    class Forgetful(sources.NationalFiguresSource):
+        label = "forgetful"
+        dataset = "ms-monthly"
+        metric_codes = frozenset({"ms_arrests"})
+
+    class Counting(Forgetful):
+        def national_values(self, metric: str, months: list[date]) -> dict[date, int]:
+            return dict.fromkeys(months, 1)
+
+    with pytest.raises(TypeError, match="national_values"):
+        Forgetful()  # type: ignore[abstract]
+    assert Counting().national_values("ms_arrests", [date(2024, 1, 1)]) == {date(2024, 1, 1): 1}

@@ -21,6 +21,7 @@ This module imports nothing from collection or any feature app.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -325,7 +326,7 @@ class EveryForceSource:
         return {(code, m): start for code in codes for m in self.metric_codes}
 
 
-class NationalFiguresSource(EveryForceSource):
+class NationalFiguresSource(EveryForceSource, ABC):
     """An :class:`EveryForceSource` some of whose metrics are the nation's own figures
     (``unit_cells`` for the national org unit only): the programme's pillars, the CCA
     tasking, the standards, the themes, the intensifications held. A source sets
@@ -336,9 +337,10 @@ class NationalFiguresSource(EveryForceSource):
     label: str
     national_metrics: frozenset[str] | None = None  # None: every metric of the source
 
+    @abstractmethod
     def national_values(self, metric: str, months: list[date]) -> dict[date, int]:
-        """Month -> the nation's figure, for ``months`` (each from the first month on)."""
-        raise NotImplementedError
+        """Month -> the nation's figure, for ``months`` (each from the first month on). Each
+        source writes its own (abstract: a source without it cannot be made)."""
 
     def cells(
         self,
